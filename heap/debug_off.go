@@ -1,0 +1,21 @@
+//go:build !raydebug
+
+package heap
+
+// debugEnabled is true under the raydebug build tag, which records every
+// block's allocation and free sites, poisons freed blocks, and reports
+// double frees and frees of blocks never allocated with those sites.
+const debugEnabled = false
+
+func debugAlloc(b uintptr, k uint8)  {}
+func debugFree(b uintptr, k uint8)   {}
+func debugResize(b uintptr, k uint8) {}
+
+// AllocSeq returns the number of allocations recorded so far under the
+// raydebug build tag; 0 without it.
+func AllocSeq() uint64 { return 0 }
+
+// LiveAllocations describes, under the raydebug build tag, every block
+// allocated after the AllocSeq value since and not yet freed, with the stack
+// that allocated it. Without the tag it returns nil.
+func LiveAllocations(since uint64) []string { return nil }

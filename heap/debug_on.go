@@ -1,0 +1,124 @@
+//go:build raydebug
+
+package heap
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/raygo/ray/internal/offheap"
+)
+
+const debugEnabled = true
+
+// poisonByte fills the data of freed blocks, so that a use after free reads
+// an unmistakable pattern.
+const poisonByte = 0xDB
+
+// dbg records every block's history. It is a Go map under a mutex: slow,
+// and only touched outside pinned sections.
+var dbg struct {
+	sync.Mutex
+	seq    uint64
+	blocks map[uintptr]*debugRecord
+}
+
+type debugRecord struct {
+	order uint8
+	live  bool
+	seq   uint64
+	alloc []uintptr
+	free  []uintptr
+}
+
+func callers() []uintptr {
+	pc := make([]uintptr, 16)
+	return pc[:runtime.Callers(3, pc)]
+}
+
+func debugAlloc(b uintptr, k uint8) {
+	site := callers()
+	dbg.Lock()
+	defer dbg.Unlock()
+	if dbg.blocks == nil {
+		dbg.blocks = make(map[uintptr]*debugRecord)
+	}
+	dbg.seq++
+	dbg.blocks[b] = &debugRecord{order: k, live: true, seq: dbg.seq, alloc: site}
+}
+
+func debugFree(b uintptr, k uint8) {
+	site := callers()
+	dbg.Lock()
+	r := dbg.blocks[b]
+	switch {
+	case r == nil:
+		dbg.Unlock()
+		panic(fmt.Sprintf("heap: free of %#x (order %d), a block that was never allocated", b, k))
+	case !r.live:
+		dbg.Unlock()
+		panic(fmt.Sprintf("heap: double free of %#x (order %d)\nallocated at:\n%s\nfirst freed at:\n%s", b, k, stack(r.alloc), stack(r.free)))
+	}
+	r.live = false
+	r.free = site
+	dbg.Unlock()
+	data := offheap.Bytes(b+HeaderSize, 1<<k-HeaderSize)
+	for i := range data {
+		data[i] = poisonByte
+	}
+}
+
+func debugResize(b uintptr, k uint8) {
+	dbg.Lock()
+	defer dbg.Unlock()
+	if r := dbg.blocks[b]; r != nil {
+		r.order = k
+	}
+}
+
+func stack(pcs []uintptr) string {
+	if len(pcs) == 0 {
+		return "\t(unknown)"
+	}
+	var sb strings.Builder
+	frames := runtime.CallersFrames(pcs)
+	for {
+		f, more := frames.Next()
+		fmt.Fprintf(&sb, "\t%s\n\t\t%s:%d\n", f.Function, f.File, f.Line)
+		if !more {
+			break
+		}
+	}
+	return sb.String()
+}
+
+// AllocSeq returns the number of allocations recorded so far.
+func AllocSeq() uint64 {
+	dbg.Lock()
+	defer dbg.Unlock()
+	return dbg.seq
+}
+
+// LiveAllocations describes every block allocated after the AllocSeq value
+// since and not yet freed, with the stack that allocated it.
+func LiveAllocations(since uint64) []string {
+	dbg.Lock()
+	defer dbg.Unlock()
+	var recs []*debugRecord
+	var addrs = make(map[*debugRecord]uintptr)
+	for b, r := range dbg.blocks {
+		if r.live && r.seq > since {
+			recs = append(recs, r)
+			addrs[r] = b
+		}
+	}
+	slices.SortFunc(recs, func(a, b *debugRecord) int { return int(a.seq - b.seq) })
+	out := make([]string, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, fmt.Sprintf("block %#x (order %d) allocated at:\n%s", addrs[r], r.order, stack(r.alloc)))
+	}
+	return out
+}

@@ -1,0 +1,72 @@
+package heap
+
+import (
+	"math/bits"
+	"unsafe"
+
+	"github.com/raygo/ray"
+)
+
+// Block orders. A block of order k is 2^k bytes, header included.
+const (
+	// MinOrder is the smallest block: 64 bytes, 32 of header and 32 of data.
+	MinOrder = 6
+	// PoolOrder is the order of a standard pool: 32 MiB. Requests of a
+	// smaller order are carved from standard pools.
+	PoolOrder = 25
+	// MaxPoolOrder is the largest pool, 256 GiB.
+	MaxPoolOrder = 38
+	// MaxOrder is the largest block: an oversized pool holds its block in
+	// its upper half, so the block is one order below the pool.
+	MaxOrder = MaxPoolOrder - 1
+
+	// MaxSize is the largest data size Alloc accepts.
+	MaxSize = 1<<MaxOrder - HeaderSize
+
+	// Slab caches keep freed blocks of orders slabMin..slabMax (64 B to
+	// 1 KiB) on a per-heap stack, so the commonest sizes skip the buddy
+	// lists altogether.
+	slabMin   = MinOrder
+	slabMax   = 10
+	numSlabs  = slabMax - slabMin + 1
+	slabDepth = 64
+
+	numOrders = MaxPoolOrder + 1
+
+	chunkShift = PoolOrder // the pool lookup table has one entry per 32 MiB
+	poolSize   = 1 << PoolOrder
+)
+
+// OrderFor returns the order of the block that holds size bytes of data:
+// ceil(log2(size + HeaderSize)), at least MinOrder. The header counts, so
+// 32 bytes of data fit the 64-byte minimum block and 33 need 128.
+func OrderFor(size uintptr) (uint8, error) {
+	if size > MaxSize {
+		return 0, ray.Errorf(ray.ErrLimit, "heap.OrderFor", "%d bytes exceed the largest block (%d bytes of data)", size, uint64(MaxSize))
+	}
+	return orderFor(size), nil
+}
+
+// orderFor is OrderFor for a size already known to be at most MaxSize.
+func orderFor(size uintptr) uint8 {
+	n := size + HeaderSize
+	k := uint8(bits.Len64(uint64(n - 1)))
+	if k < MinOrder {
+		k = MinOrder
+	}
+	return k
+}
+
+// poolOrderFor returns the order of the pool a block of order k needs.
+func poolOrderFor(k uint8) uint8 {
+	if k < PoolOrder {
+		return PoolOrder
+	}
+	return k + 1
+}
+
+// Cap returns the number of data bytes the block at p holds: its block size
+// less the header.
+func Cap(p unsafe.Pointer) uintptr {
+	return 1<<HeaderOf(p).Order - HeaderSize
+}

@@ -1,0 +1,15 @@
+package heap
+
+import _ "unsafe" // for go:linkname
+
+// procPin pins the calling goroutine to its P and returns the P's id; until
+// procUnpin the goroutine can be neither preempted nor moved, and the world
+// cannot be stopped. sync.Pool rests on the same pair. Code between the two
+// must not block, make a system call, allocate Go memory or panic (the
+// runtime throws on a panic with locks held): see the package comment.
+//
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()

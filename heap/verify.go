@@ -1,0 +1,242 @@
+package heap
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/raygo/ray"
+)
+
+// VerifyError lists every broken invariant Verify found. It matches
+// ray.ErrCorrupt with errors.Is.
+type VerifyError struct {
+	Findings []string // one line each, naming the heap, pool, block address and order
+}
+
+func (e *VerifyError) Error() string {
+	return fmt.Sprintf("heap: Verify found %d problems:\n\t%s", len(e.Findings), strings.Join(e.Findings, "\n\t"))
+}
+
+// Unwrap makes a VerifyError match ray.ErrCorrupt.
+func (e *VerifyError) Unwrap() error { return ray.ErrCorrupt }
+
+// Verify walks every pool of every heap and checks every invariant the
+// allocator relies on, reporting all it finds broken rather than the first:
+//
+//   - each pool header is intact, belongs to the heap whose list holds it,
+//     and every chunk of the pool points back at it;
+//   - the blocks of each pool tile it exactly, each aligned to its size,
+//     each free, cached, waiting in an inbox, or live with a non-zero
+//     reference count;
+//   - every free list is well linked, holds only free blocks of its order
+//     from its own heap's pools, and its avail bit says whether it is empty;
+//   - no free block has a free buddy of the same order (coalescing is
+//     complete) and every free block is on a list;
+//   - slab caches and inboxes hold blocks marked as theirs, once each;
+//   - the live blocks and bytes counted by walking the pools equal the
+//     statistics, and so do the blocks waiting in inboxes.
+//
+// Verify stops the world briefly and holds up allocation on every P while it
+// runs. It costs time proportional to the number of blocks: a test tool.
+func Verify() error {
+	var res collectResult
+	collect(opVerify, &res)
+	if len(res.findings) > 0 {
+		return &VerifyError{Findings: res.findings}
+	}
+	return nil
+}
+
+func verifyOwned(held []heldHeap) []string {
+	var out []string
+	report := func(format string, args ...any) {
+		if len(out) < 1000 {
+			out = append(out, fmt.Sprintf(format, args...))
+		}
+	}
+
+	// Bound every list walk by the number of blocks that could exist.
+	var maxBlocks uint64 = 1
+	for _, hh := range held {
+		maxBlocks += stateOf(hh.id).c.poolBytes >> MinOrder
+	}
+
+	type mark struct {
+		order uint8
+		heap  uint32
+	}
+	free := make(map[uintptr]mark)
+	cached := make(map[uintptr]mark)
+	inbox := make(map[uintptr]mark)
+
+	for _, hh := range held {
+		h := stateOf(hh.id)
+		if h.id != hh.id {
+			report("heap %d: state says id %d", hh.id, h.id)
+		}
+		for k := range uint8(numOrders) {
+			if (h.avail&(1<<k) != 0) != (h.free[k] != 0) {
+				report("heap %d: avail bit %d is %v but free list %d is %s", hh.id, k, h.avail&(1<<k) != 0, k, map[bool]string{true: "non-empty", false: "empty"}[h.free[k] != 0])
+			}
+			var prev uintptr
+			n := uint64(0)
+			for b := h.free[k]; b != 0; b = uintptr(hdr(b).Aux[1]) {
+				if n++; n > maxBlocks {
+					report("heap %d: free list %d does not end (a cycle?)", hh.id, k)
+					break
+				}
+				base, _, ok := poolOf(b)
+				if !ok {
+					report("heap %d: free list %d: block %#x is in no pool", hh.id, k, b)
+					break
+				}
+				x := hdr(b)
+				switch {
+				case uint32(poolHdr(base).heapID) != hh.id:
+					report("heap %d: free list %d: block %#x is in pool %#x of heap %d", hh.id, k, b, base, poolHdr(base).heapID)
+				case x.Mmod != mmodFree || x.Order != k || x.RC.n != 0:
+					report("heap %d: free list %d: block %#x has mmod %#x order %d rc %d", hh.id, k, b, x.Mmod, x.Order, x.RC.n)
+				case uintptr(x.Aux[0]) != prev:
+					report("heap %d: free list %d: block %#x links back to %#x, not %#x", hh.id, k, b, x.Aux[0], prev)
+				}
+				if _, dup := free[b]; dup {
+					report("heap %d: block %#x is on a free list twice", hh.id, b)
+					break
+				}
+				free[b] = mark{k, hh.id}
+				prev = b
+			}
+		}
+		for i := range h.slabs {
+			s := &h.slabs[i]
+			k := uint8(slabMin + i)
+			if s.n > slabDepth {
+				report("heap %d: slab %d holds %d blocks, more than %d", hh.id, k, s.n, slabDepth)
+				continue
+			}
+			for _, b := range s.blocks[:s.n] {
+				x := hdr(b)
+				if x.Mmod != mmodCached || x.Order != k {
+					report("heap %d: slab %d: block %#x has mmod %#x order %d", hh.id, k, b, x.Mmod, x.Order)
+				}
+				if _, dup := cached[b]; dup {
+					report("heap %d: block %#x is in a slab cache twice", hh.id, b)
+				}
+				cached[b] = mark{k, hh.id}
+			}
+		}
+		n := uint64(0)
+		for b := h.inbox; b != 0; b = uintptr(hdr(b).Aux[1]) {
+			if n++; n > maxBlocks {
+				report("heap %d: inbox does not end (a cycle?)", hh.id)
+				break
+			}
+			if x := hdr(b); x.Mmod != mmodInbox {
+				report("heap %d: inbox: block %#x has mmod %#x", hh.id, b, x.Mmod)
+			}
+			inbox[b] = mark{hdr(b).Order, hh.id}
+		}
+	}
+
+	var liveBlocks, liveBytes int64
+	seenFree := 0
+	for _, hh := range held {
+		h := stateOf(hh.id)
+		var prev uintptr
+		pools := uint64(0)
+		var poolBytes uint64
+		for base := h.poolHead; base != 0; base = poolHdr(base).next {
+			if pools++; pools > maxBlocks {
+				report("heap %d: pool list does not end", hh.id)
+				break
+			}
+			ph := poolHdr(base)
+			pw, po, ok := poolOf(base)
+			switch {
+			case ph.magic != poolMagic:
+				report("heap %d: pool %#x: header magic %#x", hh.id, base, ph.magic)
+				continue
+			case uint32(ph.heapID) != hh.id:
+				report("heap %d: pool %#x: header names heap %d", hh.id, base, ph.heapID)
+			case ph.order < PoolOrder || ph.order > MaxPoolOrder:
+				report("heap %d: pool %#x: order %d", hh.id, base, ph.order)
+				continue
+			case ph.prev != prev:
+				report("heap %d: pool %#x links back to %#x, not %#x", hh.id, base, ph.prev, prev)
+			}
+			prev = base
+			if !ok || pw != base || po != ph.order {
+				report("heap %d: pool %#x: chunk table says pool %#x order %d", hh.id, base, pw, po)
+				continue
+			}
+			for c := base; c < base+1<<ph.order; c += 1 << chunkShift {
+				if w := chunkWord(c); w != base|uintptr(ph.order) {
+					report("heap %d: pool %#x: chunk %#x maps to %#x", hh.id, base, c, w)
+				}
+			}
+			poolBytes += 1 << ph.order
+			if x := hdr(base); x.Order != MinOrder || x.Mmod != MmodHeap || x.RC.n != 1 {
+				report("heap %d: pool %#x: header block has order %d mmod %#x rc %d", hh.id, base, x.Order, x.Mmod, x.RC.n)
+			}
+
+			// Walk the blocks that tile the pool.
+			end := base + 1<<ph.order
+			b := base + 1<<MinOrder
+			for b < end {
+				x := hdr(b)
+				k := x.Order
+				if k < MinOrder || k >= ph.order || (b-base)&(1<<k-1) != 0 || b+1<<k > end {
+					report("heap %d: pool %#x: block %#x has order %d, which does not fit; the walk stops here", hh.id, base, b, k)
+					break
+				}
+				switch x.Mmod {
+				case mmodFree:
+					m, ok := free[b]
+					if !ok || m.order != k {
+						report("heap %d: pool %#x: free block %#x order %d is on no free list", hh.id, base, b, k)
+					} else {
+						seenFree++
+					}
+					if k < ph.order-1 {
+						buddy := base + ((b - base) ^ (1 << k))
+						if y := hdr(buddy); y.Mmod == mmodFree && y.Order == k {
+							report("heap %d: pool %#x: free block %#x and its buddy %#x, both order %d, are not merged", hh.id, base, b, buddy, k)
+						}
+					}
+				case mmodCached:
+					if m, ok := cached[b]; !ok || m.heap != hh.id {
+						report("heap %d: pool %#x: block %#x is marked cached but is in no slab of its heap", hh.id, base, b)
+					}
+				case mmodInbox:
+					if _, ok := inbox[b]; !ok {
+						report("heap %d: pool %#x: block %#x is marked as waiting in an inbox but is in none", hh.id, base, b)
+					}
+				case MmodHeap:
+					if x.RC.n == 0 {
+						report("heap %d: pool %#x: live block %#x order %d has reference count 0", hh.id, base, b, k)
+					}
+					liveBlocks++
+					liveBytes += 1 << k
+				default:
+					report("heap %d: pool %#x: block %#x order %d has mmod %#x", hh.id, base, b, k, x.Mmod)
+				}
+				b += 1 << k
+			}
+		}
+		if pools != h.c.pools || poolBytes != h.c.poolBytes {
+			report("heap %d: %d pools of %d bytes on its list, statistics say %d of %d", hh.id, pools, poolBytes, h.c.pools, h.c.poolBytes)
+		}
+	}
+	if seenFree != len(free) {
+		report("free lists hold %d blocks but walking the pools finds %d of them", len(free), seenFree)
+	}
+
+	s := ReadStats()
+	if s.LiveBlocks != liveBlocks || s.LiveBytes != liveBytes {
+		report("walking the pools finds %d live blocks of %d bytes; statistics say %d of %d", liveBlocks, liveBytes, s.LiveBlocks, s.LiveBytes)
+	}
+	if s.InboxBlocks != int64(len(inbox)) {
+		report("inboxes hold %d blocks; statistics say %d", len(inbox), s.InboxBlocks)
+	}
+	return out
+}
