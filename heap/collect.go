@@ -29,11 +29,11 @@ import (
 type collectOp uint8
 
 const (
-	opFlush         collectOp = 1 << iota // drain inboxes, flush slab caches
-	opMergeRetired                        // merge heaps of Ps above GOMAXPROCS
-	opUnmapFree                           // unmap pools with no live block
-	opReleasePages                        // madvise the pages of large free blocks
-	opVerify                              // check every invariant
+	opFlush        collectOp = 1 << iota // drain inboxes, flush slab caches
+	opMergeRetired                       // merge heaps of Ps above GOMAXPROCS
+	opUnmapFree                          // unmap pools with no live block
+	opReleasePages                       // madvise the pages of large free blocks
+	opVerify                             // check every invariant
 )
 
 // collectResult is what a collection reports back.
