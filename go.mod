@@ -2,4 +2,7 @@ module github.com/raygo/ray
 
 go 1.26.0
 
-require golang.org/x/sys v0.50.0 // indirect
+require (
+	github.com/apache/arrow/go/v17 v17.0.0
+	golang.org/x/sys v0.50.0
+)

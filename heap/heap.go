@@ -50,9 +50,7 @@ func ensureHeap(pid int) error {
 		if id >= maxHeaps {
 			return ray.Errorf(ray.ErrLimit, "heap.Alloc", "all %d heap ids are in use", maxHeaps-1)
 		}
-		h := stateOf(id)
-		*h = heapState{}
-		h.id = id
+		stateOf(id).initOwned(id)
 		ctl.nextID.Store(id + 1)
 	}
 	slots[pid].Store(id)
@@ -86,7 +84,31 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 	if size > MaxSize {
 		return nil, ray.Errorf(ray.ErrLimit, "heap.Alloc", "%d bytes exceed the largest block (%d bytes of data)", size, uint64(MaxSize))
 	}
-	return alloc(orderFor(size))
+	k := orderFor(size)
+	// The fast path: the P has a heap, budget credit and a free block of
+	// order k, and nothing waits in its inbox. Everything else is alloc's.
+	pid := procPin()
+	if uint(pid) < maxHeaps {
+		if id := slots[pid].Load(); id != 0 {
+			h := stateOf(id)
+			n := int64(1) << k
+			if h.credit >= n && atomic.LoadUintptr(&h.inbox) == 0 {
+				if b := h.allocOwned(k); b != 0 {
+					h.credit -= n
+					*hdr(b) = Header{Order: k, RC: RefCount{1}}
+					h.c.allocs++
+					h.c.allocBytes += uint64(n)
+					procUnpin()
+					if debugEnabled {
+						debugAlloc(b, k)
+					}
+					return offheap.Ptr(b), nil
+				}
+			}
+		}
+	}
+	procUnpin()
+	return alloc(k)
 }
 
 // AllocZeroed is Alloc with the first size data bytes set to zero.
@@ -98,7 +120,8 @@ func AllocZeroed(size uintptr) (unsafe.Pointer, error) {
 	return p, err
 }
 
-// alloc returns an initialised block of order k.
+// alloc returns an initialised block of order k: the slow path of Alloc,
+// which takes back the inbox, reserves budget and maps pools.
 func alloc(k uint8) (unsafe.Pointer, error) {
 	size := int64(1) << k
 	var pending mappedPool // a pool mapped for this call, not yet given to a heap
@@ -116,6 +139,9 @@ func alloc(k uint8) (unsafe.Pointer, error) {
 		if pending.base != 0 {
 			h.addPoolOwned(pending)
 			pending = mappedPool{}
+		}
+		if atomic.LoadUintptr(&h.inbox) != 0 {
+			h.drainInboxOwned()
 		}
 		if h.credit < size && !h.reserveOwned(size) {
 			procUnpin()
@@ -165,12 +191,46 @@ func unmapPending(mp mappedPool) {
 // heap goes to that heap's inbox.
 func Free(p unsafe.Pointer) {
 	b := uintptr(p)
-	base, porder, k := checkLive("Free", b)
+	w := chunkWord(b)
+	base, porder := w&^(1<<chunkShift-1), uint8(w&63)
+	if w == 0 || b == base {
+		badFree("Free", b)
+	}
+	x := hdr(b)
+	k := x.Order
+	if x.Mmod != MmodHeap || k < MinOrder || k >= porder || (b-base)&(1<<k-1) != 0 {
+		badFree("Free", b)
+	}
 	if debugEnabled {
 		debugFree(b, k)
 	}
-	hdr(b).RC.n = 0
+	x.RC.n = 0
 	size := uint64(1) << k
+	// The fast path: the P has a heap, it owns the block's pool, and the
+	// block fits in a slab cache.
+	pid := procPin()
+	if uint(pid) < maxHeaps {
+		if id := slots[pid].Load(); id != 0 && uint32(poolHdr(base).heapID) == id && k <= slabMax {
+			h := stateOf(id)
+			if s := &h.slabs[k-slabMin]; s.n < s.limit {
+				x.Mmod = mmodCached
+				s.blocks[s.n] = b
+				s.n++
+				h.c.frees++
+				h.c.freeBytes += size
+				h.refundOwned(int64(size))
+				procUnpin()
+				return
+			}
+		}
+	}
+	procUnpin()
+	free(b, k, size, base, porder)
+}
+
+// free is the slow path of Free: remote frees, coalescing, a P without a
+// heap.
+func free(b uintptr, k uint8, size uint64, base uintptr, porder uint8) {
 	for {
 		h, pid := pinnedHeap()
 		if h == nil {
@@ -209,31 +269,43 @@ func freeUnattached(b uintptr, size uint64, base uintptr) {
 	pushInbox(stateOf(uint32(poolHdr(base).heapID)), b)
 }
 
-// checkLive panics unless b is the start of a live block of some pool, and
-// returns the pool and the block's order. These checks are always on: they
-// cost a few loads and catch the frees that would otherwise corrupt a list.
+// checkLive returns the pool and order of the live block at b, and panics
+// (through badFree) unless b is one. These checks are always on: they cost a
+// few loads and catch the frees that would otherwise corrupt a list.
 func checkLive(op string, b uintptr) (base uintptr, porder, k uint8) {
+	w := chunkWord(b)
+	base, porder = w&^(1<<chunkShift-1), uint8(w&63)
+	if w == 0 || b == base {
+		badFree(op, b)
+	}
+	x := hdr(b)
+	k = x.Order
+	if x.Mmod != MmodHeap || k < MinOrder || k >= porder || (b-base)&(1<<k-1) != 0 {
+		badFree(op, b)
+	}
+	return base, porder, k
+}
+
+// badFree panics with what is wrong with the block at b.
+func badFree(op string, b uintptr) {
 	base, porder, ok := poolOf(b)
 	if !ok {
 		panic(fmt.Sprintf("heap: %s of %#x, which is in no pool of the heap", op, b))
 	}
 	x := hdr(b)
-	k = x.Order
+	k := x.Order
 	switch x.Mmod {
-	case MmodHeap:
 	case mmodFree:
 		panic(fmt.Sprintf("heap: %s of %#x (order %d): double free, the block is on a free list", op, b, k))
 	case mmodCached:
 		panic(fmt.Sprintf("heap: %s of %#x (order %d): double free, the block is in a slab cache", op, b, k))
 	case mmodInbox:
 		panic(fmt.Sprintf("heap: %s of %#x (order %d): double free, the block waits in an inbox", op, b, k))
+	case MmodHeap:
+		panic(fmt.Sprintf("heap: %s of %#x: not a block (header order %d, pool %#x of order %d)", op, b, k, base, porder))
 	default:
 		panic(fmt.Sprintf("heap: %s of %#x: corrupt header, mmod %#x", op, b, x.Mmod))
 	}
-	if b == base || k < MinOrder || k >= porder || (b-base)&(1<<k-1) != 0 {
-		panic(fmt.Sprintf("heap: %s of %#x: not a block (header order %d, pool %#x of order %d)", op, b, k, base, porder))
-	}
-	return base, porder, k
 }
 
 // Realloc resizes the block at p to hold size bytes of data and returns

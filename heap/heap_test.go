@@ -201,22 +201,23 @@ func myHeapStats(t *testing.T) HeapStats {
 func TestBuddiesMerge(t *testing.T) {
 	checkLeaks(t)
 	onOneP(t)
-	// An order-12 block shrunk to order 11 frees its upper half, which the
-	// next order-11 allocation takes: two buddies of order 11.
-	x := mustAlloc(t, 1<<12-HeaderSize)
-	x2, err := Realloc(x, 1<<11-HeaderSize)
-	if err != nil || x2 != x || HeaderOf(x).Order != 11 {
+	// An order-19 block shrunk to order 18 frees its upper half, which the
+	// next order-18 allocation takes: two buddies of order 18 (above the
+	// slab orders, so frees go straight to the free lists).
+	x := mustAlloc(t, 1<<19-HeaderSize)
+	x2, err := Realloc(x, 1<<18-HeaderSize)
+	if err != nil || x2 != x || HeaderOf(x).Order != 18 {
 		t.Fatalf("shrinking in place: %p, %v, order %d", x2, err, HeaderOf(x).Order)
 	}
-	y := mustAlloc(t, 1<<11-HeaderSize)
-	if uintptr(y) != uintptr(x)+1<<11 {
-		t.Fatalf("order-11 allocation got %p, want the freed upper half %#x", y, uintptr(x)+1<<11)
+	y := mustAlloc(t, 1<<18-HeaderSize)
+	if uintptr(y) != uintptr(x)+1<<18 {
+		t.Fatalf("order-18 allocation got %p, want the freed upper half %#x", y, uintptr(x)+1<<18)
 	}
 	Free(y)
 	Free(x)
-	z := mustAlloc(t, 1<<12-HeaderSize)
+	z := mustAlloc(t, 1<<19-HeaderSize)
 	if z != x {
-		t.Fatalf("order-12 allocation got %p, want the merged buddies at %p", z, x)
+		t.Fatalf("order-19 allocation got %p, want the merged buddies at %p", z, x)
 	}
 	Free(z)
 }
@@ -224,8 +225,8 @@ func TestBuddiesMerge(t *testing.T) {
 func TestReallocGrowsInPlaceAndKeepsData(t *testing.T) {
 	checkLeaks(t)
 	onOneP(t)
-	x := mustAlloc(t, 1<<12-HeaderSize)
-	if _, err := Realloc(x, 1000); err != nil { // order 11: frees the upper half
+	x := mustAlloc(t, 1<<19-HeaderSize)
+	if _, err := Realloc(x, 1000); err != nil { // order 11: frees the upper halves
 		t.Fatal(err)
 	}
 	HeaderOf(x).Type = 5
@@ -234,16 +235,17 @@ func TestReallocGrowsInPlaceAndKeepsData(t *testing.T) {
 	for i := range d {
 		d[i] = byte(i)
 	}
-	g, err := Realloc(x, 4000) // the upper half is free: grow in place
-	if err != nil || g != x || HeaderOf(g).Order != 12 {
+	g, err := Realloc(x, 200000) // the buddies above are free: grow in place
+	if err != nil || g != x || HeaderOf(g).Order != 18 {
 		t.Fatalf("grow in place: %p (was %p), %v, order %d", g, x, err, HeaderOf(g).Order)
 	}
-	m, err := Realloc(g, 100000) // must move: the neighbours are not free
+	y := mustAlloc(t, 1<<18-HeaderSize) // takes the upper half: g cannot grow in place
+	m, err := Realloc(g, 300000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := HeaderOf(m)
-	if h.Type != 5 || h.Word != 123 || h.RC.Load() != 1 || h.Order != 17 || h.Mmod != 0 {
+	if h.Type != 5 || h.Word != 123 || h.RC.Load() != 1 || h.Order != 19 || h.Mmod != 0 || m == g {
 		t.Errorf("header after moving: type %d word %d rc %d order %d mmod %d", h.Type, h.Word, h.RC.Load(), h.Order, h.Mmod)
 	}
 	for i, c := range offheap.Bytes(uintptr(m)+HeaderSize, 1000) {
@@ -255,6 +257,7 @@ func TestReallocGrowsInPlaceAndKeepsData(t *testing.T) {
 		t.Fatalf("Realloc too large = %v, %v", p, err)
 	}
 	Free(m)
+	Free(y)
 	n, err := Realloc(nil, 10)
 	if err != nil || HeaderOf(n).Order != MinOrder {
 		t.Fatalf("Realloc(nil) = %v, %v", n, err)
@@ -269,7 +272,7 @@ func TestDoubleFreeAndForeignPointersPanic(t *testing.T) {
 	Free(small)
 	mustPanic(t, fmt.Sprintf("%#x (order 6): double free, the block is in a slab cache", uintptr(small)), func() { Free(small) })
 
-	big := mustAlloc(t, 50000) // goes to a free list
+	big := mustAlloc(t, 500000) // above the slab orders: goes to a free list
 	Free(big)
 	mustPanic(t, "double free, the block is on a free list", func() { Free(big) })
 

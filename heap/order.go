@@ -24,12 +24,16 @@ const (
 	MaxSize = 1<<MaxOrder - HeaderSize
 
 	// Slab caches keep freed blocks of orders slabMin..slabMax (64 B to
-	// 1 KiB) on a per-heap stack, so the commonest sizes skip the buddy
-	// lists altogether.
+	// 64 KiB) on a per-heap stack, so the commonest sizes skip the buddy
+	// lists: no split on allocation, no merge on free. Orders up to 10
+	// (1 KiB, the C runtime's slab range) keep up to slabDepth blocks; the
+	// larger ones fewer, so a heap holds back at most about 2 MiB.
 	slabMin   = MinOrder
-	slabMax   = 10
+	slabMax   = 16
 	numSlabs  = slabMax - slabMin + 1
 	slabDepth = 64
+	// slabDepthLarge bounds the slab caches of orders above 10.
+	slabDepthLarge = 16
 
 	numOrders = MaxPoolOrder + 1
 

@@ -44,7 +44,19 @@ type heapState struct {
 // slabStack caches freed blocks of one order.
 type slabStack struct {
 	n      uintptr
+	limit  uintptr // slabDepth, or slabDepthLarge above order 10
 	blocks [slabDepth]uintptr
+}
+
+// initOwned makes h an empty heap with the given id.
+func (h *heapState) initOwned(id uint32) {
+	*h = heapState{id: id}
+	for i := range h.slabs {
+		h.slabs[i].limit = slabDepth
+		if slabMin+i > 10 {
+			h.slabs[i].limit = slabDepthLarge
+		}
+	}
 }
 
 // counters are one heap's statistics (see Stats for their meaning).
@@ -124,9 +136,6 @@ func (h *heapState) unlinkOwned(b uintptr, k uint8) {
 // lists, or 0 when the heap has none. The block's header is not yet
 // initialised.
 func (h *heapState) allocOwned(k uint8) uintptr {
-	if atomic.LoadUintptr(&h.inbox) != 0 {
-		h.drainInboxOwned()
-	}
 	if k <= slabMax {
 		s := &h.slabs[k-slabMin]
 		if s.n > 0 {
@@ -154,7 +163,7 @@ func (h *heapState) allocOwned(k uint8) uintptr {
 func (h *heapState) freeOwned(b uintptr, k uint8, base uintptr, porder uint8) {
 	if k <= slabMax {
 		s := &h.slabs[k-slabMin]
-		if s.n < slabDepth {
+		if s.n < s.limit {
 			x := hdr(b)
 			x.Mmod = mmodCached
 			x.RC.n = 0

@@ -110,8 +110,8 @@ func verifyOwned(held []heldHeap) []string {
 		for i := range h.slabs {
 			s := &h.slabs[i]
 			k := uint8(slabMin + i)
-			if s.n > slabDepth {
-				report("heap %d: slab %d holds %d blocks, more than %d", hh.id, k, s.n, slabDepth)
+			if s.n > s.limit || s.limit > slabDepth {
+				report("heap %d: slab %d holds %d blocks, limit %d", hh.id, k, s.n, s.limit)
 				continue
 			}
 			for _, b := range s.blocks[:s.n] {

@@ -1,0 +1,186 @@
+package benchmarks
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/raygo/ray/heap"
+)
+
+// sink keeps Go allocations from being optimised away.
+var sink []byte
+
+var allocFreeSizes = []int{64, 1024, 65536, 1048576}
+
+// BenchmarkAllocFree allocates and frees one block per iteration: the cost
+// of a short-lived buffer. Go's make is paid back by its collector, whose
+// cost the benchmark includes as it runs.
+func BenchmarkAllocFree(b *testing.B) {
+	for _, size := range allocFreeSizes {
+		b.Run(fmt.Sprintf("impl=raygo/size=%d", size), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p, err := heap.Alloc(uintptr(size))
+				if err != nil {
+					b.Fatal(err)
+				}
+				heap.Free(p)
+			}
+		})
+		b.Run(fmt.Sprintf("impl=gomake/size=%d", size), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sink = make([]byte, size)
+			}
+		})
+		b.Run(fmt.Sprintf("impl=arrow/size=%d", size), func(b *testing.B) {
+			b.ReportAllocs()
+			mem := memory.NewGoAllocator()
+			for b.Loop() {
+				buf := mem.Allocate(size)
+				mem.Free(buf)
+			}
+		})
+	}
+}
+
+// BenchmarkAllocFreeParallel is BenchmarkAllocFree for 64-byte blocks on
+// every P at once.
+func BenchmarkAllocFreeParallel(b *testing.B) {
+	const size = 64
+	b.Run("impl=raygo/size=64", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				p, err := heap.Alloc(size)
+				if err != nil {
+					panic(err)
+				}
+				heap.Free(p)
+			}
+		})
+	})
+	b.Run("impl=gomake/size=64", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			var local []byte
+			for pb.Next() {
+				local = make([]byte, size)
+			}
+			sink = local
+		})
+	})
+	b.Run("impl=arrow/size=64", func(b *testing.B) {
+		b.ReportAllocs()
+		mem := memory.NewGoAllocator()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				mem.Free(mem.Allocate(size))
+			}
+		})
+	})
+}
+
+// BenchmarkLive1M allocates a million 64-byte blocks, keeps them all live,
+// then frees them all. It reports ns/block-op: the time of one allocation or
+// one free (for Go, one make plus its share of collecting it).
+func BenchmarkLive1M(b *testing.B) {
+	const n, size = 1 << 20, 64
+	b.Run("impl=raygo", func(b *testing.B) {
+		b.ReportAllocs()
+		ps := make([]unsafe.Pointer, n)
+		var elapsed time.Duration
+		for b.Loop() {
+			start := time.Now()
+			for i := range ps {
+				p, err := heap.Alloc(size)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ps[i] = p
+			}
+			for _, p := range ps {
+				heap.Free(p)
+			}
+			elapsed += time.Since(start)
+		}
+		b.ReportMetric(float64(elapsed.Nanoseconds())/float64(2*n*b.N), "ns/block-op")
+	})
+	b.Run("impl=gomake", func(b *testing.B) {
+		b.ReportAllocs()
+		ps := make([][]byte, n)
+		var elapsed time.Duration
+		for b.Loop() {
+			start := time.Now()
+			for i := range ps {
+				ps[i] = make([]byte, size)
+			}
+			clear(ps)
+			elapsed += time.Since(start)
+		}
+		b.ReportMetric(float64(elapsed.Nanoseconds())/float64(2*n*b.N), "ns/block-op")
+	})
+}
+
+// mixSteps is a precomputed random sequence for BenchmarkRandomMix, so the
+// benchmark times the allocator, not the random number generator.
+type mixStep struct {
+	slot uint32
+	size uint32
+}
+
+func mixSequence(window, steps int) []mixStep {
+	r := rand.New(rand.NewPCG(1, 2))
+	seq := make([]mixStep, steps)
+	for i := range seq {
+		seq[i] = mixStep{slot: uint32(r.IntN(window)), size: uint32(16 + r.IntN(4096-16+1))}
+	}
+	return seq
+}
+
+// BenchmarkRandomMix keeps a window of 10,000 live blocks of sizes uniform
+// in 16..4096 bytes; each step frees a random one and allocates a new one in
+// its place.
+func BenchmarkRandomMix(b *testing.B) {
+	const window = 10000
+	seq := mixSequence(window, 1<<16)
+	b.Run("impl=raygo", func(b *testing.B) {
+		b.ReportAllocs()
+		live := make([]unsafe.Pointer, window)
+		for i := range live {
+			live[i], _ = heap.Alloc(uintptr(seq[i].size))
+		}
+		i := 0
+		for b.Loop() {
+			s := seq[i&(len(seq)-1)]
+			i++
+			heap.Free(live[s.slot])
+			p, err := heap.Alloc(uintptr(s.size))
+			if err != nil {
+				b.Fatal(err)
+			}
+			live[s.slot] = p
+		}
+		for _, p := range live {
+			heap.Free(p)
+		}
+	})
+	b.Run("impl=gomake", func(b *testing.B) {
+		b.ReportAllocs()
+		live := make([][]byte, window)
+		for i := range live {
+			live[i] = make([]byte, seq[i].size)
+		}
+		i := 0
+		for b.Loop() {
+			s := seq[i&(len(seq)-1)]
+			i++
+			live[s.slot] = make([]byte, s.size)
+		}
+	})
+}
