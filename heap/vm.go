@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"sync"
-	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -43,9 +42,6 @@ var swapDir struct {
 	sync.Mutex
 	dir string
 }
-
-// swapSeq numbers swap files within the process.
-var swapSeq atomic.Uint64
 
 func init() {
 	dir, ok := os.LookupEnv("RAYGO_HEAP_SWAP")
