@@ -53,7 +53,7 @@ func (h *heapState) initOwned(id uint32) {
 	*h = heapState{id: id}
 	for i := range h.slabs {
 		h.slabs[i].limit = slabDepth
-		if slabMin+i > 10 {
+		if slabMin+i > 13 {
 			h.slabs[i].limit = slabDepthLarge
 		}
 	}

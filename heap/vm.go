@@ -94,6 +94,9 @@ func mapPool(order uint8) (mappedPool, error) {
 			_ = munmap(base, size)
 			return mappedPool{}, ray.Errorf(ray.ErrOOM, "heap.Alloc", "the kernel mapped a pool at %#x, above the %d-bit addresses the heap handles", base, addrBits)
 		}
+		// Huge pages are a hint: a kernel without them says no, and the
+		// pool works the same.
+		_ = unix.Madvise(offheap.Bytes(base, size), unix.MADV_HUGEPAGE)
 		return mappedPool{base: base, order: order}, nil
 	}
 	dir := SwapDir()
