@@ -8,7 +8,7 @@ package heap
 const debugEnabled = false
 
 func debugAlloc(b uintptr, k uint8)  {}
-func debugFree(b uintptr, k uint8)   {}
+func debugFree(b uintptr)            {}
 func debugResize(b uintptr, k uint8) {}
 
 // AllocSeq returns the number of allocations recorded so far under the

@@ -50,20 +50,21 @@ func debugAlloc(b uintptr, k uint8) {
 	dbg.blocks[b] = &debugRecord{order: k, live: true, seq: dbg.seq, alloc: site}
 }
 
-func debugFree(b uintptr, k uint8) {
+func debugFree(b uintptr) {
 	site := callers()
 	dbg.Lock()
 	r := dbg.blocks[b]
 	switch {
 	case r == nil:
 		dbg.Unlock()
-		panic(fmt.Sprintf("heap: free of %#x (order %d), a block that was never allocated", b, k))
+		panic(fmt.Sprintf("heap: free of %#x, a block that was never allocated", b))
 	case !r.live:
 		dbg.Unlock()
-		panic(fmt.Sprintf("heap: double free of %#x (order %d)\nallocated at:\n%s\nfirst freed at:\n%s", b, k, stack(r.alloc), stack(r.free)))
+		panic(fmt.Sprintf("heap: double free of %#x (order %d)\nallocated at:\n%s\nfirst freed at:\n%s", b, r.order, stack(r.alloc), stack(r.free)))
 	}
 	r.live = false
 	r.free = site
+	k := r.order
 	dbg.Unlock()
 	data := offheap.Bytes(b+HeaderSize, 1<<k-HeaderSize)
 	for i := range data {

@@ -191,6 +191,9 @@ func unmapPending(mp mappedPool) {
 // heap goes to that heap's inbox.
 func Free(p unsafe.Pointer) {
 	b := uintptr(p)
+	if debugEnabled {
+		debugFree(b) // first, so that its report carries the block's history
+	}
 	w := chunkWord(b)
 	base, porder := w&^(1<<chunkShift-1), uint8(w&63)
 	if w == 0 || b == base {
@@ -200,9 +203,6 @@ func Free(p unsafe.Pointer) {
 	k := x.Order
 	if x.Mmod != MmodHeap || k < MinOrder || k >= porder || (b-base)&(1<<k-1) != 0 {
 		badFree("Free", b)
-	}
-	if debugEnabled {
-		debugFree(b, k)
 	}
 	x.RC.n = 0
 	size := uint64(1) << k
