@@ -55,9 +55,11 @@ func debugFree(b uintptr) {
 	dbg.Lock()
 	r := dbg.blocks[b]
 	switch {
-	case r == nil:
+	case r == nil || !r.live && !heldByHeap(b):
+		// A freed block's record outlives it; once its memory is part of
+		// another block, the address is just an interior pointer.
 		dbg.Unlock()
-		panic(fmt.Sprintf("heap: free of %#x, a block that was never allocated", b))
+		panic(fmt.Sprintf("heap: free of %#x, a block that was never allocated (or lies inside another)", b))
 	case !r.live:
 		dbg.Unlock()
 		panic(fmt.Sprintf("heap: double free of %#x (order %d)\nallocated at:\n%s\nfirst freed at:\n%s", b, r.order, stack(r.alloc), stack(r.free)))
@@ -122,4 +124,13 @@ func LiveAllocations(since uint64) []string {
 		out = append(out, fmt.Sprintf("block %#x (order %d) allocated at:\n%s", addrs[r], r.order, stack(r.alloc)))
 	}
 	return out
+}
+
+// heldByHeap reports whether b is a block the heap holds as free.
+func heldByHeap(b uintptr) bool {
+	if _, _, ok := poolOf(b); !ok {
+		return false
+	}
+	m := hdr(b).Mmod
+	return m == mmodFree || m == mmodCached || m == mmodInbox
 }
