@@ -78,8 +78,8 @@
 //  2. Take back the blocks other Ps freed into the heap's inbox, if any.
 //     Spend budget credit (see Budget below); reserving more is an atomic
 //     add on a global counter, no lock.
-//  3. Pop a block from the slab cache of its order (orders 6..16, up to 64 or
-//     16 blocks each), else take the smallest free block of order >= k (the
+//  3. Pop a block from the slab cache of its order (orders 6..21, 64 to 1
+//     block each), else take the smallest free block of order >= k (the
 //     avail bitmask says which lists are non-empty) and split it, pushing
 //     the upper halves onto the lower lists.
 //  4. Write the header (zero except Order and RC = 1), count, unpin.

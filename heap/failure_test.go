@@ -151,8 +151,9 @@ func TestRefusedMappingWithoutSwapIsErrOOM(t *testing.T) {
 func TestVerifyNamesCorruptBlocks(t *testing.T) {
 	checkLeaks(t)
 	onOneP(t)
-	free := mustAlloc(t, 200000) // order 18, freed onto a free list
-	live := mustAlloc(t, 200000)
+	const k = slabMax + 1 // above the slab orders: freed onto a free list
+	free := mustAlloc(t, 1<<k-HeaderSize)
+	live := mustAlloc(t, 1<<k-HeaderSize)
 	Free(free)
 	if err := Verify(); err != nil {
 		t.Fatalf("Verify before corruption: %v", err)
@@ -179,12 +180,12 @@ func TestVerifyNamesCorruptBlocks(t *testing.T) {
 	}
 	fb := uintptr(free)
 	lb := uintptr(live)
-	check("order of a free block", func() { hdr(fb).Order = 17 }, func() { hdr(fb).Order = 18 },
+	check("order of a free block", func() { hdr(fb).Order = k - 1 }, func() { hdr(fb).Order = k },
 		fmt.Sprintf("%#x", fb))
 	check("live block with rc 0", func() { hdr(lb).RC.n = 0 }, func() { hdr(lb).RC.n = 1 },
-		fmt.Sprintf("live block %#x order 18 has reference count 0", lb))
+		fmt.Sprintf("live block %#x order %d has reference count 0", lb, k))
 	check("unknown mmod", func() { hdr(lb).Mmod = 7 }, func() { hdr(lb).Mmod = 0 },
-		fmt.Sprintf("%#x order 18 has mmod 0x7", lb))
+		fmt.Sprintf("%#x order %d has mmod 0x7", lb, k))
 	check("free-list back link", func() { hdr(fb).Aux[0] = 64 }, func() { hdr(fb).Aux[0] = 0 },
 		"links back to 0x40")
 	Free(live)

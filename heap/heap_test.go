@@ -201,23 +201,24 @@ func myHeapStats(t *testing.T) HeapStats {
 func TestBuddiesMerge(t *testing.T) {
 	checkLeaks(t)
 	onOneP(t)
-	// An order-19 block shrunk to order 18 frees its upper half, which the
-	// next order-18 allocation takes: two buddies of order 18 (above the
-	// slab orders, so frees go straight to the free lists).
-	x := mustAlloc(t, 1<<19-HeaderSize)
-	x2, err := Realloc(x, 1<<18-HeaderSize)
-	if err != nil || x2 != x || HeaderOf(x).Order != 18 {
+	// A block shrunk by one order frees its upper half, which the next
+	// allocation of that order takes: two buddies (above the slab orders,
+	// so frees go straight to the free lists).
+	const k = slabMax + 1
+	x := mustAlloc(t, 1<<(k+1)-HeaderSize)
+	x2, err := Realloc(x, 1<<k-HeaderSize)
+	if err != nil || x2 != x || HeaderOf(x).Order != k {
 		t.Fatalf("shrinking in place: %p, %v, order %d", x2, err, HeaderOf(x).Order)
 	}
-	y := mustAlloc(t, 1<<18-HeaderSize)
-	if uintptr(y) != uintptr(x)+1<<18 {
-		t.Fatalf("order-18 allocation got %p, want the freed upper half %#x", y, uintptr(x)+1<<18)
+	y := mustAlloc(t, 1<<k-HeaderSize)
+	if uintptr(y) != uintptr(x)+1<<k {
+		t.Fatalf("order-%d allocation got %p, want the freed upper half %#x", k, y, uintptr(x)+1<<k)
 	}
 	Free(y)
 	Free(x)
-	z := mustAlloc(t, 1<<19-HeaderSize)
+	z := mustAlloc(t, 1<<(k+1)-HeaderSize)
 	if z != x {
-		t.Fatalf("order-19 allocation got %p, want the merged buddies at %p", z, x)
+		t.Fatalf("order-%d allocation got %p, want the merged buddies at %p", k+1, z, x)
 	}
 	Free(z)
 }
@@ -280,7 +281,7 @@ func TestDoubleFreeAndForeignPointersPanic(t *testing.T) {
 	mustPanic(t, want(fmt.Sprintf("%#x (order 6): double free, the block is in a slab cache", uintptr(small)),
 		fmt.Sprintf("double free of %#x (order 6)", uintptr(small))), func() { Free(small) })
 
-	big := mustAlloc(t, 500000) // above the slab orders: goes to a free list
+	big := mustAlloc(t, 1<<(slabMax+1)-HeaderSize) // above the slab orders: goes to a free list
 	Free(big)
 	mustPanic(t, want("double free, the block is on a free list", "double free of"), func() { Free(big) })
 

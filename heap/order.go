@@ -24,16 +24,15 @@ const (
 	MaxSize = 1<<MaxOrder - HeaderSize
 
 	// Slab caches keep freed blocks of orders slabMin..slabMax (64 B to
-	// 64 KiB) on a per-heap stack, so the commonest sizes skip the buddy
-	// lists: no split on allocation, no merge on free. Orders up to 10
-	// (1 KiB, the C runtime's slab range) keep up to slabDepth blocks; the
-	// larger ones fewer, so a heap holds back at most about 2 MiB.
+	// 2 MiB) on a per-heap stack, so the commonest sizes skip the buddy
+	// lists: no split on allocation, no merge on free. The depth falls with
+	// the order (slabLimit), so that a heap holds back at most about 7 MiB:
+	// 64 blocks up to 8 KiB, 16 up to 64 KiB, and one block of each larger
+	// order, enough for the buffer an engine allocates and frees per batch.
 	slabMin   = MinOrder
-	slabMax   = 16
+	slabMax   = 21
 	numSlabs  = slabMax - slabMin + 1
 	slabDepth = 64
-	// slabDepthLarge bounds the slab caches of orders above 10.
-	slabDepthLarge = 16
 
 	numOrders = MaxPoolOrder + 1
 
@@ -59,6 +58,18 @@ func orderFor(size uintptr) uint8 {
 		k = MinOrder
 	}
 	return k
+}
+
+// slabLimit returns how many blocks the slab cache of order k keeps.
+func slabLimit(k int) uintptr {
+	switch {
+	case k <= 13:
+		return slabDepth
+	case k <= 16:
+		return 16
+	default:
+		return 1
+	}
 }
 
 // poolOrderFor returns the order of the pool a block of order k needs.

@@ -44,7 +44,7 @@ type heapState struct {
 // slabStack caches freed blocks of one order.
 type slabStack struct {
 	n      uintptr
-	limit  uintptr // slabDepth, or slabDepthLarge above order 10
+	limit  uintptr // slabLimit of its order
 	blocks [slabDepth]uintptr
 }
 
@@ -52,10 +52,7 @@ type slabStack struct {
 func (h *heapState) initOwned(id uint32) {
 	*h = heapState{id: id}
 	for i := range h.slabs {
-		h.slabs[i].limit = slabDepth
-		if slabMin+i > 13 {
-			h.slabs[i].limit = slabDepthLarge
-		}
+		h.slabs[i].limit = slabLimit(slabMin + i)
 	}
 }
 

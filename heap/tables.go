@@ -35,7 +35,7 @@ const (
 	// Heap id 0 means "no heap".
 	maxHeaps = 1024
 
-	heapStateSize = 8192
+	heapStateSize = 16384
 )
 
 var (
