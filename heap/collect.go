@@ -39,6 +39,7 @@ const (
 // collectResult is what a collection reports back.
 type collectResult struct {
 	findings      []string
+	livePools     int // pools holding a live block (Verify)
 	releasedBytes uint64
 	unmappedPools int
 	err           error
@@ -119,7 +120,7 @@ func collect(ops collectOp, res *collectResult) {
 		}
 	}
 	if ops&opVerify != 0 {
-		res.findings = verifyOwned(held)
+		res.findings, res.livePools = verifyOwned(held)
 	}
 
 	ctl.spare = ctl.spare[:0]

@@ -10,6 +10,7 @@ const debugEnabled = false
 func debugAlloc(b uintptr, k uint8)  {}
 func debugFree(b uintptr)            {}
 func debugResize(b uintptr, k uint8) {}
+func debugPermanent(b uintptr)       {}
 
 // AllocSeq returns the number of allocations recorded so far under the
 // raydebug build tag; 0 without it.

@@ -74,6 +74,14 @@ func debugFree(b uintptr) {
 	}
 }
 
+// debugPermanent forgets a permanent block: it is never freed, so it is
+// neither a leak nor a block to check frees against.
+func debugPermanent(b uintptr) {
+	dbg.Lock()
+	defer dbg.Unlock()
+	delete(dbg.blocks, b)
+}
+
 func debugResize(b uintptr, k uint8) {
 	dbg.Lock()
 	defer dbg.Unlock()

@@ -111,6 +111,34 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 	return alloc(k)
 }
 
+// AllocPermanent is Alloc for a block that lives as long as the process:
+// the blocks of process-wide tables such as the symbol table. It is counted
+// apart from live blocks (Stats.PermanentBlocks), so leak checks do not
+// report it. It must never be passed to Free.
+func AllocPermanent(size uintptr) (unsafe.Pointer, error) {
+	p, err := Alloc(size)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		h, pid := pinnedHeap()
+		if h != nil {
+			h.c.permanent++
+			h.c.permanentBytes += 1 << HeaderOf(p).Order
+			procUnpin()
+			break
+		}
+		procUnpin()
+		if err := ensureHeap(pid); err != nil {
+			panic("heap: a heap vanished after allocating: " + err.Error())
+		}
+	}
+	if debugEnabled {
+		debugPermanent(uintptr(p))
+	}
+	return p, nil
+}
+
 // AllocZeroed is Alloc with the first size data bytes set to zero.
 func AllocZeroed(size uintptr) (unsafe.Pointer, error) {
 	p, err := Alloc(size)

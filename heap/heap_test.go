@@ -29,6 +29,14 @@ func checkLeaks(t *testing.T) {
 	})
 }
 
+// poolsInUse returns the number of pools that hold a live (or permanent)
+// block: what GC must leave mapped.
+func poolsInUse() int {
+	var res collectResult
+	collect(opVerify, &res)
+	return res.livePools
+}
+
 // onOneP runs the test with GOMAXPROCS 1, so that every allocation and free
 // is made by the same heap and "local" is deterministic.
 func onOneP(t *testing.T) {
@@ -384,8 +392,8 @@ func TestGCUnmapsEmptyPools(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := ReadStats()
-	if s.Pools != 1 {
-		t.Errorf("after GC with one live block, %d pools remain; want 1", s.Pools)
+	if want := poolsInUse(); s.Pools != want {
+		t.Errorf("after GC with one live block, %d pools remain; want %d", s.Pools, want)
 	}
 	if s.InboxBlocks != 0 {
 		t.Errorf("after GC, %d blocks wait in inboxes", s.InboxBlocks)
@@ -399,8 +407,8 @@ func TestGCUnmapsEmptyPools(t *testing.T) {
 	if _, err := GC(); err != nil {
 		t.Fatal(err)
 	}
-	if s := ReadStats(); s.Pools != 0 || s.PoolBytes != 0 {
-		t.Errorf("after GC with nothing live, %d pools (%d bytes) remain", s.Pools, s.PoolBytes)
+	if s, want := ReadStats(), poolsInUse(); s.Pools != want {
+		t.Errorf("after GC with nothing live, %d pools (%d bytes) remain; %d hold permanent blocks", s.Pools, s.PoolBytes, want)
 	}
 }
 
@@ -426,4 +434,22 @@ func TestReleasePages(t *testing.T) {
 		d[i] = 2
 	}
 	Free(q)
+}
+
+func TestPermanentBlocksAreNotLive(t *testing.T) {
+	checkLeaks(t)
+	before := ReadStats()
+	p, err := AllocPermanent(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := ReadStats()
+	if after.LiveBlocks != before.LiveBlocks || after.PermanentBlocks != before.PermanentBlocks+1 ||
+		after.PermanentBytes != before.PermanentBytes+1<<11 {
+		t.Errorf("after AllocPermanent: live %d -> %d, permanent %d -> %d (%d bytes)", before.LiveBlocks, after.LiveBlocks,
+			before.PermanentBlocks, after.PermanentBlocks, after.PermanentBytes)
+	}
+	if HeaderOf(p).Order != 11 || HeaderOf(p).RC.Load() != 1 {
+		t.Error("permanent block header")
+	}
 }

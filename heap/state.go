@@ -69,6 +69,10 @@ type counters struct {
 	poolBytes   uint64
 	swapPools   uint64
 	swapBytes   uint64
+	// permanent counts the blocks of AllocPermanent, which are allocated
+	// (in allocs) and never freed.
+	permanent      uint64
+	permanentBytes uint64
 }
 
 // poolHeader is the first 64-byte block of every pool. Its bytes 16..31 are

@@ -10,20 +10,24 @@ package heap
 // block goes, so LiveBlocks and LiveBytes do not depend on where blocks
 // wait: a block freed into another heap's inbox is no longer live.
 type Stats struct {
-	Allocs      uint64 // blocks allocated (Alloc, AllocZeroed, Realloc that moved)
-	Frees       uint64 // blocks freed
-	LiveBlocks  int64  // Allocs - Frees
-	LiveBytes   int64  // bytes of live blocks, headers and rounding included
-	SlabHits    uint64 // allocations served from a slab cache
-	InboxBlocks int64  // blocks freed on one P and not yet taken back by their owner
-	Pools       int    // pools mapped
-	PoolBytes   uint64 // bytes of pools mapped (address space; see ReleasePages)
-	SwapPools   int    // pools that are swap-file mappings
-	SwapBytes   uint64
-	Budget      uint64 // the budget (SetBudget)
-	Reserved    uint64 // bytes reserved against the budget: LiveBytes plus the heaps' unspent credit
-	PeakBytes   uint64 // high-water mark of Reserved
-	Heaps       []HeapStats
+	Allocs     uint64 // blocks allocated (Alloc, AllocZeroed, Realloc that moved)
+	Frees      uint64 // blocks freed
+	LiveBlocks int64  // Allocs - Frees - PermanentBlocks
+	LiveBytes  int64  // bytes of live blocks, headers and rounding included
+	// PermanentBlocks are blocks of process-wide tables (AllocPermanent),
+	// never freed and not counted as live.
+	PermanentBlocks int64
+	PermanentBytes  int64
+	SlabHits        uint64 // allocations served from a slab cache
+	InboxBlocks     int64  // blocks freed on one P and not yet taken back by their owner
+	Pools           int    // pools mapped
+	PoolBytes       uint64 // bytes of pools mapped (address space; see ReleasePages)
+	SwapPools       int    // pools that are swap-file mappings
+	SwapBytes       uint64
+	Budget          uint64 // the budget (SetBudget)
+	Reserved        uint64 // bytes reserved against the budget: LiveBytes plus the heaps' unspent credit
+	PeakBytes       uint64 // high-water mark of Reserved
+	Heaps           []HeapStats
 }
 
 // HeapStats describes one per-P heap. A heap's Allocs and Frees count the
@@ -55,7 +59,7 @@ func ReadStats() Stats {
 			slotOf[id] = i
 		}
 	}
-	var allocBytes, freeBytes, remote, drained uint64
+	var allocBytes, freeBytes, remote, drained, permBytes uint64
 	for id := uint32(1); id < ctl.nextID.Load(); id++ {
 		h := stateOf(id)
 		c := h.c // a racy copy; see the type comment
@@ -73,6 +77,8 @@ func ReadStats() Stats {
 			SlabHits: c.slabHits, SlabBlocks: cached, RemoteFrees: c.remoteFrees, Drained: c.drained,
 			Pools: int(c.pools), PoolBytes: c.poolBytes, SwapPools: int(c.swapPools),
 		})
+		s.PermanentBlocks += int64(c.permanent)
+		permBytes += c.permanentBytes
 		s.Allocs += c.allocs
 		s.Frees += c.frees
 		allocBytes += c.allocBytes
@@ -88,8 +94,9 @@ func ReadStats() Stats {
 	s.Frees += unattached.frees.Load()
 	freeBytes += unattached.freeBytes.Load()
 	remote += unattached.remoteFrees.Load()
-	s.LiveBlocks = int64(s.Allocs - s.Frees)
-	s.LiveBytes = int64(allocBytes - freeBytes)
+	s.PermanentBytes = int64(permBytes)
+	s.LiveBlocks = int64(s.Allocs-s.Frees) - s.PermanentBlocks
+	s.LiveBytes = int64(allocBytes-freeBytes) - s.PermanentBytes
 	s.InboxBlocks = int64(remote - drained)
 	s.Budget, s.Reserved = Budget()
 	s.PeakBytes = uint64(budget.peak.Load())
@@ -102,7 +109,7 @@ func LiveBlocks() int64 {
 	var n int64
 	for id := uint32(1); id < ctl.nextID.Load(); id++ {
 		c := &stateOf(id).c
-		n += int64(c.allocs) - int64(c.frees)
+		n += int64(c.allocs) - int64(c.frees) - int64(c.permanent)
 	}
 	return n - int64(unattached.frees.Load())
 }

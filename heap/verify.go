@@ -47,8 +47,7 @@ func Verify() error {
 	return nil
 }
 
-func verifyOwned(held []heldHeap) []string {
-	var out []string
+func verifyOwned(held []heldHeap) (out []string, livePools int) {
 	report := func(format string, args ...any) {
 		if len(out) < 1000 {
 			out = append(out, fmt.Sprintf(format, args...))
@@ -180,6 +179,7 @@ func verifyOwned(held []heldHeap) []string {
 			}
 
 			// Walk the blocks that tile the pool.
+			liveBefore := liveBlocks
 			end := base + 1<<ph.order
 			b := base + 1<<MinOrder
 			for b < end {
@@ -222,6 +222,9 @@ func verifyOwned(held []heldHeap) []string {
 				}
 				b += 1 << k
 			}
+			if liveBlocks > liveBefore {
+				livePools++
+			}
 		}
 		if pools != h.c.pools || poolBytes != h.c.poolBytes {
 			report("heap %d: %d pools of %d bytes on its list, statistics say %d of %d", hh.id, pools, poolBytes, h.c.pools, h.c.poolBytes)
@@ -232,11 +235,12 @@ func verifyOwned(held []heldHeap) []string {
 	}
 
 	s := ReadStats()
-	if s.LiveBlocks != liveBlocks || s.LiveBytes != liveBytes {
-		report("walking the pools finds %d live blocks of %d bytes; statistics say %d of %d", liveBlocks, liveBytes, s.LiveBlocks, s.LiveBytes)
+	if s.LiveBlocks+s.PermanentBlocks != liveBlocks || s.LiveBytes+s.PermanentBytes != liveBytes {
+		report("walking the pools finds %d live blocks of %d bytes; statistics say %d of %d (permanent ones included)",
+			liveBlocks, liveBytes, s.LiveBlocks+s.PermanentBlocks, s.LiveBytes+s.PermanentBytes)
 	}
 	if s.InboxBlocks != int64(len(inbox)) {
 		report("inboxes hold %d blocks; statistics say %d", len(inbox), s.InboxBlocks)
 	}
-	return out
+	return out, livePools
 }
