@@ -1,0 +1,151 @@
+package cow
+
+import (
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
+)
+
+// Retain adds a reference to v, for a new owner, and returns v. It does
+// nothing to no value and to ARENA values.
+func Retain(v value.V) value.V {
+	if !v.IsZero() && !v.IsArena() {
+		v.Header().RC.Retain()
+	}
+	return v
+}
+
+// Release gives back the reference *vp holds and sets *vp to no value.
+// When it was the last reference, everything the value owns is released in
+// turn (children, a handle's object) and its block is freed. Releasing no
+// value or an ARENA value does nothing.
+func Release(vp *value.V) {
+	v := *vp
+	*vp = value.V{}
+	if v.IsZero() || v.IsArena() {
+		return
+	}
+	if v.Header().RC.Release() == 0 {
+		free(v)
+	}
+}
+
+// free frees v, whose count has reached zero, and every child whose count
+// reaches zero with it. It works from a list, not by recursion, so deep
+// nesting cannot exhaust the stack.
+func free(v value.V) {
+	pending := []value.V{v}
+	for len(pending) > 0 {
+		x := pending[len(pending)-1]
+		pending = pending[:len(pending)-1]
+		forEachOwned(x, func(slot *uint64) {
+			if *slot == 0 {
+				return
+			}
+			c := value.FromPointer(offheap.Ptr(uintptr(*slot)))
+			*slot = 0
+			if !c.IsArena() && c.Header().RC.Release() == 0 {
+				pending = append(pending, c)
+			}
+		})
+		if hasHandle(x) {
+			// The object's Close error has no caller to go to: Release
+			// cannot fail. Objects that must report one do it themselves.
+			_ = value.ReleaseHandle(x)
+		}
+		heap.Free(x.Pointer())
+	}
+}
+
+// Copy returns a shallow copy of v holding one reference: a new block with
+// v's header and data, whose owned slots (children, pool, null map, index,
+// parent) are retained, so the copy shares them. A copy is always a heap
+// block without the ARENA attribute. Copying the NULL singleton returns it.
+//
+// Copying a handle atom gives the copy its own claim on the handle: a
+// reference to a shared one, a clone of a unique one. If the clone fails,
+// Copy returns the copy without a handle together with the error.
+func Copy(v value.V) (value.V, error) {
+	if v.IsZero() {
+		return value.V{}, ray.Errorf(ray.ErrType, "cow.Copy", "no value")
+	}
+	if v == value.NullValue() {
+		return v, nil
+	}
+	size := value.DataSize(v)
+	if h := v.Header(); h.Mmod == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
+		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "a %v claims %d data bytes in a block of %d", v.Type(), size, heap.Cap(v.Pointer()))
+	}
+	p, err := heap.Alloc(size)
+	if err != nil {
+		return value.V{}, err
+	}
+	c := value.FromPointer(p)
+	ch := c.Header()
+	order := ch.Order
+	*ch = *v.Header()
+	ch.Order = order
+	ch.Mmod = heap.MmodHeap
+	ch.Attrs &^= arenaBit
+	ch.RC.Store(1)
+	copy(offheap.Bytes(uintptr(c.Data()), size), offheap.Bytes(uintptr(v.Data()), size))
+	forEachOwned(c, func(slot *uint64) {
+		if *slot != 0 {
+			Retain(value.FromPointer(offheap.Ptr(uintptr(*slot))))
+		}
+	})
+	if hasHandle(c) {
+		if err := value.CopyHandle(c); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// arenaBit is the ARENA attribute, which means the same for every class.
+const arenaBit = 0x80
+
+// Cow makes *vp safe to mutate in place. If the caller holds the only
+// reference to a heap value, *vp is left as it is. Otherwise *vp becomes a
+// copy (see Copy) holding one reference, and the caller's reference to the
+// original is released. On error *vp is unchanged.
+//
+// The NULL singleton cannot be made mutable (ErrType). A slice that Cow
+// leaves in place still shares its parent's elements: package vec
+// materialises slices before writing.
+func Cow(vp *value.V) error {
+	v := *vp
+	if v.IsZero() {
+		return ray.Errorf(ray.ErrType, "cow.Cow", "no value")
+	}
+	if v == value.NullValue() {
+		return ray.Errorf(ray.ErrType, "cow.Cow", "the NULL singleton cannot be mutated")
+	}
+	if !v.IsArena() && v.Header().Mmod == heap.MmodHeap && v.RC() == 1 {
+		return nil
+	}
+	c, err := Copy(v)
+	if err != nil {
+		Release(&c)
+		return err
+	}
+	Release(vp)
+	*vp = c
+	return nil
+}
+
+// Detach zeroes every slot of v that owns a reference, and a handle atom's
+// handle, without releasing them: for code that has moved v's ownership into
+// another block (a realloc by hand) and now frees v's shell.
+func Detach(v value.V) {
+	forEachOwned(v, func(slot *uint64) { *slot = 0 })
+	if hasHandle(v) {
+		a := v.Attrs()
+		a, _ = a.Set(attrs.Graph, false)
+		a, _ = a.Set(attrs.HNSW, false)
+		v.Header().Attrs = a.Raw()
+		v.Header().Word = 0
+	}
+}

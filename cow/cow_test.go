@@ -1,0 +1,251 @@
+package cow
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/value"
+)
+
+// Package vec does not exist yet, so these tests lay values out by hand,
+// following value/layout.go.
+
+func block(t *testing.T, typ value.Type, data uintptr, length uint64) value.V {
+	t.Helper()
+	p, err := heap.Alloc(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := heap.HeaderOf(p)
+	h.Type = int8(typ)
+	h.Word = length
+	return value.FromPointer(p)
+}
+
+func addr(v value.V) uint64 { return uint64(uintptr(v.Pointer())) }
+
+func i64s(t *testing.T, xs ...int64) value.V {
+	v := block(t, value.I64, uintptr(8*len(xs)), uint64(len(xs)))
+	copy(unsafe.Slice((*int64)(v.Data()), len(xs)), xs)
+	return v
+}
+
+func mustPanic(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), want) {
+			t.Fatalf("panic %v, want one containing %q", r, want)
+		}
+	}()
+	f()
+}
+
+func TestCowOfSoleOwnerIsInPlace(t *testing.T) {
+	heaptest.Check(t)
+	v := i64s(t, 1, 2, 3)
+	orig := v
+	if err := Cow(&v); err != nil || v != orig {
+		t.Fatalf("Cow of rc 1: %v, moved %v", err, v != orig)
+	}
+	Release(&v)
+	if !v.IsZero() {
+		t.Error("Release did not zero the handle")
+	}
+}
+
+func TestCowOfSharedValueCopies(t *testing.T) {
+	heaptest.Check(t)
+	v := i64s(t, 1, 2, 3)
+	other := Retain(v)
+	if v.RC() != 2 {
+		t.Fatalf("rc after Retain = %d", v.RC())
+	}
+	if err := Cow(&v); err != nil {
+		t.Fatal(err)
+	}
+	if v == other || v.RC() != 1 || other.RC() != 1 {
+		t.Fatalf("after Cow: same %v, rc %d and %d", v == other, v.RC(), other.RC())
+	}
+	unsafe.Slice((*int64)(v.Data()), 3)[0] = 99
+	if got := unsafe.Slice((*int64)(other.Data()), 3); got[0] != 1 || got[2] != 3 {
+		t.Errorf("writing the copy changed the original: %v", got)
+	}
+	if v.Len() != 3 || v.Type() != value.I64 {
+		t.Errorf("copy: %v len %d", v.Type(), v.Len())
+	}
+	Release(&v)
+	Release(&other)
+}
+
+// TestCopyRetainsEveryKindOfChild builds one value of each kind that owns
+// children and checks that a copy retains each child exactly once, and that
+// releasing both frees everything (the leak check).
+func TestCopyRetainsEveryKindOfChild(t *testing.T) {
+	heaptest.Check(t)
+	type kase struct {
+		name     string
+		build    func() (value.V, []value.V) // the value and the children it owns
+		children int
+	}
+	u8 := func(n int) value.V { return block(t, value.U8, uintptr(n), uint64(n)) }
+	cases := []kase{
+		{"LIST", func() (value.V, []value.V) {
+			a, b := i64s(t, 1), i64s(t, 2)
+			l := block(t, value.List, 16, 2)
+			s := value.Slots(l, 2)
+			s[0], s[1] = addr(a), addr(b)
+			return l, []value.V{a, b}
+		}, 2},
+		{"DICT", func() (value.V, []value.V) {
+			k, vv := i64s(t, 1), i64s(t, 2)
+			d := block(t, value.Dict, 16, 2)
+			s := value.Slots(d, 2)
+			s[0], s[1] = addr(k), addr(vv)
+			return d, []value.V{k, vv}
+		}, 2},
+		{"TABLE", func() (value.V, []value.V) {
+			k, vv := i64s(t, 1), i64s(t, 2)
+			d := block(t, value.Table, 16, 2)
+			s := value.Slots(d, 2)
+			s[0], s[1] = addr(k), addr(vv)
+			return d, []value.V{k, vv}
+		}, 2},
+		{"STR pool and external null map", func() (value.V, []value.V) {
+			pool, nulls := u8(100), u8(1)
+			s := block(t, value.Str, 16, 1)
+			h := s.Header()
+			h.Attrs = 0x20 | 0x40 // NULLMAP_EXT | HAS_NULLS
+			h.Aux[value.SlotNullmap] = addr(nulls)
+			h.Aux[value.SlotPool] = addr(pool)
+			return s, []value.V{nulls, pool}
+		}, 2},
+		{"slice parent", func() (value.V, []value.V) {
+			parent := i64s(t, 1, 2, 3, 4)
+			s := block(t, value.I64, 0, 2)
+			h := s.Header()
+			h.Attrs = 0x10 // SLICE
+			h.Aux[value.SlotParent] = addr(parent)
+			h.Aux[value.SlotOffset] = 1
+			return s, []value.V{parent}
+		}, 1},
+		{"index block with what it displaced", func() (value.V, []value.V) {
+			nulls, child := u8(1), u8(64)
+			ix := block(t, value.Index, value.IndexHeaderSize+8, 0)
+			ih := value.IndexHeaderOf(ix)
+			*ih = value.IndexHeader{SavedType: int8(value.I64), SavedAttrs: 0x20 | 0x40, Children: 1, Size: uint64(value.IndexHeaderSize + 8)}
+			ih.SavedAux[value.SlotNullmap] = addr(nulls)
+			value.IndexChildren(ix)[0] = addr(child)
+			vec := i64s(t, 5, 6)
+			h := vec.Header()
+			h.Attrs = 0x08 | 0x40 // HAS_INDEX | HAS_NULLS
+			h.Aux[value.SlotIndex] = addr(ix)
+			return vec, []value.V{ix}
+		}, 1},
+	}
+	for _, c := range cases {
+		v, kids := c.build()
+		if len(kids) != c.children {
+			t.Fatalf("%s: built %d children", c.name, len(kids))
+		}
+		cp, err := Copy(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, k := range kids {
+			if k.RC() != 2 {
+				t.Errorf("%s: child %d has rc %d after copying its owner, want 2", c.name, i, k.RC())
+			}
+		}
+		if cp.Header().Aux != v.Header().Aux || value.DataSize(cp) != value.DataSize(v) {
+			t.Errorf("%s: copy's slots differ", c.name)
+		}
+		Release(&v)
+		for i, k := range kids {
+			if k.RC() != 1 {
+				t.Errorf("%s: child %d has rc %d after releasing one owner, want 1", c.name, i, k.RC())
+			}
+		}
+		Release(&cp) // frees the children: the leak check proves it
+	}
+}
+
+func TestDeepListReleasesWithoutRecursion(t *testing.T) {
+	heaptest.Check(t)
+	v := i64s(t, 7)
+	for range 100000 { // a list of a list of ... of a vector
+		l := block(t, value.List, 8, 1)
+		value.Slots(l, 1)[0] = addr(v)
+		v = l
+	}
+	Release(&v)
+}
+
+func TestArenaValuesAreCopiedNotShared(t *testing.T) {
+	heaptest.Check(t)
+	n := value.NullValue()
+	if err := Cow(&n); !errors.Is(err, ray.ErrType) {
+		t.Errorf("Cow(NULL) = %v", err)
+	}
+	if c, err := Copy(n); err != nil || c != n {
+		t.Errorf("Copy(NULL) = %v, %v", c, err)
+	}
+	// An ARENA block (as the symbol table's are): Cow copies it, and the copy
+	// is an ordinary, counted block.
+	a := i64s(t, 1, 2)
+	a.Header().Attrs |= arenaBit
+	orig := a
+	if err := Cow(&a); err != nil || a == orig {
+		t.Fatalf("Cow of an ARENA value: %v, copied %v", err, a != orig)
+	}
+	if a.IsArena() || a.RC() != 1 {
+		t.Errorf("copy of an ARENA value: arena %v rc %d", a.IsArena(), a.RC())
+	}
+	Release(&a)
+	keep := orig
+	Retain(orig)
+	Release(&orig) // ARENA: no count changes, only the handle is zeroed
+	if keep.RC() != 1 || !orig.IsZero() {
+		t.Errorf("retain/release of an ARENA value: rc %d", keep.RC())
+	}
+	keep.Header().Attrs &^= arenaBit // make it ordinary again to free it
+	Release(&keep)
+}
+
+func TestOverReleasePanics(t *testing.T) {
+	heaptest.Check(t)
+	v := i64s(t, 1)
+	w := v
+	Release(&v)
+	mustPanic(t, "already 0", func() { Release(&w) })
+}
+
+func TestCorruptLengthIsRefused(t *testing.T) {
+	heaptest.Check(t)
+	v := i64s(t, 1, 2)
+	v.Header().Word = 1 << 40
+	if _, err := Copy(v); !errors.Is(err, ray.ErrCorrupt) {
+		t.Errorf("Copy of a vector claiming 2^40 elements: %v", err)
+	}
+	v.Header().Word = 2
+	Release(&v)
+}
+
+func TestDetach(t *testing.T) {
+	heaptest.Check(t)
+	child := i64s(t, 1)
+	l := block(t, value.List, 8, 1)
+	value.Slots(l, 1)[0] = addr(child)
+	Detach(l)
+	Release(&l) // releases nothing: the child was moved out
+	if child.RC() != 1 {
+		t.Errorf("child rc %d after its detached owner was freed", child.RC())
+	}
+	Release(&child)
+}

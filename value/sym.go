@@ -1,0 +1,256 @@
+package value
+
+import (
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/offheap"
+)
+
+// The symbol table interns names: each distinct name gets a dense id, in
+// the order names were first interned, for the life of the process. SYM
+// atoms and vectors hold ids; the store package saves the table so that ids
+// mean the same in the next process.
+//
+// Everything lives off the Go heap in permanent blocks, which never move
+// and are never freed, so the string SymName returns stays valid forever:
+//
+//   - name bytes are packed into 1 MiB chunks (a longer name gets a block of
+//     its own);
+//   - ids map to names through pages of symEntry, 4096 to a page, found
+//     through a fixed array of page addresses;
+//   - names map to ids through an open-addressing hash table of 8-byte slots
+//     (the high 32 bits of the name's hash, and the id + 1), at most half
+//     full, hashed with hash/maphash under a per-process random seed so that
+//     no one can choose names that collide.
+//
+// Lookups take no lock: they read the current table and the entries with
+// atomic loads. Interning a new name takes syms.mu, writes the bytes and the
+// entry, then publishes the slot; growing the table builds a new one and
+// publishes it whole. An old table is never freed (a reader may still be
+// probing it), which costs at most as much memory again as the live table.
+// A lookup that finds nothing in an old table retries under the lock.
+
+const (
+	symPageShift = 12
+	symPageSize  = 1 << symPageShift
+	maxSymPages  = 1 << 16
+	// MaxSyms is the number of distinct symbols the table can hold.
+	MaxSyms = maxSymPages * symPageSize
+
+	symChunkSize = 1 << 20
+	// MaxSymLen bounds a symbol's name.
+	MaxSymLen = 1 << 24
+)
+
+// symEntry is where a symbol's name lives.
+type symEntry struct {
+	addr uintptr
+	len  uint64
+}
+
+var syms struct {
+	seed  maphash.Seed
+	count atomic.Int64 // symbols interned; every id below it is published
+	pages [maxSymPages]atomic.Uintptr
+	table atomic.Uintptr // the current hash table: a permanent block
+
+	mu       sync.Mutex // serialises interning
+	chunk    uintptr    // free space for name bytes: [chunk, chunkEnd)
+	chunkEnd uintptr
+}
+
+func init() { syms.seed = maphash.MakeSeed() }
+
+// The hash table block: Word is the number of slots (a power of two), the
+// data the slots.
+func tableSlots(t uintptr) []uint64 {
+	n := heap.HeaderOf(offheap.Ptr(t)).Word
+	return unsafe.Slice((*uint64)(offheap.Ptr(t+heap.HeaderSize)), n)
+}
+
+func entryOf(id int64) *symEntry {
+	page := syms.pages[id>>symPageShift].Load()
+	return (*symEntry)(offheap.Ptr(page + uintptr(id&(symPageSize-1))*unsafe.Sizeof(symEntry{})))
+}
+
+func nameOf(e *symEntry) string {
+	if e.len == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(offheap.Ptr(e.addr)), e.len)
+}
+
+// find looks name up in table t; it returns -1 when it is not there.
+func find(t uintptr, name string, hash uint64) int64 {
+	if t == 0 {
+		return -1
+	}
+	slots := tableSlots(t)
+	mask := uint64(len(slots) - 1)
+	tag := hash >> 32
+	for i := hash & mask; ; i = (i + 1) & mask {
+		s := atomic.LoadUint64(&slots[i])
+		if s == 0 {
+			return -1
+		}
+		if s>>32 == tag {
+			id := int64(uint32(s)) - 1
+			if nameOf(entryOf(id)) == name {
+				return id
+			}
+		}
+	}
+}
+
+// SymID returns the id of name if it has been interned, without interning it.
+func SymID(name string) (int64, bool) {
+	hash := maphash.String(syms.seed, name)
+	if id := find(syms.table.Load(), name, hash); id >= 0 {
+		return id, true
+	}
+	// The table may have grown under us: look again under the lock.
+	syms.mu.Lock()
+	defer syms.mu.Unlock()
+	id := find(syms.table.Load(), name, hash)
+	return id, id >= 0
+}
+
+// Intern returns the id of name, adding it to the table if it is new.
+// Names longer than MaxSymLen are ErrLimit, as is a full table.
+func Intern(name string) (int64, error) {
+	hash := maphash.String(syms.seed, name)
+	if id := find(syms.table.Load(), name, hash); id >= 0 {
+		return id, nil
+	}
+	if len(name) > MaxSymLen {
+		return -1, ray.Errorf(ray.ErrLimit, "value.Intern", "a symbol of %d bytes is longer than %d", len(name), MaxSymLen)
+	}
+	syms.mu.Lock()
+	defer syms.mu.Unlock()
+	if id := find(syms.table.Load(), name, hash); id >= 0 {
+		return id, nil
+	}
+	return internLocked(name, hash)
+}
+
+// internLocked adds name, which is not in the table. syms.mu is held.
+func internLocked(name string, hash uint64) (int64, error) {
+	id := syms.count.Load()
+	if id >= MaxSyms {
+		return -1, ray.Errorf(ray.ErrLimit, "value.Intern", "the symbol table is full (%d symbols)", MaxSyms)
+	}
+	// Make room first, so that a failure leaves the table as it was.
+	t := syms.table.Load()
+	if t == 0 || 2*(id+1) > int64(len(tableSlots(t))) {
+		nt, err := growTableLocked(t)
+		if err != nil {
+			return -1, err
+		}
+		t = nt
+	}
+	if id&(symPageSize-1) == 0 && syms.pages[id>>symPageShift].Load() == 0 {
+		p, err := heap.AllocPermanent(symPageSize * unsafe.Sizeof(symEntry{}))
+		if err != nil {
+			return -1, err
+		}
+		markArena(p)
+		syms.pages[id>>symPageShift].Store(uintptr(p) + heap.HeaderSize)
+	}
+	addr, err := storeNameLocked(name)
+	if err != nil {
+		return -1, err
+	}
+	*entryOf(id) = symEntry{addr: addr, len: uint64(len(name))}
+	insertSlot(t, hash, id)
+	syms.count.Store(id + 1)
+	return id, nil
+}
+
+// insertSlot publishes id in table t.
+func insertSlot(t uintptr, hash uint64, id int64) {
+	slots := tableSlots(t)
+	mask := uint64(len(slots) - 1)
+	i := hash & mask
+	for atomic.LoadUint64(&slots[i]) != 0 {
+		i = (i + 1) & mask
+	}
+	atomic.StoreUint64(&slots[i], hash>>32<<32|uint64(id+1))
+}
+
+// growTableLocked builds a table twice the size of t holding every symbol,
+// and publishes it.
+func growTableLocked(t uintptr) (uintptr, error) {
+	n := 1 << 10
+	if t != 0 {
+		n = 2 * len(tableSlots(t))
+	}
+	p, err := heap.AllocPermanent(uintptr(n) * 8)
+	if err != nil {
+		return 0, err
+	}
+	markArena(p)
+	nt := uintptr(p)
+	heap.HeaderOf(p).Word = uint64(n)
+	clear(tableSlots(nt))
+	for id := range syms.count.Load() {
+		insertSlot(nt, maphash.String(syms.seed, nameOf(entryOf(id))), id)
+	}
+	syms.table.Store(nt)
+	return nt, nil
+}
+
+// storeNameLocked copies name into the chunks and returns its address.
+func storeNameLocked(name string) (uintptr, error) {
+	n := uintptr(len(name))
+	if n == 0 {
+		return 0, nil
+	}
+	if n > symChunkSize/16 {
+		p, err := heap.AllocPermanent(n)
+		if err != nil {
+			return 0, err
+		}
+		markArena(p)
+		addr := uintptr(p) + heap.HeaderSize
+		copy(offheap.Bytes(addr, n), name)
+		return addr, nil
+	}
+	if syms.chunkEnd-syms.chunk < n {
+		p, err := heap.AllocPermanent(symChunkSize)
+		if err != nil {
+			return 0, err
+		}
+		markArena(p)
+		syms.chunk = uintptr(p) + heap.HeaderSize
+		syms.chunkEnd = syms.chunk + symChunkSize
+	}
+	addr := syms.chunk
+	copy(offheap.Bytes(addr, n), name)
+	syms.chunk += n
+	return addr, nil
+}
+
+// markArena makes a permanent block a U8 vector with the ARENA attribute, so
+// that anything that meets it knows it is neither counted nor freed.
+func markArena(p unsafe.Pointer) {
+	h := heap.HeaderOf(p)
+	h.Type = int8(U8)
+	h.Attrs = arenaBit
+}
+
+// SymName returns the name of symbol id. The string points into the
+// table's permanent memory: it is never copied, moved or freed.
+func SymName(id int64) (string, bool) {
+	if id < 0 || id >= syms.count.Load() {
+		return "", false
+	}
+	return nameOf(entryOf(id)), true
+}
+
+// SymCount returns the number of symbols interned.
+func SymCount() int64 { return syms.count.Load() }

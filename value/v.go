@@ -1,0 +1,76 @@
+package value
+
+import (
+	"unsafe"
+
+	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/offheap"
+)
+
+// V is a handle to a value: one pointer to the value's block, off the Go
+// heap. The zero V is "no value". A V is as cheap to copy as a pointer, but
+// copying it does not add a reference: ownership is counted in the block
+// (see package cow), not in Go.
+type V struct{ p unsafe.Pointer }
+
+// FromPointer wraps the block at p. p must be a value's block (or nil).
+func FromPointer(p unsafe.Pointer) V { return V{p} }
+
+// Pointer returns the address of the value's block.
+func (v V) Pointer() unsafe.Pointer { return v.p }
+
+// IsZero reports whether v is no value.
+func (v V) IsZero() bool { return v.p == nil }
+
+// Header returns the value's header, for the packages that lay values out.
+func (v V) Header() *heap.Header { return heap.HeaderOf(v.p) }
+
+// Data returns the address of the value's data, HeaderSize bytes into its
+// block.
+func (v V) Data() unsafe.Pointer { return offheap.Add(v.p, heap.HeaderSize) }
+
+// Type returns the value's type tag.
+func (v V) Type() Type { return Type(v.Header().Type) }
+
+// Attrs returns the value's attribute byte, read for its type.
+func (v V) Attrs() attrs.Byte { return attrs.Of(v.Header().Type, v.Header().Attrs) }
+
+// Has reports whether the value's attributes carry flag.
+func (v V) Has(flag attrs.Flag) bool { return v.Attrs().Has(flag) }
+
+// RC returns the value's reference count.
+func (v V) RC() uint32 { return v.Header().RC.Load() }
+
+// IsAtom reports whether v is a scalar (including NULL and ERROR).
+func (v V) IsAtom() bool { return v.Type().IsAtom() }
+
+// IsVector reports whether v is a typed vector (BOOL through STR).
+func (v V) IsVector() bool { return v.Type().IsVector() }
+
+// Len returns the number of elements of a vector or LIST, the number of
+// slots (2) of a DICT or TABLE, and 1 for an atom.
+func (v V) Len() int64 {
+	if v.IsAtom() {
+		return 1
+	}
+	return int64(v.Header().Word)
+}
+
+// IsArena reports whether v is never reference counted nor freed: the NULL
+// singleton and the blocks of process-wide tables.
+func (v V) IsArena() bool { return v.Header().Attrs&arenaBit != 0 }
+
+// arenaBit is ARENA, which means the same for every class.
+const arenaBit = 0x80
+
+// ElemSize returns the bytes of one element of v: the vector type's size,
+// or a SYM vector's width.
+func (v V) ElemSize() int {
+	if v.Type() == Sym {
+		if w, ok := v.Attrs().SymWidth(); ok {
+			return w.Bytes()
+		}
+	}
+	return v.Type().ElemSize()
+}
