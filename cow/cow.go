@@ -36,6 +36,10 @@ func Release(vp *value.V) {
 // reaches zero with it. It works from a list, not by recursion, so deep
 // nesting cannot exhaust the stack.
 func free(v value.V) {
+	if v.IsAtom() && !hasHandle(v) { // owns nothing: the common case
+		heap.Free(v.Pointer())
+		return
+	}
 	pending := []value.V{v}
 	for len(pending) > 0 {
 		x := pending[len(pending)-1]

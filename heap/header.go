@@ -99,16 +99,20 @@ func (r *RefCount) Retain() uint32 {
 // Release drops one reference and returns the new count; the caller frees
 // the block when it reaches zero. It panics on a count of zero, which is a
 // double release (reference §18.35 wraps silently instead).
+//
+// A count of one needs no atomic instruction: the caller holds the only
+// reference, so no other goroutine may retain or release the block.
 func (r *RefCount) Release() uint32 {
-	for {
-		old := atomic.LoadUint32(&r.n)
-		if old == 0 {
-			panic(fmt.Sprintf("heap: release of block %p whose reference count is already 0", r.block()))
-		}
-		if atomic.CompareAndSwapUint32(&r.n, old, old-1) {
-			return old - 1
-		}
+	if atomic.LoadUint32(&r.n) == 1 {
+		r.n = 0
+		return 0
 	}
+	n := atomic.AddUint32(&r.n, ^uint32(0))
+	if n == ^uint32(0) {
+		atomic.AddUint32(&r.n, 1)
+		panic(fmt.Sprintf("heap: release of block %p whose reference count is already 0", r.block()))
+	}
+	return n
 }
 
 // block returns the address of the header that holds r, for messages.

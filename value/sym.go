@@ -19,21 +19,23 @@ import (
 // Everything lives off the Go heap in permanent blocks, which never move
 // and are never freed, so the string SymName returns stays valid forever:
 //
-//   - name bytes are packed into 1 MiB chunks (a longer name gets a block of
-//     its own);
-//   - ids map to names through pages of symEntry, 4096 to a page, found
+//   - each name is a record, its id and length (4 bytes each) then its
+//     bytes, packed 8-byte aligned into 1 MiB chunks (a long name gets a
+//     block of its own);
+//   - ids map to records through pages of addresses, 4096 to a page, found
 //     through a fixed array of page addresses;
-//   - names map to ids through an open-addressing hash table of 8-byte slots
-//     (the high 32 bits of the name's hash, and the id + 1), at most half
-//     full, hashed with hash/maphash under a per-process random seed so that
-//     no one can choose names that collide.
+//   - names map to records through an open-addressing hash table of 8-byte
+//     slots, each the top 16 bits of the name's hash and the record's
+//     address, at most half full, hashed with hash/maphash under a
+//     per-process random seed so that no one can choose names that collide.
+//     A lookup touches the slot and the record: two cache lines.
 //
-// Lookups take no lock: they read the current table and the entries with
-// atomic loads. Interning a new name takes syms.mu, writes the bytes and the
-// entry, then publishes the slot; growing the table builds a new one and
-// publishes it whole. An old table is never freed (a reader may still be
-// probing it), which costs at most as much memory again as the live table.
-// A lookup that finds nothing in an old table retries under the lock.
+// Lookups take no lock: they read the current table and the records with
+// atomic loads. Interning a new name takes syms.mu, writes the record, then
+// publishes the slot; growing the table builds a new one and publishes it
+// whole. An old table is never freed (a reader may still be probing it),
+// which costs at most as much memory again as the live table. A lookup that
+// finds nothing retries under the lock, in case the table grew meanwhile.
 
 const (
 	symPageShift = 12
@@ -45,13 +47,10 @@ const (
 	symChunkSize = 1 << 20
 	// MaxSymLen bounds a symbol's name.
 	MaxSymLen = 1 << 24
-)
 
-// symEntry is where a symbol's name lives.
-type symEntry struct {
-	addr uintptr
-	len  uint64
-}
+	recordHeader = 8 // id and length, 4 bytes each
+	addrMask     = 1<<48 - 1
+)
 
 var syms struct {
 	seed  maphash.Seed
@@ -60,7 +59,7 @@ var syms struct {
 	table atomic.Uintptr // the current hash table: a permanent block
 
 	mu       sync.Mutex // serialises interning
-	chunk    uintptr    // free space for name bytes: [chunk, chunkEnd)
+	chunk    uintptr    // free space for records: [chunk, chunkEnd)
 	chunkEnd uintptr
 }
 
@@ -73,16 +72,20 @@ func tableSlots(t uintptr) []uint64 {
 	return unsafe.Slice((*uint64)(offheap.Ptr(t+heap.HeaderSize)), n)
 }
 
-func entryOf(id int64) *symEntry {
+// recordOf returns the address of symbol id's record.
+func recordOf(id int64) uintptr {
 	page := syms.pages[id>>symPageShift].Load()
-	return (*symEntry)(offheap.Ptr(page + uintptr(id&(symPageSize-1))*unsafe.Sizeof(symEntry{})))
+	return *(*uintptr)(offheap.Ptr(page + uintptr(id&(symPageSize-1))*8))
 }
 
-func nameOf(e *symEntry) string {
-	if e.len == 0 {
+func recordID(rec uintptr) int64 { return int64(*(*uint32)(offheap.Ptr(rec))) }
+
+func recordName(rec uintptr) string {
+	n := *(*uint32)(offheap.Ptr(rec + 4))
+	if n == 0 {
 		return ""
 	}
-	return unsafe.String((*byte)(offheap.Ptr(e.addr)), e.len)
+	return unsafe.String((*byte)(offheap.Ptr(rec+recordHeader)), n)
 }
 
 // find looks name up in table t; it returns -1 when it is not there.
@@ -92,16 +95,15 @@ func find(t uintptr, name string, hash uint64) int64 {
 	}
 	slots := tableSlots(t)
 	mask := uint64(len(slots) - 1)
-	tag := hash >> 32
+	tag := hash >> 48
 	for i := hash & mask; ; i = (i + 1) & mask {
 		s := atomic.LoadUint64(&slots[i])
 		if s == 0 {
 			return -1
 		}
-		if s>>32 == tag {
-			id := int64(uint32(s)) - 1
-			if nameOf(entryOf(id)) == name {
-				return id
+		if s>>48 == tag {
+			if rec := uintptr(s & addrMask); recordName(rec) == name {
+				return recordID(rec)
 			}
 		}
 	}
@@ -113,7 +115,6 @@ func SymID(name string) (int64, bool) {
 	if id := find(syms.table.Load(), name, hash); id >= 0 {
 		return id, true
 	}
-	// The table may have grown under us: look again under the lock.
 	syms.mu.Lock()
 	defer syms.mu.Unlock()
 	id := find(syms.table.Load(), name, hash)
@@ -154,32 +155,32 @@ func internLocked(name string, hash uint64) (int64, error) {
 		t = nt
 	}
 	if id&(symPageSize-1) == 0 && syms.pages[id>>symPageShift].Load() == 0 {
-		p, err := heap.AllocPermanent(symPageSize * unsafe.Sizeof(symEntry{}))
+		p, err := heap.AllocPermanent(symPageSize * 8)
 		if err != nil {
 			return -1, err
 		}
 		markArena(p)
 		syms.pages[id>>symPageShift].Store(uintptr(p) + heap.HeaderSize)
 	}
-	addr, err := storeNameLocked(name)
+	rec, err := storeRecordLocked(name, id)
 	if err != nil {
 		return -1, err
 	}
-	*entryOf(id) = symEntry{addr: addr, len: uint64(len(name))}
-	insertSlot(t, hash, id)
+	*(*uintptr)(offheap.Ptr(syms.pages[id>>symPageShift].Load() + uintptr(id&(symPageSize-1))*8)) = rec
+	insertSlot(t, hash, rec)
 	syms.count.Store(id + 1)
 	return id, nil
 }
 
-// insertSlot publishes id in table t.
-func insertSlot(t uintptr, hash uint64, id int64) {
+// insertSlot publishes the record rec in table t.
+func insertSlot(t uintptr, hash uint64, rec uintptr) {
 	slots := tableSlots(t)
 	mask := uint64(len(slots) - 1)
 	i := hash & mask
 	for atomic.LoadUint64(&slots[i]) != 0 {
 		i = (i + 1) & mask
 	}
-	atomic.StoreUint64(&slots[i], hash>>32<<32|uint64(id+1))
+	atomic.StoreUint64(&slots[i], hash>>48<<48|uint64(rec))
 }
 
 // growTableLocked builds a table twice the size of t holding every symbol,
@@ -198,41 +199,41 @@ func growTableLocked(t uintptr) (uintptr, error) {
 	heap.HeaderOf(p).Word = uint64(n)
 	clear(tableSlots(nt))
 	for id := range syms.count.Load() {
-		insertSlot(nt, maphash.String(syms.seed, nameOf(entryOf(id))), id)
+		rec := recordOf(id)
+		insertSlot(nt, maphash.String(syms.seed, recordName(rec)), rec)
 	}
 	syms.table.Store(nt)
 	return nt, nil
 }
 
-// storeNameLocked copies name into the chunks and returns its address.
-func storeNameLocked(name string) (uintptr, error) {
-	n := uintptr(len(name))
-	if n == 0 {
-		return 0, nil
-	}
+// storeRecordLocked writes the record of symbol id and returns its address.
+func storeRecordLocked(name string, id int64) (uintptr, error) {
+	n := (recordHeader + uintptr(len(name)) + 7) &^ 7
+	var rec uintptr
 	if n > symChunkSize/16 {
 		p, err := heap.AllocPermanent(n)
 		if err != nil {
 			return 0, err
 		}
 		markArena(p)
-		addr := uintptr(p) + heap.HeaderSize
-		copy(offheap.Bytes(addr, n), name)
-		return addr, nil
-	}
-	if syms.chunkEnd-syms.chunk < n {
-		p, err := heap.AllocPermanent(symChunkSize)
-		if err != nil {
-			return 0, err
+		rec = uintptr(p) + heap.HeaderSize
+	} else {
+		if syms.chunkEnd-syms.chunk < n {
+			p, err := heap.AllocPermanent(symChunkSize)
+			if err != nil {
+				return 0, err
+			}
+			markArena(p)
+			syms.chunk = uintptr(p) + heap.HeaderSize
+			syms.chunkEnd = syms.chunk + symChunkSize
 		}
-		markArena(p)
-		syms.chunk = uintptr(p) + heap.HeaderSize
-		syms.chunkEnd = syms.chunk + symChunkSize
+		rec = syms.chunk
+		syms.chunk += n
 	}
-	addr := syms.chunk
-	copy(offheap.Bytes(addr, n), name)
-	syms.chunk += n
-	return addr, nil
+	*(*uint32)(offheap.Ptr(rec)) = uint32(id)
+	*(*uint32)(offheap.Ptr(rec + 4)) = uint32(len(name))
+	copy(offheap.Bytes(rec+recordHeader, uintptr(len(name))), name)
+	return rec, nil
 }
 
 // markArena makes a permanent block a U8 vector with the ARENA attribute, so
@@ -249,7 +250,7 @@ func SymName(id int64) (string, bool) {
 	if id < 0 || id >= syms.count.Load() {
 		return "", false
 	}
-	return nameOf(entryOf(id)), true
+	return recordName(recordOf(id)), true
 }
 
 // SymCount returns the number of symbols interned.

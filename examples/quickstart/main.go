@@ -11,7 +11,9 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/value"
 )
 
 func main() {
@@ -70,6 +72,8 @@ func main() {
 	heap.SetBudget(old)
 	heap.Free(p)
 
+	values()
+
 	pools, err := heap.GC()
 	if err != nil {
 		log.Fatal(err)
@@ -84,6 +88,39 @@ func main() {
 
 func show(when string) {
 	s := heap.ReadStats()
-	fmt.Printf("%-45s live blocks %7d  live bytes %10d  pools %2d (%4d MiB)  heaps %d\n",
-		when+":", s.LiveBlocks, s.LiveBytes, s.Pools, s.PoolBytes>>20, len(s.Heaps))
+	fmt.Printf("%-45s live blocks %7d (%9d bytes)  permanent %2d  pools %2d (%4d MiB)  heaps %d\n",
+		when+":", s.LiveBlocks, s.LiveBytes, s.PermanentBlocks, s.Pools, s.PoolBytes>>20, len(s.Heaps))
+}
+
+// values shows atoms, symbols and copy-on-write on top of the heap.
+func values() {
+	price, err := value.NewF64(101.25)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cow.Release(&price) // releases whatever price holds at return
+
+	sym, err := value.NewSym("AAPL")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cow.Release(&sym)
+
+	name, err := value.NewStr("a string atom keeps its bytes in its own block")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cow.Release(&name)
+	fmt.Println("atoms:", sym, price, name)
+
+	// A second owner, then copy-on-write: the writer gets its own copy.
+	other := cow.Retain(name)
+	if err := cow.Cow(&other); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("after Cow: copied %v, reference counts %d and %d\n", other != name, name.RC(), other.RC())
+	cow.Release(&other)
+
+	_, err = value.AsI64(price)
+	fmt.Println("AsI64 of an F64 atom:", err)
 }
