@@ -249,3 +249,15 @@ func TestDetach(t *testing.T) {
 	}
 	Release(&child)
 }
+
+func TestRetainOverflowPanics(t *testing.T) {
+	heaptest.Check(t)
+	v := i64s(t, 1)
+	v.Header().RC.Store(1<<32 - 1)
+	mustPanic(t, "retain of block", func() { Retain(v) })
+	if v.RC() != 1<<32-1 {
+		t.Errorf("rc after a refused retain = %d", v.RC())
+	}
+	v.Header().RC.Store(1)
+	Release(&v)
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
@@ -282,4 +283,26 @@ func TestFormat(t *testing.T) {
 		}
 		cow.Release(&v)
 	}
+}
+
+// TestHeaderOffsets writes each header field through raw bytes at the C
+// runtime's offsets and reads it back through V.
+func TestHeaderOffsets(t *testing.T) {
+	heaptest.Check(t)
+	v := must(value.NewI64(0))
+	raw := unsafe.Slice((*byte)(v.Pointer()), heap.HeaderSize)
+	raw[18] = byte(value.Sym) // type
+	raw[19] = 0x02 | 0x40     // attrs: W32, HAS_NULLS
+	raw[24], raw[25] = 0x34, 0x12
+	if v.Type() != value.Sym || v.Len() != 0x1234 || v.ElemSize() != 4 || !v.Has(attrs.HasNulls) {
+		t.Errorf("read back: type %v len %#x elem %d attrs %v", v.Type(), v.Len(), v.ElemSize(), v.Attrs())
+	}
+	if raw[17] != heap.MinOrder || raw[16] != 0 || raw[20] != 1 || v.RC() != 1 {
+		t.Errorf("order byte %d, mmod %d, rc byte %d", raw[17], raw[16], raw[20])
+	}
+	if uintptr(v.Data())-uintptr(v.Pointer()) != 32 {
+		t.Error("data does not start at byte 32")
+	}
+	raw[18], raw[19] = byte(0xFB), 0 // back to -I64 so that release sees an atom
+	cow.Release(&v)
 }
