@@ -24,11 +24,13 @@ import (
 //     block of its own);
 //   - ids map to records through pages of addresses, 4096 to a page, found
 //     through a fixed array of page addresses;
-//   - names map to records through an open-addressing hash table of 8-byte
-//     slots, each the top 16 bits of the name's hash and the record's
-//     address, at most half full, hashed with hash/maphash under a
-//     per-process random seed so that no one can choose names that collide.
-//     A lookup touches the slot and the record: two cache lines.
+//   - names map to ids through an open-addressing hash table of 32-byte
+//     slots, at most half full, hashed with hash/maphash under a per-process
+//     random seed so that no one can choose names that collide. A slot holds
+//     16 bits of the hash, the name's length and id, and the name itself when
+//     it is at most 24 bytes (most symbols: tickers, categories, field
+//     names), else the address of its record. A lookup of a short name
+//     touches one cache line of the table and nothing else.
 //
 // Lookups take no lock: they read the current table and the records with
 // atomic loads. Interning a new name takes syms.mu, writes the record, then
@@ -49,8 +51,27 @@ const (
 	MaxSymLen = 1 << 24
 
 	recordHeader = 8 // id and length, 4 bytes each
-	addrMask     = 1<<48 - 1
+
+	inlineMax = 24     // names up to this length live in their slot
+	longLen   = 0xFFFF // a slot's length field for names longer than inlineMax
 )
+
+// symSlot is one slot of the hash table. key is 0 for an empty slot, else
+// the top 16 bits of the hash, the name's length (or longLen) in the next
+// 16, and id + 1 in the low 32. It is written last, atomically, so that a
+// reader that sees it sees the name too.
+type symSlot struct {
+	key  uint64
+	name [inlineMax]byte // the name, or its record's address in the first 8 bytes
+}
+
+func slotKey(hash uint64, n int, id int64) uint64 {
+	l := uint64(n)
+	if n > inlineMax {
+		l = longLen
+	}
+	return hash>>48<<48 | l<<32 | uint64(id+1)
+}
 
 var syms struct {
 	seed  maphash.Seed
@@ -67,9 +88,9 @@ func init() { syms.seed = maphash.MakeSeed() }
 
 // The hash table block: Word is the number of slots (a power of two), the
 // data the slots.
-func tableSlots(t uintptr) []uint64 {
+func tableSlots(t uintptr) []symSlot {
 	n := heap.HeaderOf(offheap.Ptr(t)).Word
-	return unsafe.Slice((*uint64)(offheap.Ptr(t+heap.HeaderSize)), n)
+	return unsafe.Slice((*symSlot)(offheap.Ptr(t+heap.HeaderSize)), n)
 }
 
 // recordOf returns the address of symbol id's record.
@@ -95,16 +116,23 @@ func find(t uintptr, name string, hash uint64) int64 {
 	}
 	slots := tableSlots(t)
 	mask := uint64(len(slots) - 1)
-	tag := hash >> 48
+	want := slotKey(hash, len(name), -1) &^ (1<<32 - 1) // tag and length
 	for i := hash & mask; ; i = (i + 1) & mask {
-		s := atomic.LoadUint64(&slots[i])
-		if s == 0 {
+		sl := &slots[i]
+		k := atomic.LoadUint64(&sl.key)
+		if k == 0 {
 			return -1
 		}
-		if s>>48 == tag {
-			if rec := uintptr(s & addrMask); recordName(rec) == name {
-				return recordID(rec)
+		if k&^(1<<32-1) != want {
+			continue
+		}
+		id := int64(uint32(k)) - 1
+		if len(name) <= inlineMax {
+			if unsafe.String(&sl.name[0], len(name)) == name {
+				return id
 			}
+		} else if recordName(*(*uintptr)(unsafe.Pointer(&sl.name[0]))) == name {
+			return id
 		}
 	}
 }
@@ -167,20 +195,26 @@ func internLocked(name string, hash uint64) (int64, error) {
 		return -1, err
 	}
 	*(*uintptr)(offheap.Ptr(syms.pages[id>>symPageShift].Load() + uintptr(id&(symPageSize-1))*8)) = rec
-	insertSlot(t, hash, rec)
+	insertSlot(t, hash, name, id, rec)
 	syms.count.Store(id + 1)
 	return id, nil
 }
 
-// insertSlot publishes the record rec in table t.
-func insertSlot(t uintptr, hash uint64, rec uintptr) {
+// insertSlot publishes symbol id, whose record is rec, in table t.
+func insertSlot(t uintptr, hash uint64, name string, id int64, rec uintptr) {
 	slots := tableSlots(t)
 	mask := uint64(len(slots) - 1)
 	i := hash & mask
-	for atomic.LoadUint64(&slots[i]) != 0 {
+	for atomic.LoadUint64(&slots[i].key) != 0 {
 		i = (i + 1) & mask
 	}
-	atomic.StoreUint64(&slots[i], hash>>48<<48|uint64(rec))
+	sl := &slots[i]
+	if len(name) <= inlineMax {
+		copy(sl.name[:], name)
+	} else {
+		*(*uintptr)(unsafe.Pointer(&sl.name[0])) = rec
+	}
+	atomic.StoreUint64(&sl.key, slotKey(hash, len(name), id))
 }
 
 // growTableLocked builds a table twice the size of t holding every symbol,
@@ -190,7 +224,7 @@ func growTableLocked(t uintptr) (uintptr, error) {
 	if t != 0 {
 		n = 2 * len(tableSlots(t))
 	}
-	p, err := heap.AllocPermanent(uintptr(n) * 8)
+	p, err := heap.AllocPermanent(uintptr(n) * unsafe.Sizeof(symSlot{}))
 	if err != nil {
 		return 0, err
 	}
@@ -200,7 +234,8 @@ func growTableLocked(t uintptr) (uintptr, error) {
 	clear(tableSlots(nt))
 	for id := range syms.count.Load() {
 		rec := recordOf(id)
-		insertSlot(nt, maphash.String(syms.seed, recordName(rec)), rec)
+		name := recordName(rec)
+		insertSlot(nt, maphash.String(syms.seed, name), name, id, rec)
 	}
 	syms.table.Store(nt)
 	return nt, nil
