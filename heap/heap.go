@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/internal/offheap"
 )
 
@@ -143,7 +144,7 @@ func AllocPermanent(size uintptr) (unsafe.Pointer, error) {
 func AllocZeroed(size uintptr) (unsafe.Pointer, error) {
 	p, err := Alloc(size)
 	if err == nil {
-		clear(offheap.Bytes(uintptr(p)+HeaderSize, size))
+		memops.ZeroPtr(offheap.Add(p, HeaderSize), size)
 	}
 	return p, err
 }
@@ -366,7 +367,7 @@ func Realloc(p unsafe.Pointer, size uintptr) (unsafe.Pointer, error) {
 	x := hdr(nb)
 	*x = *hdr(b)
 	x.Order = k
-	copy(offheap.Bytes(nb+HeaderSize, min(size, 1<<old-HeaderSize)), offheap.Bytes(b+HeaderSize, 1<<old-HeaderSize))
+	memops.CopyPtr(offheap.Ptr(nb+HeaderSize), offheap.Ptr(b+HeaderSize), min(size, 1<<old-HeaderSize))
 	Free(p)
 	return np, nil
 }
