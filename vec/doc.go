@@ -1,0 +1,39 @@
+// Package vec holds raygo's vectors: typed columns of BOOL, U8, I16, I32,
+// I64, F32, F64, DATE, TIME, TIMESTAMP and GUID, with null bitmaps and O(1)
+// slices. (STR, SYM, LIST, DICT and TABLE come next; see the issue.)
+//
+// # Layout
+//
+// A vector is one heap block: the 32-byte header (type, attributes, length
+// in bytes 24..31) and the elements from byte 32, packed. Its capacity is
+// what the block holds, (2^order - 32) / element size; growing at least
+// doubles the block and grows in place when the heap can (heap.Realloc), so
+// appends cost amortized O(1). Element access is zero-copy: Elems returns a
+// []T over the block, after checking that T is the vector's element type.
+//
+// A slice is a header-only block with SLICE set, the root parent in header
+// bytes 0..7 (an owned reference) and the element offset in bytes 8..15; a
+// slice of a slice refers to the root. A slice has no null state of its
+// own: its null bits are its parent's, read at the offset.
+//
+// Null bits (1 = null) are inline in header bytes 0..15 for rows 0..127 and
+// in an external map beyond (nulls.go). With an index attached, header
+// bytes 0..15 hold the index and the displaced bytes live inside it; every
+// reader of null bits goes through nullBits, which knows.
+//
+// # Ownership and mutation
+//
+// Functions that may replace a vector take a pointer to the caller's handle
+// (the C runtime's ray_t** convention, DESIGN §5): vec.Append(&v, x). On
+// success *vp may point to a new block; on error it is unchanged. Before
+// any write, prepare makes the vector private: a shared vector is copied
+// (cow), a slice is materialised into a block of its own (a write never
+// reaches a shared parent: reference §18.2), a vector mapped from a file is
+// copied to the heap (never written past its mapping: §18.16), and an
+// attached index is dropped (a stale index is a wrong answer). The external
+// null map is copied on write too (§18.6).
+//
+// Read-only functions take a V and add no reference; the views they return
+// (Elems, iterators) are valid while the caller holds its reference and
+// does not mutate the vector.
+package vec

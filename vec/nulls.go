@@ -1,0 +1,236 @@
+package vec
+
+import (
+	"math/bits"
+	"unsafe"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/memops"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
+)
+
+// Null bits: 1 means null, as in the C runtime, so a zeroed header means
+// "no nulls". A vector whose HAS_NULLS attribute is clear has none. Rows
+// 0..127 of a plain vector keep their bits inline, in header bytes 0..15;
+// beyond that, or for a STR vector (whose bytes 8..15 hold its pool) or a
+// linked one (bytes 8..15 hold its target), the bits live in an external
+// map: a U8 vector in bytes 0..7, with NULLMAP_EXT set, whose length in
+// bytes may fall short of the vector's rows (missing bytes mean "not null").
+//
+// Readers go through nullBits, which follows a slice to its parent (a
+// slice carries no null state of its own) and an attached index to the
+// bytes it saved. The external map is copied on write like any value
+// (reference §18.6: the C runtime shares it between COW copies).
+
+// nullBits returns the bytes holding v's null bits and the bit offset of
+// v's row 0 in them; nil when v has no nulls.
+func nullBits(v value.V) (bits []byte, off int) {
+	h := v.Header()
+	if h.Attrs&bitSlice != 0 {
+		off = int(h.Aux[value.SlotOffset])
+		v = parent(v)
+		h = v.Header()
+	}
+	if h.Attrs&bitHasNulls == 0 {
+		return nil, 0
+	}
+	aux, ext := &h.Aux, h.Attrs&bitNullExt != 0
+	if h.Attrs&bitIndex != 0 {
+		ih := value.IndexHeaderOf(value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotIndex]))))
+		aux, ext = &ih.SavedAux, attrs.Of(ih.SavedType, ih.SavedAttrs).Has(attrs.NullmapExt)
+	}
+	if ext {
+		m := value.FromPointer(offheap.Ptr(uintptr(aux[value.SlotNullmap])))
+		return unsafe.Slice((*byte)(m.Data()), m.Header().Word), off
+	}
+	if v.Type() == value.Str {
+		return nil, 0
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(aux)), 16), off
+}
+
+func bitAt(b []byte, i int) bool {
+	return i>>3 < len(b) && b[i>>3]>>(i&7)&1 != 0
+}
+
+// IsNull reports whether row i of v is null.
+func IsNull(v value.V, i int) (bool, error) {
+	if v.IsZero() || !v.IsVector() {
+		return false, ray.Errorf(ray.ErrType, "vec.IsNull", "%v has no rows", typeName(v))
+	}
+	if n := int(v.Header().Word); i < 0 || i >= n {
+		return false, ray.Errorf(ray.ErrRange, "vec.IsNull", "index %d outside [0, %d)", i, n)
+	}
+	b, off := nullBits(v)
+	return bitAt(b, off+i), nil
+}
+
+// NullCount returns the number of null rows of v.
+func NullCount(v value.V) int {
+	if v.IsZero() || !v.IsVector() {
+		return 0
+	}
+	b, off := nullBits(v)
+	if b == nil {
+		return 0
+	}
+	n := int(v.Header().Word)
+	count := 0
+	i := off
+	end := off + n
+	for ; i < end && i&7 != 0; i++ {
+		if bitAt(b, i) {
+			count++
+		}
+	}
+	for ; i+8 <= end && i>>3 < len(b); i += 8 {
+		count += bits.OnesCount8(b[i>>3])
+	}
+	for ; i < end; i++ {
+		if bitAt(b, i) {
+			count++
+		}
+	}
+	return count
+}
+
+// SetNull marks row i of *vp null (or not), copying *vp first if it is
+// shared, a slice or indexed.
+func SetNull(vp *value.V, i int, null bool) error {
+	v := *vp
+	if v.IsZero() || !isFixed(v.Type()) {
+		return ray.Errorf(ray.ErrType, "vec.SetNull", "cannot set nulls of %v", typeName(v))
+	}
+	if n := int(v.Header().Word); i < 0 || i >= n {
+		return ray.Errorf(ray.ErrRange, "vec.SetNull", "index %d outside [0, %d)", i, n)
+	}
+	if err := prepare(vp, 0); err != nil {
+		return err
+	}
+	return setNullBit(vp, i, null)
+}
+
+// setNullBit sets row i's null bit of *vp, which prepare has made private,
+// unsliced and unindexed.
+func setNullBit(vp *value.V, i int, null bool) error {
+	v := *vp
+	h := v.Header()
+	if h.Attrs&bitHasNulls == 0 && !null {
+		return nil // no nulls anywhere: nothing to clear
+	}
+	if b, _ := nullBits(v); bitAt(b, i) == null && (null || h.Attrs&bitHasNulls != 0) {
+		return nil // already so: nothing to write, no map to copy
+	}
+	inline := h.Attrs&(bitNullExt|bitLink) == 0 && v.Type() != value.Str
+	if inline && i < 128 {
+		b := unsafe.Slice((*byte)(unsafe.Pointer(&h.Aux)), 16)
+		setBit(b, i, null)
+	} else {
+		if inline && !null && h.Attrs&bitNullExt == 0 {
+			return nil // rows past 128 of an inline map are not null
+		}
+		m, err := privateNullMap(vp, i)
+		if err != nil {
+			return err
+		}
+		setBit(unsafe.Slice((*byte)(m.Data()), m.Header().Word), i, null)
+	}
+	if null {
+		h.Attrs |= bitHasNulls // and, for STR, whatever state the map was in (§18.7)
+	}
+	return nil
+}
+
+func setBit(b []byte, i int, on bool) {
+	if on {
+		b[i>>3] |= 1 << (i & 7)
+	} else {
+		b[i>>3] &^= 1 << (i & 7)
+	}
+}
+
+// privateNullMap returns *vp's external null map, made private and large
+// enough to hold bit i: created from the inline bits when there is none,
+// copied when shared, grown when short.
+func privateNullMap(vp *value.V, i int) (value.V, error) {
+	v := *vp
+	h := v.Header()
+	rows := max(int(h.Word), i+1)
+	need := (rows + 7) / 8
+	if h.Attrs&bitNullExt == 0 {
+		m, err := newNullMap(max(need, 16))
+		if err != nil {
+			return value.V{}, err
+		}
+		if h.Attrs&bitHasNulls != 0 && h.Attrs&bitLink == 0 && v.Type() != value.Str {
+			copy(unsafe.Slice((*byte)(m.Data()), 16), unsafe.Slice((*byte)(unsafe.Pointer(&h.Aux)), 16))
+			h.Aux[1] = 0 // inline bits 64..127 now live in the map
+		}
+		h.Aux[value.SlotNullmap] = uint64(uintptr(m.Pointer()))
+		h.Attrs |= bitNullExt
+		return m, nil
+	}
+	m := value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotNullmap])))
+	if err := cow.Cow(&m); err != nil {
+		return value.V{}, err
+	}
+	if have := int(m.Header().Word); have < need {
+		p, err := heap.Realloc(m.Pointer(), uintptr(max(need, 2*have)))
+		if err != nil {
+			h.Aux[value.SlotNullmap] = uint64(uintptr(m.Pointer())) // Cow may have replaced it
+			return value.V{}, err
+		}
+		m = value.FromPointer(p)
+		memops.ZeroPtr(offheap.Add(m.Data(), uintptr(have)), heap.Cap(p)-uintptr(have))
+		m.Header().Word = uint64(heap.Cap(p))
+	}
+	h.Aux[value.SlotNullmap] = uint64(uintptr(m.Pointer()))
+	return m, nil
+}
+
+// newNullMap returns a zeroed U8 vector of n bytes (its whole block).
+func newNullMap(n int) (value.V, error) {
+	p, err := heap.Alloc(uintptr(n))
+	if err != nil {
+		return value.V{}, err
+	}
+	h := heap.HeaderOf(p)
+	h.Type = int8(value.U8)
+	clear(unsafe.Slice((*byte)(offheap.Add(p, heap.HeaderSize)), heap.Cap(p)))
+	h.Word = uint64(heap.Cap(p))
+	return value.FromPointer(p), nil
+}
+
+// copyNulls sets the null bits of rows [at, at+n) of *dst, private, from
+// rows [from, from+n) of src.
+func copyNulls(dst *value.V, src value.V, from, n, at int) error {
+	b, off := nullBits(src)
+	if b == nil {
+		return nil
+	}
+	for i := range n {
+		if bitAt(b, off+from+i) {
+			if err := setNullBit(dst, at+i, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// shiftNullsDown moves the null bits of rows [i, n) of *vp, private, to
+// rows [i+1, n+1) after an insert at row i, and clears row i's.
+func shiftNullsDown(vp *value.V, i, n int) error {
+	b, _ := nullBits(*vp)
+	for j := n - 1; j >= i; j-- {
+		if err := setNullBit(vp, j+1, bitAt(b, j)); err != nil {
+			return err
+		}
+		b, _ = nullBits(*vp) // the map may have moved
+	}
+	return setNullBit(vp, i, false)
+}

@@ -1,0 +1,398 @@
+package vec
+
+import (
+	"unsafe"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/memops"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
+)
+
+// Raw attribute bits used on the fast paths; package attrs is the authority
+// (attrs.Of(...).Has), these only let a hot check be one AND.
+const (
+	bitLink     = 0x04
+	bitIndex    = 0x08
+	bitSlice    = 0x10
+	bitNullExt  = 0x20
+	bitHasNulls = 0x40
+	bitArena    = 0x80
+)
+
+// New returns an empty vector of type t with room for capacity elements
+// before it must grow. The caller owns the one reference.
+func New(t value.Type, capacity int) (value.V, error) {
+	if !isFixed(t) {
+		if t == value.Str || t == value.Sym || t == value.List {
+			return value.V{}, ray.Errorf(ray.ErrNYI, "vec.New", "%v vectors are not built yet", t)
+		}
+		return value.V{}, ray.Errorf(ray.ErrType, "vec.New", "%v is not a vector type", t)
+	}
+	if capacity < 0 {
+		return value.V{}, ray.Errorf(ray.ErrRange, "vec.New", "capacity %d is negative", capacity)
+	}
+	size := t.ElemSize()
+	if uint64(capacity) > heap.MaxSize/uint64(size) {
+		return value.V{}, ray.Errorf(ray.ErrLimit, "vec.New", "%d %v elements exceed the largest block", capacity, t)
+	}
+	p, err := heap.Alloc(uintptr(capacity * size))
+	if err != nil {
+		return value.V{}, err
+	}
+	h := heap.HeaderOf(p)
+	h.Type = int8(t)
+	return value.FromPointer(p), nil
+}
+
+// FromSlice returns a vector of type t holding a copy of xs, made with one
+// bulk copy. T must view t (see Elem).
+func FromSlice[T Elem](t value.Type, xs []T) (value.V, error) {
+	if !accepts[T](t) {
+		return value.V{}, typeError[T]("vec.FromSlice", t)
+	}
+	v, err := New(t, len(xs))
+	if err != nil {
+		return value.V{}, err
+	}
+	if len(xs) > 0 {
+		memops.CopyPtr(v.Data(), unsafe.Pointer(&xs[0]), uintptr(len(xs))*unsafe.Sizeof(xs[0]))
+	}
+	v.Header().Word = uint64(len(xs))
+	return v, nil
+}
+
+// Cap returns the number of elements v can hold before it must grow: what
+// its block holds. A slice or a mapped vector has no room beyond its length.
+func Cap(v value.V) int {
+	h := v.Header()
+	if h.Attrs&bitSlice != 0 || h.Mmod != heap.MmodHeap {
+		return int(h.Word)
+	}
+	size := v.ElemSize()
+	if size == 0 {
+		return 0
+	}
+	return int(heap.Cap(v.Pointer())) / size
+}
+
+// parent returns the root parent of a slice.
+func parent(v value.V) value.V {
+	return value.FromPointer(offheap.Ptr(uintptr(v.Header().Aux[value.SlotParent])))
+}
+
+// dataOf returns where v's elements start: its own data, or its parent's
+// at the slice's offset.
+func dataOf(v value.V) unsafe.Pointer {
+	h := v.Header()
+	if h.Attrs&bitSlice != 0 {
+		return offheap.Add(parent(v).Data(), uintptr(h.Aux[value.SlotOffset])*uintptr(v.ElemSize()))
+	}
+	return v.Data()
+}
+
+// checkVec returns an error unless v is a vector T views.
+func checkVec[T Elem](op string, v value.V) error {
+	if v.IsZero() {
+		return ray.Errorf(ray.ErrType, op, "no value")
+	}
+	if t := v.Type(); !accepts[T](t) {
+		return typeError[T](op, t)
+	}
+	return nil
+}
+
+// Elems returns v's elements as a []T over the block itself: no copy. The
+// slice is valid while the caller holds a reference to v and v is not
+// mutated, and must not be written: v may be shared (use Mutable).
+func Elems[T Elem](v value.V) ([]T, error) {
+	if err := checkVec[T]("vec.Elems", v); err != nil {
+		return nil, err
+	}
+	return unsafe.Slice((*T)(dataOf(v)), v.Header().Word), nil
+}
+
+// Mutable makes *vp private (copying it if it is shared, a slice, indexed
+// or mapped from a file) and returns its elements for writing, in place.
+// Writing a value into a row does not clear the row's null bit.
+func Mutable[T Elem](vp *value.V) ([]T, error) {
+	if err := checkVec[T]("vec.Mutable", *vp); err != nil {
+		return nil, err
+	}
+	if err := prepare(vp, 0); err != nil {
+		return nil, err
+	}
+	return unsafe.Slice((*T)((*vp).Data()), (*vp).Header().Word), nil
+}
+
+// Get returns element i of v.
+func Get[T Elem](v value.V, i int) (T, error) {
+	var z T
+	if err := checkVec[T]("vec.Get", v); err != nil {
+		return z, err
+	}
+	if n := int(v.Header().Word); i < 0 || i >= n {
+		return z, ray.Errorf(ray.ErrRange, "vec.Get", "index %d outside [0, %d)", i, n)
+	}
+	return *(*T)(offheap.Add(dataOf(v), uintptr(i)*unsafe.Sizeof(z))), nil
+}
+
+// Set writes x into row i of *vp, which becomes a value (not null).
+func Set[T Elem](vp *value.V, i int, x T) error {
+	if err := checkVec[T]("vec.Set", *vp); err != nil {
+		return err
+	}
+	if n := int((*vp).Header().Word); i < 0 || i >= n {
+		return ray.Errorf(ray.ErrRange, "vec.Set", "index %d outside [0, %d)", i, n)
+	}
+	if err := prepare(vp, 0); err != nil {
+		return err
+	}
+	v := *vp
+	*(*T)(offheap.Add(v.Data(), uintptr(i)*unsafe.Sizeof(x))) = x
+	if v.Header().Attrs&bitHasNulls != 0 {
+		return setNullBit(vp, i, false)
+	}
+	return nil
+}
+
+// Append adds x at the end of *vp, growing it (in place when the heap can)
+// by doubling, so that appends cost amortized O(1).
+func Append[T Elem](vp *value.V, x T) error {
+	v := *vp
+	if v.IsZero() {
+		return ray.Errorf(ray.ErrType, "vec.Append", "no value")
+	}
+	h := v.Header()
+	if !accepts[T](value.Type(h.Type)) {
+		return typeError[T]("vec.Append", value.Type(h.Type))
+	}
+	n := h.Word
+	size := uint64(unsafe.Sizeof(x))
+	// The fast path: a private heap vector with room.
+	if h.Attrs&(bitSlice|bitIndex|bitArena) == 0 && h.Mmod == heap.MmodHeap && h.RC.Load() == 1 &&
+		(n+1)*size <= uint64(1)<<h.Order-heap.HeaderSize {
+		*(*T)(offheap.Add(v.Data(), uintptr(n*size))) = x
+		h.Word = n + 1
+		return nil
+	}
+	if err := prepare(vp, int(n)+1); err != nil {
+		return err
+	}
+	v = *vp
+	*(*T)(offheap.Add(v.Data(), uintptr(n*size))) = x
+	v.Header().Word = n + 1
+	return nil
+}
+
+// AppendSlice adds xs at the end of *vp with one bulk copy.
+func AppendSlice[T Elem](vp *value.V, xs []T) error {
+	if err := checkVec[T]("vec.AppendSlice", *vp); err != nil {
+		return err
+	}
+	if len(xs) == 0 {
+		return nil
+	}
+	n := int((*vp).Header().Word)
+	if err := prepare(vp, n+len(xs)); err != nil {
+		return err
+	}
+	v := *vp
+	size := unsafe.Sizeof(xs[0])
+	memops.CopyPtr(offheap.Add(v.Data(), uintptr(n)*size), unsafe.Pointer(&xs[0]), uintptr(len(xs))*size)
+	v.Header().Word = uint64(n + len(xs))
+	return nil
+}
+
+// Insert puts x at row i of *vp (0 <= i <= Len), moving the rows after it,
+// and their null bits, down by one.
+func Insert[T Elem](vp *value.V, i int, x T) error {
+	if err := checkVec[T]("vec.Insert", *vp); err != nil {
+		return err
+	}
+	n := int((*vp).Header().Word)
+	if i < 0 || i > n {
+		return ray.Errorf(ray.ErrRange, "vec.Insert", "index %d outside [0, %d]", i, n)
+	}
+	if err := prepare(vp, n+1); err != nil {
+		return err
+	}
+	v := *vp
+	xs := unsafe.Slice((*T)(v.Data()), n+1)
+	copy(xs[i+1:], xs[i:n])
+	xs[i] = x
+	v.Header().Word = uint64(n + 1)
+	if v.Header().Attrs&bitHasNulls != 0 {
+		return shiftNullsDown(vp, i, n)
+	}
+	return nil
+}
+
+// Concat returns a new vector holding a's rows, then b's, nulls included.
+// a and b must have the same type.
+func Concat(a, b value.V) (value.V, error) {
+	if a.IsZero() || b.IsZero() {
+		return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "no value")
+	}
+	t := a.Type()
+	if b.Type() != t || !isFixed(t) {
+		return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "cannot concatenate %v and %v vectors", t, b.Type())
+	}
+	na, nb := int(a.Header().Word), int(b.Header().Word)
+	c, err := New(t, na+nb)
+	if err != nil {
+		return value.V{}, err
+	}
+	size := uintptr(t.ElemSize())
+	memops.CopyPtr(c.Data(), dataOf(a), uintptr(na)*size)
+	memops.CopyPtr(offheap.Add(c.Data(), uintptr(na)*size), dataOf(b), uintptr(nb)*size)
+	c.Header().Word = uint64(na + nb)
+	if err := copyNulls(&c, a, 0, na, 0); err != nil {
+		cow.Release(&c)
+		return value.V{}, err
+	}
+	if err := copyNulls(&c, b, 0, nb, na); err != nil {
+		cow.Release(&c)
+		return value.V{}, err
+	}
+	return c, nil
+}
+
+// Slice returns a view of n rows of v from row off, in O(1): a header that
+// refers to v's root block (a slice of a slice refers to the root) and
+// holds a reference to it. 0 <= off, 0 <= n, off+n <= Len(v).
+func Slice(v value.V, off, n int) (value.V, error) {
+	if v.IsZero() || !isFixed(v.Type()) {
+		return value.V{}, ray.Errorf(ray.ErrType, "vec.Slice", "cannot slice %v", typeName(v))
+	}
+	length := int(v.Header().Word)
+	if off < 0 || n < 0 || off > length || n > length-off {
+		return value.V{}, ray.Errorf(ray.ErrRange, "vec.Slice", "rows [%d, %d+%d) outside [0, %d)", off, off, n, length)
+	}
+	root, base := v, 0
+	if v.Header().Attrs&bitSlice != 0 {
+		root, base = parent(v), int(v.Header().Aux[value.SlotOffset])
+	}
+	p, err := heap.Alloc(0)
+	if err != nil {
+		return value.V{}, err
+	}
+	s := value.FromPointer(p)
+	h := s.Header()
+	h.Type = int8(v.Type())
+	h.Attrs = bitSlice
+	h.Word = uint64(n)
+	h.Aux[value.SlotParent] = uint64(uintptr(cow.Retain(root).Pointer()))
+	h.Aux[value.SlotOffset] = uint64(base + off)
+	return s, nil
+}
+
+func typeName(v value.V) string {
+	if v.IsZero() {
+		return "no value"
+	}
+	return v.Type().String()
+}
+
+// prepare makes *vp safe to write in place and able to hold need elements:
+// a private heap block that is neither a slice nor indexed. A shared,
+// sliced, mapped or ARENA vector is first copied into a block of its own
+// (materialised: a slice never writes into its parent, reference §18.2); an
+// attached index is dropped, since it would go stale. On error *vp is
+// unchanged.
+func prepare(vp *value.V, need int) error {
+	v := *vp
+	h := v.Header()
+	n := int(h.Word)
+	if h.Attrs&(bitSlice|bitArena) != 0 || h.Mmod != heap.MmodHeap || h.RC.Load() != 1 {
+		c, err := materialize(v, max(need, n))
+		if err != nil {
+			return err
+		}
+		cow.Release(vp)
+		*vp = c
+		return nil
+	}
+	if h.Attrs&bitIndex != 0 {
+		dropIndex(v)
+	}
+	if need > Cap(v) {
+		return grow(vp, need)
+	}
+	return nil
+}
+
+// grow reallocates *vp, private, to hold at least need elements: at least
+// double its block, as the C runtime does (I64 capacities 4, 12, 28, 60...).
+func grow(vp *value.V, need int) error {
+	v := *vp
+	size := uint64(v.ElemSize())
+	if uint64(need) > heap.MaxSize/size {
+		return ray.Errorf(ray.ErrLimit, "vec.Append", "%d %v elements exceed the largest block", need, v.Type())
+	}
+	order := v.Header().Order
+	want, _ := heap.OrderFor(uintptr(uint64(need) * size))
+	newOrder := max(want, order+1)
+	if newOrder > heap.MaxOrder {
+		newOrder = want
+	}
+	p, err := heap.Realloc(v.Pointer(), uintptr(1)<<newOrder-heap.HeaderSize)
+	if err != nil {
+		return err
+	}
+	*vp = value.FromPointer(p)
+	return nil
+}
+
+// materialize returns a private copy of v with room for capacity rows:
+// its rows and null bits, read through a slice's parent or an index's saved
+// bytes, in a fresh block without SLICE or HAS_INDEX.
+func materialize(v value.V, capacity int) (value.V, error) {
+	t := v.Type()
+	n := int(v.Header().Word)
+	c, err := New(t, capacity)
+	if err != nil {
+		return value.V{}, err
+	}
+	memops.CopyPtr(c.Data(), dataOf(v), uintptr(n)*uintptr(t.ElemSize()))
+	c.Header().Word = uint64(n)
+	if err := copyNulls(&c, v, 0, n, 0); err != nil {
+		cow.Release(&c)
+		return value.V{}, err
+	}
+	return c, nil
+}
+
+// dropIndex detaches the index of v (private, rc 1), putting back the bytes
+// it displaced. When the index is shared with another vector (a COW copy),
+// v takes its own references to what the saved bytes own.
+func dropIndex(v value.V) {
+	h := v.Header()
+	ix := value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotIndex])))
+	ih := value.IndexHeaderOf(ix)
+	saved := attrs.Of(ih.SavedType, ih.SavedAttrs)
+	link := h.Aux[value.SlotLink]
+	h.Aux = ih.SavedAux
+	if h.Attrs&bitLink != 0 {
+		h.Aux[value.SlotLink] = link
+	}
+	h.Attrs &^= bitIndex | bitNullExt
+	if saved.Has(attrs.NullmapExt) {
+		h.Attrs |= bitNullExt
+	}
+	if ix.RC() == 1 {
+		ih.SavedAux = [2]uint64{} // ownership moves back to v
+		ih.SavedAttrs = 0
+	} else {
+		if h.Attrs&bitNullExt != 0 && h.Aux[value.SlotNullmap] != 0 {
+			cow.Retain(value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotNullmap]))))
+		}
+		if v.Type() == value.Str && h.Aux[value.SlotPool] != 0 {
+			cow.Retain(value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotPool]))))
+		}
+	}
+	cow.Release(&ix)
+}
