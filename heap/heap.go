@@ -2,6 +2,7 @@ package heap
 
 import (
 	"fmt"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -359,7 +360,7 @@ func Realloc(p unsafe.Pointer, size uintptr) (unsafe.Pointer, error) {
 	if resized, err := resizeInPlace(b, old, k, base, porder); resized || err != nil {
 		return p, err
 	}
-	np, err := alloc(k)
+	np, err := allocForGrowth(k)
 	if err != nil {
 		return nil, err
 	}
@@ -370,6 +371,41 @@ func Realloc(p unsafe.Pointer, size uintptr) (unsafe.Pointer, error) {
 	memops.CopyPtr(offheap.Ptr(nb+HeaderSize), offheap.Ptr(b+HeaderSize), min(size, 1<<old-HeaderSize))
 	Free(p)
 	return np, nil
+}
+
+// allocForGrowth allocates a block of order k for Realloc. A block that has
+// grown once will likely grow again (a vector doubling under appends), so
+// when the heap has a larger free block it takes the lower half of one:
+// its buddies are then free, and the next Realloc grows in place instead of
+// copying. (The smallest free block of order k, what alloc takes, is
+// usually an upper half, which can never grow in place.)
+func allocForGrowth(k uint8) (unsafe.Pointer, error) {
+	if k < MaxOrder {
+		h, _ := pinnedHeap()
+		if h != nil && atomic.LoadUintptr(&h.inbox) == 0 {
+			size := int64(1) << k
+			if m := h.avail &^ (1<<(k+1) - 1); m != 0 && (h.credit >= size || h.reserveOwned(size)) {
+				o := uint8(bits.TrailingZeros64(m))
+				b := h.free[o]
+				h.unlinkOwned(b, o)
+				for o > k {
+					o--
+					h.pushOwned(b+1<<o, o)
+				}
+				h.credit -= size
+				*hdr(b) = Header{Order: k, RC: RefCount{1}}
+				h.c.allocs++
+				h.c.allocBytes += uint64(size)
+				procUnpin()
+				if debugEnabled {
+					debugAlloc(b, k)
+				}
+				return offheap.Ptr(b), nil
+			}
+		}
+		procUnpin()
+	}
+	return alloc(k)
 }
 
 // resizeInPlace changes the order of block b from old to k without moving

@@ -396,3 +396,30 @@ func TestGrowthInPlace(t *testing.T) {
 		t.Errorf("order %d for 800 KB", heap.HeaderOf(v.Pointer()).Order)
 	}
 }
+
+func TestAppender(t *testing.T) {
+	heaptest.Check(t)
+	v := must(FromSlice(value.I64, []int64{-1}))
+	other := cow.Retain(v) // shared: the Appender must copy first
+	a, err := NewAppender[int64](&v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range int64(5000) {
+		if err := a.Append(i); err != nil {
+			t.Fatal(err)
+		}
+		if i == 10 && v.Len() != 12 {
+			t.Fatalf("length not kept up to date: %d", v.Len())
+		}
+	}
+	xs := elems[int64](t, v)
+	if len(xs) != 5001 || xs[0] != -1 || xs[5000] != 4999 || a.Len() != 5001 || other.Len() != 1 {
+		t.Errorf("after 5000 appends: len %d, other %d", len(xs), other.Len())
+	}
+	if _, err := NewAppender[float64](&v); !errors.Is(err, ray.ErrType) {
+		t.Errorf("an F64 appender on an I64 vector: %v", err)
+	}
+	cow.Release(&other)
+	cow.Release(&v)
+}

@@ -1,0 +1,186 @@
+package benchmarks
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+const appendN = 10_000_000
+
+// perElem runs cycle once untimed (so that the figures are the steady
+// state, not the first touch of fresh memory, which on a virtual machine can
+// cost more than everything else), then times it in b.Loop and reports
+// ns/elem for n elements a cycle.
+func perElem(b *testing.B, n int, cycle func()) {
+	b.ReportAllocs()
+	cycle()
+	var elapsed time.Duration
+	for b.Loop() {
+		start := time.Now()
+		cycle()
+		elapsed += time.Since(start)
+	}
+	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(n*b.N), "ns/elem")
+}
+
+// BenchmarkAppendI64 appends 10M int64s one at a time to an empty vector,
+// slice or builder, and reports ns/element. raygo appends through an
+// Appender, the API for loops; raygoappend calls vec.Append for each value.
+func BenchmarkAppendI64(b *testing.B) {
+	b.Run("impl=raygo", func(b *testing.B) {
+		perElem(b, appendN, func() {
+			v, err := vec.New(value.I64, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			a, err := vec.NewAppender[int64](&v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range int64(appendN) {
+				if err := a.Append(i); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cow.Release(&v)
+		})
+	})
+	b.Run("impl=raygoappend", func(b *testing.B) {
+		perElem(b, appendN, func() {
+			v, err := vec.New(value.I64, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range int64(appendN) {
+				if err := vec.Append(&v, i); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cow.Release(&v)
+		})
+	})
+	b.Run("impl=goappend", func(b *testing.B) {
+		perElem(b, appendN, func() {
+			var xs []int64
+			for i := range int64(appendN) {
+				xs = append(xs, i)
+			}
+			sinkI64 = xs
+		})
+	})
+	b.Run("impl=arrowbuilder", func(b *testing.B) {
+		mem := memory.NewGoAllocator()
+		perElem(b, appendN, func() {
+			bld := array.NewInt64Builder(mem)
+			for i := range int64(appendN) {
+				bld.Append(i)
+			}
+			arr := bld.NewInt64Array()
+			arr.Release()
+			bld.Release()
+		})
+	})
+}
+
+var sinkI64 []int64
+
+// BenchmarkFromSlice builds a vector from 10M int64s (80 MB) with one bulk
+// copy; the rival is Go's copy into a fresh slice.
+func BenchmarkFromSlice(b *testing.B) {
+	xs := make([]int64, appendN)
+	for i := range xs {
+		xs[i] = int64(i)
+	}
+	b.Run("impl=raygo", func(b *testing.B) {
+		b.SetBytes(8 * appendN)
+		cycle := func() {
+			v, err := vec.FromSlice(value.I64, xs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cow.Release(&v)
+		}
+		cycle() // untimed: see perElem
+		for b.Loop() {
+			cycle()
+		}
+	})
+	b.Run("impl=gocopy", func(b *testing.B) {
+		b.SetBytes(8 * appendN)
+		cycle := func() {
+			ys := make([]int64, len(xs))
+			copy(ys, xs)
+			sinkI64 = ys
+		}
+		cycle()
+		for b.Loop() {
+			cycle()
+		}
+	})
+}
+
+// BenchmarkGCLive keeps 4 GiB of columns live (256 MiB under -short) and
+// times runtime.GC(); it reports the Go heap in use. raygo's columns are off
+// the Go heap; the rival's are Go slices.
+func BenchmarkGCLive(b *testing.B) {
+	total := 4 << 30
+	if testing.Short() {
+		total = 256 << 20
+	}
+	const colBytes = 64 << 20
+	cols := total / colBytes
+	report := func(b *testing.B, elapsed time.Duration) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(elapsed.Microseconds())/float64(b.N), "us/gc")
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-goheap")
+	}
+	b.Run(fmt.Sprintf("impl=raygo/GiB=%g", float64(total)/(1<<30)), func(b *testing.B) {
+		vs := make([]value.V, cols)
+		for i := range vs {
+			v, err := vec.New(value.I64, colBytes/8)
+			if err != nil {
+				b.Fatal(err)
+			}
+			vs[i] = v
+		}
+		runtime.GC()
+		var elapsed time.Duration
+		for b.Loop() {
+			start := time.Now()
+			runtime.GC()
+			elapsed += time.Since(start)
+		}
+		report(b, elapsed)
+		for i := range vs {
+			cow.Release(&vs[i])
+		}
+	})
+	b.Run(fmt.Sprintf("impl=goslices/GiB=%g", float64(total)/(1<<30)), func(b *testing.B) {
+		cs := make([][]int64, cols)
+		for i := range cs {
+			cs[i] = make([]int64, colBytes/8)
+		}
+		runtime.GC()
+		var elapsed time.Duration
+		for b.Loop() {
+			start := time.Now()
+			runtime.GC()
+			elapsed += time.Since(start)
+		}
+		report(b, elapsed)
+		runtime.KeepAlive(cs)
+		cs = nil
+		debug.FreeOSMemory()
+	})
+}
