@@ -52,7 +52,7 @@ func typeError[T Elem](op string, t value.Type) error {
 	return ray.Errorf(ray.ErrType, op, "a %T cannot view a %v vector", z, t)
 }
 
-// fixedTypes are the vector types whose elements an Elem views.
+// isFixed reports whether t is a vector type whose elements an Elem views.
 func isFixed(t value.Type) bool {
 	switch t {
 	case value.Bool, value.U8, value.I16, value.I32, value.I64, value.F32, value.F64,

@@ -26,22 +26,30 @@ import (
 // bytes it saved. The external map is copied on write like any value
 // (reference §18.6: the C runtime shares it between COW copies).
 
-// nullBits returns the bytes holding v's null bits and the bit offset of
-// v's row 0 in them; nil when v has no nulls.
-func nullBits(v value.V) (bits []byte, off int) {
+// auxOf returns the header bytes 0..15 that describe v's null map and STR
+// pool, and whether they hold an external map: v's own, its parent's for a
+// slice, or the bytes an attached index saved. It also returns the block
+// that holds them and the bit offset of v's row 0.
+func auxOf(v value.V) (holder value.V, aux *[2]uint64, ext bool, off int) {
 	h := v.Header()
 	if h.Attrs&bitSlice != 0 {
 		off = int(h.Aux[value.SlotOffset])
 		v = parent(v)
 		h = v.Header()
 	}
-	if h.Attrs&bitHasNulls == 0 {
-		return nil, 0
-	}
-	aux, ext := &h.Aux, h.Attrs&bitNullExt != 0
 	if h.Attrs&bitIndex != 0 {
 		ih := value.IndexHeaderOf(value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotIndex]))))
-		aux, ext = &ih.SavedAux, attrs.Of(ih.SavedType, ih.SavedAttrs).Has(attrs.NullmapExt)
+		return v, &ih.SavedAux, attrs.Of(ih.SavedType, ih.SavedAttrs).Has(attrs.NullmapExt), off
+	}
+	return v, &h.Aux, h.Attrs&bitNullExt != 0, off
+}
+
+// nullBits returns the bytes holding v's null bits and the bit offset of
+// v's row 0 in them; nil when v has no nulls.
+func nullBits(v value.V) (bits []byte, off int) {
+	holder, aux, ext, off := auxOf(v)
+	if holder.Header().Attrs&bitHasNulls == 0 {
+		return nil, 0
 	}
 	if ext {
 		m := value.FromPointer(offheap.Ptr(uintptr(aux[value.SlotNullmap])))
@@ -102,7 +110,7 @@ func NullCount(v value.V) int {
 // shared, a slice or indexed.
 func SetNull(vp *value.V, i int, null bool) error {
 	v := *vp
-	if v.IsZero() || !isFixed(v.Type()) {
+	if v.IsZero() || !v.IsVector() {
 		return ray.Errorf(ray.ErrType, "vec.SetNull", "cannot set nulls of %v", typeName(v))
 	}
 	if n := int(v.Header().Word); i < 0 || i >= n {

@@ -26,8 +26,8 @@ const (
 // New returns an empty vector of type t with room for capacity elements
 // before it must grow. The caller owns the one reference.
 func New(t value.Type, capacity int) (value.V, error) {
-	if !isFixed(t) {
-		if t == value.Str || t == value.Sym || t == value.List {
+	if !isFixed(t) && t != value.Str && t != value.Sym {
+		if t == value.List {
 			return value.V{}, ray.Errorf(ray.ErrNYI, "vec.New", "%v vectors are not built yet", t)
 		}
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.New", "%v is not a vector type", t)
@@ -36,6 +36,9 @@ func New(t value.Type, capacity int) (value.V, error) {
 		return value.V{}, ray.Errorf(ray.ErrRange, "vec.New", "capacity %d is negative", capacity)
 	}
 	size := t.ElemSize()
+	if t == value.Sym {
+		size = 1 // W8 to start with; widened as ids need (sym.go)
+	}
 	if uint64(capacity) > heap.MaxSize/uint64(size) {
 		return value.V{}, ray.Errorf(ray.ErrLimit, "vec.New", "%d %v elements exceed the largest block", capacity, t)
 	}
@@ -238,8 +241,14 @@ func Concat(a, b value.V) (value.V, error) {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "no value")
 	}
 	t := a.Type()
-	if b.Type() != t || !isFixed(t) {
+	if b.Type() != t || !isFixed(t) && t != value.Str && t != value.Sym {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "cannot concatenate %v and %v vectors", t, b.Type())
+	}
+	switch t {
+	case value.Str:
+		return concatStr(a, b)
+	case value.Sym:
+		return concatSym(a, b)
 	}
 	na, nb := int(a.Header().Word), int(b.Header().Word)
 	c, err := New(t, na+nb)
@@ -265,7 +274,7 @@ func Concat(a, b value.V) (value.V, error) {
 // refers to v's root block (a slice of a slice refers to the root) and
 // holds a reference to it. 0 <= off, 0 <= n, off+n <= Len(v).
 func Slice(v value.V, off, n int) (value.V, error) {
-	if v.IsZero() || !isFixed(v.Type()) {
+	if v.IsZero() || !isFixed(v.Type()) && v.Type() != value.Str && v.Type() != value.Sym {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.Slice", "cannot slice %v", typeName(v))
 	}
 	length := int(v.Header().Word)
@@ -284,6 +293,9 @@ func Slice(v value.V, off, n int) (value.V, error) {
 	h := s.Header()
 	h.Type = int8(v.Type())
 	h.Attrs = bitSlice
+	if v.Type() == value.Sym {
+		h.Attrs |= v.Header().Attrs & symWidthBits // a slice reads at its parent's width
+	}
 	h.Word = uint64(n)
 	h.Aux[value.SlotParent] = uint64(uintptr(cow.Retain(root).Pointer()))
 	h.Aux[value.SlotOffset] = uint64(base + off)
@@ -295,6 +307,15 @@ func typeName(v value.V) string {
 		return "no value"
 	}
 	return v.Type().String()
+}
+
+// newSized is New for elements of size bytes (a SYM vector's width).
+func newSized(t value.Type, capacity, size int) (value.V, error) {
+	if t != value.Sym || size == 1 {
+		return New(t, capacity)
+	}
+	v, err := New(t, capacity*size)
+	return v, err
 }
 
 // prepare makes *vp safe to write in place and able to hold need elements:
@@ -353,12 +374,21 @@ func grow(vp *value.V, need int) error {
 func materialize(v value.V, capacity int) (value.V, error) {
 	t := v.Type()
 	n := int(v.Header().Word)
-	c, err := New(t, capacity)
+	size := v.ElemSize()
+	c, err := newSized(t, capacity, size)
 	if err != nil {
 		return value.V{}, err
 	}
-	memops.CopyPtr(c.Data(), dataOf(v), uintptr(n)*uintptr(t.ElemSize()))
+	memops.CopyPtr(c.Data(), dataOf(v), uintptr(n)*uintptr(size))
 	c.Header().Word = uint64(n)
+	switch t {
+	case value.Sym:
+		c.Header().Attrs |= v.Header().Attrs & symWidthBits
+	case value.Str:
+		if pool := poolOf(v); !pool.IsZero() {
+			c.Header().Aux[value.SlotPool] = uint64(uintptr(cow.Retain(pool).Pointer()))
+		}
+	}
 	if err := copyNulls(&c, v, 0, n, 0); err != nil {
 		cow.Release(&c)
 		return value.V{}, err

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
@@ -423,3 +424,5 @@ func TestAppender(t *testing.T) {
 	cow.Release(&other)
 	cow.Release(&v)
 }
+
+func unsafeAdd(p unsafe.Pointer, n int) unsafe.Pointer { return unsafe.Add(p, n) }

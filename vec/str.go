@@ -1,0 +1,318 @@
+package vec
+
+import (
+	"encoding/binary"
+	"math"
+	"unsafe"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/memops"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
+)
+
+// STR vectors use Apache Arrow's string-view layout (DESIGN §6.2), so that
+// they export as Arrow string_view with no copy. Each element is 16 bytes:
+//
+//	bytes 0..3    length (uint32, little-endian)
+//	length <= 12: bytes 4..15 the string itself, zero-padded
+//	length > 12:  bytes 4..7 its first 4 bytes, 8..11 buffer index (always
+//	              0: the pool), 12..15 offset into the pool
+//
+// The pool is a U8 vector in header bytes 8..15 (owned; 0 when no string
+// has needed it). Its length is the bytes in use; its header bytes 0..7
+// count the dead bytes that overwritten strings left behind, which
+// CompactStr reclaims. Offsets are int32 in Arrow, so a pool holds at most
+// MaxPool bytes. STR nulls are always in an external map (bytes 0..7),
+// since bytes 8..15 hold the pool.
+
+const (
+	strInline = 12
+	// MaxPool is the largest STR pool: Arrow's view offsets are int32.
+	MaxPool = math.MaxInt32
+)
+
+// poolOf returns the pool of a STR vector (or its parent's, for a slice),
+// or no value.
+func poolOf(v value.V) value.V {
+	_, aux, _, _ := auxOf(v)
+	if aux[value.SlotPool] == 0 {
+		return value.V{}
+	}
+	return value.FromPointer(offheap.Ptr(uintptr(aux[value.SlotPool])))
+}
+
+func checkStr(op string, v value.V) error {
+	if v.IsZero() || v.Type() != value.Str {
+		return ray.Errorf(ray.ErrType, op, "want a STR vector, have %v", typeName(v))
+	}
+	return nil
+}
+
+// strView returns the bytes of element i of v, in place.
+func strView(v value.V, i int) []byte {
+	e := (*[16]byte)(offheap.Add(dataOf(v), uintptr(i)*16))
+	n := binary.LittleEndian.Uint32(e[0:4])
+	if n <= strInline {
+		return e[4 : 4+n : 4+n]
+	}
+	off := binary.LittleEndian.Uint32(e[12:16])
+	return unsafe.Slice((*byte)(offheap.Add(poolOf(v).Data(), uintptr(off))), n)
+}
+
+// GetStr returns a copy of row i of a STR vector.
+func GetStr(v value.V, i int) (string, error) {
+	b, err := StrView(v, i)
+	return string(b), err
+}
+
+// StrView returns row i of a STR vector without copying: the bytes alias
+// the vector's block or pool, are valid only while the caller holds a
+// reference to v and v is not mutated, and must not be written.
+func StrView(v value.V, i int) ([]byte, error) {
+	if err := checkStr("vec.StrView", v); err != nil {
+		return nil, err
+	}
+	if n := int(v.Header().Word); i < 0 || i >= n {
+		return nil, ray.Errorf(ray.ErrRange, "vec.StrView", "index %d outside [0, %d)", i, n)
+	}
+	return strView(v, i), nil
+}
+
+// FromStrings returns a STR vector of xs.
+func FromStrings(xs []string) (value.V, error) {
+	v, err := New(value.Str, len(xs))
+	if err != nil {
+		return value.V{}, err
+	}
+	for _, s := range xs {
+		if err := AppendStr(&v, s); err != nil {
+			cow.Release(&v)
+			return value.V{}, err
+		}
+	}
+	return v, nil
+}
+
+// AppendStr adds s at the end of *vp.
+func AppendStr(vp *value.V, s string) error {
+	if err := checkStr("vec.AppendStr", *vp); err != nil {
+		return err
+	}
+	n := int((*vp).Header().Word)
+	if err := prepare(vp, n+1); err != nil {
+		return err
+	}
+	if err := writeStr(vp, n, s); err != nil {
+		return err
+	}
+	(*vp).Header().Word = uint64(n + 1)
+	return nil
+}
+
+// SetStr writes s into row i of *vp, which becomes a value (not null). A
+// pooled string it replaces becomes dead bytes in the pool.
+func SetStr(vp *value.V, i int, s string) error {
+	if err := checkStr("vec.SetStr", *vp); err != nil {
+		return err
+	}
+	if n := int((*vp).Header().Word); i < 0 || i >= n {
+		return ray.Errorf(ray.ErrRange, "vec.SetStr", "index %d outside [0, %d)", i, n)
+	}
+	if err := prepare(vp, 0); err != nil {
+		return err
+	}
+	old := strView(*vp, i)
+	if len(old) > strInline {
+		if err := privatePool(vp, 0); err != nil {
+			return err
+		}
+		poolOf(*vp).Header().Aux[0] += uint64(len(old))
+	}
+	if err := writeStr(vp, i, s); err != nil {
+		return err
+	}
+	if (*vp).Header().Attrs&bitHasNulls != 0 {
+		return setNullBit(vp, i, false)
+	}
+	return nil
+}
+
+// writeStr writes the view of s into row i of *vp (private, room for row i),
+// appending s to the pool when it is longer than 12 bytes.
+func writeStr(vp *value.V, i int, s string) error {
+	var e [16]byte
+	if len(s) > math.MaxUint32 {
+		return ray.Errorf(ray.ErrLimit, "vec.AppendStr", "a string of %d bytes", len(s))
+	}
+	binary.LittleEndian.PutUint32(e[0:4], uint32(len(s)))
+	if len(s) <= strInline {
+		copy(e[4:], s)
+	} else {
+		if err := privatePool(vp, len(s)); err != nil {
+			return err
+		}
+		pool := poolOf(*vp)
+		off := pool.Header().Word
+		memops.CopyPtr(offheap.Add(pool.Data(), uintptr(off)), unsafe.Pointer(unsafe.StringData(s)), uintptr(len(s)))
+		pool.Header().Word = off + uint64(len(s))
+		copy(e[4:8], s)
+		binary.LittleEndian.PutUint32(e[12:16], uint32(off))
+	}
+	*(*[16]byte)(offheap.Add((*vp).Data(), uintptr(i)*16)) = e
+	return nil
+}
+
+// privatePool makes the pool of *vp (private, unsliced, unindexed) private
+// to it, with room for extra more bytes; it creates the pool when there is
+// none. Pools grow by doubling.
+func privatePool(vp *value.V, extra int) error {
+	h := (*vp).Header()
+	if h.Aux[value.SlotPool] == 0 {
+		p, err := heap.Alloc(uintptr(max(extra, 256)))
+		if err != nil {
+			return err
+		}
+		ph := heap.HeaderOf(p)
+		ph.Type = int8(value.U8)
+		h.Aux[value.SlotPool] = uint64(uintptr(p))
+		return nil
+	}
+	pool := value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotPool])))
+	if err := cow.Cow(&pool); err != nil {
+		return err
+	}
+	h.Aux[value.SlotPool] = uint64(uintptr(pool.Pointer()))
+	used := pool.Header().Word
+	need := used + uint64(extra)
+	if need > MaxPool {
+		return ray.Errorf(ray.ErrLimit, "vec.AppendStr", "the STR pool would hold %d bytes, more than %d", need, MaxPool)
+	}
+	if need > uint64(heap.Cap(pool.Pointer())) {
+		p, err := heap.Realloc(pool.Pointer(), uintptr(max(need, 2*used)))
+		if err != nil {
+			return err
+		}
+		h.Aux[value.SlotPool] = uint64(uintptr(p))
+	}
+	return nil
+}
+
+// DeadBytes returns the pool bytes of a STR vector that no row uses.
+func DeadBytes(v value.V) int {
+	if checkStr("", v) != nil {
+		return 0
+	}
+	if pool := poolOf(v); !pool.IsZero() {
+		return int(pool.Header().Aux[0])
+	}
+	return 0
+}
+
+// CompactStr gives *vp a pool holding exactly the bytes its rows use (none
+// at all when every string is inline). When the new pool cannot be
+// allocated it returns the error and leaves *vp as it was (the C runtime
+// returns the uncompacted vector as if it had succeeded: §18.30).
+func CompactStr(vp *value.V) error {
+	if err := checkStr("vec.CompactStr", *vp); err != nil {
+		return err
+	}
+	if err := prepare(vp, 0); err != nil {
+		return err
+	}
+	v := *vp
+	n := int(v.Header().Word)
+	live := 0
+	for i := range n {
+		if b := strView(v, i); len(b) > strInline {
+			live += len(b)
+		}
+	}
+	var fresh value.V
+	if live > 0 {
+		p, err := heap.Alloc(uintptr(live))
+		if err != nil {
+			return err
+		}
+		heap.HeaderOf(p).Type = int8(value.U8)
+		fresh = value.FromPointer(p)
+		off := 0
+		for i := range n {
+			b := strView(v, i)
+			if len(b) <= strInline {
+				continue
+			}
+			copy(unsafe.Slice((*byte)(offheap.Add(fresh.Data(), uintptr(off))), len(b)), b)
+			e := (*[16]byte)(offheap.Add(v.Data(), uintptr(i)*16))
+			binary.LittleEndian.PutUint32(e[12:16], uint32(off))
+			off += len(b)
+		}
+		fresh.Header().Word = uint64(off)
+	}
+	h := v.Header()
+	old := value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotPool])))
+	h.Aux[value.SlotPool] = uint64(uintptr(fresh.Pointer()))
+	cow.Release(&old)
+	return nil
+}
+
+// concatStr returns a's rows then b's: one pool, b's pooled strings moved
+// after a's (offsets shifted by a's pool length, reference §17.28).
+func concatStr(a, b value.V) (value.V, error) {
+	na, nb := int(a.Header().Word), int(b.Header().Word)
+	c, err := New(value.Str, na+nb)
+	if err != nil {
+		return value.V{}, err
+	}
+	memops.CopyPtr(c.Data(), dataOf(a), uintptr(na)*16)
+	memops.CopyPtr(offheap.Add(c.Data(), uintptr(na)*16), dataOf(b), uintptr(nb)*16)
+	c.Header().Word = uint64(na + nb)
+	pa, pb := poolOf(a), poolOf(b)
+	la, lb := 0, 0
+	if !pa.IsZero() {
+		la = int(pa.Header().Word)
+	}
+	if !pb.IsZero() {
+		lb = int(pb.Header().Word)
+	}
+	if la+lb > 0 {
+		if uint64(la+lb) > MaxPool {
+			cow.Release(&c)
+			return value.V{}, ray.Errorf(ray.ErrLimit, "vec.Concat", "the STR pool would hold %d bytes, more than %d", la+lb, MaxPool)
+		}
+		p, err := heap.Alloc(uintptr(la + lb))
+		if err != nil {
+			cow.Release(&c)
+			return value.V{}, err
+		}
+		heap.HeaderOf(p).Type = int8(value.U8)
+		pool := value.FromPointer(p)
+		if la > 0 {
+			memops.CopyPtr(pool.Data(), pa.Data(), uintptr(la))
+			pool.Header().Aux[0] = pa.Header().Aux[0]
+		}
+		if lb > 0 {
+			memops.CopyPtr(offheap.Add(pool.Data(), uintptr(la)), pb.Data(), uintptr(lb))
+			pool.Header().Aux[0] += pb.Header().Aux[0]
+		}
+		pool.Header().Word = uint64(la + lb)
+		c.Header().Aux[value.SlotPool] = uint64(uintptr(p))
+		for i := na; i < na+nb; i++ {
+			e := (*[16]byte)(offheap.Add(c.Data(), uintptr(i)*16))
+			if binary.LittleEndian.Uint32(e[0:4]) > strInline {
+				binary.LittleEndian.PutUint32(e[12:16], binary.LittleEndian.Uint32(e[12:16])+uint32(la))
+			}
+		}
+	}
+	if err := copyNulls(&c, a, 0, na, 0); err != nil {
+		cow.Release(&c)
+		return value.V{}, err
+	}
+	if err := copyNulls(&c, b, 0, nb, na); err != nil {
+		cow.Release(&c)
+		return value.V{}, err
+	}
+	return c, nil
+}

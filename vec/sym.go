@@ -1,0 +1,214 @@
+package vec
+
+import (
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
+)
+
+// SYM vectors hold ids of the process-wide symbol table (value.Intern),
+// packed at the narrowest width that holds them: 1, 2, 4 or 8 bytes, as the
+// low two attribute bits say (attrs.Width). A new vector starts at W8; an
+// id that does not fit widens the whole vector first (the C runtime
+// truncates it: reference §18.19). A slice reads at its parent's width
+// (§18.18: the C runtime multiplies a slice's offset by 8).
+
+const symWidthBits = 0x03
+
+func checkSym(op string, v value.V) error {
+	if v.IsZero() || v.Type() != value.Sym {
+		return ray.Errorf(ray.ErrType, op, "want a SYM vector, have %v", typeName(v))
+	}
+	return nil
+}
+
+func widthOf(v value.V) attrs.Width {
+	w, _ := v.Attrs().SymWidth()
+	return w
+}
+
+func loadID(p uintptr, w attrs.Width) int64 {
+	switch w {
+	case attrs.W8:
+		return int64(*(*uint8)(offheap.Ptr(p)))
+	case attrs.W16:
+		return int64(*(*uint16)(offheap.Ptr(p)))
+	case attrs.W32:
+		return int64(*(*uint32)(offheap.Ptr(p)))
+	}
+	return *(*int64)(offheap.Ptr(p))
+}
+
+func storeID(p uintptr, w attrs.Width, id int64) {
+	switch w {
+	case attrs.W8:
+		*(*uint8)(offheap.Ptr(p)) = uint8(id)
+	case attrs.W16:
+		*(*uint16)(offheap.Ptr(p)) = uint16(id)
+	case attrs.W32:
+		*(*uint32)(offheap.Ptr(p)) = uint32(id)
+	default:
+		*(*int64)(offheap.Ptr(p)) = id
+	}
+}
+
+// GetSymID returns the symbol id in row i of a SYM vector.
+func GetSymID(v value.V, i int) (int64, error) {
+	if err := checkSym("vec.GetSymID", v); err != nil {
+		return 0, err
+	}
+	if n := int(v.Header().Word); i < 0 || i >= n {
+		return 0, ray.Errorf(ray.ErrRange, "vec.GetSymID", "index %d outside [0, %d)", i, n)
+	}
+	w := widthOf(v)
+	return loadID(uintptr(dataOf(v))+uintptr(i)<<w, w), nil
+}
+
+// GetSym returns the symbol name in row i of a SYM vector.
+func GetSym(v value.V, i int) (string, error) {
+	id, err := GetSymID(v, i)
+	if err != nil {
+		return "", err
+	}
+	name, _ := value.SymName(id)
+	return name, nil
+}
+
+// AppendSymID adds symbol id at the end of *vp, widening the vector if the
+// id needs more bytes. id must be an interned symbol (ErrRange otherwise).
+func AppendSymID(vp *value.V, id int64) error {
+	if err := checkSym("vec.AppendSymID", *vp); err != nil {
+		return err
+	}
+	if id < 0 || id >= value.SymCount() {
+		return ray.Errorf(ray.ErrRange, "vec.AppendSymID", "symbol id %d outside [0, %d)", id, value.SymCount())
+	}
+	n := int((*vp).Header().Word)
+	if err := prepareSym(vp, n+1, attrs.WidthFor(uint64(id))); err != nil {
+		return err
+	}
+	v := *vp
+	w := widthOf(v)
+	storeID(uintptr(v.Data())+uintptr(n)<<w, w, id)
+	v.Header().Word = uint64(n + 1)
+	return nil
+}
+
+// AppendSym interns name and adds its id at the end of *vp.
+func AppendSym(vp *value.V, name string) error {
+	id, err := value.Intern(name)
+	if err != nil {
+		return err
+	}
+	return AppendSymID(vp, id)
+}
+
+// SetSymID writes symbol id into row i of *vp (which becomes a value),
+// widening the vector if the id needs more bytes.
+func SetSymID(vp *value.V, i int, id int64) error {
+	if err := checkSym("vec.SetSymID", *vp); err != nil {
+		return err
+	}
+	if n := int((*vp).Header().Word); i < 0 || i >= n {
+		return ray.Errorf(ray.ErrRange, "vec.SetSymID", "index %d outside [0, %d)", i, n)
+	}
+	if id < 0 || id >= value.SymCount() {
+		return ray.Errorf(ray.ErrRange, "vec.SetSymID", "symbol id %d outside [0, %d)", id, value.SymCount())
+	}
+	if err := prepareSym(vp, 0, attrs.WidthFor(uint64(id))); err != nil {
+		return err
+	}
+	v := *vp
+	w := widthOf(v)
+	storeID(uintptr(v.Data())+uintptr(i)<<w, w, id)
+	if v.Header().Attrs&bitHasNulls != 0 {
+		return setNullBit(vp, i, false)
+	}
+	return nil
+}
+
+// SetSym interns name and writes its id into row i of *vp.
+func SetSym(vp *value.V, i int, name string) error {
+	id, err := value.Intern(name)
+	if err != nil {
+		return err
+	}
+	return SetSymID(vp, i, id)
+}
+
+// FromSyms returns a SYM vector of the names, interning them.
+func FromSyms(names []string) (value.V, error) {
+	v, err := New(value.Sym, len(names))
+	if err != nil {
+		return value.V{}, err
+	}
+	for _, name := range names {
+		if err := AppendSym(&v, name); err != nil {
+			cow.Release(&v)
+			return value.V{}, err
+		}
+	}
+	return v, nil
+}
+
+// prepareSym is prepare for a SYM vector that must hold need rows at width
+// at least w: it widens every id when w is wider than the vector's.
+func prepareSym(vp *value.V, need int, w attrs.Width) error {
+	if err := prepare(vp, need); err != nil {
+		return err
+	}
+	v := *vp
+	old := widthOf(v)
+	if w <= old {
+		return nil
+	}
+	n := int(v.Header().Word)
+	// Room for max(need, n) rows at the new width, then rewrite the ids
+	// from the last down, so that none is overwritten before it is read.
+	if rows := max(need, n) << (w - old); rows > Cap(v) { // counted at the old width
+		if err := grow(vp, rows); err != nil {
+			return err
+		}
+	}
+	v = *vp
+	h := v.Header()
+	base := uintptr(v.Data())
+	for i := n - 1; i >= 0; i-- {
+		storeID(base+uintptr(i)<<w, w, loadID(base+uintptr(i)<<old, old))
+	}
+	h.Attrs = h.Attrs&^symWidthBits | uint8(w)
+	return nil
+}
+
+// concatSym returns a's rows then b's at the wider of their widths
+// (reference §17.30).
+func concatSym(a, b value.V) (value.V, error) {
+	na, nb := int(a.Header().Word), int(b.Header().Word)
+	w := max(widthOf(a), widthOf(b))
+	c, err := New(value.Sym, (na+nb)<<w)
+	if err != nil {
+		return value.V{}, err
+	}
+	h := c.Header()
+	h.Attrs |= uint8(w)
+	base := uintptr(c.Data())
+	for i := range na {
+		storeID(base+uintptr(i)<<w, w, loadID(uintptr(dataOf(a))+uintptr(i)<<widthOf(a), widthOf(a)))
+	}
+	for i := range nb {
+		storeID(base+uintptr(na+i)<<w, w, loadID(uintptr(dataOf(b))+uintptr(i)<<widthOf(b), widthOf(b)))
+	}
+	h.Word = uint64(na + nb)
+	if err := copyNulls(&c, a, 0, na, 0); err != nil {
+		cow.Release(&c)
+		return value.V{}, err
+	}
+	if err := copyNulls(&c, b, 0, nb, na); err != nil {
+		cow.Release(&c)
+		return value.V{}, err
+	}
+	return c, nil
+}
+
