@@ -211,4 +211,3 @@ func concatSym(a, b value.V) (value.V, error) {
 	}
 	return c, nil
 }
-
