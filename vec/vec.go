@@ -26,10 +26,7 @@ const (
 // New returns an empty vector of type t with room for capacity elements
 // before it must grow. The caller owns the one reference.
 func New(t value.Type, capacity int) (value.V, error) {
-	if !isFixed(t) && t != value.Str && t != value.Sym {
-		if t == value.List {
-			return value.V{}, ray.Errorf(ray.ErrNYI, "vec.New", "%v vectors are not built yet", t)
-		}
+	if !isFixed(t) && t != value.Str && t != value.Sym && t != value.List {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.New", "%v is not a vector type", t)
 	}
 	if capacity < 0 {
@@ -387,6 +384,12 @@ func materialize(v value.V, capacity int) (value.V, error) {
 	case value.Str:
 		if pool := poolOf(v); !pool.IsZero() {
 			c.Header().Aux[value.SlotPool] = uint64(uintptr(cow.Retain(pool).Pointer()))
+		}
+	case value.List:
+		for _, item := range value.Slots(c, n) {
+			if item != 0 {
+				cow.Retain(value.FromPointer(offheap.Ptr(uintptr(item))))
+			}
 		}
 	}
 	if err := copyNulls(&c, v, 0, n, 0); err != nil {

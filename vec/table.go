@@ -1,0 +1,159 @@
+package vec
+
+import (
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
+)
+
+// A TABLE is a two-slot block: a SYM vector of column names and a LIST of
+// the columns, one vector each, all of the same length. Adding a column
+// checks its kind, its length and its name first, so a bad argument is an
+// error and never a half-built table (reference §18.28). Columns are
+// borrowed by readers and shared by copies: mutating a table copies it
+// first when it is shared, and the copy's columns are copied in turn only
+// when they are written (§17.51).
+
+// Column describes one column of a table.
+type Column struct {
+	Name string
+	Type value.Type
+}
+
+func checkTable(op string, t value.V) error {
+	if t.IsZero() || t.Type() != value.Table {
+		return ray.Errorf(ray.ErrType, op, "want a TABLE, have %v", typeName(t))
+	}
+	return nil
+}
+
+func slot(v value.V, i int) value.V {
+	return value.FromPointer(offheap.Ptr(uintptr(value.Slots(v, 2)[i])))
+}
+
+// NewTable returns a table with no columns.
+func NewTable() (value.V, error) {
+	names, err := New(value.Sym, 0)
+	if err != nil {
+		return value.V{}, err
+	}
+	cols, err := NewList(0)
+	if err != nil {
+		cow.Release(&names)
+		return value.V{}, err
+	}
+	return newPair(value.Table, names, cols)
+}
+
+// newPair returns a DICT or TABLE block owning a and b (whose references it
+// takes over).
+func newPair(t value.Type, a, b value.V) (value.V, error) {
+	p, err := New(value.List, 2) // a block with room for two slots
+	if err != nil {
+		cow.Release(&a)
+		cow.Release(&b)
+		return value.V{}, err
+	}
+	h := p.Header()
+	h.Type = int8(t)
+	h.Word = 2
+	s := value.Slots(p, 2)
+	s[0], s[1] = uint64(uintptr(a.Pointer())), uint64(uintptr(b.Pointer()))
+	return p, nil
+}
+
+// NumCols returns the number of columns of table t.
+func NumCols(t value.V) int {
+	if checkTable("", t) != nil {
+		return 0
+	}
+	return int(slot(t, 1).Len())
+}
+
+// NumRows returns the number of rows of table t (0 with no columns).
+func NumRows(t value.V) int {
+	if NumCols(t) == 0 {
+		return 0
+	}
+	c, _ := ListGet(slot(t, 1), 0)
+	return int(c.Len())
+}
+
+// AddColumn adds col, a vector, to *tp under name, and a reference to col.
+// It fails with ErrType if col is not a vector, ErrLength if its length is
+// not the table's row count, and ErrName if the table has a column of that
+// name; *tp is then unchanged.
+func AddColumn(tp *value.V, name string, col value.V) error {
+	if err := checkTable("vec.AddColumn", *tp); err != nil {
+		return err
+	}
+	if col.IsZero() || !col.IsVector() {
+		return ray.Errorf(ray.ErrType, "vec.AddColumn", "column %q: want a vector, have %v", name, typeName(col))
+	}
+	if n := NumCols(*tp); n > 0 && int(col.Len()) != NumRows(*tp) {
+		return ray.Errorf(ray.ErrLength, "vec.AddColumn", "column %q has %d rows, the table %d", name, col.Len(), NumRows(*tp))
+	}
+	if _, _, err := ColumnByName(*tp, name); err == nil {
+		return ray.Errorf(ray.ErrName, "vec.AddColumn", "the table already has a column %q", name)
+	}
+	if err := cow.Cow(tp); err != nil {
+		return err
+	}
+	s := value.Slots(*tp, 2)
+	names, cols := slot(*tp, 0), slot(*tp, 1)
+	if err := AppendSym(&names, name); err != nil {
+		s[0] = uint64(uintptr(names.Pointer()))
+		return err
+	}
+	s[0] = uint64(uintptr(names.Pointer()))
+	if err := ListAppend(&cols, col); err != nil {
+		s[1] = uint64(uintptr(cols.Pointer()))
+		// Take the name back off, so that the table stays consistent.
+		names.Header().Word--
+		return err
+	}
+	s[1] = uint64(uintptr(cols.Pointer()))
+	return nil
+}
+
+// ColumnAt returns the name and (borrowed) vector of column i of t.
+func ColumnAt(t value.V, i int) (string, value.V, error) {
+	if err := checkTable("vec.ColumnAt", t); err != nil {
+		return "", value.V{}, err
+	}
+	if n := NumCols(t); i < 0 || i >= n {
+		return "", value.V{}, ray.Errorf(ray.ErrRange, "vec.ColumnAt", "column %d outside [0, %d)", i, n)
+	}
+	name, _ := GetSym(slot(t, 0), i)
+	col, _ := ListGet(slot(t, 1), i)
+	return name, col, nil
+}
+
+// ColumnByName returns the index and (borrowed) vector of the column called
+// name; ErrName if there is none.
+func ColumnByName(t value.V, name string) (int, value.V, error) {
+	if err := checkTable("vec.ColumnByName", t); err != nil {
+		return -1, value.V{}, err
+	}
+	if id, ok := value.SymID(name); ok {
+		names := slot(t, 0)
+		for i := range int(names.Len()) {
+			if got, _ := GetSymID(names, i); got == id {
+				col, _ := ListGet(slot(t, 1), i)
+				return i, col, nil
+			}
+		}
+	}
+	return -1, value.V{}, ray.Errorf(ray.ErrName, "vec.ColumnByName", "no column %q", name)
+}
+
+// Schema returns the names and types of t's columns.
+func Schema(t value.V) []Column {
+	out := make([]Column, NumCols(t))
+	for i := range out {
+		name, col, _ := ColumnAt(t, i)
+		out[i] = Column{name, col.Type()}
+	}
+	return out
+}
