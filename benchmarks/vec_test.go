@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
@@ -182,5 +183,89 @@ func BenchmarkGCLive(b *testing.B) {
 		runtime.KeepAlive(cs)
 		cs = nil
 		debug.FreeOSMemory()
+	})
+}
+
+// strWorkload is 10M strings, half of them at most 12 bytes (inline in a
+// view), half longer (in the pool).
+func strWorkload() []string {
+	xs := make([]string, appendN)
+	for i := range xs {
+		if i%2 == 0 {
+			xs[i] = fmt.Sprintf("s%d", i%1000000)
+		} else {
+			xs[i] = fmt.Sprintf("a-longer-string-%08d", i)
+		}
+	}
+	return xs
+}
+
+// BenchmarkAppendStr appends 10M strings one at a time; the rival is Arrow's
+// string_view builder, the same layout.
+func BenchmarkAppendStr(b *testing.B) {
+	xs := strWorkload()
+	b.Run("impl=raygo", func(b *testing.B) {
+		perElem(b, len(xs), func() {
+			v, err := vec.New(value.Str, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, s := range xs {
+				if err := vec.AppendStr(&v, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cow.Release(&v)
+		})
+	})
+	b.Run("impl=arrowstringview", func(b *testing.B) {
+		mem := memory.NewGoAllocator()
+		perElem(b, len(xs), func() {
+			bld := array.NewStringViewBuilder(mem)
+			for _, s := range xs {
+				bld.Append(s)
+			}
+			arr := bld.NewArray()
+			arr.Release()
+			bld.Release()
+		})
+	})
+}
+
+// BenchmarkSymVec appends 10M symbols of 100k distinct names one at a time;
+// the rival is Arrow's dictionary builder (int32 indices over strings).
+func BenchmarkSymVec(b *testing.B) {
+	names := make([]string, 100000)
+	for i := range names {
+		names[i] = fmt.Sprintf("ticker-%05d", i)
+	}
+	b.Run("impl=raygo", func(b *testing.B) {
+		perElem(b, appendN, func() {
+			v, err := vec.New(value.Sym, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range appendN {
+				if err := vec.AppendSym(&v, names[i%len(names)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cow.Release(&v)
+		})
+	})
+	b.Run("impl=arrowdict", func(b *testing.B) {
+		mem := memory.NewGoAllocator()
+		dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+		perElem(b, appendN, func() {
+			bld := array.NewDictionaryBuilder(mem, dt).(*array.BinaryDictionaryBuilder)
+			for i := range appendN {
+				if err := bld.AppendString(names[i%len(names)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			arr := bld.NewArray()
+			arr.Release()
+			bld.Release()
+		})
 	})
 }

@@ -68,7 +68,7 @@ func TestDicts(t *testing.T) {
 
 // Reference §17.50 and §18.29: a null key finds only a null slot, removal
 // keeps the other keys' null bits; floats compare by value.
-func TestDictNullAndFloatKeys(t *testing.T) {
+func TestRef17_50_Ref18_29_DictNullAndFloatKeys(t *testing.T) {
 	heaptest.Check(t)
 	keys := must(FromSlice(value.F64, []float64{0, 1, math.NaN(), 3}))
 	if err := SetNull(&keys, 1, true); err != nil {

@@ -34,7 +34,7 @@ func attachFakeIndex(t *testing.T, v value.V) {
 // Reference §17.36-17.38 and §17.13: nulls read through an index's saved
 // bytes; dropping the index (any write does) restores the bytes exactly;
 // a COW copy shares the index and both keep reading nulls right.
-func TestNullsThroughAnIndex(t *testing.T) {
+func TestRef17_13_Ref17_36to38_NullsThroughAnIndex(t *testing.T) {
 	heaptest.Check(t)
 	for _, nulls := range [][]int{nil, {3, 100}, {3, 300}} {
 		v := must(New(value.I64, 400))

@@ -32,7 +32,7 @@ func strs(t *testing.T, v value.V) []string {
 
 // Reference §17.26: a 12-byte string is inline; a 13-byte one is pooled with
 // its first 4 bytes as prefix and the pool's previous length as offset.
-func TestStrViewLayout(t *testing.T) {
+func TestRef17_26_StrViewLayout(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromStrings([]string{"twelve bytes", "thirteen byte", "x"}))
 	defer cow.Release(&v)
@@ -66,7 +66,7 @@ func TestStrViewLayout(t *testing.T) {
 
 // Reference §17.27 and §18.30: dead bytes, compaction, and a vector with
 // only inline strings loses its pool.
-func TestStrDeadBytesAndCompaction(t *testing.T) {
+func TestRef17_27_Ref18_30_StrCompaction(t *testing.T) {
 	heaptest.Check(t)
 	long := strings.Repeat("L", 40)
 	v := must(FromStrings([]string{long, "short", long + "2"}))
@@ -115,7 +115,7 @@ func TestStrDeadBytesAndCompaction(t *testing.T) {
 }
 
 // Reference §17.28: concatenation shifts b's pooled offsets by a's pool.
-func TestStrConcat(t *testing.T) {
+func TestRef17_28_StrConcat(t *testing.T) {
 	heaptest.Check(t)
 	a := must(FromStrings([]string{"aaaaaaaaaaaaaaaa", "b"}))
 	b := must(FromStrings([]string{"cccccccccccccccccc", "dd"}))
@@ -136,7 +136,7 @@ func TestStrConcat(t *testing.T) {
 
 // Reference §17.23 and §18.7: STR nulls are always external, leave the pool
 // alone, and a null set after a cleared one is visible.
-func TestStrNulls(t *testing.T) {
+func TestRef17_23_Ref18_7_StrNulls(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromStrings([]string{"a", strings.Repeat("p", 20), "c"}))
 	defer cow.Release(&v)
@@ -215,7 +215,7 @@ func TestStrModel(t *testing.T) {
 	}
 }
 
-func TestSymVectors(t *testing.T) {
+func TestRef18_18_Ref18_19_SymVectorsWidenAndSliceAtWidth(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromSyms([]string{"vec.sym.a", "vec.sym.b", "vec.sym.a"}))
 	defer cow.Release(&v)

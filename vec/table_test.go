@@ -15,7 +15,7 @@ import (
 
 // Reference §17.52: set releases the old item and retains the new; get does
 // not change reference counts.
-func TestLists(t *testing.T) {
+func TestRef17_52_Lists(t *testing.T) {
 	heaptest.Check(t)
 	a := must(value.NewI64(1))
 	b := must(value.NewStr("two"))
@@ -54,7 +54,7 @@ func TestLists(t *testing.T) {
 }
 
 // Reference §17.51 and §18.28.
-func TestTables(t *testing.T) {
+func TestRef17_51_Ref18_28_Tables(t *testing.T) {
 	heaptest.Check(t)
 	tb := must(NewTable())
 	defer cow.Release(&tb)
@@ -116,7 +116,7 @@ func TestTables(t *testing.T) {
 }
 
 // Reference §17.43-17.45.
-func TestLinkedColumns(t *testing.T) {
+func TestRef17_43to44_Ref18_25_LinkedColumns(t *testing.T) {
 	heaptest.Check(t)
 	target := must(NewTable())
 	names := must(FromStrings([]string{"zero", "one", "two-is-a-long-name"}))

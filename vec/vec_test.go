@@ -117,7 +117,7 @@ func TestTypeChecks(t *testing.T) {
 }
 
 // Reference §17.14: capacities across appends to ray_vec_new(I64, 0).
-func TestCapacityGrowth(t *testing.T) {
+func TestRef17_14_CapacityGrowth(t *testing.T) {
 	heaptest.Check(t)
 	v := must(New(value.I64, 0))
 	defer cow.Release(&v)
@@ -144,7 +144,7 @@ func TestCapacityGrowth(t *testing.T) {
 
 // Reference §17.15: appending to a vector shared by two owners leaves the
 // other owner's contents and length unchanged.
-func TestAppendToSharedVector(t *testing.T) {
+func TestRef17_15_AppendToSharedVector(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromSlice(value.I64, []int64{1, 2, 3}))
 	w := cow.Retain(v)
@@ -159,7 +159,7 @@ func TestAppendToSharedVector(t *testing.T) {
 }
 
 // Reference §17.16-17.18 and §18.2.
-func TestSlices(t *testing.T) {
+func TestRef17_16to18_Slices(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromSlice(value.I64, []int64{0, 10, 20, 30, 40, 50}))
 	if err := SetNull(&v, 3, true); err != nil {
@@ -196,7 +196,7 @@ func TestSlices(t *testing.T) {
 	cow.Release(&ss)
 }
 
-func TestSliceWritesNeverReachTheParent(t *testing.T) {
+func TestRef18_2_SliceWritesNeverReachTheParent(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromSlice(value.I64, []int64{0, 1, 2, 3, 4}))
 	defer cow.Release(&v)
@@ -229,7 +229,7 @@ func mustNull(t *testing.T, v value.V, i int) bool {
 }
 
 // Reference §17.20-17.22 and §18.6.
-func TestNullMaps(t *testing.T) {
+func TestRef17_20to22_Ref18_6_NullMaps(t *testing.T) {
 	heaptest.Check(t)
 	xs := make([]int64, 300)
 	v := must(FromSlice(value.I64, xs))
@@ -426,3 +426,25 @@ func TestAppender(t *testing.T) {
 }
 
 func unsafeAdd(p unsafe.Pointer, n int) unsafe.Pointer { return unsafe.Add(p, n) }
+
+// Reference §18.3: the C runtime's copy of a slice read len × size bytes
+// from the slice's header-only block. A copy of a slice is a slice of the
+// same parent, which it retains.
+func TestRef18_3_CopyOfASlice(t *testing.T) {
+	heaptest.Check(t)
+	v := must(FromSlice(value.I64, []int64{1, 2, 3, 4}))
+	s := must(Slice(v, 1, 2))
+	c, err := cow.Copy(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Has(attrs.Slice) || v.RC() != 3 || heap.Cap(c.Pointer()) > 32 {
+		t.Errorf("copy of a slice: slice %v, parent rc %d", c.Has(attrs.Slice), v.RC())
+	}
+	if got := elems[int64](t, c); !slices.Equal(got, []int64{2, 3}) {
+		t.Errorf("copy of a slice reads %v", got)
+	}
+	for _, x := range []*value.V{&c, &s, &v} {
+		cow.Release(x)
+	}
+}
