@@ -13,15 +13,15 @@ import (
 )
 
 // model is the plain-Go mirror of one vector handle.
-type model struct {
+type model[T Elem] struct {
 	v     value.V
-	xs    []int64
+	xs    []T
 	nulls []bool
 }
 
-func (m *model) check(t *testing.T, step int, op string) {
+func (m *model[T]) check(t *testing.T, step int, op string) {
 	t.Helper()
-	got, err := Elems[int64](m.v)
+	got, err := Elems[T](m.v)
 	if err != nil {
 		t.Fatalf("step %d (%s): %v", step, op, err)
 	}
@@ -44,29 +44,40 @@ func (m *model) check(t *testing.T, step int, op string) {
 	}
 }
 
-func head(xs []int64) []int64 { return xs[:min(len(xs), 8)] }
+func head[T Elem](xs []T) []T { return xs[:min(len(xs), 8)] }
 
-// TestModel runs random sequences of every operation on I64 and TIMESTAMP
-// vectors (shared handles, slices of slices, nulls in and past the inline
-// range) against a plain-Go model, checking after every step.
+// TestModel runs random sequences of every operation on vectors of every
+// fixed type (shared handles, slices of slices, nulls in and past the
+// inline range) against a plain-Go model, checking after every step.
 func TestModel(t *testing.T) {
 	heaptest.Check(t)
-	steps := 20000
+	steps := 60000
 	if testing.Short() {
-		steps = 4000
+		steps = 6000
 	}
-	r := rand.New(rand.NewPCG(9, 9))
-	var ms []*model
-	add := func(v value.V, xs []int64, nulls []bool) {
-		ms = append(ms, &model{v, xs, nulls})
+	runModel(t, steps, []value.Type{value.I64, value.Timestamp}, func(r *rand.Rand) int64 { return r.Int64() })
+	runModel(t, steps/3, []value.Type{value.I32, value.Date, value.Time}, func(r *rand.Rand) int32 { return r.Int32N(1000) })
+	runModel(t, steps/3, []value.Type{value.F64}, func(r *rand.Rand) float64 { return r.Float64() })
+	runModel(t, steps/3, []value.Type{value.F32}, func(r *rand.Rand) float32 { return r.Float32() })
+	runModel(t, steps/3, []value.Type{value.I16}, func(r *rand.Rand) int16 { return int16(r.Int()) })
+	runModel(t, steps/3, []value.Type{value.U8}, func(r *rand.Rand) uint8 { return uint8(r.Int()) })
+	runModel(t, steps/3, []value.Type{value.Bool}, func(r *rand.Rand) bool { return r.IntN(2) == 0 })
+	runModel(t, steps/3, []value.Type{value.GUID}, func(r *rand.Rand) [16]byte { return [16]byte{0: byte(r.Int()), 15: byte(r.Int())} })
+}
+
+func runModel[T Elem](t *testing.T, steps int, types []value.Type, gen func(*rand.Rand) T) {
+	r := rand.New(rand.NewPCG(9, uint64(len(types))))
+	var ms []*model[T]
+	add := func(v value.V, xs []T, nulls []bool) {
+		ms = append(ms, &model[T]{v, xs, nulls})
 	}
 	for i := range steps {
 		if len(ms) == 0 || r.IntN(20) == 0 {
-			typ := []value.Type{value.I64, value.Timestamp}[r.IntN(2)]
+			typ := types[r.IntN(len(types))]
 			n := r.IntN(300)
-			xs := make([]int64, n)
+			xs := make([]T, n)
 			for j := range xs {
-				xs[j] = r.Int64()
+				xs[j] = gen(r)
 			}
 			add(must(FromSlice(typ, xs)), xs, make([]bool, n))
 			continue
@@ -77,7 +88,7 @@ func TestModel(t *testing.T) {
 		switch r.IntN(11) {
 		case 0:
 			op = "append"
-			x := r.Int64()
+			x := gen(r)
 			if err := Append(&m.v, x); err != nil {
 				t.Fatal(err)
 			}
@@ -85,9 +96,9 @@ func TestModel(t *testing.T) {
 			m.nulls = append(m.nulls, false)
 		case 1:
 			op = "append many"
-			xs := make([]int64, r.IntN(200))
+			xs := make([]T, r.IntN(200))
 			for j := range xs {
-				xs[j] = int64(j)
+				xs[j] = gen(r)
 			}
 			if err := AppendSlice(&m.v, xs); err != nil {
 				t.Fatal(err)
@@ -99,7 +110,7 @@ func TestModel(t *testing.T) {
 			if n == 0 {
 				continue
 			}
-			j, x := r.IntN(n), r.Int64()
+			j, x := r.IntN(n), gen(r)
 			if err := Set(&m.v, j, x); err != nil {
 				t.Fatal(err)
 			}
@@ -116,7 +127,7 @@ func TestModel(t *testing.T) {
 			m.nulls[j] = null
 		case 5:
 			op = "insert"
-			j, x := r.IntN(n+1), r.Int64()
+			j, x := r.IntN(n+1), gen(r)
 			if err := Insert(&m.v, j, x); err != nil {
 				t.Fatal(err)
 			}
@@ -139,18 +150,19 @@ func TestModel(t *testing.T) {
 			add(must(Concat(m.v, o.v)), slices.Concat(m.xs, o.xs), slices.Concat(m.nulls, o.nulls))
 		case 9:
 			op = "mutable"
-			xs, err := Mutable[int64](&m.v)
+			xs, err := Mutable[T](&m.v)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for j := range xs {
-				xs[j]++
-				m.xs[j]++
+				x := gen(r)
+				xs[j] = x
+				m.xs[j] = x
 			}
 		case 10:
 			op = "release"
 			cow.Release(&m.v)
-			ms = slices.DeleteFunc(ms, func(x *model) bool { return x == m })
+			ms = slices.DeleteFunc(ms, func(x *model[T]) bool { return x == m })
 			continue
 		}
 		m.check(t, i, op)
