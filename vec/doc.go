@@ -1,6 +1,11 @@
-// Package vec holds raygo's vectors: typed columns of BOOL, U8, I16, I32,
-// I64, F32, F64, DATE, TIME, TIMESTAMP and GUID, with null bitmaps and O(1)
-// slices. (STR, SYM, LIST, DICT and TABLE come next; see the issue.)
+// Package vec holds raygo's vectors and what is built of them: typed
+// columns of BOOL, U8, I16, I32, I64, F32, F64, DATE, TIME, TIMESTAMP and
+// GUID; STR columns in Arrow's string-view layout (str.go); SYM columns of
+// interned ids that widen as needed (sym.go); LISTs of values (list.go);
+// DICTs (dict.go); TABLEs of named columns (table.go); the global
+// environment of named values (env.go); and linked columns, which point
+// into a table by row id (link.go). All of them have null bitmaps, and the
+// column types have O(1) slices.
 //
 // # Layout
 //
@@ -34,6 +39,11 @@
 // null map is copied on write too (§18.6).
 //
 // Read-only functions take a V and add no reference; the views they return
-// (Elems, iterators) are valid while the caller holds its reference and
-// does not mutate the vector.
+// (Elems, StrView, ListGet, ColumnByName, iterators) are valid while the
+// caller holds its reference and does not mutate the vector. Functions that
+// return a value the caller did not have (RowAtom, DictGet, Lookup, Deref)
+// return a reference of its own, to release.
+//
+// For loops that append, an Appender checks the type once and appends at
+// the cost of a store.
 package vec

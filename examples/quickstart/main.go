@@ -73,6 +73,7 @@ func main() {
 	heap.Free(p)
 
 	values()
+	vectors()
 
 	pools, err := heap.GC()
 	if err != nil {
