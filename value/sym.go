@@ -99,8 +99,6 @@ func recordOf(id int64) uintptr {
 	return *(*uintptr)(offheap.Ptr(page + uintptr(id&(symPageSize-1))*8))
 }
 
-func recordID(rec uintptr) int64 { return int64(*(*uint32)(offheap.Ptr(rec))) }
-
 func recordName(rec uintptr) string {
 	n := *(*uint32)(offheap.Ptr(rec + 4))
 	if n == 0 {
