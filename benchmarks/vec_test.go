@@ -71,6 +71,7 @@ func BenchmarkAppendI64(b *testing.B) {
 		})
 	})
 	b.Run("impl=goappend", func(b *testing.B) {
+		b.Cleanup(func() { sinkI64 = nil }) // later benchmarks measure the Go heap
 		perElem(b, appendN, func() {
 			var xs []int64
 			for i := range int64(appendN) {
@@ -117,6 +118,7 @@ func BenchmarkFromSlice(b *testing.B) {
 		}
 	})
 	b.Run("impl=gocopy", func(b *testing.B) {
+		b.Cleanup(func() { sinkI64 = nil })
 		b.SetBytes(8 * appendN)
 		cycle := func() {
 			ys := make([]int64, len(xs))

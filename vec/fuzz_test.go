@@ -92,3 +92,71 @@ type model32 struct {
 	xs    []int32
 	nulls []bool
 }
+
+// FuzzStrOps drives STR operations from bytes (appends of inline and pooled
+// strings, sets, nulls, slices, sharing, compaction) against []string.
+func FuzzStrOps(f *testing.F) {
+	f.Add([]byte{0, 5, 0, 20, 1, 3, 2, 1, 3, 0, 4, 2, 5, 0})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		v := must(New(value.Str, 0))
+		var xs []string
+		var nulls []bool
+		var extra []value.V
+		defer func() {
+			cow.Release(&v)
+			for i := range extra {
+				cow.Release(&extra[i])
+			}
+		}()
+		for k := 0; k+1 < len(ops); k += 2 {
+			op, arg := ops[k]%6, int(ops[k+1])
+			n := len(xs)
+			s := string(rune('a'+arg%26)) + string(make([]byte, arg%40))
+			switch op {
+			case 0:
+				if AppendStr(&v, s) != nil {
+					t.Fatal("append")
+				}
+				xs, nulls = append(xs, s), append(nulls, false)
+			case 1:
+				if n > 0 {
+					i := arg % n
+					if SetStr(&v, i, s) != nil {
+						t.Fatal("set")
+					}
+					xs[i], nulls[i] = s, false
+				}
+			case 2:
+				if n > 0 {
+					i := arg % n
+					if SetNull(&v, i, true) != nil {
+						t.Fatal("set null")
+					}
+					nulls[i] = true
+				}
+			case 3:
+				off := arg % (n + 1)
+				sl, err := Slice(v, off, n-off)
+				if err != nil {
+					t.Fatal(err)
+				}
+				extra = append(extra, v)
+				v, xs, nulls = sl, xs[off:], nulls[off:]
+			case 4:
+				extra = append(extra, cow.Retain(v))
+			case 5:
+				if CompactStr(&v) != nil {
+					t.Fatal("compact")
+				}
+			}
+			for i, want := range xs {
+				if got, _ := GetStr(v, i); got != want {
+					t.Fatalf("after op %d: row %d = %q, model %q", op, i, got, want)
+				}
+				if null, _ := IsNull(v, i); null != nulls[i] {
+					t.Fatalf("after op %d: row %d null %v", op, i, null)
+				}
+			}
+		}
+	})
+}

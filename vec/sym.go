@@ -85,14 +85,22 @@ func AppendSymID(vp *value.V, id int64) error {
 	if id < 0 || id >= value.SymCount() {
 		return ray.Errorf(ray.ErrRange, "vec.AppendSymID", "symbol id %d outside [0, %d)", id, value.SymCount())
 	}
-	n := int((*vp).Header().Word)
-	if err := prepareSym(vp, n+1, attrs.WidthFor(uint64(id))); err != nil {
-		return err
-	}
 	v := *vp
-	w := widthOf(v)
+	h := v.Header()
+	n := int(h.Word)
+	w := attrs.Width(h.Attrs & symWidthBits)
+	// The fast path: a private heap vector with room, wide enough.
+	if h.Attrs&(bitSlice|bitIndex|bitArena) != 0 || h.Mmod != 0 || h.RC.Load() != 1 ||
+		attrs.WidthFor(uint64(id)) > w || uint64(n+1)<<w > uint64(1)<<h.Order-32 {
+		if err := prepareSym(vp, n+1, attrs.WidthFor(uint64(id))); err != nil {
+			return err
+		}
+		v = *vp
+		h = v.Header()
+		w = widthOf(v)
+	}
 	storeID(uintptr(v.Data())+uintptr(n)<<w, w, id)
-	v.Header().Word = uint64(n + 1)
+	h.Word = uint64(n + 1)
 	return nil
 }
 
