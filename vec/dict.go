@@ -358,11 +358,13 @@ func removeRow(vp *value.V, i int) error {
 		cow.Release(&old)
 		return nil
 	}
-	if dead := len(strView(v, i)); v.Type() == value.Str && dead > strInline {
-		if err := privatePool(vp, 0); err != nil {
-			return err
+	if v.Type() == value.Str {
+		if dead := len(strView(v, i)); dead > strInline {
+			if err := privatePool(vp, 0); err != nil {
+				return err
+			}
+			poolOf(v).Header().Aux[0] += uint64(dead)
 		}
-		poolOf(v).Header().Aux[0] += uint64(dead)
 	}
 	data := unsafeBytes(v.Data(), n*size)
 	copy(data[i*size:], data[(i+1)*size:])
