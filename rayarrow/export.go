@@ -1,0 +1,287 @@
+package rayarrow
+
+import (
+	"sync"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// owner is the allocator of one exported buffer: it holds a reference to
+// the raygo block the buffer shows and gives it back when Arrow frees the
+// buffer. It never allocates.
+type owner struct{ v value.V }
+
+var _ memory.Allocator = (*owner)(nil)
+
+func (o *owner) Allocate(int) []byte { panic("rayarrow: an exported buffer cannot allocate") }
+func (o *owner) Reallocate(int, []byte) []byte {
+	panic("rayarrow: an exported buffer cannot reallocate")
+}
+func (o *owner) Free([]byte) { cow.Release(&o.v) }
+
+// buffer wraps n bytes at p, inside block v, in an Arrow buffer that holds
+// a new reference to v.
+func buffer(v value.V, p unsafe.Pointer, n int) *memory.Buffer {
+	var b []byte
+	if n > 0 {
+		b = unsafe.Slice((*byte)(p), n)
+	}
+	return memory.NewBufferWithAllocator(b, &owner{cow.Retain(v)})
+}
+
+// arrowType returns the Arrow type of a raygo vector type.
+func arrowType(v value.V) (arrow.DataType, error) {
+	switch v.Type() {
+	case value.Bool:
+		return arrow.FixedWidthTypes.Boolean, nil
+	case value.U8:
+		return arrow.PrimitiveTypes.Uint8, nil
+	case value.I16:
+		return arrow.PrimitiveTypes.Int16, nil
+	case value.I32:
+		return arrow.PrimitiveTypes.Int32, nil
+	case value.I64:
+		return arrow.PrimitiveTypes.Int64, nil
+	case value.F32:
+		return arrow.PrimitiveTypes.Float32, nil
+	case value.F64:
+		return arrow.PrimitiveTypes.Float64, nil
+	case value.Date:
+		return arrow.FixedWidthTypes.Date32, nil
+	case value.Time:
+		return arrow.FixedWidthTypes.Time32ms, nil
+	case value.Timestamp:
+		return &arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "UTC"}, nil
+	case value.GUID:
+		return &arrow.FixedSizeBinaryType{ByteWidth: 16}, nil
+	case value.Str:
+		return arrow.BinaryTypes.StringView, nil
+	case value.Sym:
+		return &arrow.DictionaryType{IndexType: symIndexType(v), ValueType: arrow.BinaryTypes.String}, nil
+	}
+	return nil, ray.Errorf(ray.ErrNYI, "rayarrow.Export", "%v has no Arrow export yet", v.Type())
+}
+
+func symIndexType(v value.V) arrow.DataType {
+	w, _ := v.Attrs().SymWidth()
+	switch w {
+	case attrs.W8:
+		return arrow.PrimitiveTypes.Uint8
+	case attrs.W16:
+		return arrow.PrimitiveTypes.Uint16
+	case attrs.W32:
+		return arrow.PrimitiveTypes.Uint32
+	}
+	return arrow.PrimitiveTypes.Int64
+}
+
+// Export returns v, a vector, as an Arrow array over the same memory. The
+// array holds its own references: the caller may release v at once, and
+// must Release the array when done with it.
+func Export(v value.V) (arrow.Array, error) {
+	if v.IsZero() || !v.IsVector() {
+		return nil, ray.Errorf(ray.ErrType, "rayarrow.Export", "want a vector, have %v", typeOf(v))
+	}
+	data, err := exportData(v)
+	if err != nil {
+		return nil, err
+	}
+	defer data.Release()
+	return array.MakeFromData(data), nil
+}
+
+func typeOf(v value.V) string {
+	if v.IsZero() {
+		return "no value"
+	}
+	return v.Type().String()
+}
+
+func exportData(v value.V) (*array.Data, error) {
+	dt, err := arrowType(v)
+	if err != nil {
+		return nil, err
+	}
+	n := int(v.Len())
+	root, off := vec.Root(v)
+	validity, nulls, err := validityBuffer(v, off, n)
+	if err != nil {
+		return nil, err
+	}
+	release := func(bs ...*memory.Buffer) {
+		for _, b := range bs {
+			if b != nil {
+				b.Release()
+			}
+		}
+	}
+	switch v.Type() {
+	case value.Bool:
+		bits, err := packBools(v, off, n)
+		if err != nil {
+			release(validity)
+			return nil, err
+		}
+		d := array.NewData(dt, n, []*memory.Buffer{validity, bits}, nil, nulls, off)
+		release(validity, bits)
+		return d, nil
+	case value.Str:
+		views := buffer(root, root.Data(), (off+n)*16)
+		bufs := []*memory.Buffer{validity, views}
+		if pool := vec.Pool(v); !pool.IsZero() {
+			bufs = append(bufs, buffer(pool, pool.Data(), int(pool.Len())))
+		}
+		d := array.NewData(dt, n, bufs, nil, nulls, off)
+		release(bufs...)
+		return d, nil
+	case value.Sym:
+		dict, err := symDictionary()
+		if err != nil {
+			release(validity)
+			return nil, err
+		}
+		idx := buffer(root, root.Data(), (off+n)*v.ElemSize())
+		d := array.NewDataWithDictionary(dt, n, []*memory.Buffer{validity, idx}, nulls, off, dict)
+		release(validity, idx)
+		dict.Release()
+		return d, nil
+	}
+	elems := buffer(root, root.Data(), (off+n)*v.ElemSize())
+	d := array.NewData(dt, n, []*memory.Buffer{validity, elems}, nil, nulls, off)
+	release(validity, elems)
+	return d, nil
+}
+
+// validityBuffer builds Arrow's validity bitmap (1 = valid) for rows [off,
+// off+n) of v's root, 64 rows at a time; nil when v has no nulls.
+func validityBuffer(v value.V, off, n int) (*memory.Buffer, int, error) {
+	// The bits count from the root's row 0, as the Arrow offset does.
+	bits, _ := vec.NullBitmap(v)
+	nulls := vec.NullCount(v)
+	if bits == nil || nulls == 0 {
+		return nil, 0, nil
+	}
+	total := off + n
+	words := (total + 63) / 64
+	p, err := heap.Alloc(uintptr(words * 8))
+	if err != nil {
+		return nil, 0, err
+	}
+	b := value.FromPointer(p)
+	b.Header().Type = int8(value.U8)
+	b.Header().Word = uint64(words * 8)
+	out := unsafe.Slice((*uint64)(b.Data()), words)
+	for w := range out {
+		var null uint64
+		if (w+1)*8 <= len(bits) {
+			null = *(*uint64)(unsafe.Pointer(&bits[w*8])) // little-endian: bit i of the word is row i
+		} else {
+			for k := range 8 {
+				if i := w*8 + k; i < len(bits) {
+					null |= uint64(bits[i]) << (8 * k)
+				}
+			}
+		}
+		out[w] = ^null
+	}
+	buf := buffer(b, b.Data(), words*8)
+	cow.Release(&b)
+	return buf, nulls, nil
+}
+
+// packBools packs a BOOL vector's bytes into Arrow's bits.
+func packBools(v value.V, off, n int) (*memory.Buffer, error) {
+	root, _ := vec.Root(v)
+	src := unsafe.Slice((*byte)(root.Data()), off+n)
+	words := (off + n + 63) / 64
+	p, err := heap.AllocZeroed(uintptr(words * 8))
+	if err != nil {
+		return nil, err
+	}
+	b := value.FromPointer(p)
+	b.Header().Type = int8(value.U8)
+	b.Header().Word = uint64(words * 8)
+	out := unsafe.Slice((*byte)(b.Data()), words*8)
+	for i, x := range src {
+		if x != 0 {
+			out[i>>3] |= 1 << (i & 7)
+		}
+	}
+	buf := buffer(b, b.Data(), words*8)
+	cow.Release(&b)
+	return buf, nil
+}
+
+// The dictionary of SYM exports: every symbol's name, as an Arrow string
+// array, rebuilt only when the symbol table has grown.
+var symDict struct {
+	sync.Mutex
+	count int64
+	data  *array.Data
+}
+
+func symDictionary() (*array.Data, error) {
+	symDict.Lock()
+	defer symDict.Unlock()
+	n := value.SymCount()
+	if symDict.data != nil && symDict.count == n {
+		symDict.data.Retain()
+		return symDict.data, nil
+	}
+	bld := array.NewStringBuilder(memory.DefaultAllocator)
+	defer bld.Release()
+	bld.Reserve(int(n))
+	for id := range n {
+		name, _ := value.SymName(id)
+		bld.Append(name)
+	}
+	arr := bld.NewStringArray()
+	defer arr.Release()
+	if symDict.data != nil {
+		symDict.data.Release()
+	}
+	symDict.data = arr.Data().(*array.Data)
+	symDict.data.Retain()
+	symDict.count = n
+	symDict.data.Retain()
+	return symDict.data, nil
+}
+
+// ExportRecord returns a TABLE as an Arrow record over the same memory,
+// with the table's column names. The caller must Release the record.
+func ExportRecord(t value.V) (arrow.Record, error) {
+	if t.IsZero() || t.Type() != value.Table {
+		return nil, ray.Errorf(ray.ErrType, "rayarrow.ExportRecord", "want a TABLE, have %v", typeOf(t))
+	}
+	n := vec.NumCols(t)
+	fields := make([]arrow.Field, n)
+	cols := make([]arrow.Array, 0, n)
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	for i := range n {
+		name, col, err := vec.ColumnAt(t, i)
+		if err != nil {
+			return nil, err
+		}
+		a, err := Export(col)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, a)
+		fields[i] = arrow.Field{Name: name, Type: a.DataType(), Nullable: true}
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(vec.NumRows(t))), nil
+}

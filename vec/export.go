@@ -1,0 +1,27 @@
+package vec
+
+import (
+	"github.com/raygo/ray/value"
+)
+
+// These give the packages that hand vectors to other systems (rayarrow,
+// store) the layout as it is, without copying. The views are valid while
+// the caller holds a reference to v.
+
+// Root returns the block that holds v's elements and the row of that block
+// where v's row 0 is: v itself and 0, or a slice's root parent and offset.
+func Root(v value.V) (root value.V, offset int) {
+	if v.Header().Attrs&bitSlice != 0 {
+		return parent(v), int(v.Header().Aux[value.SlotOffset])
+	}
+	return v, 0
+}
+
+// NullBitmap returns the bytes of v's null bits (1 = null) and the bit
+// offset of v's row 0 in them, or nil when v has no nulls. Bits past the
+// end of the bytes are 0 (not null).
+func NullBitmap(v value.V) (bits []byte, offset int) { return nullBits(v) }
+
+// Pool returns the string pool of a STR vector (its root's, for a slice),
+// or no value when no string needs one.
+func Pool(v value.V) value.V { return poolOf(v) }
