@@ -1,0 +1,224 @@
+package rayarrow
+
+import (
+	"math"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// Import copies an Arrow array into a new raygo vector (Arrow's memory
+// belongs to Go's collector, so a copy it is: one bulk copy for
+// fixed-width columns). The Arrow types it takes, beyond those Export
+// produces: string, large_string, binary and large_binary (as STR);
+// dictionaries of strings with any index type (as SYM); timestamps of any
+// unit and time zone (converted to ns UTC; out of range is ErrRange);
+// date64 (to days), time32[s], time64[us], time64[ns] (to ms). Any other
+// type is ErrNYI, naming it.
+func Import(a arrow.Array) (value.V, error) {
+	v, err := importValues(a)
+	if err != nil {
+		return value.V{}, err
+	}
+	if a.NullN() > 0 {
+		for i := range a.Len() {
+			if a.IsNull(i) {
+				if err := vec.SetNull(&v, i, true); err != nil {
+					cow.Release(&v)
+					return value.V{}, err
+				}
+			}
+		}
+	}
+	return v, nil
+}
+
+func importValues(a arrow.Array) (value.V, error) {
+	switch a := a.(type) {
+	case *array.Boolean:
+		xs := make([]bool, a.Len())
+		for i := range xs {
+			xs[i] = a.Value(i)
+		}
+		return vec.FromSlice(value.Bool, xs)
+	case *array.Uint8:
+		return vec.FromSlice(value.U8, a.Uint8Values())
+	case *array.Int16:
+		return vec.FromSlice(value.I16, a.Int16Values())
+	case *array.Int32:
+		return vec.FromSlice(value.I32, a.Int32Values())
+	case *array.Int64:
+		return vec.FromSlice(value.I64, a.Int64Values())
+	case *array.Float32:
+		return vec.FromSlice(value.F32, a.Float32Values())
+	case *array.Float64:
+		return vec.FromSlice(value.F64, a.Float64Values())
+	case *array.Date32:
+		return vec.FromSlice(value.Date, reinterpret[arrow.Date32, int32](a.Date32Values()))
+	case *array.Date64:
+		xs := make([]int32, a.Len())
+		for i, ms := range a.Date64Values() {
+			xs[i] = int32(floorDiv(int64(ms), value.MillisPerDay))
+		}
+		return vec.FromSlice(value.Date, xs)
+	case *array.Time32:
+		unit := a.DataType().(*arrow.Time32Type).Unit
+		xs := reinterpret[arrow.Time32, int32](a.Time32Values())
+		if unit == arrow.Second {
+			ms := make([]int32, len(xs))
+			for i, s := range xs {
+				ms[i] = s * 1000
+			}
+			xs = ms
+		}
+		return vec.FromSlice(value.Time, xs)
+	case *array.Time64:
+		per := int64(1000) // us per ms
+		if a.DataType().(*arrow.Time64Type).Unit == arrow.Nanosecond {
+			per = 1_000_000
+		}
+		xs := make([]int32, a.Len())
+		for i, t := range a.Time64Values() {
+			xs[i] = int32(int64(t) / per)
+		}
+		return vec.FromSlice(value.Time, xs)
+	case *array.Timestamp:
+		unit := a.DataType().(*arrow.TimestampType).Unit
+		mul := int64(unit.Multiplier()) // ns per unit
+		ts := reinterpret[arrow.Timestamp, int64](a.TimestampValues())
+		if mul != 1 {
+			ns := make([]int64, len(ts))
+			for i, t := range ts {
+				if !a.IsNull(i) && (t > math.MaxInt64/mul || t < math.MinInt64/mul) {
+					return value.V{}, ray.Errorf(ray.ErrRange, "rayarrow.Import", "timestamp %d %v is outside a TIMESTAMP's range", t, unit)
+				}
+				ns[i] = t * mul
+			}
+			ts = ns
+		}
+		return vec.FromSlice(value.Timestamp, ts)
+	case *array.FixedSizeBinary:
+		if a.DataType().(*arrow.FixedSizeBinaryType).ByteWidth != 16 {
+			return value.V{}, ray.Errorf(ray.ErrNYI, "rayarrow.Import", "%v has no raygo type (GUIDs are 16 bytes)", a.DataType())
+		}
+		xs := make([][16]byte, a.Len())
+		for i := range xs {
+			copy(xs[i][:], a.Value(i))
+		}
+		return vec.FromSlice(value.GUID, xs)
+	case *array.String:
+		return importStrings(a.Len(), func(i int) string { return a.Value(i) })
+	case *array.LargeString:
+		return importStrings(a.Len(), func(i int) string { return a.Value(i) })
+	case *array.StringView:
+		return importStrings(a.Len(), func(i int) string { return a.Value(i) })
+	case *array.Binary:
+		return importStrings(a.Len(), func(i int) string { return string(a.Value(i)) })
+	case *array.LargeBinary:
+		return importStrings(a.Len(), func(i int) string { return string(a.Value(i)) })
+	case *array.Dictionary:
+		return importDictionary(a)
+	}
+	return value.V{}, ray.Errorf(ray.ErrNYI, "rayarrow.Import", "Arrow type %v has no raygo import", a.DataType())
+}
+
+func reinterpret[From, To any](xs []From) []To {
+	if len(xs) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*To)(unsafe.Pointer(&xs[0])), len(xs))
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func importStrings(n int, at func(int) string) (value.V, error) {
+	v, err := vec.New(value.Str, n)
+	if err != nil {
+		return value.V{}, err
+	}
+	for i := range n {
+		if err := vec.AppendStr(&v, at(i)); err != nil {
+			cow.Release(&v)
+			return value.V{}, err
+		}
+	}
+	return v, nil
+}
+
+// importDictionary interns each dictionary string once and maps indices.
+func importDictionary(a *array.Dictionary) (value.V, error) {
+	var name func(int) string
+	switch d := a.Dictionary().(type) {
+	case *array.String:
+		name = d.Value
+	case *array.LargeString:
+		name = d.Value
+	case *array.StringView:
+		name = d.Value
+	default:
+		return value.V{}, ray.Errorf(ray.ErrNYI, "rayarrow.Import", "a dictionary of %v has no raygo import (SYM takes strings)", d.DataType())
+	}
+	ids := make([]int64, a.Dictionary().Len())
+	for i := range ids {
+		id, err := value.Intern(name(i))
+		if err != nil {
+			return value.V{}, err
+		}
+		ids[i] = id
+	}
+	v, err := vec.New(value.Sym, a.Len())
+	if err != nil {
+		return value.V{}, err
+	}
+	// A null row needs some symbol under its null bit: the empty name.
+	nullID, err := value.Intern("")
+	if err != nil {
+		cow.Release(&v)
+		return value.V{}, err
+	}
+	for i := range a.Len() {
+		id := nullID
+		if !a.IsNull(i) {
+			id = ids[a.GetValueIndex(i)]
+		}
+		if err := vec.AppendSymID(&v, id); err != nil {
+			cow.Release(&v)
+			return value.V{}, err
+		}
+	}
+	return v, nil
+}
+
+// ImportRecord copies an Arrow record into a new raygo TABLE.
+func ImportRecord(rec arrow.Record) (value.V, error) {
+	t, err := vec.NewTable()
+	if err != nil {
+		return value.V{}, err
+	}
+	for i := range int(rec.NumCols()) {
+		col, err := Import(rec.Column(i))
+		if err != nil {
+			cow.Release(&t)
+			return value.V{}, err
+		}
+		err = vec.AddColumn(&t, rec.ColumnName(i), col)
+		cow.Release(&col)
+		if err != nil {
+			cow.Release(&t)
+			return value.V{}, err
+		}
+	}
+	return t, nil
+}

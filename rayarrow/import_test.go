@@ -1,0 +1,200 @@
+package rayarrow
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// rows renders every row of a raygo vector, nulls included, for comparison.
+func rows(t *testing.T, v value.V) []string {
+	t.Helper()
+	out := make([]string, v.Len())
+	for i := range out {
+		if null, _ := vec.IsNull(v, i); null {
+			out[i] = "null"
+			continue
+		}
+		a, err := vec.RowAtom(v, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = a.String()
+		cow.Release(&a)
+	}
+	return out
+}
+
+// TestRoundTrip exports every type, with nulls, as slices and empty, and
+// imports it back.
+func TestRoundTrip(t *testing.T) {
+	heaptest.Check(t)
+	long := strings.Repeat("z", 30)
+	vs := []value.V{
+		must(vec.FromSlice(value.Bool, []bool{true, false, true, true})),
+		must(vec.FromSlice(value.U8, []uint8{1, 2, 3, 4})),
+		must(vec.FromSlice(value.I16, []int16{-1, 2, -3, 4})),
+		must(vec.FromSlice(value.I32, []int32{-1, 2, -3, 4})),
+		must(vec.FromSlice(value.I64, []int64{-1, 2, -3, 4})),
+		must(vec.FromSlice(value.F32, []float32{1.5, 2, 3, 4})),
+		must(vec.FromSlice(value.F64, []float64{1.5, 2, 3, 4})),
+		must(vec.FromSlice(value.Date, []int32{-1, 0, 20784, 4})),
+		must(vec.FromSlice(value.Time, []int32{0, 1, 45015250, 4})),
+		must(vec.FromSlice(value.Timestamp, []int64{-1, 0, 1 << 60, 4})),
+		must(vec.FromSlice(value.GUID, [][16]byte{{1}, {2}, {3}, {4}})),
+		must(vec.FromStrings([]string{"a", long, "", long + "!"})),
+		must(vec.FromSyms([]string{"rt.a", "rt.b", "rt.a", "rt.c"})),
+	}
+	for i := range vs {
+		if err := vec.SetNull(&vs[i], 2, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range vs {
+		for _, view := range []struct{ off, n int }{{0, 4}, {1, 3}, {2, 0}} {
+			s := must(vec.Slice(v, view.off, view.n))
+			a := export(t, s)
+			back, err := Import(a)
+			if err != nil {
+				t.Fatalf("%v: %v", v.Type(), err)
+			}
+			if back.Type() != v.Type() {
+				t.Errorf("%v came back as %v", v.Type(), back.Type())
+			}
+			if got, want := rows(t, back), rows(t, s); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%v rows [%d,+%d): %v, want %v", v.Type(), view.off, view.n, got, want)
+			}
+			a.Release()
+			cow.Release(&back)
+			cow.Release(&s)
+		}
+	}
+	for i := range vs {
+		cow.Release(&vs[i])
+	}
+}
+
+func TestImportFromArrowBuilders(t *testing.T) {
+	heaptest.Check(t)
+	mem := memory.NewGoAllocator()
+	check := func(a arrow.Array, typ value.Type, want string) {
+		t.Helper()
+		defer a.Release()
+		v, err := Import(a)
+		if err != nil {
+			t.Fatalf("%v: %v", a.DataType(), err)
+		}
+		defer cow.Release(&v)
+		if v.Type() != typ || fmt.Sprint(rows(t, v)) != want {
+			t.Errorf("%v imports as %v %v, want %v %s", a.DataType(), v.Type(), rows(t, v), typ, want)
+		}
+	}
+	sb := array.NewStringBuilder(mem)
+	sb.AppendValues([]string{"x", "a longer string value"}, nil)
+	sb.AppendNull()
+	check(sb.NewArray(), value.Str, `["x" "a longer string value" null]`)
+	sb.Release()
+
+	lb := array.NewLargeStringBuilder(mem)
+	lb.Append("large")
+	check(lb.NewArray(), value.Str, `["large"]`)
+	lb.Release()
+
+	bb := array.NewBinaryBuilder(mem, arrow.BinaryTypes.Binary)
+	bb.Append([]byte{0, 1})
+	check(bb.NewArray(), value.Str, `["\x00\x01"]`)
+	bb.Release()
+
+	for _, unit := range []arrow.TimeUnit{arrow.Second, arrow.Millisecond, arrow.Microsecond, arrow.Nanosecond} {
+		tb := array.NewTimestampBuilder(mem, &arrow.TimestampType{Unit: unit, TimeZone: "America/New_York"})
+		tb.Append(arrow.Timestamp(1))
+		want := map[arrow.TimeUnit]string{arrow.Second: "1970-01-01T00:00:01Z", arrow.Millisecond: "1970-01-01T00:00:00.001Z",
+			arrow.Microsecond: "1970-01-01T00:00:00.000001Z", arrow.Nanosecond: "1970-01-01T00:00:00.000000001Z"}[unit]
+		check(tb.NewArray(), value.Timestamp, "["+want+"]")
+		tb.Release()
+	}
+	over := array.NewTimestampBuilder(mem, &arrow.TimestampType{Unit: arrow.Second})
+	over.Append(arrow.Timestamp(1 << 40))
+	oa := over.NewArray()
+	if _, err := Import(oa); !errors.Is(err, ray.ErrRange) {
+		t.Errorf("a timestamp past 2262: %v", err)
+	}
+	oa.Release()
+	over.Release()
+
+	d64 := array.NewDate64Builder(mem)
+	d64.Append(arrow.Date64(-1)) // one ms before 1970: 1969-12-31
+	check(d64.NewArray(), value.Date, "[1969-12-31]")
+	d64.Release()
+
+	t64 := array.NewTime64Builder(mem, arrow.FixedWidthTypes.Time64us.(*arrow.Time64Type))
+	t64.Append(arrow.Time64(45015250123))
+	check(t64.NewArray(), value.Time, "[12:30:15.250]")
+	t64.Release()
+
+	for _, it := range []arrow.DataType{arrow.PrimitiveTypes.Int8, arrow.PrimitiveTypes.Uint32, arrow.PrimitiveTypes.Int64} {
+		db := array.NewDictionaryBuilder(mem, &arrow.DictionaryType{IndexType: it, ValueType: arrow.BinaryTypes.String}).(*array.BinaryDictionaryBuilder)
+		for _, s := range []string{"d.x", "d.y", "d.x"} {
+			if err := db.AppendString(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.AppendNull()
+		check(db.NewArray(), value.Sym, "[`d.x `d.y `d.x null]")
+		db.Release()
+	}
+
+	ub := array.NewUint64Builder(mem)
+	ub.Append(1)
+	ua := ub.NewArray()
+	if _, err := Import(ua); !errors.Is(err, ray.ErrNYI) || !strings.Contains(err.Error(), "uint64") {
+		t.Errorf("importing uint64: %v", err)
+	}
+	ua.Release()
+	ub.Release()
+}
+
+func TestRecordRoundTrip(t *testing.T) {
+	heaptest.Check(t)
+	tb := must(vec.NewTable())
+	defer cow.Release(&tb)
+	ids := must(vec.FromSlice(value.I64, []int64{1, 2}))
+	syms := must(vec.FromSyms([]string{"rec.a", "rec.b"}))
+	for _, c := range []struct {
+		n string
+		v value.V
+	}{{"id", ids}, {"sym", syms}} {
+		if err := vec.AddColumn(&tb, c.n, c.v); err != nil {
+			t.Fatal(err)
+		}
+		cow.Release(&c.v)
+	}
+	rec, err := ExportRecord(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ImportRecord(rec)
+	rec.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&back)
+	if fmt.Sprint(vec.Schema(back)) != fmt.Sprint(vec.Schema(tb)) {
+		t.Errorf("schema %v, want %v", vec.Schema(back), vec.Schema(tb))
+	}
+	_, col, _ := vec.ColumnByName(back, "sym")
+	if got := rows(t, col); fmt.Sprint(got) != "[`rec.a `rec.b]" {
+		t.Errorf("sym column %v", got)
+	}
+}
