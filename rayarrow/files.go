@@ -1,0 +1,318 @@
+package rayarrow
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// Files go through Arrow's own writers and readers. The columns reach the
+// writer as exported (no copy) except where a format cannot take them:
+// Parquet (in Arrow Go v17) rejects string_view and is simplest with plain
+// strings, so STR and SYM columns are converted to Arrow string columns on
+// the way to Parquet, and come back from it as STR.
+
+// Compression chooses how IPC files are compressed.
+type Compression int
+
+const (
+	Uncompressed Compression = iota
+	LZ4
+	Zstd
+)
+
+func ipcOptions(schema *arrow.Schema, c Compression) []ipc.Option {
+	opts := []ipc.Option{ipc.WithSchema(schema)}
+	switch c {
+	case LZ4:
+		opts = append(opts, ipc.WithLZ4())
+	case Zstd:
+		opts = append(opts, ipc.WithZstd())
+	}
+	return opts
+}
+
+// WriteIPCStream writes tables (which must share a schema) to w as an Arrow
+// IPC stream.
+func WriteIPCStream(w io.Writer, c Compression, tables ...value.V) error {
+	return writeRecords(tables, func(schema *arrow.Schema) (recordWriter, error) {
+		return ipc.NewWriter(w, ipcOptions(schema, c)...), nil
+	})
+}
+
+// WriteIPCFile writes tables (which must share a schema) to the file at
+// path in the Arrow IPC file format (Feather v2), replacing it.
+func WriteIPCFile(path string, c Compression, tables ...value.V) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return ray.Wrap(ray.ErrIO, "rayarrow.WriteIPCFile", err, "creating %s", path)
+	}
+	err = writeRecords(tables, func(schema *arrow.Schema) (recordWriter, error) {
+		return ipc.NewFileWriter(f, ipcOptions(schema, c)...)
+	})
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = ray.Wrap(ray.ErrIO, "rayarrow.WriteIPCFile", cerr, "closing %s", path)
+	}
+	return err
+}
+
+type recordWriter interface {
+	Write(arrow.Record) error
+	Close() error
+}
+
+func writeRecords(tables []value.V, open func(*arrow.Schema) (recordWriter, error)) error {
+	if len(tables) == 0 {
+		return ray.Errorf(ray.ErrLength, "rayarrow.Write", "no tables to write")
+	}
+	var w recordWriter
+	var first *arrow.Schema
+	for _, t := range tables {
+		rec, err := ExportRecord(t)
+		if err != nil {
+			return err
+		}
+		if w == nil {
+			first = rec.Schema()
+			if w, err = open(first); err != nil {
+				rec.Release()
+				return ray.Wrap(ray.ErrIO, "rayarrow.Write", err, "opening the writer")
+			}
+		} else if !rec.Schema().Equal(first) {
+			rec.Release()
+			_ = w.Close()
+			return ray.Errorf(ray.ErrSchema, "rayarrow.Write", "tables of different schemas in one file")
+		}
+		err = w.Write(rec)
+		rec.Release()
+		if err != nil {
+			_ = w.Close()
+			return ray.Wrap(ray.ErrIO, "rayarrow.Write", err, "writing a record")
+		}
+	}
+	if err := w.Close(); err != nil {
+		return ray.Wrap(ray.ErrIO, "rayarrow.Write", err, "closing the writer")
+	}
+	return nil
+}
+
+// ReadIPC reads every record of an Arrow IPC stream into raygo tables.
+func ReadIPC(r io.Reader) ([]value.V, error) {
+	rd, err := ipc.NewReader(r)
+	if err != nil {
+		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPC", err, "not an Arrow IPC stream")
+	}
+	defer rd.Release()
+	var out []value.V
+	for rd.Next() {
+		t, err := ImportRecord(rd.Record())
+		if err != nil {
+			releaseAll(out)
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if err := rd.Err(); err != nil && !errors.Is(err, io.EOF) {
+		releaseAll(out)
+		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPC", err, "reading a record")
+	}
+	return out, nil
+}
+
+// ReadIPCFile reads every record of an Arrow IPC file (Feather v2).
+func ReadIPCFile(path string) ([]value.V, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "opening %s", path)
+	}
+	defer f.Close()
+	rd, err := ipc.NewFileReader(f)
+	if err != nil {
+		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPCFile", err, "%s is not an Arrow IPC file", path)
+	}
+	defer rd.Close()
+	var out []value.V
+	for i := range rd.NumRecords() {
+		rec, err := rd.Record(i)
+		if err != nil {
+			releaseAll(out)
+			return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPCFile", err, "record %d of %s", i, path)
+		}
+		t, err := ImportRecord(rec)
+		if err != nil {
+			releaseAll(out)
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func releaseAll(vs []value.V) {
+	for i := range vs {
+		cow.Release(&vs[i])
+	}
+}
+
+// WriteParquet writes table t to the file at path as Parquet (zstd),
+// replacing it. STR and SYM columns are written as plain strings.
+func WriteParquet(path string, t value.V) error {
+	rec, err := ExportRecord(t)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	plain, err := plainStrings(rec)
+	if err != nil {
+		return err
+	}
+	defer plain.Release()
+	f, err := os.Create(path)
+	if err != nil {
+		return ray.Wrap(ray.ErrIO, "rayarrow.WriteParquet", err, "creating %s", path)
+	}
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd))
+	w, err := pqarrow.NewFileWriter(plain.Schema(), f, props, pqarrow.DefaultWriterProps())
+	if err != nil {
+		f.Close()
+		return ray.Wrap(ray.ErrIO, "rayarrow.WriteParquet", err, "opening the Parquet writer")
+	}
+	if err := w.Write(plain); err != nil {
+		w.Close()
+		return ray.Wrap(ray.ErrIO, "rayarrow.WriteParquet", err, "writing %s", path)
+	}
+	if err := w.Close(); err != nil { // closes f too
+		return ray.Wrap(ray.ErrIO, "rayarrow.WriteParquet", err, "closing %s", path)
+	}
+	return nil
+}
+
+// plainStrings returns rec with string_view and dictionary-of-string
+// columns converted to string columns.
+func plainStrings(rec arrow.Record) (arrow.Record, error) {
+	mem := memory.DefaultAllocator
+	fields := rec.Schema().Fields()
+	cols := make([]arrow.Array, len(fields))
+	for i := range fields {
+		col := rec.Column(i)
+		var str func(int) string
+		switch c := col.(type) {
+		case *array.StringView:
+			str = c.Value
+		case *array.Dictionary:
+			d := c.Dictionary().(*array.String)
+			str = func(j int) string { return d.Value(c.GetValueIndex(j)) }
+		default:
+			col.Retain()
+			cols[i] = col
+			continue
+		}
+		b := array.NewStringBuilder(mem)
+		for j := range col.Len() {
+			if col.IsNull(j) {
+				b.AppendNull()
+			} else {
+				b.Append(str(j))
+			}
+		}
+		cols[i] = b.NewArray()
+		b.Release()
+		fields[i].Type = arrow.BinaryTypes.String
+	}
+	out := array.NewRecord(arrow.NewSchema(fields, nil), cols, rec.NumRows())
+	for _, c := range cols {
+		c.Release()
+	}
+	return out, nil
+}
+
+// ReadParquet reads the Parquet file at path into a raygo table.
+func ReadParquet(path string) (value.V, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "opening %s", path)
+	}
+	defer f.Close()
+	tbl, err := pqarrow.ReadTable(context.Background(), f, nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		return value.V{}, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "reading %s", path)
+	}
+	defer tbl.Release()
+	// A file of several row groups reads as chunked columns: import each
+	// record and append its rows.
+	rd := array.NewTableReader(tbl, tbl.NumRows()+1)
+	defer rd.Release()
+	var out value.V
+	for rd.Next() {
+		t, err := ImportRecord(rd.Record())
+		if err != nil {
+			cow.Release(&out)
+			return value.V{}, err
+		}
+		if out.IsZero() {
+			out = t
+			continue
+		}
+		joined, err := appendRows(out, t)
+		cow.Release(&t)
+		cow.Release(&out)
+		if err != nil {
+			return value.V{}, err
+		}
+		out = joined
+	}
+	if out.IsZero() {
+		rec := array.NewRecord(tbl.Schema(), emptyColumns(tbl.Schema()), 0)
+		defer rec.Release()
+		return ImportRecord(rec)
+	}
+	return out, nil
+}
+
+// appendRows returns a new table of a's rows then b's (same schema).
+func appendRows(a, b value.V) (value.V, error) {
+	out, err := vec.NewTable()
+	if err != nil {
+		return value.V{}, err
+	}
+	for i := range vec.NumCols(a) {
+		name, ca, _ := vec.ColumnAt(a, i)
+		_, cb, err := vec.ColumnAt(b, i)
+		if err != nil {
+			cow.Release(&out)
+			return value.V{}, err
+		}
+		c, err := vec.Concat(ca, cb)
+		if err == nil {
+			err = vec.AddColumn(&out, name, c)
+			cow.Release(&c)
+		}
+		if err != nil {
+			cow.Release(&out)
+			return value.V{}, err
+		}
+	}
+	return out, nil
+}
+
+func emptyColumns(s *arrow.Schema) []arrow.Array {
+	cols := make([]arrow.Array, len(s.Fields()))
+	for i, f := range s.Fields() {
+		cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, f.Type, 0)
+	}
+	return cols
+}
