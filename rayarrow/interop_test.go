@@ -1,0 +1,105 @@
+package rayarrow
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// TestInterop writes an Arrow IPC file and a Parquet file and has readers
+// nobody here wrote check them: interop/check.mjs reads the first with
+// apache-arrow and the second with DuckDB, and compares every value, null
+// and type with expected.json. It needs node and `npm ci` in interop/; it
+// is skipped without them, unless RAYGO_INTEROP=1 (as .ci/run sets when
+// node is present), which makes their absence a failure.
+func TestInterop(t *testing.T) {
+	heaptest.Check(t)
+	node, err := exec.LookPath("node")
+	modules := filepath.Join("..", "interop", "node_modules")
+	if _, serr := os.Stat(modules); err != nil || serr != nil {
+		if os.Getenv("RAYGO_INTEROP") == "1" {
+			t.Fatalf("RAYGO_INTEROP=1 but node (%v) or %s (%v) is missing", err, modules, serr)
+		}
+		t.Skip("node or interop/node_modules missing: run `npm ci` in interop/")
+	}
+	tb := must(vec.NewTable())
+	defer cow.Release(&tb)
+	type column struct {
+		Name       string    `json:"name"`
+		Kind       string    `json:"kind"`
+		ArrowType  string    `json:"arrowType"`
+		DuckDBType string    `json:"duckdbType"`
+		Values     []*string `json:"values"`
+	}
+	var cols []column
+	add := func(name, kind, arrowType, duckType string, v value.V, render func(i int) string) {
+		if err := vec.SetNull(&v, 1, true); err != nil {
+			t.Fatal(err)
+		}
+		c := column{Name: name, Kind: kind, ArrowType: arrowType, DuckDBType: duckType}
+		for i := range int(v.Len()) {
+			if null, _ := vec.IsNull(v, i); null {
+				c.Values = append(c.Values, nil)
+				continue
+			}
+			s := render(i)
+			c.Values = append(c.Values, &s)
+		}
+		if err := vec.AddColumn(&tb, name, v); err != nil {
+			t.Fatal(err)
+		}
+		cow.Release(&v)
+		cols = append(cols, c)
+	}
+	ids := []int64{-9007199254740993, 0, 42, 1 << 62}
+	add("id", "int", "Int64", "BIGINT", must(vec.FromSlice(value.I64, ids)), func(i int) string { return strconv.FormatInt(ids[i], 10) })
+	pxs := []float64{1.5, 0, -2.25, 1e300}
+	add("px", "float", "Float64", "DOUBLE", must(vec.FromSlice(value.F64, pxs)), func(i int) string { return jsNumber(pxs[i]) })
+	oks := []bool{true, false, false, true}
+	add("ok", "bool", "Bool", "BOOLEAN", must(vec.FromSlice(value.Bool, oks)), func(i int) string { return strconv.FormatBool(oks[i]) })
+	days := []int32{20784, 0, -1, 0}
+	add("day", "date", "Date32<DAY>", "DATE", must(vec.FromSlice(value.Date, days)), func(i int) string { return value.DateTime(days[i]).Format("2006-01-02") })
+	ats := []int64{1_700_000_000_123_000_000, 0, -86_400_000_000_000, 5_000_000}
+	add("at", "timestamp", "Timestamp<NANOSECOND, UTC>", "TIMESTAMP WITH TIME ZONE", must(vec.FromSlice(value.Timestamp, ats)), func(i int) string { return strconv.FormatInt(ats[i], 10) })
+	names := []string{"short", "", "a string longer than twelve bytes", "ünïcödé ✓"}
+	add("name", "string", "Utf8View", "VARCHAR", must(vec.FromStrings(names)), func(i int) string { return names[i] })
+	syms := []string{"interop.AAPL", "interop.MSFT", "interop.AAPL", "interop.NVDA"}
+	sv := must(vec.FromSyms(syms))
+	w, _ := sv.Attrs().SymWidth()
+	idx := map[int]string{1: "Uint8", 2: "Uint16", 4: "Uint32", 8: "Int64"}[w.Bytes()]
+	add("sym", "string", "Dictionary<"+idx+", Utf8>", "VARCHAR", sv, func(i int) string { return syms[i] })
+
+	dir := t.TempDir()
+	if err := WriteIPCFile(filepath.Join(dir, "t.arrow"), Uncompressed, tb); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteParquet(filepath.Join(dir, "t.parquet"), tb); err != nil {
+		t.Fatal(err)
+	}
+	exp, _ := json.Marshal(map[string]any{"rows": vec.NumRows(tb), "columns": cols})
+	if err := os.WriteFile(filepath.Join(dir, "expected.json"), exp, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(node, filepath.Join("..", "interop", "check.mjs"), dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("interop/check.mjs: %v\n%s", err, out)
+	}
+	t.Log(strings.TrimSpace(string(out)))
+}
+
+// jsNumber formats f as JavaScript's String(number) does for these values.
+func jsNumber(f float64) string {
+	if f == 1e300 {
+		return "1e+300"
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
