@@ -89,10 +89,16 @@ func symIndexType(v value.V) arrow.DataType {
 // array holds its own references: the caller may release v at once, and
 // must Release the array when done with it.
 func Export(v value.V) (arrow.Array, error) {
-	if v.IsZero() || !v.IsVector() {
-		return nil, ray.Errorf(ray.ErrType, "rayarrow.Export", "want a vector, have %v", typeOf(v))
+	if v.IsZero() || !v.IsVector() && v.Type() != value.List {
+		return nil, ray.Errorf(ray.ErrType, "rayarrow.Export", "want a vector or LIST, have %v", typeOf(v))
 	}
-	data, err := exportData(v)
+	var data *array.Data
+	var err error
+	if v.Type() == value.List {
+		data, err = exportList(v)
+	} else {
+		data, err = exportData(v)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func Import(a arrow.Array) (value.V, error) {
 	if err != nil {
 		return value.V{}, err
 	}
-	if a.NullN() > 0 {
+	if a.NullN() > 0 && v.Type() != value.List {
 		for i := range a.Len() {
 			if a.IsNull(i) {
 				if err := vec.SetNull(&v, i, true); err != nil {
@@ -124,6 +124,8 @@ func importValues(a arrow.Array) (value.V, error) {
 		return importStrings(a.Len(), func(i int) string { return string(a.Value(i)) })
 	case *array.Dictionary:
 		return importDictionary(a)
+	case *array.List:
+		return importList(a)
 	}
 	return value.V{}, ray.Errorf(ray.ErrNYI, "rayarrow.Import", "Arrow type %v has no raygo import", a.DataType())
 }

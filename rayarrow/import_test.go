@@ -198,3 +198,42 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Errorf("sym column %v", got)
 	}
 }
+
+func TestListRoundTrip(t *testing.T) {
+	heaptest.Check(t)
+	a := must(vec.FromSlice(value.I64, []int64{1, 2}))
+	b := must(vec.FromSlice(value.I64, []int64{}))
+	c := must(vec.FromSlice(value.I64, []int64{3, 4, 5}))
+	if err := vec.SetNull(&c, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	l := must(vec.ListOf(a, b, c))
+	for _, x := range []*value.V{&a, &b, &c} {
+		cow.Release(x)
+	}
+	defer cow.Release(&l)
+	arr := export(t, l)
+	if arr.String() != "[[1 2] [] [3 (null) 5]]" {
+		t.Errorf("LIST exports as %s", arr)
+	}
+	back, err := Import(arr)
+	arr.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&back)
+	if back.Type() != value.List || back.Len() != 3 {
+		t.Fatalf("came back as %v of %d", back.Type(), back.Len())
+	}
+	item, _ := vec.ListGet(back, 2)
+	if fmt.Sprint(rows(t, item)) != "[3 null 5]" {
+		t.Errorf("item 2 = %v", rows(t, item))
+	}
+	atom := must(value.NewI64(1))
+	mixed := must(vec.ListOf(atom))
+	cow.Release(&atom)
+	defer cow.Release(&mixed)
+	if _, err := Export(mixed); !errors.Is(err, ray.ErrNYI) {
+		t.Errorf("exporting a LIST of atoms: %v", err)
+	}
+}
