@@ -24,4 +24,23 @@
 // A slice exports as an Arrow offset into its parent's buffers. A column
 // without nulls exports without a validity buffer; one with nulls gets a
 // bitmap (1 = valid) built 64 rows at a time, in a raygo block of its own.
+// A LIST of vectors of one type exports as an Arrow list (list.go: the one
+// export that copies, since Arrow wants the items' values contiguous).
+//
+// Import (import.go) copies Arrow arrays and records into raygo values:
+// Arrow's memory belongs to Go's collector. It takes every type Export
+// produces and string, large_string, binary, dictionaries with any index
+// type, timestamps of any unit and zone, date64, time32[s] and time64;
+// anything else is ErrNYI naming the type.
+//
+// Files (files.go) go through Arrow's own writers and readers: IPC streams
+// and files (Feather v2, optionally LZ4 or zstd) and Parquet. Parquet in
+// Arrow Go v17 does not take string_view, so STR and SYM columns are
+// written to Parquet as plain strings (and read back as STR).
+//
+// Under the build tag raycdata (with cgo), ExportC hands a table to C,
+// Python or Rust through the Arrow C Data Interface (cdata.go).
+//
+// interop/ holds a Node.js check that reads the files with apache-arrow and
+// DuckDB (TestInterop runs it when node is present).
 package rayarrow
