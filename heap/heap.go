@@ -96,15 +96,9 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 			n := int64(1) << k
 			if h.credit >= n && atomic.LoadUintptr(&h.inbox) == 0 {
 				if b := h.allocOwned(k); b != 0 {
-					h.credit -= n
-					*hdr(b) = Header{Order: k, RC: RefCount{1}}
-					h.c.allocs++
-					h.c.allocBytes += uint64(n)
+					h.handOutOwned(b, k)
 					procUnpin()
-					if debugEnabled {
-						debugAlloc(b, k)
-					}
-					return offheap.Ptr(b), nil
+					return handedOut(b, k), nil
 				}
 			}
 		}
@@ -150,6 +144,25 @@ func AllocZeroed(size uintptr) (unsafe.Pointer, error) {
 	return p, err
 }
 
+// handOutOwned makes b, just taken from h's lists, a live block of order k:
+// it spends the budget credit, writes the header (zero but for Order and
+// RC 1) and counts the allocation.
+func (h *heapState) handOutOwned(b uintptr, k uint8) {
+	n := uint64(1) << k
+	h.credit -= int64(n)
+	*hdr(b) = Header{Order: k, RC: RefCount{1}}
+	h.c.allocs++
+	h.c.allocBytes += n
+}
+
+// handedOut is the unpinned end of every allocation.
+func handedOut(b uintptr, k uint8) unsafe.Pointer {
+	if debugEnabled {
+		debugAlloc(b, k)
+	}
+	return offheap.Ptr(b)
+}
+
 // alloc returns an initialised block of order k: the slow path of Alloc,
 // which takes back the inbox, reserves budget and maps pools.
 func alloc(k uint8) (unsafe.Pointer, error) {
@@ -179,15 +192,9 @@ func alloc(k uint8) (unsafe.Pointer, error) {
 			return nil, ray.Errorf(ray.ErrLimit, "heap.Alloc", "a block of %d bytes would pass the budget of %d bytes (%d reserved)", size, limit, reserved)
 		}
 		if b := h.allocOwned(k); b != 0 {
-			h.credit -= size
-			*hdr(b) = Header{Order: k, RC: RefCount{1}}
-			h.c.allocs++
-			h.c.allocBytes += uint64(size)
+			h.handOutOwned(b, k)
 			procUnpin()
-			if debugEnabled {
-				debugAlloc(b, k)
-			}
-			return offheap.Ptr(b), nil
+			return handedOut(b, k), nil
 		}
 		procUnpin()
 
@@ -392,15 +399,9 @@ func allocForGrowth(k uint8) (unsafe.Pointer, error) {
 					o--
 					h.pushOwned(b+1<<o, o)
 				}
-				h.credit -= size
-				*hdr(b) = Header{Order: k, RC: RefCount{1}}
-				h.c.allocs++
-				h.c.allocBytes += uint64(size)
+				h.handOutOwned(b, k)
 				procUnpin()
-				if debugEnabled {
-					debugAlloc(b, k)
-				}
-				return offheap.Ptr(b), nil
+				return handedOut(b, k), nil
 			}
 		}
 		procUnpin()

@@ -83,12 +83,18 @@ func StrView(v value.V, i int) ([]byte, error) {
 
 // FromStrings returns a STR vector of xs.
 func FromStrings(xs []string) (value.V, error) {
-	v, err := New(value.Str, len(xs))
+	return build(value.Str, len(xs), func(vp *value.V, i int) error { return AppendStr(vp, xs[i]) })
+}
+
+// build returns a new vector of type t made by calling add for rows 0..n-1;
+// on an error it releases what it built.
+func build(t value.Type, n int, add func(vp *value.V, i int) error) (value.V, error) {
+	v, err := New(t, n)
 	if err != nil {
 		return value.V{}, err
 	}
-	for _, s := range xs {
-		if err := AppendStr(&v, s); err != nil {
+	for i := range n {
+		if err := add(&v, i); err != nil {
 			cow.Release(&v)
 			return value.V{}, err
 		}

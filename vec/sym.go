@@ -148,17 +148,7 @@ func SetSym(vp *value.V, i int, name string) error {
 
 // FromSyms returns a SYM vector of the names, interning them.
 func FromSyms(names []string) (value.V, error) {
-	v, err := New(value.Sym, len(names))
-	if err != nil {
-		return value.V{}, err
-	}
-	for _, name := range names {
-		if err := AppendSym(&v, name); err != nil {
-			cow.Release(&v)
-			return value.V{}, err
-		}
-	}
-	return v, nil
+	return build(value.Sym, len(names), func(vp *value.V, i int) error { return AppendSym(vp, names[i]) })
 }
 
 // prepareSym is prepare for a SYM vector that must hold need rows at width
