@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/value"
 )
 
@@ -25,3 +26,18 @@ func NullBitmap(v value.V) (bits []byte, offset int) { return nullBits(v) }
 // Pool returns the string pool of a STR vector (its root's, for a slice),
 // or no value when no string needs one.
 func Pool(v value.V) value.V { return poolOf(v) }
+
+// DetachIndex removes the index attached to *vp, if any, putting back
+// byte for byte the header bytes and NULLMAP_EXT bit it displaced. A shared
+// *vp is copied first (the copy shares the index until then).
+func DetachIndex(vp *value.V) error {
+	v := *vp
+	if v.IsZero() || v.Header().Attrs&bitIndex == 0 {
+		return nil
+	}
+	if err := cow.Cow(vp); err != nil {
+		return err
+	}
+	dropIndex(*vp)
+	return nil
+}

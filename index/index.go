@@ -1,0 +1,338 @@
+package index
+
+import (
+	"bytes"
+	"hash/maphash"
+	"math"
+	"math/rand/v2"
+	"unsafe"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// Kind is a kind of index.
+type Kind uint8
+
+const (
+	Hash  Kind = 1 + iota // equality: rows of a key, batch probes
+	Sort                  // the ascending row order, nulls last
+	Zone                  // min, max, null count
+	Bloom                 // may a key be present
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Hash:
+		return "hash"
+	case Sort:
+		return "sort"
+	case Zone:
+		return "zone"
+	case Bloom:
+		return "bloom"
+	}
+	return "kind?"
+}
+
+// payload is the fixed part of an index after its children.
+type payload struct {
+	builtLen uint64
+	keys     uint64 // non-null, non-NaN rows
+	mask     uint64 // hash: capacity-1; bloom: bits-1
+	k        uint64 // bloom: hashes per key
+	nulls    uint64 // zone
+	hasRange uint64 // zone: min/max are set
+	minI     int64
+	maxI     int64
+	minF     float64
+	maxF     float64
+}
+
+const payloadSize = unsafe.Sizeof(payload{})
+
+var seed = rand.Uint64() | 1
+var bytesSeed = maphash.MakeSeed()
+
+// mix is SplitMix64's finaliser, over the key xor the process seed.
+func mix(x uint64) uint64 {
+	x ^= seed
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// keyer reads the keys of one vector.
+type keyer struct {
+	v     value.V
+	t     value.Type
+	data  unsafe.Pointer
+	size  int
+	nulls []byte
+	noff  int
+}
+
+func newKeyer(v value.V) keyer {
+	nb, off := vec.NullBitmap(v)
+	root, roff := vec.Root(v)
+	return keyer{v: v, t: v.Type(), data: offheap.Add(root.Data(), uintptr(roff*v.ElemSize())), size: v.ElemSize(), nulls: nb, noff: off}
+}
+
+func (k *keyer) null(i int) bool {
+	j := k.noff + i
+	return j>>3 < len(k.nulls) && k.nulls[j>>3]>>(j&7)&1 != 0
+}
+
+func (k *keyer) wordKey() bool { return k.t != value.Str && k.t != value.GUID }
+
+// word returns row i's key as a 64-bit word; ok is false for NaN.
+func (k *keyer) word(i int) (uint64, bool) {
+	p := offheap.Add(k.data, uintptr(i*k.size))
+	return canonical(k.t, k.size, p)
+}
+
+func canonical(t value.Type, size int, p unsafe.Pointer) (uint64, bool) {
+	switch t {
+	case value.F64:
+		f := *(*float64)(p)
+		if f != f {
+			return 0, false
+		}
+		if f == 0 {
+			f = 0
+		}
+		return math.Float64bits(f), true
+	case value.F32:
+		f := float64(*(*float32)(p))
+		if f != f {
+			return 0, false
+		}
+		if f == 0 {
+			f = 0
+		}
+		return math.Float64bits(f), true
+	case value.Bool, value.U8:
+		return uint64(*(*uint8)(p)), true
+	case value.Sym:
+		switch size {
+		case 1:
+			return uint64(*(*uint8)(p)), true
+		case 2:
+			return uint64(*(*uint16)(p)), true
+		case 4:
+			return uint64(*(*uint32)(p)), true
+		}
+		return *(*uint64)(p), true
+	}
+	switch size {
+	case 2:
+		return uint64(int64(*(*int16)(p))), true
+	case 4:
+		return uint64(int64(*(*int32)(p))), true
+	}
+	return *(*uint64)(p), true
+}
+
+// bytesOf returns row i's key bytes (STR, GUID).
+func (k *keyer) bytesOf(i int) []byte {
+	if k.t == value.Str {
+		b, _ := vec.StrView(k.v, i)
+		return b
+	}
+	return unsafe.Slice((*byte)(offheap.Add(k.data, uintptr(i*16))), 16)
+}
+
+// hash returns row i's key hash; ok is false when the row has no key
+// (null or NaN).
+func (k *keyer) hash(i int) (uint64, bool) {
+	if k.null(i) {
+		return 0, false
+	}
+	if k.wordKey() {
+		w, ok := k.word(i)
+		return mix(w), ok
+	}
+	return maphash.Bytes(bytesSeed, k.bytesOf(i)), true
+}
+
+// equal reports whether row i holds key (a word or bytes, as the vector's).
+func (k *keyer) equal(i int, w uint64, b []byte) bool {
+	if k.null(i) {
+		return false
+	}
+	if k.wordKey() {
+		x, ok := k.word(i)
+		return ok && x == w
+	}
+	return bytes.Equal(k.bytesOf(i), b)
+}
+
+func supported(t value.Type) bool {
+	switch t {
+	case value.Bool, value.U8, value.I16, value.I32, value.I64, value.F32, value.F64,
+		value.Date, value.Time, value.Timestamp, value.GUID, value.Sym, value.Str:
+		return true
+	}
+	return false
+}
+
+// Attach builds an index of kind on *vp and attaches it, replacing any
+// index it had. The checks come first: a failed Attach leaves *vp as it was
+// (reference §18.27). A slice is ErrType (attach to its materialised copy);
+// a zone of a STR or GUID vector is ErrNYI.
+func Attach(vp *value.V, kind Kind) error {
+	v := *vp
+	if v.IsZero() || !v.IsVector() {
+		return ray.Errorf(ray.ErrType, "index.Attach", "want a vector, have %v", typeName(v))
+	}
+	if v.Has(attrs.Slice) {
+		return ray.Errorf(ray.ErrType, "index.Attach", "a slice cannot be indexed; materialise it first")
+	}
+	if !supported(v.Type()) || kind == Zone && (v.Type() == value.Str || v.Type() == value.GUID) {
+		return ray.Errorf(ray.ErrNYI, "index.Attach", "no %v index of %v vectors", kind, v.Type())
+	}
+	if kind < Hash || kind > Bloom {
+		return ray.Errorf(ray.ErrDomain, "index.Attach", "%d is not an index kind", kind)
+	}
+	if v.Len() >= math.MaxUint32 {
+		return ray.Errorf(ray.ErrLimit, "index.Attach", "%d rows: an index holds at most %d", v.Len(), uint32(math.MaxUint32-1))
+	}
+	if err := vec.DetachIndex(vp); err != nil {
+		return err
+	}
+	if err := cow.Cow(vp); err != nil {
+		return err
+	}
+	v = *vp
+	var ix value.V
+	var err error
+	switch kind {
+	case Hash:
+		ix, err = buildHash(v)
+	case Sort:
+		ix, err = buildSort(v)
+	case Zone:
+		ix, err = buildZone(v)
+	case Bloom:
+		ix, err = buildBloom(v)
+	}
+	if err != nil {
+		return err
+	}
+	h := v.Header()
+	ih := value.IndexHeaderOf(ix)
+	ih.SavedAux, ih.SavedAttrs, ih.SavedType, ih.Kind = h.Aux, h.Attrs, h.Type, uint8(kind)
+	link := h.Aux[value.SlotLink]
+	h.Aux = [2]uint64{uint64(uintptr(ix.Pointer())), 0}
+	if v.Has(attrs.HasLink) { // the link target stays in bytes 8..15
+		h.Aux[value.SlotLink] = link
+	}
+	a, _ := v.Attrs().Set(attrs.NullmapExt, false)
+	a, _ = a.Set(attrs.HasIndex, true)
+	h.Attrs = a.Raw()
+	return nil
+}
+
+func typeName(v value.V) string {
+	if v.IsZero() {
+		return "no value"
+	}
+	return v.Type().String()
+}
+
+// Detach removes *vp's index, if it has one (see vec.DetachIndex).
+func Detach(vp *value.V) error { return vec.DetachIndex(vp) }
+
+// newIndex allocates an INDEX block with children child slots.
+func newIndex(children int) (value.V, *payload, error) {
+	size := value.IndexHeaderSize + uintptr(children)*8 + payloadSize
+	p, err := heap.AllocZeroed(size)
+	if err != nil {
+		return value.V{}, nil, err
+	}
+	ix := value.FromPointer(p)
+	ix.Header().Type = int8(value.Index)
+	ih := value.IndexHeaderOf(ix)
+	ih.Children = uint64(children)
+	ih.Size = uint64(size)
+	return ix, payloadOf(ix), nil
+}
+
+func payloadOf(ix value.V) *payload {
+	ih := value.IndexHeaderOf(ix)
+	return (*payload)(offheap.Add(ix.Data(), value.IndexHeaderSize+uintptr(ih.Children)*8))
+}
+
+// child allocates an owned U8 block of n zeroed bytes into slot i of ix.
+func child(ix value.V, i int, n uintptr) (unsafe.Pointer, error) {
+	p, err := heap.AllocZeroed(n)
+	if err != nil {
+		return nil, err
+	}
+	h := heap.HeaderOf(p)
+	h.Type = int8(value.U8)
+	h.Word = uint64(n)
+	value.IndexChildren(ix)[i] = uint64(uintptr(p))
+	return offheap.Add(p, heap.HeaderSize), nil
+}
+
+func childData(ix value.V, i int) unsafe.Pointer {
+	return offheap.Add(offheap.Ptr(uintptr(value.IndexChildren(ix)[i])), heap.HeaderSize)
+}
+
+// indexOf returns v's attached index of kind, checked against v's length.
+func indexOf(op string, v value.V, kind Kind) (value.V, *payload, error) {
+	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
+		return value.V{}, nil, ray.Errorf(ray.ErrType, op, "the %v has no index", typeName(v))
+	}
+	ix := value.FromPointer(offheap.Ptr(uintptr(v.Header().Aux[value.SlotIndex])))
+	ih := value.IndexHeaderOf(ix)
+	if Kind(ih.Kind) != kind {
+		return value.V{}, nil, ray.Errorf(ray.ErrType, op, "the vector has a %v index, not %v", Kind(ih.Kind), kind)
+	}
+	pl := payloadOf(ix)
+	if pl.builtLen != uint64(v.Len()) {
+		return value.V{}, nil, ray.Errorf(ray.ErrCorrupt, op, "the index was built for %d rows, the vector has %d", pl.builtLen, v.Len())
+	}
+	return ix, pl, nil
+}
+
+// Info describes the index attached to v.
+type Info struct {
+	Kind     Kind
+	Rows     int // the length it was built for
+	Keys     int // rows with a key (not null, not NaN)
+	Capacity int // hash: buckets; bloom: bits
+	Nulls    int // zone
+}
+
+// InfoOf describes v's index; ok is false when v has none.
+func InfoOf(v value.V) (Info, bool) {
+	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
+		return Info{}, false
+	}
+	ix := value.FromPointer(offheap.Ptr(uintptr(v.Header().Aux[value.SlotIndex])))
+	pl := payloadOf(ix)
+	k := Kind(value.IndexHeaderOf(ix).Kind)
+	info := Info{Kind: k, Rows: int(pl.builtLen), Keys: int(pl.keys), Nulls: int(pl.nulls)}
+	if k == Hash || k == Bloom {
+		info.Capacity = int(pl.mask + 1)
+	}
+	return info, true
+}
+
+// keyOf turns a Go key into the vector's key word or bytes.
+func keyOf[T vec.Elem](t value.Type, size int, key T) (w uint64, ok bool) {
+	var buf [16]byte
+	*(*T)(unsafe.Pointer(&buf[0])) = key
+	return canonical(t, size, unsafe.Pointer(&buf[0]))
+}
+

@@ -1,0 +1,383 @@
+package index
+
+import (
+	"cmp"
+	"hash/maphash"
+	"iter"
+	"math/bits"
+	"slices"
+	"unsafe"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+func release(v *value.V) { cow.Release(v) }
+
+func maphashBytes(b []byte) uint64 { return maphash.Bytes(bytesSeed, b) }
+
+// ---- sort ----
+
+// A sort index is one child: the rows, as uint32, in ascending order of
+// value; NaN after every number, nulls last, ties by row.
+
+func buildSort(v value.V) (value.V, error) {
+	n := int(v.Len())
+	ix, pl, err := newIndex(1)
+	if err != nil {
+		return value.V{}, err
+	}
+	pp, err := child(ix, 0, uintptr(max(n, 1)*4))
+	if err != nil {
+		release(&ix)
+		return value.V{}, err
+	}
+	perm := unsafe.Slice((*uint32)(pp), max(n, 1))[:n]
+	for i := range perm {
+		perm[i] = uint32(i)
+	}
+	k := newKeyer(v)
+	cmpRows := comparer(&k)
+	slices.SortFunc(perm, func(a, b uint32) int {
+		na, nb := k.null(int(a)), k.null(int(b))
+		switch {
+		case na && nb:
+			return cmp.Compare(a, b)
+		case na:
+			return 1
+		case nb:
+			return -1
+		}
+		if c := cmpRows(int(a), int(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	keys := 0
+	for i := range n {
+		if !k.null(i) {
+			keys++
+		}
+	}
+	pl.builtLen, pl.keys = uint64(n), uint64(keys)
+	return ix, nil
+}
+
+// comparer returns a comparison of two non-null rows by value.
+func comparer(k *keyer) func(a, b int) int {
+	switch k.t {
+	case value.F64, value.F32:
+		return func(a, b int) int {
+			fa, fb := k.float(a), k.float(b)
+			switch an, bn := fa != fa, fb != fb; {
+			case an && bn:
+				return 0
+			case an:
+				return 1 // NaN after every number
+			case bn:
+				return -1
+			}
+			return cmp.Compare(fa, fb)
+		}
+	case value.Str, value.GUID:
+		return func(a, b int) int { return bytesCompare(k.bytesOf(a), k.bytesOf(b)) }
+	case value.Sym:
+		return func(a, b int) int {
+			x, _ := k.word(a)
+			y, _ := k.word(b)
+			na, _ := value.SymName(int64(x))
+			nb, _ := value.SymName(int64(y))
+			return cmp.Compare(na, nb)
+		}
+	case value.Bool, value.U8:
+		return func(a, b int) int {
+			x, _ := k.word(a)
+			y, _ := k.word(b)
+			return cmp.Compare(x, y)
+		}
+	}
+	return func(a, b int) int {
+		x, _ := k.word(a)
+		y, _ := k.word(b)
+		return cmp.Compare(int64(x), int64(y))
+	}
+}
+
+func bytesCompare(a, b []byte) int {
+	return cmp.Compare(unsafe.String(unsafe.SliceData(a), len(a)), unsafe.String(unsafe.SliceData(b), len(b)))
+}
+
+// float returns a float row as float64.
+func (k *keyer) float(i int) float64 {
+	if k.t == value.F64 {
+		return *(*float64)(unsafeAdd(k.data, i*8))
+	}
+	return float64(*(*float32)(unsafeAdd(k.data, i*4)))
+}
+
+func unsafeAdd(p unsafe.Pointer, n int) unsafe.Pointer { return unsafe.Add(p, n) }
+
+// Order returns v's rows in ascending order, from its sort index: a view of
+// the index valid while the caller holds v unmutated.
+func Order(v value.V) ([]uint32, error) {
+	ix, pl, err := indexOf("index.Order", v, Sort)
+	if err != nil {
+		return nil, err
+	}
+	if pl.builtLen == 0 {
+		return nil, nil
+	}
+	return unsafe.Slice((*uint32)(childData(ix, 0)), pl.builtLen), nil
+}
+
+// Range returns the rows of v whose value lies in [lo, hi], in ascending
+// order of value, from its sort index.
+func Range[T vec.Elem](v value.V, lo, hi T) (iter.Seq[int], error) {
+	perm, err := Order(v)
+	if err != nil {
+		return nil, err
+	}
+	xs, err := vec.Elems[T](v)
+	if err != nil {
+		return nil, err
+	}
+	less := lessOf[T](v.Type())
+	keys := int(payloadOfIndex(v).keys)
+	start, _ := slices.BinarySearchFunc(perm[:keys], lo, func(r uint32, x T) int {
+		if less(xs[r], x) {
+			return -1
+		}
+		return 1
+	})
+	return func(yield func(int) bool) {
+		for _, r := range perm[start:keys] {
+			if less(hi, xs[r]) || !yield(int(r)) {
+				return
+			}
+		}
+	}, nil
+}
+
+func payloadOfIndex(v value.V) *payload {
+	ix, _, _ := indexOf("", v, Sort)
+	return payloadOf(ix)
+}
+
+// lessOf orders values of T as the sort index does (NaN last).
+func lessOf[T vec.Elem](t value.Type) func(a, b T) bool {
+	var z T
+	switch any(z).(type) {
+	case float64, float32:
+		return func(a, b T) bool {
+			fa, fb := toFloat(a), toFloat(b)
+			if fa != fa {
+				return false
+			}
+			return fb != fb || fa < fb
+		}
+	case bool:
+		return func(a, b T) bool { return !any(a).(bool) && any(b).(bool) }
+	case [16]byte:
+		return func(a, b T) bool {
+			x, y := any(a).([16]byte), any(b).([16]byte)
+			return bytesCompare(x[:], y[:]) < 0
+		}
+	}
+	return func(a, b T) bool { return toInt(a) < toInt(b) }
+}
+
+func toFloat[T vec.Elem](x T) float64 {
+	switch v := any(x).(type) {
+	case float64:
+		return v
+	case float32:
+		return float64(v)
+	}
+	return 0
+}
+
+func toInt[T vec.Elem](x T) int64 {
+	switch v := any(x).(type) {
+	case uint8:
+		return int64(v)
+	case int16:
+		return int64(v)
+	case int32:
+		return int64(v)
+	case int64:
+		return v
+	}
+	return 0
+}
+
+// ---- zone ----
+
+func buildZone(v value.V) (value.V, error) {
+	ix, pl, err := newIndex(0)
+	if err != nil {
+		return value.V{}, err
+	}
+	n := int(v.Len())
+	k := newKeyer(v)
+	isFloat := v.Type() == value.F64 || v.Type() == value.F32
+	for i := range n {
+		if k.null(i) {
+			pl.nulls++
+			continue
+		}
+		if isFloat {
+			f := k.float(i)
+			if f != f { // NaN: ignored by zones
+				continue
+			}
+			if pl.hasRange == 0 || f < pl.minF {
+				pl.minF = f
+			}
+			if pl.hasRange == 0 || f > pl.maxF {
+				pl.maxF = f
+			}
+		} else {
+			w, _ := k.word(i)
+			x := int64(w) // sign-extended ints; BOOL, U8 and SYM ids are unsigned and small
+			if pl.hasRange == 0 || x < pl.minI {
+				pl.minI = x
+			}
+			if pl.hasRange == 0 || x > pl.maxI {
+				pl.maxI = x
+			}
+		}
+		pl.hasRange = 1
+		pl.keys++
+	}
+	pl.builtLen = uint64(n)
+	return ix, nil
+}
+
+// ZoneInfo is what a zone index knows of a column.
+type ZoneInfo struct {
+	Min, Max   float64 // for float columns
+	MinI, MaxI int64   // for integer, temporal and SYM-id columns
+	Nulls      int
+	Empty      bool // no value that is neither null nor NaN
+}
+
+// ZoneOf returns v's zone.
+func ZoneOf(v value.V) (ZoneInfo, error) {
+	_, pl, err := indexOf("index.ZoneOf", v, Zone)
+	if err != nil {
+		return ZoneInfo{}, err
+	}
+	return ZoneInfo{Min: pl.minF, Max: pl.maxF, MinI: pl.minI, MaxI: pl.maxI, Nulls: int(pl.nulls), Empty: pl.hasRange == 0}, nil
+}
+
+// MayOverlap reports whether any value of v may lie in [lo, hi] (zone
+// pruning: false means certainly not).
+func MayOverlap[T vec.Elem](v value.V, lo, hi T) (bool, error) {
+	z, err := ZoneOf(v)
+	if err != nil {
+		return false, err
+	}
+	if _, err := vec.Elems[T](v); err != nil {
+		return false, err
+	}
+	if z.Empty {
+		return false, nil
+	}
+	var zero T
+	switch any(zero).(type) {
+	case float32, float64:
+		return toFloat(lo) <= z.Max && toFloat(hi) >= z.Min, nil
+	case bool:
+		return true, nil
+	}
+	return toInt(lo) <= z.MaxI && toInt(hi) >= z.MinI, nil
+}
+
+// ---- bloom ----
+
+// A bloom index is one child of m bits (m a power of two, at least 64 and
+// at least 8 per key: reference §17.40) with k = 3 hashes per key.
+
+func buildBloom(v value.V) (value.V, error) {
+	n := int(v.Len())
+	k := newKeyer(v)
+	keys := 0
+	for i := range n {
+		if _, ok := k.hash(i); ok {
+			keys++
+		}
+	}
+	m := uint64(64)
+	if keys >= 8 {
+		m = max(64, uint64(1)<<bits.Len64(uint64(8*keys-1)))
+	}
+	ix, pl, err := newIndex(1)
+	if err != nil {
+		return value.V{}, err
+	}
+	bp, err := child(ix, 0, uintptr(m/8))
+	if err != nil {
+		release(&ix)
+		return value.V{}, err
+	}
+	bitsArr := unsafe.Slice((*byte)(bp), m/8)
+	for i := range n {
+		if h, ok := k.hash(i); ok {
+			setBloom(bitsArr, m-1, h)
+		}
+	}
+	pl.builtLen, pl.keys, pl.mask, pl.k = uint64(n), uint64(keys), m-1, 3
+	return ix, nil
+}
+
+func bloomHashes(h uint64) (uint64, uint64) { return h, mix(h^0xc6a4a7935bd1e995) | 1 }
+
+func setBloom(b []byte, mask, h uint64) {
+	h1, h2 := bloomHashes(h)
+	for j := range uint64(3) {
+		p := (h1 + j*h2) & mask
+		b[p>>3] |= 1 << (p & 7)
+	}
+}
+
+func testBloom(b []byte, mask, h uint64) bool {
+	h1, h2 := bloomHashes(h)
+	for j := range uint64(3) {
+		p := (h1 + j*h2) & mask
+		if b[p>>3]&(1<<(p&7)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// MayContain reports whether v may hold key (false means certainly not),
+// from its bloom index.
+func MayContain[T vec.Elem](v value.V, key T) (bool, error) {
+	ix, pl, err := indexOf("index.MayContain", v, Bloom)
+	if err != nil {
+		return false, err
+	}
+	if _, err := vec.Elems[T](v); err != nil {
+		return false, err
+	}
+	w, ok := keyOf(v.Type(), v.ElemSize(), key)
+	if !ok {
+		return false, nil
+	}
+	return testBloom(unsafe.Slice((*byte)(childData(ix, 0)), pl.mask/8+1), pl.mask, mix(w)), nil
+}
+
+// MayContainStr is MayContain for STR (and GUID) vectors.
+func MayContainStr(v value.V, key []byte) (bool, error) {
+	ix, pl, err := indexOf("index.MayContainStr", v, Bloom)
+	if err != nil {
+		return false, err
+	}
+	if t := v.Type(); t != value.Str && t != value.GUID {
+		return false, ray.Errorf(ray.ErrType, "index.MayContainStr", "a %v vector has no string keys", t)
+	}
+	return testBloom(unsafe.Slice((*byte)(childData(ix, 0)), pl.mask/8+1), pl.mask, maphashBytes(key)), nil
+}
