@@ -335,4 +335,3 @@ func keyOf[T vec.Elem](t value.Type, size int, key T) (w uint64, ok bool) {
 	*(*T)(unsafe.Pointer(&buf[0])) = key
 	return canonical(t, size, unsafe.Pointer(&buf[0]))
 }
-
