@@ -45,7 +45,7 @@ type payload struct {
 	builtLen uint64
 	keys     uint64 // non-null, non-NaN rows
 	mask     uint64 // hash: capacity-1; bloom: bits-1
-	k        uint64 // bloom: hashes per key
+	k        uint64 // bloom: hashes per key; hash: distinct keys
 	nulls    uint64 // zone
 	hasRange uint64 // zone: min/max are set
 	minI     int64

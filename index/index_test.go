@@ -122,7 +122,11 @@ func TestRef17_35_Ref18_27_AttachChecksFirst(t *testing.T) {
 func TestRef17_39_HashIndex(t *testing.T) {
 	heaptest.Check(t)
 	for _, tc := range []struct{ n, capacity int }{{0, 8}, {3, 8}, {6, 16}} {
-		v := must(vec.FromSlice(value.I64, make([]int64, tc.n)))
+		xs := make([]int64, tc.n)
+		for i := range xs {
+			xs[i] = int64(i) // distinct: the capacity follows the distinct keys
+		}
+		v := must(vec.FromSlice(value.I64, xs))
 		if err := Attach(&v, Hash); err != nil {
 			t.Fatal(err)
 		}

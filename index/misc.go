@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"hash/maphash"
 	"iter"
+	"math"
 	"math/bits"
 	"slices"
 	"unsafe"
@@ -35,34 +36,117 @@ func buildSort(v value.V) (value.V, error) {
 		return value.V{}, err
 	}
 	perm := unsafe.Slice((*uint32)(pp), max(n, 1))[:n]
-	for i := range perm {
-		perm[i] = uint32(i)
-	}
 	k := newKeyer(v)
-	cmpRows := comparer(&k)
-	slices.SortFunc(perm, func(a, b uint32) int {
-		na, nb := k.null(int(a)), k.null(int(b))
-		switch {
-		case na && nb:
-			return cmp.Compare(a, b)
-		case na:
-			return 1
-		case nb:
-			return -1
-		}
-		if c := cmpRows(int(a), int(b)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
 	keys := 0
-	for i := range n {
-		if !k.null(i) {
-			keys++
+	if orderKey := orderKeyOf(&k); orderKey != nil {
+		// Sort (key, row) pairs whose key orders as the values do: no
+		// indirection in the comparisons. Nulls go last, in row order.
+		pairs := make([]sortPair, 0, n)
+		var nulls []uint32
+		for i := range n {
+			if k.null(i) {
+				nulls = append(nulls, uint32(i))
+				continue
+			}
+			pairs = append(pairs, sortPair{orderKey(i), uint32(i)})
+		}
+		slices.SortFunc(pairs, func(a, b sortPair) int {
+			if c := cmp.Compare(a.key, b.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.row, b.row)
+		})
+		for i, p := range pairs {
+			perm[i] = p.row
+		}
+		copy(perm[len(pairs):], nulls)
+		keys = len(pairs)
+	} else {
+		for i := range perm {
+			perm[i] = uint32(i)
+		}
+		cmpRows := comparer(&k)
+		slices.SortFunc(perm, func(a, b uint32) int {
+			na, nb := k.null(int(a)), k.null(int(b))
+			switch {
+			case na && nb:
+				return cmp.Compare(a, b)
+			case na:
+				return 1
+			case nb:
+				return -1
+			}
+			if c := cmpRows(int(a), int(b)); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
+		for i := range n {
+			if !k.null(i) {
+				keys++
+			}
 		}
 	}
 	pl.builtLen, pl.keys = uint64(n), uint64(keys)
 	return ix, nil
+}
+
+type sortPair struct {
+	key uint64
+	row uint32
+}
+
+// orderKeyOf returns, for word-keyed columns, a function mapping a
+// non-null row to a uint64 that orders as the row's value does (NaN after
+// every number, -0.0 equal to 0.0; SYM by name); nil for STR and GUID.
+func orderKeyOf(k *keyer) func(i int) uint64 {
+	switch k.t {
+	case value.Str, value.GUID:
+		return nil
+	case value.F64, value.F32:
+		return func(i int) uint64 {
+			f := k.float(i)
+			if f != f {
+				return math.MaxUint64
+			}
+			if f == 0 {
+				f = 0
+			}
+			b := math.Float64bits(f)
+			if b>>63 != 0 {
+				return ^b
+			}
+			return b | 1<<63
+		}
+	case value.Sym:
+		// Rank the distinct ids by name once.
+		ids := map[uint64]bool{}
+		for i := range int(k.v.Len()) {
+			if w, _ := k.word(i); !k.null(i) {
+				ids[w] = true
+			}
+		}
+		sorted := make([]uint64, 0, len(ids))
+		for id := range ids {
+			sorted = append(sorted, id)
+		}
+		slices.SortFunc(sorted, func(a, b uint64) int {
+			na, _ := value.SymName(int64(a))
+			nb, _ := value.SymName(int64(b))
+			return cmp.Compare(na, nb)
+		})
+		rank := make(map[uint64]uint64, len(sorted))
+		for r, id := range sorted {
+			rank[id] = uint64(r)
+		}
+		return func(i int) uint64 {
+			w, _ := k.word(i)
+			return rank[w]
+		}
+	case value.Bool, value.U8:
+		return func(i int) uint64 { w, _ := k.word(i); return w }
+	}
+	return func(i int) uint64 { w, _ := k.word(i); return w ^ 1<<63 } // signed order
 }
 
 // comparer returns a comparison of two non-null rows by value.

@@ -1,0 +1,197 @@
+package benchmarks
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/index"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+const indexRows, indexKeys = 10_000_000, 1_000_000
+
+func indexData() []int64 {
+	r := rand.New(rand.NewPCG(11, 11))
+	xs := make([]int64, indexRows)
+	for i := range xs {
+		xs[i] = int64(r.IntN(indexKeys)) * 7919
+	}
+	return xs
+}
+
+// BenchmarkHashBuild builds a hash index over 10M int64 with 1M distinct
+// keys; the rival is a map[int64][]int32 from key to rows.
+func BenchmarkHashBuild(b *testing.B) {
+	xs := indexData()
+	b.Run("impl=raygo", func(b *testing.B) {
+		v, err := vec.FromSlice(value.I64, xs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cow.Release(&v)
+		for b.Loop() {
+			if err := index.Attach(&v, index.Hash); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=gomap", func(b *testing.B) {
+		for b.Loop() {
+			m := make(map[int64][]int32)
+			for i, x := range xs {
+				m[x] = append(m[x], int32(i))
+			}
+			sinkMap = m
+		}
+		sinkMap = nil
+	})
+}
+
+var sinkMap map[int64][]int32
+
+// BenchmarkHashLookup looks up 1M random keys and visits their rows.
+func BenchmarkHashLookup(b *testing.B) {
+	xs := indexData()
+	r := rand.New(rand.NewPCG(12, 12))
+	keys := make([]int64, 1_000_000)
+	for i := range keys {
+		keys[i] = int64(r.IntN(indexKeys)) * 7919
+	}
+	b.Run("impl=raygo", func(b *testing.B) {
+		v, err := vec.FromSlice(value.I64, xs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cow.Release(&v)
+		if err := index.Attach(&v, index.Hash); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			n := 0
+			if err := index.Probe(v, keys, func(_, _ int) bool { n++; return true }); err != nil {
+				b.Fatal(err)
+			}
+			sinkInt = n
+		}
+	})
+	b.Run("impl=gomap", func(b *testing.B) {
+		m := make(map[int64][]int32)
+		for i, x := range xs {
+			m[x] = append(m[x], int32(i))
+		}
+		for b.Loop() {
+			n := 0
+			for _, k := range keys {
+				for range m[k] {
+					n++
+				}
+			}
+			sinkInt = n
+		}
+	})
+}
+
+var sinkInt int
+
+// BenchmarkHashBuildStr builds a hash index over 10M strings (1M distinct);
+// the rival is a map[string][]int32.
+func BenchmarkHashBuildStr(b *testing.B) {
+	xs := make([]string, indexRows)
+	r := rand.New(rand.NewPCG(13, 13))
+	for i := range xs {
+		xs[i] = fmt.Sprintf("key-%07d", r.IntN(indexKeys))
+	}
+	b.Run("impl=raygo", func(b *testing.B) {
+		v, err := vec.FromStrings(xs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cow.Release(&v)
+		for b.Loop() {
+			if err := index.Attach(&v, index.Hash); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=gomap", func(b *testing.B) {
+		for b.Loop() {
+			m := make(map[string][]int32)
+			for i, x := range xs {
+				m[x] = append(m[x], int32(i))
+			}
+		}
+	})
+}
+
+// BenchmarkSortIndex builds the ascending order of 10M int64; the rival
+// sorts a []int32 of row ids with slices.SortFunc on the values.
+func BenchmarkSortIndex(b *testing.B) {
+	xs := indexData()
+	b.Run("impl=raygo", func(b *testing.B) {
+		v, err := vec.FromSlice(value.I64, xs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cow.Release(&v)
+		for b.Loop() {
+			if err := index.Attach(&v, index.Sort); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=slicessort", func(b *testing.B) {
+		perm := make([]int32, len(xs))
+		for b.Loop() {
+			for i := range perm {
+				perm[i] = int32(i)
+			}
+			slices.SortFunc(perm, func(a, c int32) int {
+				if xs[a] < xs[c] {
+					return -1
+				}
+				if xs[a] > xs[c] {
+					return 1
+				}
+				return int(a - c)
+			})
+		}
+	})
+}
+
+// BenchmarkZonePrune asks 1000 zone-indexed columns of 10k rows whether
+// a range may be present: the pruning step of a scan.
+func BenchmarkZonePrune(b *testing.B) {
+	cols := make([]value.V, 1000)
+	for c := range cols {
+		xs := make([]int64, 10_000)
+		for i := range xs {
+			xs[i] = int64(c*10_000 + i)
+		}
+		v, err := vec.FromSlice(value.I64, xs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := index.Attach(&v, index.Zone); err != nil {
+			b.Fatal(err)
+		}
+		cols[c] = v
+	}
+	defer func() {
+		for i := range cols {
+			cow.Release(&cols[i])
+		}
+	}()
+	for b.Loop() {
+		hits := 0
+		for _, v := range cols {
+			if ok, _ := index.MayOverlap(v, int64(5_000_000), int64(5_000_100)); ok {
+				hits++
+			}
+		}
+		sinkInt = hits
+	}
+}
