@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"iter"
+	"runtime"
 	"unsafe"
 
 	"github.com/raygo/ray"
@@ -236,6 +237,10 @@ func LookupSym(v value.V, name string) (iter.Seq[int], error) {
 // each key (in order) and each row of v equal to it (newest first), it
 // calls match with the key's position and the row, and stops early when
 // match returns false.
+//
+// Keys go through in batches: the buckets of a whole batch are read before
+// any is examined, and then the first row of every hit, so that the cache
+// misses of a batch overlap instead of following one another.
 func Probe[T vec.Elem](v value.V, keys []T, match func(key, row int) bool) error {
 	ix, pl, err := indexOf("index.Probe", v, Hash)
 	if err != nil {
@@ -246,16 +251,34 @@ func Probe[T vec.Elem](v value.V, keys []T, match func(key, row int) bool) error
 	}
 	hv := viewOf(ix, pl)
 	t, size := v.Type(), v.ElemSize()
-	for j, key := range keys {
-		w, ok := keyOf(t, size, key)
-		if !ok {
-			continue
+	const batch = 16
+	var ws, hs [batch]uint64
+	var valid [batch]bool
+	var first [batch]bucket
+	var sink uint32
+	for base := 0; base < len(keys); base += batch {
+		m := min(batch, len(keys)-base)
+		for j := range m {
+			ws[j], valid[j] = keyOf(t, size, keys[base+j])
+			hs[j] = mix(ws[j])
+			first[j] = hv.table[hs[j]&hv.mask] // the batch's misses, together
 		}
-		for _, r := range hv.find(mix(w), w, nil) {
-			if !match(j, int(r)) {
-				return nil
+		for j := range m {
+			if valid[j] && first[j].count != 0 {
+				sink += hv.rows[first[j].start] // and their rows'
+			}
+		}
+		for j := range m {
+			if !valid[j] {
+				continue
+			}
+			for _, r := range hv.find(hs[j], ws[j], nil) {
+				if !match(base+j, int(r)) {
+					return nil
+				}
 			}
 		}
 	}
+	runtime.KeepAlive(sink) // keeps the early reads
 	return nil
 }
