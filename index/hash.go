@@ -59,48 +59,66 @@ func buildHash(v value.V) (value.V, error) {
 		}
 		tbl[b] = g + 1
 	}
-	for i := range n {
-		var w, h uint64
-		var ok bool
-		if k.wordKey() {
-			if k.null(i) {
-				continue
+	// Rows go through in batches whose buckets and groups are read first,
+	// so that their cache misses overlap (see Probe).
+	const batch = 16
+	var ws, hs [batch]uint64
+	var keyed [batch]bool
+	var sink uint64
+	for base := 0; base < n; base += batch {
+		m := min(batch, n-base)
+		for j := range m {
+			i := base + j
+			keyed[j] = false
+			if k.wordKey() {
+				if !k.null(i) {
+					ws[j], keyed[j] = k.word(i)
+					hs[j] = mix(ws[j])
+				}
+			} else {
+				hs[j], keyed[j] = k.hash(i)
+				ws[j] = hs[j]
 			}
-			if w, ok = k.word(i); !ok {
-				continue
-			}
-			h = mix(w)
-		} else {
-			if h, ok = k.hash(i); !ok {
-				continue
-			}
-			w = h
 		}
-		mask := capacity - 1
-		for b := h & mask; ; b = (b + 1) & mask {
-			g := table[b]
-			if g == 0 {
-				g = uint32(len(counts)) + 1
-				table[b] = g
-				groupKey = append(groupKey, w)
-				groupRow = append(groupRow, uint32(i))
-				counts = append(counts, 0)
-			} else if groupKey[g-1] != w || !k.wordKey() && !bytes.Equal(k.bytesOf(int(groupRow[g-1])), k.bytesOf(i)) {
+		for j := range m {
+			if keyed[j] {
+				if g := table[hs[j]&(capacity-1)]; g != 0 {
+					sink += groupKey[g-1] + uint64(counts[g-1])
+				}
+			}
+		}
+		for j := range m {
+			if !keyed[j] {
 				continue
 			}
-			rowGroup[i] = g
-			counts[g-1]++
-			break
-		}
-		keys++
-		if uint64(len(counts))*2 > capacity {
-			capacity *= 2
-			table = make([]uint32, capacity)
-			for g := range counts {
-				insert(table, uint32(g))
+			i, w, h := base+j, ws[j], hs[j]
+			mask := capacity - 1
+			for b := h & mask; ; b = (b + 1) & mask {
+				g := table[b]
+				if g == 0 {
+					g = uint32(len(counts)) + 1
+					table[b] = g
+					groupKey = append(groupKey, w)
+					groupRow = append(groupRow, uint32(i))
+					counts = append(counts, 0)
+				} else if groupKey[g-1] != w || !k.wordKey() && !bytes.Equal(k.bytesOf(int(groupRow[g-1])), k.bytesOf(i)) {
+					continue
+				}
+				rowGroup[i] = g
+				counts[g-1]++
+				break
+			}
+			keys++
+			if uint64(len(counts))*2 > capacity {
+				capacity *= 2
+				table = make([]uint32, capacity)
+				for g := range counts {
+					insert(table, uint32(g))
+				}
 			}
 		}
 	}
+	runtime.KeepAlive(sink)
 	// Pass 2: the index's table and the rows by group, newest first.
 	ix, pl, err := newIndex(2)
 	if err != nil {
