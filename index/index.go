@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"hash/maphash"
 	"math"
 	"math/rand/v2"
@@ -161,18 +160,6 @@ func (k *keyer) hash(i int) (uint64, bool) {
 		return mix(w), ok
 	}
 	return maphash.Bytes(bytesSeed, k.bytesOf(i)), true
-}
-
-// equal reports whether row i holds key (a word or bytes, as the vector's).
-func (k *keyer) equal(i int, w uint64, b []byte) bool {
-	if k.null(i) {
-		return false
-	}
-	if k.wordKey() {
-		x, ok := k.word(i)
-		return ok && x == w
-	}
-	return bytes.Equal(k.bytesOf(i), b)
 }
 
 func supported(t value.Type) bool {
