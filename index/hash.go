@@ -147,12 +147,22 @@ func buildHash(v value.V) (value.V, error) {
 		}
 	}
 	rows := unsafe.Slice((*uint32)(rp), max(keys, 1))
-	for i := n - 1; i >= 0; i-- {
-		if g := rowGroup[i]; g != 0 {
-			rows[starts[g-1]] = uint32(i)
-			starts[g-1]++
+	var touch uint32
+	for end := n; end > 0; end -= batch {
+		lo := max(end-batch, 0)
+		for i := lo; i < end; i++ { // the batch's group starts, read together
+			if g := rowGroup[i]; g != 0 {
+				touch += starts[g-1]
+			}
+		}
+		for i := end - 1; i >= lo; i-- {
+			if g := rowGroup[i]; g != 0 {
+				rows[starts[g-1]] = uint32(i)
+				starts[g-1]++
+			}
 		}
 	}
+	runtime.KeepAlive(touch)
 	pl.builtLen, pl.keys, pl.mask, pl.k = uint64(n), uint64(keys), capacity-1, uint64(len(counts))
 	return ix, nil
 }
