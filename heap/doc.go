@@ -127,7 +127,9 @@
 // Every heap counts its own allocations and frees, and a free is counted by
 // the heap of the P that made it wherever the block goes, so the live
 // totals (ReadStats, LiveBlocks) are exact at quiescence and cannot drift
-// (reference §18.15). Verify walks every pool and recomputes them.
+// (reference §18.15). Verify walks every pool and recomputes them. Blocks
+// of process-wide tables (the symbol table, the NULL singleton) come from
+// AllocPermanent and are counted apart, so leak checks do not see them.
 //
 // # Checks
 //
