@@ -36,7 +36,7 @@ func Release(vp *value.V) {
 // reaches zero with it. It works from a list, not by recursion, so deep
 // nesting cannot exhaust the stack.
 func free(v value.V) {
-	if v.IsAtom() && !hasHandle(v) { // owns nothing: the common case
+	if v.IsAtom() && !hasHandle(v) && v.Header().Mmod == heap.MmodHeap { // owns nothing: the common case
 		heap.Free(v.Pointer())
 		return
 	}
@@ -58,6 +58,10 @@ func free(v value.V) {
 			// The object's Close error has no caller to go to: Release
 			// cannot fail. Objects that must report one do it themselves.
 			_ = value.ReleaseHandle(x)
+		}
+		if x.Header().Mmod == heap.MmodFile {
+			heap.UnmapFile(x.Pointer()) // a column mapped from a file
+			continue
 		}
 		heap.Free(x.Pointer())
 	}

@@ -1,0 +1,346 @@
+package store
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+	"io"
+	"os"
+	"unsafe"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+const (
+	magic      = "RAYGOCOL"
+	version    = 1
+	headerLen  = 128
+	dataOffset = 4096
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// fileHeader is the column file header (see the package comment).
+type fileHeader struct {
+	Magic    [8]byte
+	Version  uint32
+	HdrLen   uint32
+	Type     int8
+	Width    uint8
+	HasNulls uint8
+	_        [5]byte
+	Rows     uint64
+	DataOff  uint64
+	DataLen  uint64
+	NullOff  uint64
+	NullLen  uint64
+	PoolOff  uint64
+	PoolLen  uint64
+	SymCount uint64
+	DataCRC  uint32
+	_        [32]byte
+	HdrCRC   uint32
+}
+
+var _ [headerLen - unsafe.Sizeof(fileHeader{})]byte
+var _ [unsafe.Sizeof(fileHeader{}) - headerLen]byte
+
+func storable(t value.Type) bool {
+	return t.IsVector()
+}
+
+// SaveColumn writes vector v (a slice, indexed or mapped vector included)
+// to the file at path, replacing it atomically.
+func SaveColumn(path string, v value.V) error {
+	if v.IsZero() || !storable(v.Type()) {
+		return ray.Errorf(ray.ErrType, "store.SaveColumn", "want a vector, have %v", typeName(v))
+	}
+	data, nulls, pool := sections(v)
+	h := fileHeader{Version: version, HdrLen: headerLen, Type: int8(v.Type()), Rows: uint64(v.Len()),
+		DataOff: dataOffset, DataLen: uint64(len(data))}
+	copy(h.Magic[:], magic)
+	if v.Type() == value.Sym {
+		w, _ := v.Attrs().SymWidth()
+		h.Width = uint8(w)
+		h.SymCount = uint64(value.SymCount())
+	}
+	h.NullOff = h.DataOff + h.DataLen
+	if nulls != nil {
+		h.HasNulls, h.NullLen = 1, uint64(len(nulls))
+	}
+	h.PoolOff = h.NullOff + h.NullLen
+	h.PoolLen = uint64(len(pool))
+	crc := crc32.Update(0, castagnoli, data)
+	crc = crc32.Update(crc, castagnoli, nulls)
+	h.DataCRC = crc32.Update(crc, castagnoli, pool)
+	head := make([]byte, dataOffset)
+	encodeHeader(head, &h)
+	return writeAtomically(path, func(w io.Writer) error {
+		for _, b := range [][]byte{head, data, nulls, pool} {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func typeName(v value.V) string {
+	if v.IsZero() {
+		return "no value"
+	}
+	return v.Type().String()
+}
+
+func encodeHeader(b []byte, h *fileHeader) {
+	hb := unsafe.Slice((*byte)(unsafe.Pointer(h)), headerLen)
+	binary.LittleEndian.PutUint32(hb[headerLen-4:], 0)
+	h.HdrCRC = crc32.Checksum(hb[:headerLen-4], castagnoli)
+	copy(b, hb)
+}
+
+// sections returns v's elements, its null bitmap for its own rows (nil
+// without nulls) and, for STR, a pool holding exactly its strings (the
+// views rewritten to match).
+func sections(v value.V) (data, nulls, pool []byte) {
+	n := int(v.Len())
+	root, off := vec.Root(v)
+	size := v.ElemSize()
+	data = unsafe.Slice((*byte)(offheap.Add(root.Data(), uintptr(off*size))), n*size)
+	if v.Type() == value.Str {
+		views := make([]byte, n*16)
+		for i := range n {
+			s, _ := vec.StrView(v, i)
+			e := views[i*16 : i*16+16]
+			binary.LittleEndian.PutUint32(e, uint32(len(s)))
+			if len(s) <= 12 {
+				copy(e[4:], s)
+				continue
+			}
+			copy(e[4:8], s)
+			binary.LittleEndian.PutUint32(e[12:], uint32(len(pool)))
+			pool = append(pool, s...)
+		}
+		data = views
+	}
+	if vec.NullCount(v) > 0 {
+		nulls = make([]byte, (n+7)/8)
+		for i := range n {
+			if null, _ := vec.IsNull(v, i); null {
+				nulls[i>>3] |= 1 << (i & 7)
+			}
+		}
+	}
+	return data, nulls, pool
+}
+
+// readHeader reads and checks the header of a column file of size bytes.
+func readHeader(r io.ReaderAt, size int64) (fileHeader, error) {
+	var h fileHeader
+	if size < dataOffset {
+		return h, corrupt("the file has %d bytes, less than a header page", size)
+	}
+	hb := unsafe.Slice((*byte)(unsafe.Pointer(&h)), headerLen)
+	if _, err := r.ReadAt(hb, 0); err != nil {
+		return h, ray.Wrap(ray.ErrIO, "store.ReadColumn", err, "reading the header")
+	}
+	if string(h.Magic[:]) != magic {
+		return h, corrupt("not a raygo column file (magic %q)", h.Magic[:])
+	}
+	if h.Version > version {
+		return h, ray.Errorf(ray.ErrNYI, "store.ReadColumn", "column file version %d is newer than this raygo reads (%d)", h.Version, version)
+	}
+	if h.Version != version || h.HdrLen != headerLen {
+		return h, corrupt("version %d, header length %d", h.Version, h.HdrLen)
+	}
+	if got := crc32.Checksum(hb[:headerLen-4], castagnoli); got != h.HdrCRC {
+		return h, corrupt("header checksum %#x, want %#x", got, h.HdrCRC)
+	}
+	t := value.Type(h.Type)
+	if !storable(t) || h.HasNulls > 1 || t != value.Sym && h.Width != 0 || h.Width > 3 {
+		return h, corrupt("type %d, width %d, nulls flag %d", h.Type, h.Width, h.HasNulls)
+	}
+	size8 := uint64(t.ElemSize())
+	if t == value.Sym {
+		size8 = 1 << h.Width
+	}
+	switch {
+	case h.Rows > 1<<40 || h.DataLen != h.Rows*size8:
+		return h, corrupt("%d rows of %v in %d bytes", h.Rows, t, h.DataLen)
+	case h.DataOff != dataOffset || h.NullOff != h.DataOff+h.DataLen || h.PoolOff != h.NullOff+h.NullLen:
+		return h, corrupt("sections at %d, %d, %d do not follow one another", h.DataOff, h.NullOff, h.PoolOff)
+	case h.HasNulls == 1 && h.NullLen != (h.Rows+7)/8 || h.HasNulls == 0 && h.NullLen != 0:
+		return h, corrupt("a null bitmap of %d bytes for %d rows", h.NullLen, h.Rows)
+	case t != value.Str && h.PoolLen != 0 || h.PoolLen > vec.MaxPool:
+		return h, corrupt("a pool of %d bytes", h.PoolLen)
+	case h.PoolOff+h.PoolLen != uint64(size):
+		return h, corrupt("the sections end at %d but the file has %d bytes", h.PoolOff+h.PoolLen, size)
+	case t == value.Sym && h.SymCount > uint64(value.SymCount()):
+		return h, corrupt("written against %d symbols, this process has %d", h.SymCount, value.SymCount())
+	}
+	return h, nil
+}
+
+func corrupt(format string, args ...any) error {
+	return ray.Errorf(ray.ErrCorrupt, "store.ReadColumn", format, args...)
+}
+
+// checkSections checks what the header cannot: the data checksum (when
+// verify), STR views against the pool, SYM ids against the symbol table.
+func checkSections(h *fileHeader, data, nulls, pool []byte, verify bool) error {
+	if verify {
+		crc := crc32.Update(0, castagnoli, data)
+		crc = crc32.Update(crc, castagnoli, nulls)
+		if crc = crc32.Update(crc, castagnoli, pool); crc != h.DataCRC {
+			return corrupt("data checksum %#x, want %#x", crc, h.DataCRC)
+		}
+	}
+	switch value.Type(h.Type) {
+	case value.Str:
+		for i := uint64(0); i < h.Rows; i++ {
+			e := data[i*16 : i*16+16]
+			n := uint64(binary.LittleEndian.Uint32(e))
+			if n <= 12 {
+				continue
+			}
+			if off := uint64(binary.LittleEndian.Uint32(e[12:])); binary.LittleEndian.Uint32(e[8:]) != 0 || off+n > uint64(len(pool)) {
+				return corrupt("row %d: a string of %d bytes at %d outside a pool of %d", i, n, off, len(pool))
+			}
+		}
+	case value.Sym:
+		w := uint64(1) << h.Width
+		for i := uint64(0); i < h.Rows; i++ {
+			var id uint64
+			for b := range w {
+				id |= uint64(data[i*w+b]) << (8 * b)
+			}
+			if id >= h.SymCount {
+				return corrupt("row %d: symbol id %d, but the column was written against %d symbols", i, id, h.SymCount)
+			}
+		}
+	}
+	return nil
+}
+
+// LoadColumn reads the column file at path into a new heap vector.
+func LoadColumn(path string) (value.V, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return value.V{}, ray.Wrap(ray.ErrIO, "store.LoadColumn", err, "reading %s", path)
+	}
+	return decodeColumn(b)
+}
+
+// decodeColumn makes a heap vector of the column file bytes b.
+func decodeColumn(b []byte) (value.V, error) {
+	h, err := readHeader(bytesReaderAt(b), int64(len(b)))
+	if err != nil {
+		return value.V{}, err
+	}
+	data := b[h.DataOff : h.DataOff+h.DataLen]
+	nulls := b[h.NullOff : h.NullOff+h.NullLen]
+	pool := b[h.PoolOff : h.PoolOff+h.PoolLen]
+	if err := checkSections(&h, data, nulls, pool, true); err != nil {
+		return value.V{}, err
+	}
+	t := value.Type(h.Type)
+	v, err := vec.New(t, 0)
+	if err != nil {
+		return value.V{}, err
+	}
+	if err := fill(&v, &h, data, pool); err != nil {
+		cow.Release(&v)
+		return value.V{}, err
+	}
+	if err := applyNulls(&v, nulls, int(h.Rows)); err != nil {
+		cow.Release(&v)
+		return value.V{}, err
+	}
+	return v, nil
+}
+
+// fill appends the file's rows to *vp, an empty vector of their type.
+func fill(vp *value.V, h *fileHeader, data, pool []byte) error {
+	n := int(h.Rows)
+	switch value.Type(h.Type) {
+	case value.Str:
+		for i := range n {
+			e := data[i*16 : i*16+16]
+			l := int(binary.LittleEndian.Uint32(e))
+			s := e[4 : 4+min(l, 12)]
+			if l > 12 {
+				off := int(binary.LittleEndian.Uint32(e[12:]))
+				s = pool[off : off+l]
+			}
+			if err := vec.AppendStr(vp, string(s)); err != nil {
+				return err
+			}
+		}
+	case value.Sym:
+		w := 1 << h.Width
+		for i := range n {
+			var id int64
+			for b := range w {
+				id |= int64(data[i*w+b]) << (8 * b)
+			}
+			if err := vec.AppendSymID(vp, id); err != nil {
+				return err
+			}
+		}
+	default:
+		if n > 0 {
+			return appendRaw(vp, data, n)
+		}
+	}
+	return nil
+}
+
+// appendRaw appends n fixed-width elements from data to *vp.
+func appendRaw(vp *value.V, data []byte, n int) error {
+	switch value.Type((*vp).Type()) {
+	case value.Bool:
+		return vec.AppendSlice(vp, unsafe.Slice((*bool)(unsafe.Pointer(&data[0])), n))
+	case value.U8:
+		return vec.AppendSlice(vp, data[:n])
+	case value.I16:
+		return vec.AppendSlice(vp, unsafe.Slice((*int16)(unsafe.Pointer(&data[0])), n))
+	case value.I32, value.Date, value.Time:
+		return vec.AppendSlice(vp, unsafe.Slice((*int32)(unsafe.Pointer(&data[0])), n))
+	case value.I64, value.Timestamp:
+		return vec.AppendSlice(vp, unsafe.Slice((*int64)(unsafe.Pointer(&data[0])), n))
+	case value.F32:
+		return vec.AppendSlice(vp, unsafe.Slice((*float32)(unsafe.Pointer(&data[0])), n))
+	case value.F64:
+		return vec.AppendSlice(vp, unsafe.Slice((*float64)(unsafe.Pointer(&data[0])), n))
+	case value.GUID:
+		return vec.AppendSlice(vp, unsafe.Slice((*[16]byte)(unsafe.Pointer(&data[0])), n))
+	}
+	return ray.Errorf(ray.ErrNYI, "store.LoadColumn", "%v columns", (*vp).Type())
+}
+
+func applyNulls(vp *value.V, nulls []byte, n int) error {
+	for i := range min(n, len(nulls)*8) {
+		if nulls[i>>3]>>(i&7)&1 != 0 {
+			if err := vec.SetNull(vp, i, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type bytesReaderAt []byte
+
+func (b bytesReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off >= int64(len(b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}

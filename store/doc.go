@@ -1,0 +1,42 @@
+// Package store keeps columns in files and maps them back without copying.
+//
+// # Column files
+//
+// A column file is, little-endian throughout:
+//
+//	[0, 128)          the file header: magic "RAYGOCOL", format version,
+//	                  type, SYM width, row count, the offset and length of
+//	                  each section, the symbol count a SYM column was
+//	                  written against, a CRC-32C of the sections and a
+//	                  CRC-32C of the header itself
+//	[4064, 4096)      room for the 32-byte value header (zeros on disk)
+//	[4096, ...)       the elements, as in memory (STR: 16-byte views)
+//	then              the null bitmap (1 = null), when there are nulls
+//	then              the STR pool, for STR columns
+//
+// The elements start on a page boundary, so MapColumn can map the file and
+// point a value at it (mmod = 1): the value header is written into the
+// first page, which the heap maps private and writable (copy-on-write: the
+// file never changes); the elements stay read-only. The null bitmap and a
+// STR pool are copied into heap blocks, so that mapping costs O(1) in the
+// rows apart from them (and from the optional checksum). Mutating a mapped
+// column copies it to the heap first (package vec), never writing to the
+// mapping or past it (reference §18.16); releasing it unmaps exactly the
+// file (§18.17). Mapped files are not charged to the heap's budget.
+//
+// # Never trusting a file
+//
+// Every field is checked before use: magic, version (a newer one is
+// ErrNYI), the header checksum, the type, that the sections tile the file
+// exactly, lengths against the row count; the value header and attribute
+// bits on disk are never read (the loader writes its own). A SYM column
+// whose ids reach past the symbol table is ErrCorrupt. Crafted or
+// truncated files give ErrCorrupt, never a crash (FuzzColumnFile).
+//
+// # Crash safety
+//
+// Files are written to a temporary file in the same directory, synced,
+// renamed over the target, and the directory synced: a reader sees the old
+// file or the new one, never a torn one, and a failed write leaves the old
+// file as it was and returns ErrIO.
+package store

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"os"
+	"unsafe"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
+)
+
+// MapColumn maps the column file at path and returns a vector over it
+// (mmod = 1) without copying its elements. With verify, the data checksum
+// is checked too (O(rows)); without, only what is cheap to check (STR views
+// and SYM ids are always checked, since a bad one would reach outside the
+// file or the symbol table). The caller releases the vector, which unmaps
+// the file; writing to it copies it to the heap first.
+func MapColumn(path string, verify bool) (value.V, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return value.V{}, ray.Wrap(ray.ErrIO, "store.MapColumn", err, "opening %s", path)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return value.V{}, ray.Wrap(ray.ErrIO, "store.MapColumn", err, "stat %s", path)
+	}
+	h, err := readHeader(f, st.Size())
+	if err != nil {
+		return value.V{}, err
+	}
+	p, err := heap.MapFile(f, st.Size(), dataOffset-heap.HeaderSize)
+	if err != nil {
+		return value.V{}, err
+	}
+	base := uintptr(p) - (dataOffset - heap.HeaderSize)
+	section := func(off, n uint64) []byte {
+		if n == 0 {
+			return nil
+		}
+		return unsafe.Slice((*byte)(offheap.Ptr(base+uintptr(off))), n)
+	}
+	data, nulls, pool := section(h.DataOff, h.DataLen), section(h.NullOff, h.NullLen), section(h.PoolOff, h.PoolLen)
+	if err := checkSections(&h, data, nulls, pool, verify); err != nil {
+		heap.UnmapFile(p)
+		return value.V{}, err
+	}
+	// The header is the loader's own: nothing of the file's first page is
+	// trusted (reference §18.24).
+	vh := heap.HeaderOf(p)
+	*vh = heap.Header{Mmod: heap.MmodFile, Type: h.Type, Word: h.Rows}
+	vh.RC.Store(1)
+	v := value.FromPointer(p)
+	if value.Type(h.Type) == value.Sym {
+		vh.Attrs = h.Width
+	}
+	if len(pool) > 0 {
+		pv, err := heapCopy(pool)
+		if err != nil {
+			cow.Release(&v)
+			return value.V{}, err
+		}
+		vh.Aux[value.SlotPool] = uint64(uintptr(pv.Pointer()))
+	}
+	if len(nulls) > 0 {
+		nm, err := heapCopy(nulls)
+		if err != nil {
+			cow.Release(&v)
+			return value.V{}, err
+		}
+		vh.Aux[value.SlotNullmap] = uint64(uintptr(nm.Pointer()))
+		a, _ := v.Attrs().Set(attrs.NullmapExt, true)
+		a, _ = a.Set(attrs.HasNulls, true)
+		vh.Attrs = a.Raw()
+	}
+	return v, nil
+}
+
+// heapCopy returns a U8 vector holding a copy of b.
+func heapCopy(b []byte) (value.V, error) {
+	p, err := heap.Alloc(uintptr(len(b)))
+	if err != nil {
+		return value.V{}, err
+	}
+	h := heap.HeaderOf(p)
+	h.Type = int8(value.U8)
+	h.Word = uint64(len(b))
+	copy(unsafe.Slice((*byte)(offheap.Add(p, heap.HeaderSize)), len(b)), b)
+	return value.FromPointer(p), nil
+}

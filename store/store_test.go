@@ -1,0 +1,320 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+func must(v value.V, err error) value.V {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// rows renders a vector's rows, nulls included.
+func rows(t *testing.T, v value.V) string {
+	t.Helper()
+	var sb strings.Builder
+	for i := range int(v.Len()) {
+		if null, _ := vec.IsNull(v, i); null {
+			sb.WriteString("null ")
+			continue
+		}
+		a, err := vec.RowAtom(v, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb.WriteString(a.String() + " ")
+		cow.Release(&a)
+	}
+	return sb.String()
+}
+
+func sample(t *testing.T) []value.V {
+	t.Helper()
+	n := 300
+	is := make([]int64, n)
+	fs := make([]float32, n)
+	strs := make([]string, n)
+	syms := make([]string, n)
+	for i := range n {
+		is[i], fs[i] = int64(i*7-100), float32(i)/4
+		strs[i] = fmt.Sprintf("s%d%s", i, strings.Repeat("x", i%20))
+		syms[i] = fmt.Sprintf("store.sym.%d", i%5)
+	}
+	vs := []value.V{
+		must(vec.FromSlice(value.I64, is)), must(vec.FromSlice(value.F32, fs)),
+		must(vec.FromSlice(value.Bool, []bool{true, false, true})), must(vec.FromSlice(value.U8, []uint8{1, 2})),
+		must(vec.FromSlice(value.I16, []int16{-1, 2})), must(vec.FromSlice(value.I32, []int32{-1, 2})),
+		must(vec.FromSlice(value.F64, []float64{1.5, -2})), must(vec.FromSlice(value.Date, []int32{20784, -1})),
+		must(vec.FromSlice(value.Time, []int32{0, 1000})), must(vec.FromSlice(value.Timestamp, []int64{1, 2})),
+		must(vec.FromSlice(value.GUID, [][16]byte{{1}, {2}})), must(vec.FromStrings(strs)), must(vec.FromSyms(syms)),
+		must(vec.FromSlice(value.I64, []int64{})),
+	}
+	for i := range vs {
+		if vs[i].Len() > 1 {
+			if err := vec.SetNull(&vs[i], 1, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if vs[i].Len() > 200 {
+			if err := vec.SetNull(&vs[i], 200, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return vs
+}
+
+// TestRoundTrip saves every type (whole and as a slice), loads and maps it
+// back, and compares every row and null.
+func TestRoundTrip(t *testing.T) {
+	heaptest.Check(t)
+	dir := t.TempDir()
+	vs := sample(t)
+	defer func() {
+		for i := range vs {
+			cow.Release(&vs[i])
+		}
+	}()
+	for i, v := range vs {
+		for _, view := range []struct{ off, n int }{{0, int(v.Len())}, {min(1, int(v.Len())), max(int(v.Len())-1, 0)}} {
+			s := must(vec.Slice(v, view.off, view.n))
+			path := filepath.Join(dir, fmt.Sprintf("c%d.col", i))
+			if err := SaveColumn(path, s); err != nil {
+				t.Fatalf("%v: %v", v.Type(), err)
+			}
+			want := rows(t, s)
+			loaded, err := LoadColumn(path)
+			if err != nil {
+				t.Fatalf("%v: load: %v", v.Type(), err)
+			}
+			if got := rows(t, loaded); got != want || loaded.Type() != v.Type() {
+				t.Errorf("%v loaded: %.80s, want %.80s", v.Type(), got, want)
+			}
+			for _, verify := range []bool{false, true} {
+				m, err := MapColumn(path, verify)
+				if err != nil {
+					t.Fatalf("%v: map: %v", v.Type(), err)
+				}
+				if m.Header().Mmod != heap.MmodFile {
+					t.Errorf("%v: mapped column has mmod %d", v.Type(), m.Header().Mmod)
+				}
+				if got := rows(t, m); got != want {
+					t.Errorf("%v mapped: %.80s, want %.80s", v.Type(), got, want)
+				}
+				cow.Release(&m)
+			}
+			cow.Release(&loaded)
+			cow.Release(&s)
+		}
+	}
+	if files, _ := heap.MappedFiles(); files != 0 {
+		t.Errorf("%d files still mapped", files)
+	}
+}
+
+// Reference §18.16: writing to a mapped column copies it to the heap and
+// never touches the file.
+func TestRef18_16_MappedColumnsAreCopiedOnWrite(t *testing.T) {
+	heaptest.Check(t)
+	path := filepath.Join(t.TempDir(), "m.col")
+	v := must(vec.FromSlice(value.I64, []int64{1, 2, 3}))
+	if err := SaveColumn(path, v); err != nil {
+		t.Fatal(err)
+	}
+	cow.Release(&v)
+	before, _ := os.ReadFile(path)
+	m := must(MapColumn(path, true))
+	if err := vec.Append(&m, int64(4)); err != nil {
+		t.Fatal(err)
+	}
+	if err := vec.Set(&m, 0, int64(100)); err != nil {
+		t.Fatal(err)
+	}
+	if m.Header().Mmod != heap.MmodHeap || rows(t, m) != "100 2 3 4 " {
+		t.Errorf("after writing a mapped column: mmod %d, rows %s", m.Header().Mmod, rows(t, m))
+	}
+	cow.Release(&m)
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Error("writing a mapped column changed its file")
+	}
+	if files, _ := heap.MappedFiles(); files != 0 {
+		t.Errorf("%d files still mapped after the copy was released", files)
+	}
+}
+
+// A mapped file is not charged to the budget.
+func TestMappingIgnoresTheBudget(t *testing.T) {
+	heaptest.Check(t)
+	path := filepath.Join(t.TempDir(), "big.col")
+	v := must(vec.New(value.I64, 0))
+	if err := vec.AppendSlice(&v, make([]int64, 8<<20)); err != nil { // 64 MiB
+		t.Fatal(err)
+	}
+	if err := SaveColumn(path, v); err != nil {
+		t.Fatal(err)
+	}
+	cow.Release(&v)
+	_, reserved := heap.Budget()
+	old := heap.SetBudget(reserved + 1<<20)
+	defer heap.SetBudget(old)
+	m, err := MapColumn(path, false)
+	if err != nil {
+		t.Fatalf("mapping 64 MiB under a budget with 1 MiB to spare: %v", err)
+	}
+	xs, _ := vec.Elems[int64](m)
+	if len(xs) != 8<<20 || xs[len(xs)-1] != 0 {
+		t.Error("mapped rows")
+	}
+	cow.Release(&m)
+}
+
+func TestCorruptFiles(t *testing.T) {
+	heaptest.Check(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.col")
+	v := must(vec.FromStrings([]string{"a", "a string longer than twelve"}))
+	if err := SaveColumn(path, v); err != nil {
+		t.Fatal(err)
+	}
+	cow.Release(&v)
+	good, _ := os.ReadFile(path)
+	cases := map[string]func([]byte) []byte{
+		"truncated":     func(b []byte) []byte { return b[:len(b)-1] },
+		"one more byte": func(b []byte) []byte { return append(b, 0) },
+		"bad magic":     func(b []byte) []byte { b[0] = 'X'; return b },
+		"header bit":    func(b []byte) []byte { b[40] ^= 1; return b },
+		"data bit":      func(b []byte) []byte { b[dataOffset+5] ^= 1; return b },
+		"empty":         func(b []byte) []byte { return nil },
+	}
+	for name, mangle := range cases {
+		b := mangle(append([]byte(nil), good...))
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadColumn(path); !errors.Is(err, ray.ErrCorrupt) {
+			t.Errorf("%s: LoadColumn = %v, want ErrCorrupt", name, err)
+		}
+		if m, err := MapColumn(path, true); !errors.Is(err, ray.ErrCorrupt) {
+			t.Errorf("%s: MapColumn = %v, want ErrCorrupt", name, err)
+			cow.Release(&m)
+		}
+	}
+	// A newer version is ErrNYI, not corruption.
+	b := append([]byte(nil), good...)
+	b[8] = 2
+	h, _ := readHeader(bytesReaderAt(good), int64(len(good)))
+	h.Version = 2
+	encodeHeader(b, &h)
+	if _, err := decodeColumn(b); !errors.Is(err, ray.ErrNYI) {
+		t.Errorf("version 2: %v, want ErrNYI", err)
+	}
+}
+
+// Fault injection: every step of an atomic write can fail, and then the
+// previous file is intact and the error is ErrIO.
+func TestFailedWritesKeepThePreviousFile(t *testing.T) {
+	heaptest.Check(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.col")
+	v := must(vec.FromSlice(value.I64, []int64{1, 2, 3}))
+	defer cow.Release(&v)
+	if err := SaveColumn(path, v); err != nil {
+		t.Fatal(err)
+	}
+	original, _ := os.ReadFile(path)
+	w := must(vec.FromSlice(value.I64, make([]int64, 100000)))
+	defer cow.Release(&w)
+	fail := syscall.ENOSPC
+	steps := map[string]func() func(){
+		"create": func() func() {
+			old := createTemp
+			createTemp = func(string, string) (*os.File, error) { return nil, fail }
+			return func() { createTemp = old }
+		},
+		"short write": func() func() {
+			old := wrapWriter
+			wrapWriter = func(w io.Writer) io.Writer { return &shortWriter{w: w, left: 5000} }
+			return func() { wrapWriter = old }
+		},
+		"sync": func() func() {
+			old := syncFile
+			syncFile = func(*os.File) error { return fail }
+			return func() { syncFile = old }
+		},
+		"rename": func() func() {
+			old := rename
+			rename = func(string, string) error { return fail }
+			return func() { rename = old }
+		},
+	}
+	for name, inject := range steps {
+		undo := inject()
+		err := SaveColumn(path, w)
+		undo()
+		if !errors.Is(err, ray.ErrIO) {
+			t.Errorf("%s: %v, want ErrIO", name, err)
+		}
+		if now, _ := os.ReadFile(path); !bytes.Equal(now, original) {
+			t.Errorf("%s: the previous file changed", name)
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+			t.Errorf("%s: %d entries left in the directory", name, len(ents))
+		}
+	}
+}
+
+type shortWriter struct {
+	w    io.Writer
+	left int
+}
+
+func (s *shortWriter) Write(p []byte) (int, error) {
+	if len(p) > s.left {
+		n, _ := s.w.Write(p[:s.left])
+		s.left = 0
+		return n, syscall.ENOSPC
+	}
+	s.left -= len(p)
+	return s.w.Write(p)
+}
+
+// FuzzColumnFile feeds arbitrary bytes to the column decoder: it may
+// refuse them, but never crash or leak.
+func FuzzColumnFile(f *testing.F) {
+	for _, v := range []value.V{must(vec.FromSlice(value.I64, []int64{1, 2})), must(vec.FromStrings([]string{"x", "a long string value here"})), must(vec.FromSyms([]string{"fz.a"}))} {
+		path := filepath.Join(f.TempDir(), "seed.col")
+		if err := SaveColumn(path, v); err != nil {
+			f.Fatal(err)
+		}
+		b, _ := os.ReadFile(path)
+		f.Add(b)
+		cow.Release(&v)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := decodeColumn(b)
+		if err == nil {
+			_ = rows(t, v)
+			cow.Release(&v)
+		} else if !errors.Is(err, ray.ErrCorrupt) && !errors.Is(err, ray.ErrNYI) {
+			t.Fatalf("decode error %v is neither ErrCorrupt nor ErrNYI", err)
+		}
+	})
+}
