@@ -55,8 +55,25 @@ func storable(t value.Type) bool {
 // SaveColumn writes vector v (a slice, indexed or mapped vector included)
 // to the file at path, replacing it atomically.
 func SaveColumn(path string, v value.V) error {
+	parts, err := encodeColumn(v)
+	if err != nil {
+		return err
+	}
+	return writeAtomically(path, func(w io.Writer) error {
+		for _, b := range parts {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// encodeColumn returns the parts of v's column file, in order: the header
+// page, the elements, the null bitmap and the pool.
+func encodeColumn(v value.V) ([][]byte, error) {
 	if v.IsZero() || !storable(v.Type()) {
-		return ray.Errorf(ray.ErrType, "store.SaveColumn", "want a vector, have %v", typeName(v))
+		return nil, ray.Errorf(ray.ErrType, "store.SaveColumn", "want a vector, have %v", typeName(v))
 	}
 	data, nulls, pool := sections(v)
 	h := fileHeader{Version: version, HdrLen: headerLen, Type: int8(v.Type()), Rows: uint64(v.Len()),
@@ -78,14 +95,7 @@ func SaveColumn(path string, v value.V) error {
 	h.DataCRC = crc32.Update(crc, castagnoli, pool)
 	head := make([]byte, dataOffset)
 	encodeHeader(head, &h)
-	return writeAtomically(path, func(w io.Writer) error {
-		for _, b := range [][]byte{head, data, nulls, pool} {
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return [][]byte{head, data, nulls, pool}, nil
 }
 
 func typeName(v value.V) string {

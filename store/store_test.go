@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -300,12 +301,11 @@ func (s *shortWriter) Write(p []byte) (int, error) {
 // refuse them, but never crash or leak.
 func FuzzColumnFile(f *testing.F) {
 	for _, v := range []value.V{must(vec.FromSlice(value.I64, []int64{1, 2})), must(vec.FromStrings([]string{"x", "a long string value here"})), must(vec.FromSyms([]string{"fz.a"}))} {
-		path := filepath.Join(f.TempDir(), "seed.col")
-		if err := SaveColumn(path, v); err != nil {
+		parts, err := encodeColumn(v)
+		if err != nil {
 			f.Fatal(err)
 		}
-		b, _ := os.ReadFile(path)
-		f.Add(b)
+		f.Add(bytes.Join(parts, nil))
 		cow.Release(&v)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -315,6 +315,140 @@ func FuzzColumnFile(f *testing.F) {
 			cow.Release(&v)
 		} else if !errors.Is(err, ray.ErrCorrupt) && !errors.Is(err, ray.ErrNYI) {
 			t.Fatalf("decode error %v is neither ErrCorrupt nor ErrNYI", err)
+		}
+	})
+}
+
+func TestSymbolFile(t *testing.T) {
+	heaptest.Check(t)
+	path := filepath.Join(t.TempDir(), "sym")
+	if _, err := value.Intern("store.symfile.a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveSymbols(path); err != nil {
+		t.Fatal(err)
+	}
+	// Reference §17.34: loading into the same table is a no-op; a table
+	// that already disagrees is corrupt.
+	if err := LoadSymbols(path); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	names, err := decodeSymbols(b)
+	if err != nil || int64(len(names)) != value.SymCount() {
+		t.Fatalf("decoded %d names (%v), have %d", len(names), err, value.SymCount())
+	}
+	names[0] = names[0] + "-different"
+	if err := os.WriteFile(path, encodeSymbolsForTest(names), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := LoadSymbols(path); !errors.Is(err, ray.ErrCorrupt) {
+		t.Errorf("a file that disagrees with memory: %v", err)
+	}
+	for _, bad := range [][]byte{nil, []byte("RAYGOSYM"), append(b[:len(b)-1:len(b)-1], b[len(b)-1]^1)} {
+		if _, err := decodeSymbols(bad); !errors.Is(err, ray.ErrCorrupt) {
+			t.Errorf("decoding %d bad bytes: %v", len(bad), err)
+		}
+	}
+}
+
+// encodeSymbolsForTest builds a symbol file of names, as SaveSymbols does.
+func encodeSymbolsForTest(names []string) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(symMagic)
+	buf.Write([]byte{1, 0, 0, 0})
+	var n [8]byte
+	for i := range 8 {
+		n[i] = byte(uint64(len(names)) >> (8 * i))
+	}
+	buf.Write(n[:])
+	for _, s := range names {
+		l := len(s)
+		buf.Write([]byte{byte(l), byte(l >> 8), byte(l >> 16), byte(l >> 24)})
+		buf.WriteString(s)
+	}
+	sum := crc32Sum(buf.Bytes())
+	buf.Write([]byte{byte(sum), byte(sum >> 8), byte(sum >> 16), byte(sum >> 24)})
+	return buf.Bytes()
+}
+
+func FuzzSymbolFile(f *testing.F) {
+	f.Add(encodeSymbolsForTest([]string{"a", "bb", ""}))
+	f.Add([]byte("RAYGOSYM"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := decodeSymbols(b); err != nil && !errors.Is(err, ray.ErrCorrupt) && !errors.Is(err, ray.ErrNYI) {
+			t.Fatalf("decode error %v", err)
+		}
+	})
+}
+
+func crc32Sum(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+func TestTableDirectory(t *testing.T) {
+	heaptest.Check(t)
+	dir := filepath.Join(t.TempDir(), "trades")
+	target := must(vec.NewTable())
+	names := must(vec.FromStrings([]string{"zero", "one"}))
+	if err := vec.AddColumn(&target, "name", names); err != nil {
+		t.Fatal(err)
+	}
+	cow.Release(&names)
+	if err := vec.Bind("store.test.instruments", target); err != nil {
+		t.Fatal(err)
+	}
+	cow.Release(&target)
+	defer vec.Unbind("store.test.instruments")
+
+	tb := must(vec.NewTable())
+	defer cow.Release(&tb)
+	inst := must(vec.FromSlice(value.I64, []int64{1, 0, 1}))
+	if err := vec.Link(&inst, "store.test.instruments"); err != nil {
+		t.Fatal(err)
+	}
+	px := must(vec.FromSlice(value.F64, []float64{1.5, 2.5, 3.5}))
+	for _, c := range []struct {
+		n string
+		v value.V
+	}{{"inst", inst}, {"px", px}} {
+		if err := vec.AddColumn(&tb, c.n, c.v); err != nil {
+			t.Fatal(err)
+		}
+		cow.Release(&c.v)
+	}
+	if err := SaveTable(dir, tb); err != nil {
+		t.Fatal(err)
+	}
+	for _, mapped := range []bool{false, true} {
+		back, err := LoadTable(dir, mapped)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(vec.Schema(back)) != fmt.Sprint(vec.Schema(tb)) {
+			t.Errorf("schema %v", vec.Schema(back))
+		}
+		_, ic, _ := vec.ColumnByName(back, "inst")
+		who := must(vec.Deref(ic, "name"))
+		if rows(t, who) != `"one" "zero" "one" ` {
+			t.Errorf("the link after loading: %s", rows(t, who))
+		}
+		cow.Release(&who)
+		cow.Release(&back)
+	}
+	for _, bad := range []string{`{`, `{"version":1,"columns":[{"name":""}]}`, `{"version":1,"columns":[{"name":"a"},{"name":"a"}]}`} {
+		if _, err := decodeSchema([]byte(bad)); !errors.Is(err, ray.ErrCorrupt) {
+			t.Errorf("schema %s: %v", bad, err)
+		}
+	}
+	if _, err := decodeSchema([]byte(`{"version":2}`)); !errors.Is(err, ray.ErrNYI) {
+		t.Errorf("schema version 2: %v", err)
+	}
+}
+
+func FuzzSchema(f *testing.F) {
+	f.Add([]byte(`{"version":1,"columns":[{"name":"a","link":"t"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := decodeSchema(b); err != nil && !errors.Is(err, ray.ErrCorrupt) && !errors.Is(err, ray.ErrNYI) {
+			t.Fatalf("decode error %v", err)
 		}
 	})
 }
