@@ -47,7 +47,8 @@
 // at the 32 MiB boundary below, which for a block placed there can be user
 // data: reference §18.9).
 //
-// The heap owns every mapping raygo makes. A pool is anonymous memory,
+// The heap owns every mapping raygo makes, columns mapped from files
+// included (MapFile, UnmapFile: mapfile.go). A pool is anonymous memory,
 // advised to use transparent huge pages (columns are scanned end to end, and
 // on a virtual machine a 4 KiB first-touch fault costs microseconds); when
 // the kernel refuses it, the pool becomes a mapping of a file in the swap

@@ -29,6 +29,10 @@
 // can choose keys that collide. Null rows are in no hash or bloom index,
 // sort last, and are counted by zones.
 //
-// Sorting uses the standard library's pdqsort (slices.SortFunc) over the
-// row permutation, comparing typed values.
+// A hash index groups the rows by key: a table of buckets (key, start,
+// count) over one array of rows, newest first within a key, so a lookup
+// reads one bucket and then its rows contiguously (hash.go). A sort index
+// is the row permutation, built by sorting (key, row) pairs whose key
+// orders as the values do, with the standard library's pdqsort
+// (slices.SortFunc); STR and GUID compare their bytes instead.
 package index
