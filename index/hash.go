@@ -3,27 +3,57 @@ package index
 import (
 	"bytes"
 	"iter"
+	"math/bits"
 	"runtime"
+	"slices"
 	"unsafe"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
 
-// A hash index groups the rows by key, so that a lookup touches one slot
+// A hash index groups the rows by key, so that a lookup touches one bucket
 // and then reads its rows contiguously (a chain through the rows, as the C
 // runtime builds, costs a cache miss per row: 19x slower than a Go map on
 // 10M rows). Two children:
 //
-//	table  16 bytes per bucket: the key word (for STR and GUID, the key's
-//	       hash), where the key's rows start in rows, and how many there
-//	       are (0: an empty bucket)
+//	table  16 bytes per bucket: the key's 64-bit hash, where the key's
+//	       rows start in rows, and how many there are (0: an empty bucket)
 //	rows   uint32 per keyed row: rows grouped by key, newest first
+//
+// A key's bucket is found from the top bits of its hash, probing linearly.
+// Word keys (everything but STR and GUID) hash by a bijection (mix), so two
+// word keys are equal exactly when their hashes are: the table need not
+// hold the key. STR and GUID keys hash by maphash and are confirmed by
+// comparing bytes with the first row of the bucket.
 //
 // The capacity is a power of two, at least 8 and at least twice the
 // distinct keys (the C runtime sizes by rows, reference §17.39: with many
 // duplicates that is mostly empty buckets).
+//
+// # Building by partitions
+//
+// Grouping 10M rows straight into a table of 1M keys costs a cache miss or
+// two per row, which is all a Go map does too. So the build first splits
+// the rows by the top bits of their hash into partitions small enough to
+// group inside the cache (about partitionRows rows each):
+//
+//  1. hash every row and count the rows of each partition;
+//  2. scatter each keyed row's hash and row number to its partition's
+//     range (the rows go straight into the rows child; rows stay in
+//     ascending order within a partition);
+//  3. group each partition in a small table that stays in cache, and
+//     rewrite its range of rows grouped by key, newest first;
+//  4. put the groups into the bucket table in partition order: since a
+//     bucket is chosen by the top bits of the hash, like the partition, the
+//     groups of one partition land in one small stretch of the table.
+//
+// Every pass reads or writes memory sequentially or within the cache; the
+// scratch (a hash per keyed row; for STR and GUID also a hash per row) is
+// off the Go heap in a heap.Arena.
 
 const (
 	childTable = iota
@@ -31,140 +61,345 @@ const (
 )
 
 type bucket struct {
-	key   uint64
+	hash  uint64
 	start uint32
 	count uint32
 }
 
+// partitionRows is the number of rows a partition of a hash build aims
+// at: with ~10 rows per key, its table and groups take about 100 KiB.
+// Tests lower it to exercise many partitions on small vectors.
+var partitionRows = 65536
+
+// hashChunk is how many rows pass 1 and 2 hash at a time.
+const hashChunk = 1024
+
 func buildHash(v value.V) (value.V, error) {
 	n := int(v.Len())
 	k := newKeyer(v)
-	// Pass 1, in Go scratch memory: the group of every keyed row, with a
-	// table of groups that doubles as it fills.
-	capacity := uint64(8)
-	table := make([]uint32, capacity) // 1 + group, 0 empty
-	var groupKey []uint64
-	var groupRow []uint32 // a row of each group, for comparing byte keys
-	var counts []uint32
-	rowGroup := make([]uint32, n)
+	var sc heap.Arena
+	defer sc.Reset()
+	pbits := 0
+	for pbits < 12 && n>>pbits > partitionRows {
+		pbits++
+	}
+	pshift := uint(64 - pbits) // h >> 64 is 0 in Go: one partition
+	starts := make([]int, 1<<pbits+1)
+
+	// Pass 1: count the keyed rows of each partition.
+	var buf [hashChunk]uint64
+	var lack [hashChunk / 64]uint64
 	keys := 0
-	insert := func(tbl []uint32, g uint32) {
-		mask := uint64(len(tbl) - 1)
-		b := mix(groupKey[g]) & mask
-		if !k.wordKey() {
-			b = groupKey[g] & mask
+	for lo := 0; lo < n; lo += hashChunk {
+		m := min(hashChunk, n-lo)
+		hs := buf[:m]
+		missing := k.hashRows(lo, hs, &lack)
+		for j, h := range hs {
+			if missing == 0 || lack[j>>6]>>(j&63)&1 == 0 {
+				starts[h>>pshift+1]++
+			}
 		}
-		for tbl[b] != 0 {
-			b = (b + 1) & mask
-		}
-		tbl[b] = g + 1
+		keys += m - missing
 	}
-	// Rows go through in batches whose buckets and groups are read first,
-	// so that their cache misses overlap (see Probe).
-	const batch = 16
-	var ws, hs [batch]uint64
-	var keyed [batch]bool
-	var sink uint64
-	for base := 0; base < n; base += batch {
-		m := min(batch, n-base)
-		for j := range m {
-			i := base + j
-			keyed[j] = false
-			if k.wordKey() {
-				if !k.null(i) {
-					ws[j], keyed[j] = k.word(i)
-					hs[j] = mix(ws[j])
-				}
-			} else {
-				hs[j], keyed[j] = k.hash(i)
-				ws[j] = hs[j]
-			}
-		}
-		for j := range m {
-			if keyed[j] {
-				if g := table[hs[j]&(capacity-1)]; g != 0 {
-					sink += groupKey[g-1] + uint64(counts[g-1])
-				}
-			}
-		}
-		for j := range m {
-			if !keyed[j] {
-				continue
-			}
-			i, w, h := base+j, ws[j], hs[j]
-			mask := capacity - 1
-			for b := h & mask; ; b = (b + 1) & mask {
-				g := table[b]
-				if g == 0 {
-					g = uint32(len(counts)) + 1
-					table[b] = g
-					groupKey = append(groupKey, w)
-					groupRow = append(groupRow, uint32(i))
-					counts = append(counts, 0)
-				} else if groupKey[g-1] != w || !k.wordKey() && !bytes.Equal(k.bytesOf(int(groupRow[g-1])), k.bytesOf(i)) {
-					continue
-				}
-				rowGroup[i] = g
-				counts[g-1]++
-				break
-			}
-			keys++
-			if uint64(len(counts))*2 > capacity {
-				capacity *= 2
-				table = make([]uint32, capacity)
-				for g := range counts {
-					insert(table, uint32(g))
-				}
-			}
-		}
+	for p := 1; p < len(starts); p++ {
+		starts[p] += starts[p-1]
 	}
-	runtime.KeepAlive(sink)
-	// Pass 2: the index's table and the rows by group, newest first.
+
 	ix, pl, err := newIndex(2)
 	if err != nil {
 		return value.V{}, err
+	}
+	rp, err := childToFill(ix, childRows, uintptr(max(keys, 1))*4)
+	if err != nil {
+		release(&ix)
+		return value.V{}, err
+	}
+	rows := unsafe.Slice((*uint32)(rp), max(keys, 1))
+	hp, err := sc.Alloc(uintptr(max(keys, 1)) * 8)
+	if err != nil {
+		release(&ix)
+		return value.V{}, err
+	}
+	hashes := unsafe.Slice((*uint64)(hp), max(keys, 1))
+	var cells []cell // byte keys: their cells, partitioned like the rows
+	if !k.wordKey() {
+		cp, err := sc.Alloc(uintptr(max(keys, 1)) * 16)
+		if err != nil {
+			release(&ix)
+			return value.V{}, err
+		}
+		cells = unsafe.Slice((*cell)(cp), max(keys, 1))
+	}
+
+	// Pass 2: scatter hashes and rows to their partitions.
+	next := slices.Clone(starts[:len(starts)-1])
+	for lo := 0; lo < n; lo += hashChunk {
+		m := min(hashChunk, n-lo)
+		hs := buf[:m]
+		missing := k.hashRows(lo, hs, &lack)
+		for j, h := range hs {
+			if missing != 0 && lack[j>>6]>>(j&63)&1 != 0 {
+				continue
+			}
+			p := h >> pshift
+			at := next[p]
+			next[p] = at + 1
+			hashes[at] = h
+			rows[at] = uint32(lo + j)
+			if cells != nil {
+				cells[at] = *k.cell(lo + j)
+			}
+		}
+	}
+
+	// Pass 3: group each partition. The groups' hashes are written over
+	// the hashes already read (a partition has no more groups than rows),
+	// their sizes to counts.
+	largest := 0
+	for p := 0; p+1 < len(starts); p++ {
+		largest = max(largest, starts[p+1]-starts[p])
+	}
+	g, err := newGrouper(&sc, largest, !k.wordKey())
+	if err != nil {
+		release(&ix)
+		return value.V{}, err
+	}
+	counts, err := scratch[uint32](&sc, keys)
+	if err != nil {
+		release(&ix)
+		return value.V{}, err
+	}
+	groups := 0
+	for p := 0; p+1 < len(starts); p++ {
+		lo, hi := starts[p], starts[p+1]
+		if lo == hi {
+			continue
+		}
+		var cs []cell
+		if cells != nil {
+			cs = cells[lo:hi]
+		}
+		g.group(&k, hashes[lo:hi], rows[lo:hi], cs)
+		copy(counts[groups:], g.count)
+		copy(hashes[groups:], g.hash)
+		groups += len(g.count)
+	}
+	counts = counts[:groups]
+
+	// Pass 4: the bucket table, in partition order.
+	capacity := uint64(8)
+	for capacity < 2*uint64(len(counts)) {
+		capacity *= 2
 	}
 	tp, err := child(ix, childTable, uintptr(capacity)*unsafe.Sizeof(bucket{}))
 	if err != nil {
 		release(&ix)
 		return value.V{}, err
 	}
-	rp, err := child(ix, childRows, uintptr(max(keys, 1))*4)
-	if err != nil {
-		release(&ix)
-		return value.V{}, err
+	table := unsafe.Slice((*bucket)(tp), capacity)
+	shift, mask := uint(64-bits.TrailingZeros64(capacity)), capacity-1
+	var start uint32
+	for i, c := range counts {
+		h := hashes[i]
+		b := h >> shift
+		for table[b].count != 0 {
+			b = (b + 1) & mask
+		}
+		table[b] = bucket{h, start, c}
+		start += c
 	}
-	starts := make([]uint32, len(counts))
+	pl.builtLen, pl.keys, pl.mask, pl.k = uint64(n), uint64(keys), mask, uint64(len(counts))
+	return ix, nil
+}
+
+// A grouper groups the rows of one partition: a small open-addressed table
+// (indexed by the low bits of the hash; the partition took the top ones)
+// of group numbers, and per group its hash, its size and a row to compare
+// byte keys against. Its buffers are arena scratch for the largest
+// partition, reused from partition to partition.
+type grouper struct {
+	table []uint32 // 1 + group; 0 is empty; a power-of-two prefix is in use
+	hash  []uint64
+	count []uint32
+	cell  []cell   // byte keys: each group's cell
+	next  []uint32 // where each group's next row goes
+	of    []uint32 // the group of each row of the partition
+	out   []uint32
+}
+
+func newGrouper(sc *heap.Arena, largest int, bytesKeys bool) (*grouper, error) {
+	g := &grouper{}
+	tableSize := 16
+	for tableSize < 4*largest {
+		tableSize *= 2
+	}
+	var err error
+	if g.table, err = scratch[uint32](sc, tableSize); err != nil {
+		return nil, err
+	}
+	if g.hash, err = scratch[uint64](sc, largest); err != nil {
+		return nil, err
+	}
+	for _, s := range []*[]uint32{&g.count, &g.next, &g.of, &g.out} {
+		if *s, err = scratch[uint32](sc, largest); err != nil {
+			return nil, err
+		}
+	}
+	if !bytesKeys {
+		return g, nil
+	}
+	p, err := sc.Alloc(uintptr(max(largest, 1)) * 16)
+	if err != nil {
+		return nil, err
+	}
+	g.cell = unsafe.Slice((*cell)(p), max(largest, 1))
+	return g, nil
+}
+
+// scratch returns n elements of T from the arena (not zeroed).
+func scratch[T uint32 | uint64](sc *heap.Arena, n int) ([]T, error) {
+	var zero T
+	p, err := sc.Alloc(uintptr(max(n, 1)) * unsafe.Sizeof(zero))
+	if err != nil {
+		return nil, err
+	}
+	return unsafe.Slice((*T)(p), max(n, 1))[:n], nil
+}
+
+// group rewrites rows (ascending) grouped by key, newest first; hashes are
+// the rows' hashes and cells, for byte keys, their cells. Afterwards g.hash
+// and g.count describe the groups.
+func (g *grouper) group(k *keyer, hashes []uint64, rows []uint32, cells []cell) {
+	r := len(hashes)
+	// Partitions are alike (the hash spreads keys evenly), so the last
+	// one's keys predict this one's; the table grows if they do not.
+	size := 16
+	for size < 4*min(r, len(g.count)+len(g.count)/4) {
+		size *= 2
+	}
+	table := g.table[:size]
+	clear(table)
+	hash, count := g.hash[:0], g.count[:0]
+	of := g.of[:r]
+	mask := uint64(size - 1)
+	for i, h := range hashes {
+		b := h & mask
+		for {
+			s := table[b]
+			if s == 0 {
+				s = uint32(len(count)) + 1
+				table[b] = s
+				hash = append(hash, h)
+				count = append(count, 0)
+				if cells != nil {
+					g.cell[s-1] = cells[i]
+				}
+			} else if hash[s-1] != h || cells != nil && !k.sameCell(&g.cell[s-1], &cells[i]) {
+				b = (b + 1) & mask
+				continue
+			}
+			of[i] = s - 1
+			count[s-1]++
+			break
+		}
+		if 4*len(count) > len(table) { // grow: rehash the groups
+			table = g.table[:2*len(table)]
+			clear(table)
+			mask = uint64(len(table) - 1)
+			for j, h := range hash {
+				b := h & mask
+				for table[b] != 0 {
+					b = (b + 1) & mask
+				}
+				table[b] = uint32(j) + 1
+			}
+		}
+	}
+	g.hash, g.count = hash, count
+	// The groups' places, then the rows, newest first.
+	next := g.next[:len(count)]
 	var sum uint32
-	for g, c := range counts {
-		starts[g] = sum
+	for j, c := range count {
+		next[j] = sum
 		sum += c
 	}
-	out := unsafe.Slice((*bucket)(tp), capacity)
-	for b, g := range table {
-		if g != 0 {
-			out[b] = bucket{groupKey[g-1], starts[g-1], counts[g-1]}
-		}
+	out := g.out[:r]
+	for i := r - 1; i >= 0; i-- {
+		s := of[i]
+		out[next[s]] = rows[i]
+		next[s]++
 	}
-	rows := unsafe.Slice((*uint32)(rp), max(keys, 1))
-	var touch uint32
-	for end := n; end > 0; end -= batch {
-		lo := max(end-batch, 0)
-		for i := lo; i < end; i++ { // the batch's group starts, read together
-			if g := rowGroup[i]; g != 0 {
-				touch += starts[g-1]
+	copy(rows, out)
+}
+
+// hashRows sets hs to the hashes of rows lo.. of k's vector and the bits
+// of lack for the rows without a key (null, NaN); it returns how many
+// those are. The common types get loops of their own.
+func (k *keyer) hashRows(lo int, hs []uint64, lack *[hashChunk / 64]uint64) int {
+	clear(lack[:])
+	missing := 0
+	m := len(hs)
+	p := offheap.Add(k.data, uintptr(lo*k.size))
+	switch {
+	case !k.wordKey():
+		for j := range hs {
+			hs[j] = maphashBytes(k.cellBytes(k.cell(lo + j)))
+		}
+	case k.t == value.F64 || k.t == value.F32:
+		for j := range hs {
+			w, ok := canonical(k.t, k.size, offheap.Add(p, uintptr(j*k.size)))
+			hs[j] = mix(w)
+			if !ok {
+				lack[j>>6] |= 1 << (j & 63)
+				missing++
 			}
 		}
-		for i := end - 1; i >= lo; i-- {
-			if g := rowGroup[i]; g != 0 {
-				rows[starts[g-1]] = uint32(i)
-				starts[g-1]++
-			}
+	case k.t == value.Sym || k.t == value.Bool || k.t == value.U8:
+		switch k.size { // unsigned
+		case 1:
+			mixAll(hs, unsafe.Slice((*uint8)(p), m))
+		case 2:
+			mixAll(hs, unsafe.Slice((*uint16)(p), m))
+		case 4:
+			mixAll(hs, unsafe.Slice((*uint32)(p), m))
+		default:
+			mixAll(hs, unsafe.Slice((*uint64)(p), m))
+		}
+	default:
+		switch k.size { // signed
+		case 2:
+			mixAll(hs, unsafe.Slice((*int16)(p), m))
+		case 4:
+			mixAll(hs, unsafe.Slice((*int32)(p), m))
+		default:
+			mixAll(hs, unsafe.Slice((*int64)(p), m))
 		}
 	}
-	runtime.KeepAlive(touch)
-	pl.builtLen, pl.keys, pl.mask, pl.k = uint64(n), uint64(keys), capacity-1, uint64(len(counts))
-	return ix, nil
+	if k.nulls != nil {
+		missing += k.nullRows(lo, m, lack)
+	}
+	return missing
+}
+
+// nullRows sets the bits of lack for the null rows among lo..lo+m that are
+// not set already, and returns how many it set.
+func (k *keyer) nullRows(lo, m int, lack *[hashChunk / 64]uint64) int {
+	set := 0
+	for j := range m {
+		if k.null(lo+j) && lack[j>>6]>>(j&63)&1 == 0 {
+			lack[j>>6] |= 1 << (j & 63)
+			set++
+		}
+	}
+	return set
+}
+
+// mixAll hashes integer keys, widened to 64 bits as canonical does.
+func mixAll[T uint8 | uint16 | uint32 | uint64 | int16 | int32 | int64](hs []uint64, xs []T) {
+	xs = xs[:len(hs)]
+	for j, x := range xs {
+		hs[j] = mix(uint64(int64(x)))
+	}
 }
 
 // hashView is a hash index's children as slices.
@@ -172,6 +407,7 @@ type hashView struct {
 	table []bucket
 	rows  []uint32
 	mask  uint64
+	shift uint // a hash's bucket is hash >> shift
 }
 
 func viewOf(ix value.V, pl *payload) hashView {
@@ -179,18 +415,19 @@ func viewOf(ix value.V, pl *payload) hashView {
 		table: unsafe.Slice((*bucket)(childData(ix, childTable)), pl.mask+1),
 		rows:  unsafe.Slice((*uint32)(childData(ix, childRows)), max(pl.keys, 1)),
 		mask:  pl.mask,
+		shift: uint(64 - bits.OnesCount64(pl.mask)),
 	}
 }
 
-// find returns the rows of the key with word w (hash h); eq confirms a byte
-// key against one of its rows.
-func (hv *hashView) find(h, w uint64, eq func(row int) bool) []uint32 {
-	for b := h & hv.mask; ; b = (b + 1) & hv.mask {
+// find returns the rows of the key with hash h; eq, for byte keys,
+// confirms the key against one of its rows.
+func (hv *hashView) find(h uint64, eq func(row int) bool) []uint32 {
+	for b := h >> hv.shift; ; b = (b + 1) & hv.mask {
 		s := &hv.table[b]
 		if s.count == 0 {
 			return nil
 		}
-		if s.key == w {
+		if s.hash == h {
 			rs := hv.rows[s.start : s.start+s.count]
 			if eq == nil || eq(int(rs[0])) {
 				return rs
@@ -225,7 +462,7 @@ func Lookup[T vec.Elem](v value.V, key T) (iter.Seq[int], error) {
 		return rowsSeq(nil), nil
 	}
 	hv := viewOf(ix, pl)
-	return rowsSeq(hv.find(mix(w), w, nil)), nil
+	return rowsSeq(hv.find(mix(w), nil)), nil
 }
 
 // LookupStr returns the rows of a STR (or GUID, as 16 bytes) vector equal
@@ -241,7 +478,7 @@ func LookupStr(v value.V, key []byte) (iter.Seq[int], error) {
 	k := newKeyer(v)
 	h := maphashBytes(key)
 	hv := viewOf(ix, pl)
-	return rowsSeq(hv.find(h, h, func(row int) bool { return bytes.Equal(k.bytesOf(row), key) })), nil
+	return rowsSeq(hv.find(h, func(row int) bool { return bytes.Equal(k.bytesOf(row), key) })), nil
 }
 
 // LookupSym returns the rows of a SYM vector holding name.
@@ -258,18 +495,20 @@ func LookupSym(v value.V, name string) (iter.Seq[int], error) {
 		return rowsSeq(nil), nil
 	}
 	hv := viewOf(ix, pl)
-	return rowsSeq(hv.find(mix(uint64(id)), uint64(id), nil)), nil
+	return rowsSeq(hv.find(mix(uint64(id)), nil)), nil
 }
 
 // Probe looks up many keys at once, the inner loop of a hash join: for
-// each key (in order) and each row of v equal to it (newest first), it
-// calls match with the key's position and the row, and stops early when
-// match returns false.
+// each key (in order) that v holds, it calls match with the key's position
+// in keys and the rows of v equal to it, newest first, and stops early
+// when match returns false. rows is a view of the index, valid only
+// during the call: copy what must outlive it.
 //
-// Keys go through in batches: the buckets of a whole batch are read before
-// any is examined, and then the first row of every hit, so that the cache
-// misses of a batch overlap instead of following one another.
-func Probe[T vec.Elem](v value.V, keys []T, match func(key, row int) bool) error {
+// Keys go through in batches of probeBatch, pipelined: while a batch's
+// rows are handed to match, the next batch's buckets are already being
+// read, so that the cache misses of many keys overlap instead of
+// following one another.
+func Probe[T vec.Elem](v value.V, keys []T, match func(key int, rows []uint32) bool) error {
 	ix, pl, err := indexOf("index.Probe", v, Hash)
 	if err != nil {
 		return err
@@ -277,36 +516,75 @@ func Probe[T vec.Elem](v value.V, keys []T, match func(key, row int) bool) error
 	if _, err := vec.Elems[T](v); err != nil {
 		return err
 	}
+	if len(keys) == 0 {
+		return nil
+	}
 	hv := viewOf(ix, pl)
-	t, size := v.Type(), v.ElemSize()
-	const batch = 16
-	var ws, hs [batch]uint64
-	var valid [batch]bool
-	var first [batch]bucket
-	var sink uint32
-	for base := 0; base < len(keys); base += batch {
-		m := min(batch, len(keys)-base)
-		for j := range m {
-			ws[j], valid[j] = keyOf(t, size, keys[base+j])
-			hs[j] = mix(ws[j])
-			first[j] = hv.table[hs[j]&hv.mask] // the batch's misses, together
-		}
-		for j := range m {
-			if valid[j] && first[j].count != 0 {
-				sink += hv.rows[first[j].start] // and their rows'
-			}
-		}
-		for j := range m {
-			if !valid[j] {
+	// The keys are read as rows of a vector of v's type, so they hash as
+	// v's rows do.
+	kk := keyer{t: v.Type(), size: v.ElemSize(), data: unsafe.Pointer(&keys[0])}
+	// Three batches in flight: one being matched, the next one's rows
+	// being read, and the one after's buckets.
+	var batches [3]probeBatch
+	cur, mid, far := &batches[0], &batches[1], &batches[2]
+	cur.load(&kk, &hv, 0, len(keys))
+	sink := cur.touch(&hv)
+	mid.load(&kk, &hv, probeSize, len(keys))
+	for base := 0; base < len(keys); base += probeSize {
+		far.load(&kk, &hv, base+2*probeSize, len(keys))
+		sink += mid.touch(&hv)
+		for j := range cur.m {
+			if cur.missing != 0 && cur.lack[0]>>j&1 != 0 {
 				continue
 			}
-			for _, r := range hv.find(hs[j], ws[j], nil) {
-				if !match(base+j, int(r)) {
-					return nil
-				}
+			h, b := cur.hs[j], &cur.first[j]
+			var rs []uint32
+			if b.hash == h && b.count != 0 {
+				rs = hv.rows[b.start : b.start+b.count]
+			} else if b.count != 0 {
+				rs = hv.find(h, nil)
+			}
+			if len(rs) > 0 && !match(base+j, rs) {
+				return nil
 			}
 		}
+		cur, mid, far = mid, far, cur
 	}
 	runtime.KeepAlive(sink) // keeps the early reads
 	return nil
+}
+
+const probeSize = 32
+
+// A probeBatch is the hashes of a batch of probe keys and the buckets
+// their hashes point at first.
+type probeBatch struct {
+	m       int
+	missing int
+	hs      [probeSize]uint64
+	lack    [hashChunk / 64]uint64
+	first   [probeSize]bucket
+}
+
+func (pb *probeBatch) load(kk *keyer, hv *hashView, base, n int) {
+	pb.m = max(0, min(probeSize, n-base))
+	if pb.m == 0 {
+		return
+	}
+	pb.missing = kk.hashRows(base, pb.hs[:pb.m], &pb.lack)
+	for j := range pb.m {
+		pb.first[j] = hv.table[pb.hs[j]>>hv.shift]
+	}
+}
+
+// touch reads the first row of each bucket of the batch, so that the rows
+// are in cache when the batch is matched.
+func (pb *probeBatch) touch(hv *hashView) uint32 {
+	var sink uint32
+	for j := range pb.m {
+		if b := &pb.first[j]; b.count != 0 {
+			sink += hv.rows[b.start]
+		}
+	}
+	return sink
 }

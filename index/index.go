@@ -1,6 +1,8 @@
 package index
 
 import (
+	"bytes"
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"math/rand/v2"
@@ -71,10 +73,10 @@ func mix(x uint64) uint64 {
 
 // keyer reads the keys of one vector.
 type keyer struct {
-	v     value.V
 	t     value.Type
 	data  unsafe.Pointer
 	size  int
+	pool  unsafe.Pointer // STR: the pool's bytes
 	nulls []byte
 	noff  int
 }
@@ -82,7 +84,13 @@ type keyer struct {
 func newKeyer(v value.V) keyer {
 	nb, off := vec.NullBitmap(v)
 	root, roff := vec.Root(v)
-	return keyer{v: v, t: v.Type(), data: offheap.Add(root.Data(), uintptr(roff*v.ElemSize())), size: v.ElemSize(), nulls: nb, noff: off}
+	k := keyer{t: v.Type(), data: offheap.Add(root.Data(), uintptr(roff*v.ElemSize())), size: v.ElemSize(), nulls: nb, noff: off}
+	if k.t == value.Str {
+		if pool := vec.Pool(v); !pool.IsZero() {
+			k.pool = pool.Data()
+		}
+	}
+	return k
 }
 
 func (k *keyer) null(i int) bool {
@@ -140,13 +148,41 @@ func canonical(t value.Type, size int, p unsafe.Pointer) (uint64, bool) {
 	return *(*uint64)(p), true
 }
 
+// A cell is a byte key's 16-byte element: a GUID, or a STR view (package
+// vec: length, then the string when it has at most 12 bytes, else its
+// first 4 bytes and its offset in the pool).
+type cell = [16]byte
+
+func (k *keyer) cell(i int) *cell { return (*cell)(offheap.Add(k.data, uintptr(i)*16)) }
+
 // bytesOf returns row i's key bytes (STR, GUID).
-func (k *keyer) bytesOf(i int) []byte {
-	if k.t == value.Str {
-		b, _ := vec.StrView(k.v, i)
-		return b
+func (k *keyer) bytesOf(i int) []byte { return k.cellBytes(k.cell(i)) }
+
+func (k *keyer) cellBytes(c *cell) []byte {
+	if k.t != value.Str {
+		return c[:]
 	}
-	return unsafe.Slice((*byte)(offheap.Add(k.data, uintptr(i*16))), 16)
+	n := binary.LittleEndian.Uint32(c[0:4])
+	if n <= 12 {
+		return c[4 : 4+n]
+	}
+	return unsafe.Slice((*byte)(offheap.Add(k.pool, uintptr(binary.LittleEndian.Uint32(c[12:16])))), n)
+}
+
+// sameCell reports whether two cells hold the same key, reading the pool
+// only for long strings whose lengths and first bytes agree.
+func (k *keyer) sameCell(a, b *cell) bool {
+	if k.t != value.Str {
+		return *a == *b
+	}
+	n := binary.LittleEndian.Uint32(a[0:4])
+	if n != binary.LittleEndian.Uint32(b[0:4]) {
+		return false
+	}
+	if n <= 12 { // padding need not be zero in views from elsewhere
+		return bytes.Equal(a[4:4+n], b[4:4+n])
+	}
+	return [4]byte(a[4:8]) == [4]byte(b[4:8]) && bytes.Equal(k.cellBytes(a), k.cellBytes(b))
 }
 
 // hash returns row i's key hash; ok is false when the row has no key
@@ -260,7 +296,17 @@ func payloadOf(ix value.V) *payload {
 
 // child allocates an owned U8 block of n zeroed bytes into slot i of ix.
 func child(ix value.V, i int, n uintptr) (unsafe.Pointer, error) {
-	p, err := heap.AllocZeroed(n)
+	return newChild(ix, i, n, heap.AllocZeroed)
+}
+
+// childToFill is child for a block the caller writes in full: its bytes
+// are not zeroed first.
+func childToFill(ix value.V, i int, n uintptr) (unsafe.Pointer, error) {
+	return newChild(ix, i, n, heap.Alloc)
+}
+
+func newChild(ix value.V, i int, n uintptr, alloc func(uintptr) (unsafe.Pointer, error)) (unsafe.Pointer, error) {
+	p, err := alloc(n)
 	if err != nil {
 		return nil, err
 	}

@@ -219,11 +219,13 @@ func TestAgainstBruteForce(t *testing.T) {
 		}
 	}
 	var pairs int
-	if err := Probe(iv, []int32{0, 7, 7}, func(k, row int) bool {
-		if is[row] != []int32{0, 7, 7}[k] {
-			t.Fatalf("Probe matched row %d (%d) to key %d", row, is[row], k)
+	if err := Probe(iv, []int32{0, 7, 7}, func(k int, rows []uint32) bool {
+		for _, row := range rows {
+			if is[row] != []int32{0, 7, 7}[k] {
+				t.Fatalf("Probe matched row %d (%d) to key %d", row, is[row], k)
+			}
+			pairs++
 		}
-		pairs++
 		return true
 	}); err != nil {
 		t.Fatal(err)

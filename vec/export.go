@@ -24,8 +24,13 @@ func Root(v value.V) (root value.V, offset int) {
 func NullBitmap(v value.V) (bits []byte, offset int) { return nullBits(v) }
 
 // Pool returns the string pool of a STR vector (its root's, for a slice),
-// or no value when no string needs one.
-func Pool(v value.V) value.V { return poolOf(v) }
+// or no value when no string needs one or v is not a STR vector.
+func Pool(v value.V) value.V {
+	if v.IsZero() || v.Type() != value.Str {
+		return value.V{}
+	}
+	return poolOf(v)
+}
 
 // DetachIndex removes the index attached to *vp, if any, putting back
 // byte for byte the header bytes and NULLMAP_EXT bit it displaced. A shared

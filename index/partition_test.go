@@ -1,0 +1,253 @@
+package index
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// withPartitionRows runs f with hash builds split into partitions of
+// about rows rows, so that small vectors take the many-partition path.
+func withPartitionRows(rows int, f func()) {
+	saved := partitionRows
+	partitionRows = rows
+	defer func() { partitionRows = saved }()
+	f()
+}
+
+// The partitioned build against a map from key to rows (newest first),
+// over distributions that stress it differently: few keys (most
+// partitions empty, some huge), all keys distinct (the group tables grow),
+// one key holding half the rows, and nulls.
+func TestHashPartitionsAgainstModel(t *testing.T) {
+	heaptest.Check(t)
+	const n = 20000
+	dists := map[string]func(r *rand.Rand, i int) int64{
+		"few":      func(r *rand.Rand, i int) int64 { return int64(r.IntN(5)) },
+		"distinct": func(r *rand.Rand, i int) int64 { return int64(i)*7 - 50000 },
+		"skewed": func(r *rand.Rand, i int) int64 {
+			if r.IntN(2) == 0 {
+				return 42
+			}
+			return int64(r.IntN(3000))
+		},
+		"uniform": func(r *rand.Rand, i int) int64 { return int64(r.Uint64()>>40) - 1<<23 },
+	}
+	for _, rows := range []int{16, 500, 65536} {
+		for name, dist := range dists {
+			t.Run(fmt.Sprintf("%s/partition=%d", name, rows), func(t *testing.T) {
+				withPartitionRows(rows, func() {
+					r := rand.New(rand.NewPCG(uint64(rows), 9))
+					xs := make([]int64, n)
+					for i := range xs {
+						xs[i] = dist(r, i)
+					}
+					v := must(vec.FromSlice(value.I64, xs))
+					defer cow.Release(&v)
+					null := map[int]bool{}
+					for range n / 50 {
+						i := r.IntN(n)
+						null[i] = true
+						if err := vec.SetNull(&v, i, true); err != nil {
+							t.Fatal(err)
+						}
+					}
+					model := map[int64][]int{}
+					for i := n - 1; i >= 0; i-- {
+						if !null[i] {
+							model[xs[i]] = append(model[xs[i]], i)
+						}
+					}
+					if err := Attach(&v, Hash); err != nil {
+						t.Fatal(err)
+					}
+					info, _ := InfoOf(v)
+					if info.Keys != n-len(null) || info.Capacity < 2*len(model) {
+						t.Fatalf("info %+v: want %d keys and room for %d", info, n-len(null), len(model))
+					}
+					probe := make([]int64, 0, 2*len(model))
+					for key, want := range model {
+						if got := collect(Lookup(v, key)); !slices.Equal(got, want) {
+							t.Fatalf("rows of %d: %v, want %v", key, got, want)
+						}
+						probe = append(probe, key, key+1_000_000_000) // and a key v lacks
+					}
+					seen := 0
+					err := Probe(v, probe, func(k int, rows []uint32) bool {
+						want := model[probe[k]]
+						if len(want) != len(rows) {
+							t.Fatalf("probe of %d: %d rows, want %d", probe[k], len(rows), len(want))
+						}
+						for j, row := range rows {
+							if int(row) != want[j] {
+								t.Fatalf("probe of %d: rows %v, want %v", probe[k], rows, want)
+							}
+						}
+						seen++
+						return true
+					})
+					if err != nil || seen != len(model) {
+						t.Fatalf("probe saw %d keys, want %d (%v)", seen, len(model), err)
+					}
+				})
+			})
+		}
+	}
+}
+
+// Byte keys in many partitions: short (inline) and long strings, nulls,
+// and the empty string.
+func TestHashPartitionsStrings(t *testing.T) {
+	heaptest.Check(t)
+	withPartitionRows(32, func() {
+		r := rand.New(rand.NewPCG(4, 4))
+		const n = 5000
+		xs := make([]string, n)
+		for i := range xs {
+			switch r.IntN(3) {
+			case 0:
+				xs[i] = fmt.Sprint(r.IntN(200))
+			case 1:
+				xs[i] = fmt.Sprintf("a key long enough to live in the pool %d", r.IntN(200))
+			default:
+				xs[i] = ""
+			}
+		}
+		v := must(vec.FromStrings(xs))
+		defer cow.Release(&v)
+		null := map[int]bool{}
+		for range 100 {
+			i := r.IntN(n)
+			null[i] = true
+			if err := vec.SetNull(&v, i, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		model := map[string][]int{}
+		for i := n - 1; i >= 0; i-- {
+			if !null[i] {
+				model[xs[i]] = append(model[xs[i]], i)
+			}
+		}
+		if err := Attach(&v, Hash); err != nil {
+			t.Fatal(err)
+		}
+		for key, want := range model {
+			if got := collect(LookupStr(v, []byte(key))); !slices.Equal(got, want) {
+				t.Fatalf("rows of %q: %v, want %v", key, got, want)
+			}
+		}
+		if got := collect(LookupStr(v, []byte("absent"))); len(got) != 0 {
+			t.Fatalf("rows of an absent key: %v", got)
+		}
+	})
+}
+
+// Float probes: NaN matches nothing, -0.0 finds 0.0, and returning false
+// stops the probe.
+func TestProbeFloatsAndEarlyStop(t *testing.T) {
+	heaptest.Check(t)
+	withPartitionRows(16, func() {
+		xs := []float64{0, math.NaN(), 1.5, math.Copysign(0, -1), 1.5, math.Inf(1)}
+		xs = slices.Concat(xs, xs, xs, xs, xs, xs, xs, xs)
+		v := must(vec.FromSlice(value.F64, xs))
+		defer cow.Release(&v)
+		if err := Attach(&v, Hash); err != nil {
+			t.Fatal(err)
+		}
+		keys := []float64{math.NaN(), math.Copysign(0, -1), 7, 1.5, math.Inf(1)}
+		var got []int
+		if err := Probe(v, keys, func(k int, rows []uint32) bool {
+			got = append(got, k, len(rows))
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if want := []int{1, 16, 3, 16, 4, 8}; !slices.Equal(got, want) {
+			t.Fatalf("probe (key, rows) = %v, want %v", got, want)
+		}
+		calls := 0
+		if err := Probe(v, keys, func(int, []uint32) bool { calls++; return false }); err != nil || calls != 1 {
+			t.Fatalf("a probe told to stop went on: %d calls (%v)", calls, err)
+		}
+		if err := Probe(v, []int64{1}, func(int, []uint32) bool { return true }); err == nil {
+			t.Fatal("probing F64 with int64 keys succeeded")
+		}
+	})
+}
+
+// The radix-sorted order against a stable sort of the rows by value,
+// nulls last: full-range keys (every byte varies), a narrow range (most
+// bytes skipped), one value (nothing to sort), negatives.
+func TestSortOrderAgainstModel(t *testing.T) {
+	heaptest.Check(t)
+	r := rand.New(rand.NewPCG(5, 5))
+	const n = 5000
+	dists := map[string]func() int64{
+		"full":     func() int64 { return int64(r.Uint64()) },
+		"narrow":   func() int64 { return int64(r.IntN(1000)) },
+		"constant": func() int64 { return -7 },
+		"signed":   func() int64 { return int64(r.IntN(2000)) - 1000 },
+	}
+	for name, dist := range dists {
+		t.Run(name, func(t *testing.T) {
+			xs := make([]int64, n)
+			for i := range xs {
+				xs[i] = dist()
+			}
+			v := must(vec.FromSlice(value.I64, xs))
+			defer cow.Release(&v)
+			null := map[int]bool{}
+			for range 50 {
+				i := r.IntN(n)
+				null[i] = true
+				if err := vec.SetNull(&v, i, true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := make([]uint32, n)
+			for i := range want {
+				want[i] = uint32(i)
+			}
+			slices.SortStableFunc(want, func(ra, rb uint32) int {
+				a, b := int(ra), int(rb)
+				switch {
+				case null[a] || null[b]:
+					return cmpBool(null[a], null[b])
+				case xs[a] < xs[b]:
+					return -1
+				case xs[a] > xs[b]:
+					return 1
+				}
+				return 0
+			})
+			if err := Attach(&v, Sort); err != nil {
+				t.Fatal(err)
+			}
+			got, err := Order(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("order differs from the model")
+			}
+		})
+	}
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
