@@ -103,9 +103,9 @@ func buildSort(v value.V) (value.V, error) {
 // radixSort sorts rows by keys, stably: least significant byte first, one
 // scatter pass a byte, skipping the bytes every key shares (for keys of a
 // narrow range, most of them). It returns the sorted rows, which are either
-// rows itself or arena scratch. On 10M int64 it is ~15x faster than
-// slices.SortFunc over (key, row) pairs (BenchmarkSortIndex), which is why
-// the sort index uses it for every word key.
+// rows itself or arena scratch. On 10M int64 it is about 7x faster than
+// slices.SortFunc over (key, row) pairs, which it replaced, and 12x faster
+// than sorting row ids by value (BenchmarkSortIndex).
 func radixSort(sc *heap.Arena, keys []uint64, rows []uint32) ([]uint32, error) {
 	n := len(keys)
 	if n < 2 {
