@@ -251,3 +251,72 @@ func cmpBool(a, b bool) int {
 	}
 	return -1
 }
+
+// Many goroutines probe one shared indexed vector while others write to
+// their own references (which copies them and drops the copy's index):
+// the shared index keeps answering from the original rows. Run with -race.
+func TestSharedIndexUnderConcurrentWriters(t *testing.T) {
+	heaptest.Check(t)
+	const n = 50_000
+	xs := make([]int64, n)
+	for i := range xs {
+		xs[i] = int64(i % 1000)
+	}
+	v := must(vec.FromSlice(value.I64, xs))
+	defer cow.Release(&v)
+	if err := Attach(&v, Hash); err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]int64, 1000)
+	for i := range keys {
+		keys[i] = int64(i)
+	}
+	const workers = 8
+	errs := make(chan error, workers)
+	for w := range workers {
+		mine := cow.Retain(v)
+		go func() {
+			defer cow.Release(&mine)
+			for round := range 20 {
+				if w%2 == 1 && round == 3 {
+					// A writer: its copy loses the index, v keeps it.
+					if err := vec.Set(&mine, w, int64(-1)); err != nil {
+						errs <- err
+						return
+					}
+					if _, ok := InfoOf(mine); ok {
+						errs <- fmt.Errorf("worker %d: a written copy kept its index", w)
+						return
+					}
+					continue
+				}
+				if w%2 == 1 && round > 3 {
+					continue
+				}
+				total := 0
+				err := Probe(mine, keys, func(k int, rows []uint32) bool {
+					for _, r := range rows {
+						if xs[r] != keys[k] {
+							total = -1 << 40
+						}
+					}
+					total += len(rows)
+					return true
+				})
+				if err != nil || total != n {
+					errs <- fmt.Errorf("worker %d: probe found %d rows (%v)", w, total, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if got := collect(Lookup(v, int64(5))); len(got) != n/1000 {
+		t.Fatalf("the shared vector's index lost rows: %d", len(got))
+	}
+}
