@@ -13,13 +13,21 @@ import (
 )
 
 // Columns mapped from files (mmod = 1) are mappings the heap makes too, so
-// that one package owns every mapping. MapFile maps a whole file private:
-// its first page writable (a value's header lives there, and reference
-// counts change), copy-on-write so the file is never written; the rest
-// read-only, so a stray write faults instead of corrupting anything. The
-// mapping is recorded under the address of the value header it holds, and
-// UnmapFile removes exactly what was mapped (reference §18.17). Mapped
-// bytes are not charged to the budget: the kernel can always drop them.
+// that one package owns every mapping. MapFile maps a stretch of a file
+// private and read-only, so the file is never written and a stray write
+// faults instead of corrupting anything, right after one page of anonymous
+// memory whose last 32 bytes are the value's header. The header is never
+// file memory: were it, truncating the file (which on Linux discards even
+// private copies of its pages) would swap the reference count and owned
+// pointers for whatever the file holds next. The mapping is recorded under
+// the header's address, and UnmapFile removes exactly what was mapped
+// (reference §18.17). Mapped bytes are not charged to the budget: the
+// kernel can always drop them.
+//
+// A mapping reads the file as it is: a file truncated or rewritten in place
+// while mapped faults (SIGBUS) on the missing pages, as with every mapped
+// store. Files replaced by rename, as package store writes them, are safe:
+// the mapping keeps the old file.
 
 var mapped struct {
 	sync.Mutex
@@ -33,30 +41,36 @@ type fileMapping struct {
 
 const pageSize = 4096
 
-// MapFile maps the file f, of size bytes, and returns the address at
-// offset hdrOff in the mapping, where the caller's value header lies; the
-// page holding it must be the first one (hdrOff + HeaderSize <= 4096).
-func MapFile(f *os.File, size int64, hdrOff uintptr) (unsafe.Pointer, error) {
-	if size <= 0 || hdrOff+HeaderSize > pageSize || uint64(size) > 1<<47 {
-		return nil, ray.Errorf(ray.ErrDomain, "heap.MapFile", "cannot map %d bytes with a header at %d", size, hdrOff)
+// MapFile maps n bytes of the file f from offset off (a multiple of the
+// page size) and returns the address of a writable, zeroed 32-byte value
+// header that the file's bytes follow: the data of the returned block is
+// the file's bytes.
+func MapFile(f *os.File, off, n int64) (unsafe.Pointer, error) {
+	if off < 0 || off%pageSize != 0 || n < 0 || uint64(n) > 1<<47 {
+		return nil, ray.Errorf(ray.ErrDomain, "heap.MapFile", "cannot map %d bytes at offset %d", n, off)
 	}
-	p, err := unix.MmapPtr(int(f.Fd()), 0, nil, uintptr(size), unix.PROT_READ, unix.MAP_PRIVATE)
+	length := pageSize + uintptr(n)
+	p, err := unix.MmapPtr(-1, 0, nil, length, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
 	if err != nil {
-		return nil, ray.Wrap(ray.ErrIO, "heap.MapFile", err, "mapping %s (%d bytes)", f.Name(), size)
+		return nil, ray.Wrap(ray.ErrIO, "heap.MapFile", err, "reserving %d bytes for %s", length, f.Name())
 	}
 	base := uintptr(p)
-	if err := unix.Mprotect(offheap.Bytes(base, pageSize), unix.PROT_READ|unix.PROT_WRITE); err != nil {
-		_ = munmap(base, uintptr(size))
-		return nil, ray.Wrap(ray.ErrIO, "heap.MapFile", err, "making the header page of %s writable", f.Name())
+	if n > 0 {
+		_, err := unix.MmapPtr(int(f.Fd()), off, offheap.Ptr(base+pageSize), uintptr(n), unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_FIXED)
+		if err != nil {
+			_ = munmap(base, length)
+			return nil, ray.Wrap(ray.ErrIO, "heap.MapFile", err, "mapping %s (%d bytes at %d)", f.Name(), n, off)
+		}
 	}
+	hdr := base + pageSize - HeaderSize
 	mapped.Lock()
 	if mapped.m == nil {
 		mapped.m = make(map[uintptr]fileMapping)
 	}
-	mapped.m[base+hdrOff] = fileMapping{base, uintptr(size)}
-	mapped.bytes += uint64(size)
+	mapped.m[hdr] = fileMapping{base, length}
+	mapped.bytes += uint64(n)
 	mapped.Unlock()
-	return offheap.Ptr(base + hdrOff), nil
+	return offheap.Ptr(hdr), nil
 }
 
 // UnmapFile removes the mapping that holds the value header at p. It
@@ -66,7 +80,7 @@ func UnmapFile(p unsafe.Pointer) {
 	fm, ok := mapped.m[uintptr(p)]
 	delete(mapped.m, uintptr(p))
 	if ok {
-		mapped.bytes -= uint64(fm.length)
+		mapped.bytes -= uint64(fm.length - pageSize)
 	}
 	mapped.Unlock()
 	if !ok {

@@ -14,15 +14,19 @@
 //	then              the null bitmap (1 = null), when there are nulls
 //	then              the STR pool, for STR columns
 //
-// The elements start on a page boundary, so MapColumn can map the file and
-// point a value at it (mmod = 1): the value header is written into the
-// first page, which the heap maps private and writable (copy-on-write: the
-// file never changes); the elements stay read-only. The null bitmap and a
+// The elements start on a page boundary, so MapColumn can map the file from
+// them on, read-only, and point a value at it (mmod = 1): heap.MapFile puts
+// the value header in anonymous memory just before the mapped elements, so
+// nothing in the file, and no later change to it, can become a reference
+// count or an owned pointer. The null bitmap and a
 // STR pool are copied into heap blocks, so that mapping costs O(1) in the
 // rows apart from them (and from the optional checksum). Mutating a mapped
 // column copies it to the heap first (package vec), never writing to the
 // mapping or past it (reference §18.16); releasing it unmaps exactly the
-// file (§18.17). Mapped files are not charged to the heap's budget.
+// file (§18.17). Mapped files are not charged to the heap's budget. As with
+// any mapped store, a file must not be truncated or rewritten in place
+// while mapped (its rows would fault); SaveColumn replaces files by rename,
+// which leaves existing mappings reading the old file.
 //
 // # Never trusting a file
 //

@@ -32,24 +32,26 @@ func MapColumn(path string, verify bool) (value.V, error) {
 	if err != nil {
 		return value.V{}, err
 	}
-	p, err := heap.MapFile(f, st.Size(), dataOffset-heap.HeaderSize)
+	// The file from its data on; readHeader checked that the sections
+	// follow one another from dataOffset to the end.
+	p, err := heap.MapFile(f, dataOffset, st.Size()-dataOffset)
 	if err != nil {
 		return value.V{}, err
 	}
-	base := uintptr(p) - (dataOffset - heap.HeaderSize)
+	fileData := uintptr(p) + heap.HeaderSize
 	section := func(off, n uint64) []byte {
 		if n == 0 {
 			return nil
 		}
-		return unsafe.Slice((*byte)(offheap.Ptr(base+uintptr(off))), n)
+		return unsafe.Slice((*byte)(offheap.Ptr(fileData+uintptr(off-dataOffset))), n)
 	}
 	data, nulls, pool := section(h.DataOff, h.DataLen), section(h.NullOff, h.NullLen), section(h.PoolOff, h.PoolLen)
 	if err := checkSections(&h, data, nulls, pool, verify); err != nil {
 		heap.UnmapFile(p)
 		return value.V{}, err
 	}
-	// The header is the loader's own: nothing of the file's first page is
-	// trusted (reference §18.24).
+	// The header is the loader's own, in memory of its own: nothing of the
+	// file's first page is trusted or even mapped (reference §18.24).
 	vh := heap.HeaderOf(p)
 	*vh = heap.Header{Mmod: heap.MmodFile, Type: h.Type, Word: h.Rows}
 	vh.RC.Store(1)

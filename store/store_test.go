@@ -187,6 +187,50 @@ func TestMappingIgnoresTheBudget(t *testing.T) {
 	cow.Release(&m)
 }
 
+// A mapped column's header is not file memory: rewriting the file in place
+// while it is mapped (Linux then drops even private copies of its pages)
+// cannot change the column's reference count or owned pointers, and
+// releasing it unmaps it cleanly. Saving over it by rename keeps the
+// mapping's rows.
+func TestMappedHeaderSurvivesRewrite(t *testing.T) {
+	heaptest.Check(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.col")
+	v := must(vec.FromSlice(value.I64, []int64{1, 2, 3}))
+	defer cow.Release(&v)
+	if err := SaveColumn(path, v); err != nil {
+		t.Fatal(err)
+	}
+	m := must(MapColumn(path, true))
+	// Saved again (renamed over): the mapping still reads the old file.
+	w := must(vec.FromSlice(value.I64, []int64{7, 8, 9}))
+	defer cow.Release(&w)
+	if err := SaveColumn(path, w); err != nil {
+		t.Fatal(err)
+	}
+	if xs, _ := vec.Elems[int64](m); xs[2] != 3 {
+		t.Fatalf("a mapped column changed when its file was replaced: %v", xs)
+	}
+	// Rewritten in place with bytes that would be a header of 0 refs
+	// and wild pointers. (The rows are not read: those pages are gone.)
+	m2 := must(MapColumn(path, true))
+	junk := make([]byte, 8192)
+	for i := range junk {
+		junk[i] = 0xA5
+	}
+	if err := os.WriteFile(path, junk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if m2.RC() != 1 || m2.Len() != 3 || m2.Type() != value.I64 {
+		t.Fatalf("the mapped header changed with its file: rc %d, len %d, %v", m2.RC(), m2.Len(), m2.Type())
+	}
+	cow.Release(&m2)
+	cow.Release(&m)
+	if files, _ := heap.MappedFiles(); files != 0 {
+		t.Fatalf("%d files still mapped", files)
+	}
+}
+
 func TestCorruptFiles(t *testing.T) {
 	heaptest.Check(t)
 	dir := t.TempDir()
