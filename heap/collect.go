@@ -108,6 +108,7 @@ func collect(ops collectOp, res *collectResult) {
 		for _, hh := range held {
 			unmap = stateOf(hh.id).takeFreePoolsOwned(unmap)
 		}
+		unmap = takeCachedBigOwned(unmap)
 		res.unmappedPools = len(unmap)
 	}
 	if ops&opReleasePages != 0 {
@@ -117,6 +118,11 @@ func collect(ops collectOp, res *collectResult) {
 			if err != nil && res.err == nil {
 				res.err = err
 			}
+		}
+		n, err := releaseCachedBigOwned()
+		res.releasedBytes += n
+		if err != nil && res.err == nil {
+			res.err = ray.Wrap(ray.ErrIO, "heap.ReleasePages", err, "madvise of a cached big pool")
 		}
 	}
 	if ops&opVerify != 0 {
@@ -269,8 +275,8 @@ func (h *heapState) releasePagesOwned() (uint64, error) {
 
 // GC returns every block waiting in an inbox or a slab cache to its free
 // list, merges the heaps of Ps that a smaller GOMAXPROCS retired into live
-// heaps, and unmaps every pool, standard or oversized, that holds no live
-// block. It reports how many pools it unmapped. It briefly stops the world
+// heaps, and unmaps every pool that holds no live block, the cached big
+// pools (big.go) included. It reports how many pools it unmapped. It briefly stops the world
 // and holds up allocation on every P while it runs; call it when an engine
 // has just dropped a lot of data, not on a schedule.
 func GC() (pools int, err error) {
@@ -280,9 +286,9 @@ func GC() (pools int, err error) {
 }
 
 // ReleasePages gives the kernel back the memory of every free block of
-// 8 KiB or more (all but its first page), without unmapping anything, and
-// reports how many bytes it advised. Anonymous pages read back as zeros,
-// which the heap never relies on either way.
+// 8 KiB or more (all but its first page), cached big blocks included,
+// without unmapping anything, and reports how many bytes it advised.
+// Anonymous pages read back as zeros, which the heap never relies on.
 func ReleasePages() (uint64, error) {
 	var res collectResult
 	collect(opFlush|opReleasePages, &res)

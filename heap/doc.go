@@ -30,8 +30,10 @@
 //
 // Blocks are carved from pools: mappings of 2^p bytes aligned to their own
 // size. A standard pool is 32 MiB (PoolOrder 25) and serves every order
-// below 25; a larger block gets an oversized pool of twice its size (up to
-// 2^38), holding the block in its upper half and small blocks in the lower.
+// below 25. A larger block, a big block, gets a big pool of twice its size
+// (up to 2^38) to itself, in its upper half; big pools belong to no per-P
+// heap but to process-wide lists, and a freed one stays mapped, up to 1 GiB
+// of them, for the next big block of its order on any P (big.go).
 // Self-alignment makes buddy arithmetic a XOR: the buddy of block b of order
 // k is base + ((b - base) ^ 2^k).
 //
@@ -43,7 +45,7 @@
 // Which pool holds an address is answered by the chunk table (tables.go):
 // one word per 32 MiB of address space, naming the base and order of the
 // pool covering it. One load finds the pool of any address, standard or
-// oversized, without reading the block itself (the C runtime reads the word
+// big, without reading the block itself (the C runtime reads the word
 // at the 32 MiB boundary below, which for a block placed there can be user
 // data: reference §18.9).
 //

@@ -137,6 +137,17 @@ func AllocPermanent(size uintptr) (unsafe.Pointer, error) {
 
 // AllocZeroed is Alloc with the first size data bytes set to zero.
 func AllocZeroed(size uintptr) (unsafe.Pointer, error) {
+	if size <= MaxSize {
+		if k := orderFor(size); k >= PoolOrder {
+			// A big block fresh from the kernel is zero already, and
+			// clearing it would only fault in every page.
+			p, fresh, err := allocBig(k)
+			if err == nil && !fresh {
+				memops.ZeroPtr(offheap.Add(p, HeaderSize), size)
+			}
+			return p, err
+		}
+	}
 	p, err := Alloc(size)
 	if err == nil {
 		memops.ZeroPtr(offheap.Add(p, HeaderSize), size)
@@ -166,6 +177,10 @@ func handedOut(b uintptr, k uint8) unsafe.Pointer {
 // alloc returns an initialised block of order k: the slow path of Alloc,
 // which takes back the inbox, reserves budget and maps pools.
 func alloc(k uint8) (unsafe.Pointer, error) {
+	if k >= PoolOrder {
+		p, _, err := allocBig(k)
+		return p, err
+	}
 	size := int64(1) << k
 	var pending mappedPool // a pool mapped for this call, not yet given to a heap
 	merged := false
@@ -188,8 +203,8 @@ func alloc(k uint8) (unsafe.Pointer, error) {
 		}
 		if h.credit < size && !h.reserveOwned(size) {
 			procUnpin()
-			limit, reserved := Budget()
-			return nil, ray.Errorf(ray.ErrLimit, "heap.Alloc", "a block of %d bytes would pass the budget of %d bytes (%d reserved)", size, limit, reserved)
+			unmapPending(pending)
+			return nil, budgetError(size)
 		}
 		if b := h.allocOwned(k); b != 0 {
 			h.handOutOwned(b, k)
@@ -212,6 +227,13 @@ func alloc(k uint8) (unsafe.Pointer, error) {
 		setChunks(mp.base, mp.order, mp.base|uintptr(mp.order))
 		pending = mp
 	}
+}
+
+// budgetError is the error of an allocation of size bytes that the budget
+// refuses.
+func budgetError(size int64) error {
+	limit, reserved := Budget()
+	return ray.Errorf(ray.ErrLimit, "heap.Alloc", "a block of %d bytes would pass the budget of %d bytes (%d reserved)", size, limit, reserved)
 }
 
 func unmapPending(mp mappedPool) {
@@ -281,6 +303,12 @@ func free(b uintptr, k uint8, size uint64, base uintptr, porder uint8) {
 		h.c.frees++
 		h.c.freeBytes += size
 		h.refundOwned(int64(size))
+		if isBig(base) {
+			mp := freeBigPinned(b, base, porder)
+			procUnpin()
+			unmapPending(mp)
+			return
+		}
 		if owner := uint32(poolHdr(base).heapID); owner == h.id {
 			h.freeOwned(b, k, base, porder)
 		} else {
@@ -301,8 +329,13 @@ var unattached struct {
 func freeUnattached(b uintptr, size uint64, base uintptr) {
 	unattached.frees.Add(1)
 	unattached.freeBytes.Add(size)
-	unattached.remoteFrees.Add(1)
 	budget.reserved.Add(-int64(size))
+	if isBig(base) {
+		_, porder, _ := poolOf(base)
+		freeBigUnattached(b, base, porder)
+		return
+	}
+	unattached.remoteFrees.Add(1)
 	pushInbox(stateOf(uint32(poolHdr(base).heapID)), b)
 }
 

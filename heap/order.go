@@ -16,8 +16,8 @@ const (
 	PoolOrder = 25
 	// MaxPoolOrder is the largest pool, 256 GiB.
 	MaxPoolOrder = 38
-	// MaxOrder is the largest block: an oversized pool holds its block in
-	// its upper half, so the block is one order below the pool.
+	// MaxOrder is the largest block: a big pool holds its block in its
+	// upper half, so the block is one order below the pool.
 	MaxOrder = MaxPoolOrder - 1
 
 	// MaxSize is the largest data size Alloc accepts.

@@ -20,14 +20,18 @@ type Stats struct {
 	PermanentBytes  int64
 	SlabHits        uint64 // allocations served from a slab cache
 	InboxBlocks     int64  // blocks freed on one P and not yet taken back by their owner
-	Pools           int    // pools mapped
+	Pools           int    // pools mapped, big pools included
 	PoolBytes       uint64 // bytes of pools mapped (address space; see ReleasePages)
 	SwapPools       int    // pools that are swap-file mappings
 	SwapBytes       uint64
-	Budget          uint64 // the budget (SetBudget)
-	Reserved        uint64 // bytes reserved against the budget: LiveBytes plus the heaps' unspent credit
-	PeakBytes       uint64 // high-water mark of Reserved
-	Heaps           []HeapStats
+	// CachedBigPools are big pools (one block of over 16 MiB each) whose
+	// block is free, kept mapped for reuse by any P (see GC).
+	CachedBigPools int
+	CachedBigBytes uint64
+	Budget         uint64 // the budget (SetBudget)
+	Reserved       uint64 // bytes reserved against the budget: LiveBytes plus the heaps' unspent credit
+	PeakBytes      uint64 // high-water mark of Reserved
+	Heaps          []HeapStats
 }
 
 // HeapStats describes one per-P heap. A heap's Allocs and Frees count the
@@ -91,6 +95,12 @@ func ReadStats() Stats {
 		s.SwapPools += int(c.swapPools)
 		s.SwapBytes += c.swapBytes
 	}
+	bp, bsp, bpb, bsb, cp, cb := bigStats()
+	s.Pools += bp
+	s.PoolBytes += bpb
+	s.SwapPools += bsp
+	s.SwapBytes += bsb
+	s.CachedBigPools, s.CachedBigBytes = cp, cb
 	s.Frees += unattached.frees.Load()
 	freeBytes += unattached.freeBytes.Load()
 	remote += unattached.remoteFrees.Load()

@@ -14,7 +14,7 @@ import (
 // The chunk table has one word per 32 MiB of address space. The word of
 // every chunk a pool covers holds the pool's base with its order in the low
 // bits; every other word is zero. It answers "which pool holds this address"
-// with one load, for standard and oversized pools alike, without reading
+// with one load, for standard and big pools alike, without reading
 // anything inside the block: the C runtime reads the word at each 32 MiB
 // boundary and can take a live block there for a pool header (reference
 // §18.9); here a block's bytes never decide where its pool is.

@@ -59,6 +59,7 @@ func verifyOwned(held []heldHeap) (out []string, livePools int) {
 	for _, hh := range held {
 		maxBlocks += stateOf(hh.id).c.poolBytes >> MinOrder
 	}
+	maxBlocks += uint64(big.pools)
 
 	type mark struct {
 		order uint8
@@ -230,6 +231,10 @@ func verifyOwned(held []heldHeap) (out []string, livePools int) {
 			report("heap %d: %d pools of %d bytes on its list, statistics say %d of %d", hh.id, pools, poolBytes, h.c.pools, h.c.poolBytes)
 		}
 	}
+	bl, bb, bp := verifyBigOwned(report, maxBlocks)
+	liveBlocks += bl
+	liveBytes += bb
+	livePools += bp
 	if seenFree != len(free) {
 		report("free lists hold %d blocks but walking the pools finds %d of them", len(free), seenFree)
 	}
@@ -243,4 +248,86 @@ func verifyOwned(held []heldHeap) (out []string, livePools int) {
 		report("inboxes hold %d blocks; statistics say %d", len(inbox), s.InboxBlocks)
 	}
 	return out, livePools
+}
+
+// verifyBigOwned checks the big pools (big.go): each on one list, its
+// header intact and flagged big, its chunks pointing back at it, its block
+// the upper half, live on the live list and free on the cached one; and the
+// lists agree with their counters. It returns the live blocks, bytes and
+// pools it found.
+func verifyBigOwned(report func(string, ...any), maxBlocks uint64) (liveBlocks, liveBytes int64, livePools int) {
+	procPin()
+	bigLock()
+	defer procUnpin()
+	defer bigUnlock()
+	pools, cachedPools := 0, 0
+	var poolBytes, cachedBytes uint64
+	check := func(base uintptr, wantOrder uint8, live bool) bool {
+		ph := poolHdr(base)
+		pw, po, ok := poolOf(base)
+		switch {
+		case ph.magic != poolMagic || ph.flags&poolBig == 0 || ph.heapID != 0:
+			report("big pool %#x: header magic %#x flags %#x heap %d", base, ph.magic, ph.flags, ph.heapID)
+			return false
+		case ph.order <= PoolOrder || ph.order > MaxPoolOrder || wantOrder != 0 && ph.order != wantOrder:
+			report("big pool %#x: order %d on the list of order %d", base, ph.order, wantOrder)
+			return false
+		case !ok || pw != base || po != ph.order:
+			report("big pool %#x: chunk table says pool %#x order %d", base, pw, po)
+			return false
+		}
+		for c := base; c < base+1<<ph.order; c += 1 << chunkShift {
+			if w := chunkWord(c); w != base|uintptr(ph.order) {
+				report("big pool %#x: chunk %#x maps to %#x", base, c, w)
+			}
+		}
+		k := ph.order - 1
+		x := hdr(base + 1<<k)
+		switch {
+		case x.Order != k:
+			report("big pool %#x: block of order %d, not %d", base, x.Order, k)
+		case live && (x.Mmod != MmodHeap || x.RC.n == 0):
+			report("big pool %#x: live block has mmod %#x rc %d", base, x.Mmod, x.RC.n)
+		case !live && x.Mmod != mmodFree:
+			report("big pool %#x: cached block has mmod %#x", base, x.Mmod)
+		}
+		pools++
+		poolBytes += 1 << ph.order
+		return true
+	}
+	walk := func(head uintptr, wantOrder uint8, live bool) {
+		var prev uintptr
+		n := uint64(0)
+		for base := head; base != 0; base = poolHdr(base).next {
+			if n++; n > maxBlocks {
+				report("a big pool list does not end")
+				return
+			}
+			if poolHdr(base).prev != prev {
+				report("big pool %#x links back to %#x, not %#x", base, poolHdr(base).prev, prev)
+			}
+			prev = base
+			if !check(base, wantOrder, live) {
+				return
+			}
+			if live {
+				liveBlocks++
+				liveBytes += 1 << (poolHdr(base).order - 1)
+				livePools++
+			} else {
+				cachedPools++
+				cachedBytes += 1 << poolHdr(base).order
+			}
+		}
+	}
+	walk(big.live, 0, true)
+	for o := range big.cached {
+		walk(big.cached[o], uint8(o), false)
+	}
+	if pools != big.pools || poolBytes != big.poolBytes || cachedPools != big.cachedPools || cachedBytes != big.cachedBytes ||
+		int(liveBlocks) != big.liveBlocks || uint64(liveBytes) != big.liveBytes {
+		report("big pools: %d of %d bytes (%d cached, %d bytes; %d live blocks of %d bytes) on the lists; counters say %d of %d (%d, %d; %d of %d)",
+			pools, poolBytes, cachedPools, cachedBytes, liveBlocks, liveBytes, big.pools, big.poolBytes, big.cachedPools, big.cachedBytes, big.liveBlocks, big.liveBytes)
+	}
+	return liveBlocks, liveBytes, livePools
 }
