@@ -20,8 +20,9 @@ func (e *VerifyError) Error() string {
 // Unwrap makes a VerifyError match ray.ErrCorrupt.
 func (e *VerifyError) Unwrap() error { return ray.ErrCorrupt }
 
-// Verify walks every pool of every heap and checks every invariant the
-// allocator relies on, reporting all it finds broken rather than the first:
+// Verify walks every pool of every heap, and the big pools, and checks every
+// invariant the allocator relies on, reporting all it finds broken rather
+// than the first:
 //
 //   - each pool header is intact, belongs to the heap whose list holds it,
 //     and every chunk of the pool points back at it;
@@ -33,6 +34,9 @@ func (e *VerifyError) Unwrap() error { return ray.ErrCorrupt }
 //   - no free block has a free buddy of the same order (coalescing is
 //     complete) and every free block is on a list;
 //   - slab caches and inboxes hold blocks marked as theirs, once each;
+//   - each big pool is on exactly one of the big lists, with its block
+//     live on the live list and free on the cached one, and the lists
+//     agree with their counters;
 //   - the live blocks and bytes counted by walking the pools equal the
 //     statistics, and so do the blocks waiting in inboxes.
 //
