@@ -19,7 +19,8 @@ import (
 //	live      pools whose block is allocated
 //	cached    pools whose block is free, by pool order, kept mapped (their
 //	          pages stay faulted in) for the next allocation of that order
-//	          on any P, up to bigCacheBytes in all
+//	          on any P, up to bigCacheBytes of blocks in all (the lower
+//	          halves cost no memory)
 //
 // A freed big pool that would take the cache past bigCacheBytes is unmapped
 // at once; GC unmaps the cache, and ReleasePages gives its pages back.
@@ -33,7 +34,8 @@ import (
 // wait for a heap), so it may madvise cached pools without the lock.
 // Mapping and unmapping happen unpinned, with the pool on no list.
 
-// bigCacheBytes bounds the bytes of freed big pools kept mapped for reuse.
+// bigCacheBytes bounds the bytes of the freed big blocks whose pools are
+// kept mapped for reuse.
 const bigCacheBytes = 1 << 30
 
 // poolBig flags a big pool: one block in its upper half, owned by no heap.
@@ -117,7 +119,7 @@ func allocBig(k uint8) (unsafe.Pointer, bool, error) {
 			if base = big.cached[porder]; base != 0 {
 				unlinkBigLocked(&big.cached[porder], base)
 				big.cachedPools--
-				big.cachedBytes -= 1 << porder
+				big.cachedBytes -= 1 << k
 				big.cacheReuses++
 			}
 		} else {
@@ -175,10 +177,10 @@ func freeBigPinned(b, base uintptr, porder uint8) (unmap mappedPool) {
 	unlinkBigLocked(&big.live, base)
 	big.liveBlocks--
 	big.liveBytes -= 1 << x.Order
-	if big.cachedBytes+1<<porder <= bigCacheBytes {
+	if big.cachedBytes+1<<x.Order <= bigCacheBytes {
 		linkBigLocked(&big.cached[porder], base)
 		big.cachedPools++
-		big.cachedBytes += 1 << porder
+		big.cachedBytes += 1 << x.Order
 		bigUnlock()
 		return mappedPool{}
 	}
@@ -213,7 +215,7 @@ func takeCachedBigOwned(out []mappedPool) []mappedPool {
 		for base := big.cached[o]; base != 0; base = big.cached[o] {
 			unlinkBigLocked(&big.cached[o], base)
 			big.cachedPools--
-			big.cachedBytes -= 1 << o
+			big.cachedBytes -= 1 << (o - 1)
 			out = append(out, forgetBigPoolLocked(base, uint8(o)))
 		}
 	}

@@ -32,8 +32,8 @@
 // size. A standard pool is 32 MiB (PoolOrder 25) and serves every order
 // below 25. A larger block, a big block, gets a big pool of twice its size
 // (up to 2^38) to itself, in its upper half; big pools belong to no per-P
-// heap but to process-wide lists, and a freed one stays mapped, up to 1 GiB
-// of them, for the next big block of its order on any P (big.go).
+// heap but to process-wide lists, and a freed one stays mapped (up to 1 GiB
+// of blocks) for the next big block of its order on any P (big.go).
 // Self-alignment makes buddy arithmetic a XOR: the buddy of block b of order
 // k is base + ((b - base) ^ 2^k).
 //

@@ -25,7 +25,8 @@ type Stats struct {
 	SwapPools       int    // pools that are swap-file mappings
 	SwapBytes       uint64
 	// CachedBigPools are big pools (one block of over 16 MiB each) whose
-	// block is free, kept mapped for reuse by any P (see GC).
+	// block is free, kept mapped for reuse by any P (see GC);
+	// CachedBigBytes is the size of their blocks.
 	CachedBigPools int
 	CachedBigBytes uint64
 	Budget         uint64 // the budget (SetBudget)

@@ -320,7 +320,7 @@ func verifyBigOwned(report func(string, ...any), maxBlocks uint64) (liveBlocks, 
 				livePools++
 			} else {
 				cachedPools++
-				cachedBytes += 1 << poolHdr(base).order
+				cachedBytes += 1 << (poolHdr(base).order - 1)
 			}
 		}
 	}
