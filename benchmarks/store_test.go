@@ -61,15 +61,31 @@ func BenchmarkMapI64(b *testing.B) {
 
 func BenchmarkLoadI64(b *testing.B) {
 	path := savedI64(b)
-	b.SetBytes(8 * appendN)
-	for b.Loop() {
-		v, err := store.LoadColumn(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		cow.Release(&v)
-	}
+	b.Run("impl=raygo", func(b *testing.B) {
+		b.SetBytes(8 * appendN)
+		steady(b, func() {
+			v, err := store.LoadColumn(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cow.Release(&v)
+		})
+	})
+	// The rival reads the same bytes into Go memory with nothing checked.
+	b.Run("impl=osreadfile", func(b *testing.B) {
+		b.SetBytes(8 * appendN)
+		steady(b, func() {
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkBytes = raw
+		})
+		sinkBytes = nil
+	})
 }
+
+var sinkBytes []byte
 
 func savedI64(b *testing.B) string {
 	v, err := vec.FromSlice(value.I64, make([]int64, appendN))

@@ -208,6 +208,12 @@ func checkSections(h *fileHeader, data, nulls, pool []byte, verify bool) error {
 			return corrupt("data checksum %#x, want %#x", crc, h.DataCRC)
 		}
 	}
+	return checkRefs(h, data, pool)
+}
+
+// checkRefs checks what in the elements points elsewhere: STR views into
+// the pool, SYM ids into the symbol table the column was written against.
+func checkRefs(h *fileHeader, data, pool []byte) error {
 	switch value.Type(h.Type) {
 	case value.Str:
 		for i := uint64(0); i < h.Rows; i++ {
@@ -237,42 +243,109 @@ func checkSections(h *fileHeader, data, nulls, pool []byte, verify bool) error {
 
 // LoadColumn reads the column file at path into a new heap vector.
 func LoadColumn(path string) (value.V, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return value.V{}, ray.Wrap(ray.ErrIO, "store.LoadColumn", err, "reading %s", path)
+		return value.V{}, ray.Wrap(ray.ErrIO, "store.LoadColumn", err, "opening %s", path)
 	}
-	return decodeColumn(b)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return value.V{}, ray.Wrap(ray.ErrIO, "store.LoadColumn", err, "stat %s", path)
+	}
+	return loadColumn(f, st.Size())
 }
 
 // decodeColumn makes a heap vector of the column file bytes b.
 func decodeColumn(b []byte) (value.V, error) {
-	h, err := readHeader(bytesReaderAt(b), int64(len(b)))
+	return loadColumn(bytesReaderAt(b), int64(len(b)))
+}
+
+// loadChunk is how much of a fixed-width column loadColumn reads at a time:
+// small enough to stay in cache between the read, the checksum and the copy
+// into the vector.
+const loadChunk = 256 << 10
+
+// loadColumn reads a column file of size bytes from r into a new heap
+// vector. Fixed-width elements stream through a cache-sized buffer into
+// the vector, checksummed on the way; STR and SYM elements, whose
+// references must be checked before any is used, are read whole first.
+func loadColumn(r io.ReaderAt, size int64) (value.V, error) {
+	h, err := readHeader(r, size)
 	if err != nil {
 		return value.V{}, err
 	}
-	data := b[h.DataOff : h.DataOff+h.DataLen]
-	nulls := b[h.NullOff : h.NullOff+h.NullLen]
-	pool := b[h.PoolOff : h.PoolOff+h.PoolLen]
-	if err := checkSections(&h, data, nulls, pool, true); err != nil {
-		return value.V{}, err
+	read := func(off, n uint64) ([]byte, error) {
+		if n == 0 {
+			return nil, nil
+		}
+		b := make([]byte, n)
+		if _, err := r.ReadAt(b, int64(off)); err != nil {
+			return nil, ray.Wrap(ray.ErrIO, "store.LoadColumn", err, "reading %d bytes at %d", n, off)
+		}
+		return b, nil
 	}
 	t := value.Type(h.Type)
-	v, err := vec.New(t, 0)
+	capacity := int(h.Rows) // the sections tile the file: rows are bounded by its size
+	if t == value.Str || t == value.Sym {
+		capacity = 0 // appended one by one: STR pools and SYM widths grow as needed
+	}
+	v, err := vec.New(t, capacity)
 	if err != nil {
 		return value.V{}, err
 	}
-	if err := fill(&v, &h, data, pool); err != nil {
+	fail := func(err error) (value.V, error) {
 		cow.Release(&v)
 		return value.V{}, err
 	}
+	var crc uint32
+	var data []byte
+	if t == value.Str || t == value.Sym {
+		if data, err = read(h.DataOff, h.DataLen); err != nil {
+			return fail(err)
+		}
+		crc = crc32.Update(0, castagnoli, data)
+	} else if h.Rows > 0 {
+		elem := h.DataLen / h.Rows
+		buf := make([]byte, min(h.DataLen, loadChunk/elem*elem))
+		for off := uint64(0); off < h.DataLen; off += uint64(len(buf)) {
+			b := buf[:min(uint64(len(buf)), h.DataLen-off)]
+			if _, err := r.ReadAt(b, int64(h.DataOff+off)); err != nil {
+				return fail(ray.Wrap(ray.ErrIO, "store.LoadColumn", err, "reading %d bytes at %d", len(b), h.DataOff+off))
+			}
+			crc = crc32.Update(crc, castagnoli, b)
+			if err := appendRaw(&v, b, int(uint64(len(b))/elem)); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	nulls, err := read(h.NullOff, h.NullLen)
+	if err != nil {
+		return fail(err)
+	}
+	pool, err := read(h.PoolOff, h.PoolLen)
+	if err != nil {
+		return fail(err)
+	}
+	crc = crc32.Update(crc, castagnoli, nulls)
+	if crc = crc32.Update(crc, castagnoli, pool); crc != h.DataCRC {
+		return fail(corrupt("data checksum %#x, want %#x", crc, h.DataCRC))
+	}
+	if err := checkRefs(&h, data, pool); err != nil {
+		return fail(err)
+	}
+	if data != nil {
+		if err := fill(&v, &h, data, pool); err != nil {
+			return fail(err)
+		}
+	}
 	if err := applyNulls(&v, nulls, int(h.Rows)); err != nil {
-		cow.Release(&v)
-		return value.V{}, err
+		return fail(err)
 	}
 	return v, nil
 }
 
-// fill appends the file's rows to *vp, an empty vector of their type.
+// fill appends the rows of a STR or SYM file to *vp, an empty vector of
+// their type.
 func fill(vp *value.V, h *fileHeader, data, pool []byte) error {
 	n := int(h.Rows)
 	switch value.Type(h.Type) {
@@ -285,7 +358,7 @@ func fill(vp *value.V, h *fileHeader, data, pool []byte) error {
 				off := int(binary.LittleEndian.Uint32(e[12:]))
 				s = pool[off : off+l]
 			}
-			if err := vec.AppendStr(vp, string(s)); err != nil {
+			if err := vec.AppendStr(vp, unsafe.String(unsafe.SliceData(s), len(s))); err != nil {
 				return err
 			}
 		}
@@ -299,10 +372,6 @@ func fill(vp *value.V, h *fileHeader, data, pool []byte) error {
 			if err := vec.AppendSymID(vp, id); err != nil {
 				return err
 			}
-		}
-	default:
-		if n > 0 {
-			return appendRaw(vp, data, n)
 		}
 	}
 	return nil
