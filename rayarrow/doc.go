@@ -18,7 +18,9 @@
 //	GUID             fixed_size_binary(16)
 //	STR              string_view: the views and the pool as they are
 //	SYM              dictionary: indices at the vector's width over the
-//	                 symbol table's names (built once per table size)
+//	                 symbol table's names (built once per table size); a
+//	                 column much shorter than the table gets int32
+//	                 indices over its own symbols instead (a copy)
 //	TABLE            arrow.Record with the column names
 //
 // A slice exports as an Arrow offset into its parent's buffers. A column

@@ -151,6 +151,10 @@ func exportData(v value.V) (*array.Data, error) {
 		release(bufs...)
 		return d, nil
 	case value.Sym:
+		if int64(n)*symCompactRatio < value.SymCount() {
+			release(validity)
+			return exportSymCompact(v)
+		}
 		dict, err := symDictionary()
 		if err != nil {
 			release(validity)
@@ -228,21 +232,156 @@ func packBools(v value.V, off, n int) (*memory.Buffer, error) {
 	return buf, nil
 }
 
+// symCompactRatio decides how a SYM column exports. A column with at least
+// 1/symCompactRatio as many rows as there are symbols exports its ids as
+// they are, over a dictionary of the whole symbol table (shared by every
+// such export, and rebuilt, at a cost proportional to the table, only when
+// the table has grown). A shorter column would ship and rebuild far more
+// dictionary than data, so it gets a dictionary of its own symbols, in
+// order of first appearance, and int32 indices into it: a copy of its ids,
+// at a cost proportional to the column.
+const symCompactRatio = 4
+
+// A symDict is a dictionary of the symbols some SYM columns hold, in order
+// of first appearance, and the position of each id in it. One column's
+// compact export uses its own; the record batches of a file share one per
+// column, so that the file holds each dictionary once.
+type symDict struct {
+	pos  map[uint64]int32
+	dict *array.Data
+}
+
+func (d *symDict) release() { d.dict.Release() }
+
+// eachSymID calls f with every row of the SYM vector v and its id (0 for a
+// null row).
+func eachSymID(v value.V, f func(i int, id uint64, null bool) error) error {
+	root, off := vec.Root(v)
+	w := v.ElemSize()
+	nullBits, noff := vec.NullBitmap(v)
+	for i := range int(v.Len()) {
+		if j := noff + i; j>>3 < len(nullBits) && nullBits[j>>3]>>(j&7)&1 != 0 {
+			if err := f(i, 0, true); err != nil {
+				return err
+			}
+			continue
+		}
+		p := unsafe.Add(root.Data(), (off+i)*w)
+		var id uint64
+		switch w {
+		case 1:
+			id = uint64(*(*uint8)(p))
+		case 2:
+			id = uint64(*(*uint16)(p))
+		case 4:
+			id = uint64(*(*uint32)(p))
+		default:
+			id = *(*uint64)(p)
+		}
+		if err := f(i, id, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newSymDict returns the dictionary of the symbols of cols, SYM vectors.
+func newSymDict(cols ...value.V) (*symDict, error) {
+	names := array.NewStringBuilder(memory.DefaultAllocator)
+	defer names.Release()
+	pos := make(map[uint64]int32)
+	for _, v := range cols {
+		err := eachSymID(v, func(i int, id uint64, null bool) error {
+			if _, ok := pos[id]; ok || null {
+				return nil
+			}
+			name, known := value.SymName(int64(id))
+			if !known {
+				return ray.Errorf(ray.ErrCorrupt, "rayarrow.Export", "row %d holds symbol id %d, which is not in the symbol table", i, id)
+			}
+			pos[id] = int32(len(pos))
+			names.Append(name)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	arr := names.NewStringArray()
+	defer arr.Release()
+	d := arr.Data().(*array.Data)
+	d.Retain()
+	return &symDict{pos: pos, dict: d}, nil
+}
+
+// exportSymWith exports the SYM vector v as int32 indices into d, which
+// holds every symbol of v.
+func exportSymWith(v value.V, d *symDict) (*array.Data, error) {
+	n := int(v.Len())
+	idx := memory.NewResizableBuffer(memory.DefaultAllocator)
+	idx.Resize(n * 4)
+	indices := unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(idx.Bytes()))), n)
+	var validity *memory.Buffer
+	nulls := 0
+	err := eachSymID(v, func(i int, id uint64, null bool) error {
+		if null {
+			if validity == nil {
+				validity = memory.NewResizableBuffer(memory.DefaultAllocator)
+				validity.Resize((n + 7) / 8)
+				bits := validity.Bytes()
+				for j := range bits {
+					bits[j] = 0xff
+				}
+			}
+			validity.Bytes()[i>>3] &^= 1 << (i & 7)
+			nulls++
+			indices[i] = 0
+			return nil
+		}
+		at, ok := d.pos[id]
+		if !ok {
+			return ray.Errorf(ray.ErrCorrupt, "rayarrow.Export", "row %d holds symbol id %d, which its dictionary lacks", i, id)
+		}
+		indices[i] = at
+		return nil
+	})
+	defer idx.Release()
+	if validity != nil {
+		defer validity.Release()
+	}
+	if err != nil {
+		return nil, err
+	}
+	dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+	return array.NewDataWithDictionary(dt, n, []*memory.Buffer{validity, idx}, nulls, 0, d.dict), nil
+}
+
+// exportSymCompact exports the SYM vector v with a dictionary of its own
+// symbols (see symCompactRatio).
+func exportSymCompact(v value.V) (*array.Data, error) {
+	d, err := newSymDict(v)
+	if err != nil {
+		return nil, err
+	}
+	defer d.release()
+	return exportSymWith(v, d)
+}
+
 // The dictionary of SYM exports: every symbol's name, as an Arrow string
 // array, rebuilt only when the symbol table has grown.
-var symDict struct {
+var globalSymDict struct {
 	sync.Mutex
 	count int64
 	data  *array.Data
 }
 
 func symDictionary() (*array.Data, error) {
-	symDict.Lock()
-	defer symDict.Unlock()
+	globalSymDict.Lock()
+	defer globalSymDict.Unlock()
 	n := value.SymCount()
-	if symDict.data != nil && symDict.count == n {
-		symDict.data.Retain()
-		return symDict.data, nil
+	if globalSymDict.data != nil && globalSymDict.count == n {
+		globalSymDict.data.Retain()
+		return globalSymDict.data, nil
 	}
 	bld := array.NewStringBuilder(memory.DefaultAllocator)
 	defer bld.Release()
@@ -253,19 +392,23 @@ func symDictionary() (*array.Data, error) {
 	}
 	arr := bld.NewStringArray()
 	defer arr.Release()
-	if symDict.data != nil {
-		symDict.data.Release()
+	if globalSymDict.data != nil {
+		globalSymDict.data.Release()
 	}
-	symDict.data = arr.Data().(*array.Data)
-	symDict.data.Retain()
-	symDict.count = n
-	symDict.data.Retain()
-	return symDict.data, nil
+	globalSymDict.data = arr.Data().(*array.Data)
+	globalSymDict.data.Retain()
+	globalSymDict.count = n
+	globalSymDict.data.Retain()
+	return globalSymDict.data, nil
 }
 
 // ExportRecord returns a TABLE as an Arrow record over the same memory,
 // with the table's column names. The caller must Release the record.
-func ExportRecord(t value.V) (arrow.Record, error) {
+func ExportRecord(t value.V) (arrow.Record, error) { return exportRecord(t, nil) }
+
+// exportRecord is ExportRecord, with the SYM columns named in shared (by
+// position) exported over the dictionaries given there.
+func exportRecord(t value.V, shared map[int]*symDict) (arrow.Record, error) {
 	if t.IsZero() || t.Type() != value.Table {
 		return nil, ray.Errorf(ray.ErrType, "rayarrow.ExportRecord", "want a TABLE, have %v", typeOf(t))
 	}
@@ -282,8 +425,15 @@ func ExportRecord(t value.V) (arrow.Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		a, err := Export(col)
-		if err != nil {
+		var a arrow.Array
+		if d := shared[i]; d != nil && col.Type() == value.Sym {
+			data, err := exportSymWith(col, d)
+			if err != nil {
+				return nil, err
+			}
+			a = array.MakeFromData(data)
+			data.Release()
+		} else if a, err = Export(col); err != nil {
 			return nil, err
 		}
 		cols = append(cols, a)

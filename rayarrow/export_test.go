@@ -2,6 +2,7 @@ package rayarrow
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"strings"
@@ -232,4 +233,78 @@ func TestExportRecord(t *testing.T) {
 	if rec.NumRows() != 2 || rec.NumCols() != 2 || rec.ColumnName(1) != "name" || rec.Column(1).(*array.StringView).Value(1) != "two" {
 		t.Errorf("record: %v", rec)
 	}
+}
+
+// A SYM column much shorter than the symbol table exports with a
+// dictionary of its own symbols; a long one shares the table's. Both read
+// back the same names and nulls, sliced or not.
+func TestSymExportDictionaries(t *testing.T) {
+	heaptest.Check(t)
+	for i := range 2000 {
+		if _, err := value.Intern(fmt.Sprintf("rayarrow.compact.%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(v value.V, wantIndex arrow.DataType, wantDict int) {
+		t.Helper()
+		arr, err := Export(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer arr.Release()
+		d := arr.(*array.Dictionary)
+		if !arrow.TypeEqual(d.DataType().(*arrow.DictionaryType).IndexType, wantIndex) {
+			t.Errorf("indices are %v, want %v", d.DataType().(*arrow.DictionaryType).IndexType, wantIndex)
+		}
+		if wantDict >= 0 && d.Dictionary().Len() != wantDict {
+			t.Errorf("a dictionary of %d names, want %d", d.Dictionary().Len(), wantDict)
+		}
+		names := d.Dictionary().(*array.String)
+		for i := range int(v.Len()) {
+			null, _ := vec.IsNull(v, i)
+			if d.IsNull(i) != null {
+				t.Fatalf("row %d: null %v, want %v", i, d.IsNull(i), null)
+			}
+			if null {
+				continue
+			}
+			want, _ := vec.GetSym(v, i)
+			if got := names.Value(d.GetValueIndex(i)); got != want {
+				t.Fatalf("row %d exports as %q, want %q", i, got, want)
+			}
+		}
+		back, err := Import(arr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cow.Release(&back)
+		for i := range int(v.Len()) {
+			a, _ := vec.GetSym(v, i)
+			b, _ := vec.GetSym(back, i)
+			if na, _ := vec.IsNull(v, i); !na && a != b {
+				t.Fatalf("row %d imports as %q, want %q", i, b, a)
+			}
+		}
+	}
+	short := must(vec.FromSyms([]string{"rayarrow.compact.7", "rayarrow.compact.1999", "rayarrow.compact.7", "rayarrow.compact.3"}))
+	defer cow.Release(&short)
+	if err := vec.SetNull(&short, 3, true); err != nil {
+		t.Fatal(err)
+	}
+	check(short, arrow.PrimitiveTypes.Int32, 2)
+	s, err := vec.Slice(short, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&s)
+	check(s, arrow.PrimitiveTypes.Int32, 2)
+
+	names := make([]string, value.SymCount()/2)
+	for i := range names {
+		names[i] = fmt.Sprintf("rayarrow.compact.%d", i%2000)
+	}
+	long := must(vec.FromSyms(names))
+	defer cow.Release(&long)
+	w, _ := long.Attrs().SymWidth()
+	check(long, map[int]arrow.DataType{1: arrow.PrimitiveTypes.Uint8, 2: arrow.PrimitiveTypes.Uint16, 4: arrow.PrimitiveTypes.Uint32, 8: arrow.PrimitiveTypes.Int64}[w.Bytes()], int(value.SymCount()))
 }

@@ -79,10 +79,19 @@ func writeRecords(tables []value.V, open func(*arrow.Schema) (recordWriter, erro
 	if len(tables) == 0 {
 		return ray.Errorf(ray.ErrLength, "rayarrow.Write", "no tables to write")
 	}
+	shared, err := sharedSymDicts(tables)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, d := range shared {
+			d.release()
+		}
+	}()
 	var w recordWriter
 	var first *arrow.Schema
 	for _, t := range tables {
-		rec, err := ExportRecord(t)
+		rec, err := exportRecord(t, shared)
 		if err != nil {
 			return err
 		}
@@ -108,6 +117,40 @@ func writeRecords(tables []value.V, open func(*arrow.Schema) (recordWriter, erro
 		return ray.Wrap(ray.ErrIO, "rayarrow.Write", err, "closing the writer")
 	}
 	return nil
+}
+
+// sharedSymDicts returns, for each SYM column of the first table (by
+// position), one dictionary of that column's symbols in every table: a
+// file then holds each dictionary once, with just the symbols it uses
+// (an IPC file may not replace a dictionary between record batches).
+func sharedSymDicts(tables []value.V) (map[int]*symDict, error) {
+	if tables[0].IsZero() || tables[0].Type() != value.Table {
+		return nil, nil // exportRecord reports it
+	}
+	shared := make(map[int]*symDict)
+	for i := range vec.NumCols(tables[0]) {
+		if _, c, err := vec.ColumnAt(tables[0], i); err != nil || c.Type() != value.Sym {
+			continue
+		}
+		var cols []value.V
+		for _, t := range tables {
+			if t.IsZero() || t.Type() != value.Table {
+				continue
+			}
+			if _, c, err := vec.ColumnAt(t, i); err == nil && c.Type() == value.Sym {
+				cols = append(cols, c)
+			}
+		}
+		d, err := newSymDict(cols...)
+		if err != nil {
+			for _, d := range shared {
+				d.release()
+			}
+			return nil, err
+		}
+		shared[i] = d
+	}
+	return shared, nil
 }
 
 // ReadIPC reads every record of an Arrow IPC stream into raygo tables.

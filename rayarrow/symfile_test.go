@@ -1,0 +1,72 @@
+package rayarrow
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// Tables whose SYM columns hold different symbols write to one IPC stream
+// or file over one shared dictionary per column, and read back.
+func TestSymTablesInOneFile(t *testing.T) {
+	heaptest.Check(t)
+	t1 := must(vec.NewTable())
+	defer cow.Release(&t1)
+	c1 := must(vec.FromSyms([]string{"rayarrow.f.a", "rayarrow.f.b"}))
+	defer cow.Release(&c1)
+	if err := vec.AddColumn(&t1, "s", c1); err != nil {
+		t.Fatal(err)
+	}
+	t2 := must(vec.NewTable())
+	defer cow.Release(&t2)
+	c2 := must(vec.FromSyms([]string{"rayarrow.f.c", "rayarrow.f.a", "rayarrow.f.d"}))
+	defer cow.Release(&c2)
+	if err := vec.AddColumn(&t2, "s", c2); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteIPCStream(&buf, Uncompressed, t1, t2); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadIPC(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tb := range back {
+		_, col, _ := vec.ColumnByName(tb, "s")
+		want := []value.V{c1, c2}[i]
+		for r := range int(col.Len()) {
+			a, _ := vec.GetSym(col, r)
+			b, _ := vec.GetSym(want, r)
+			if a != b {
+				t.Errorf("stream table %d row %d: %q, want %q", i, r, a, b)
+			}
+		}
+	}
+	releaseAll(back)
+	path := filepath.Join(t.TempDir(), "s.arrow")
+	if err := WriteIPCFile(path, Uncompressed, t1, t2); err != nil {
+		t.Fatal(err)
+	}
+	back, err = ReadIPCFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tb := range back {
+		_, col, _ := vec.ColumnByName(tb, "s")
+		want := []value.V{c1, c2}[i]
+		for r := range int(col.Len()) {
+			a, _ := vec.GetSym(col, r)
+			b, _ := vec.GetSym(want, r)
+			if a != b {
+				t.Errorf("file table %d row %d: %q, want %q", i, r, a, b)
+			}
+		}
+	}
+	releaseAll(back)
+}
