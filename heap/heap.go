@@ -95,7 +95,19 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 			h := stateOf(id)
 			n := int64(1) << k
 			if h.credit >= n && atomic.LoadUintptr(&h.inbox) == 0 {
-				if b := h.allocOwned(k); b != 0 {
+				// A slab hit, the common case, inline; allocOwned for the rest.
+				var b uintptr
+				if k <= slabMax {
+					if s := &h.slabs[k-slabMin]; s.n > 0 {
+						s.n--
+						b = s.blocks[s.n]
+						h.c.slabHits++
+					}
+				}
+				if b == 0 {
+					b = h.allocOwned(k)
+				}
+				if b != 0 {
 					h.handOutOwned(b, k)
 					procUnpin()
 					return handedOut(b, k), nil
