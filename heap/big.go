@@ -25,14 +25,16 @@ import (
 // A freed big pool that would take the cache past bigCacheBytes is unmapped
 // at once; GC unmaps the cache, and ReleasePages gives its pages back.
 //
-// The lists are changed under bigLock, a spin lock that only pinned
-// goroutines take (so its holder cannot be descheduled while another spins),
-// for a few loads and stores. Allocations and frees change them in the same
-// pinned section as the heap counters, so a collection, whose stop of the
-// world waits out every pinned section, sees lists and counters agree; and
-// while a collection runs no allocation or free can reach the lists (they
-// wait for a heap), so it may madvise cached pools without the lock.
-// Mapping and unmapping happen unpinned, with the pool on no list.
+// The lists are changed under bigLock, a spin lock held for a few loads and
+// stores. Its holders are pinned goroutines (so a holder cannot be
+// descheduled while another spins), or a collection, which may hold it
+// unpinned and allocate meanwhile because no pinned goroutine can be
+// waiting for it then: allocations and frees reach the lists only after
+// finding their heap, and a collection holds every heap. They change the
+// lists in the same pinned section as the heap counters, so a collection,
+// whose stop of the world waits out every pinned section, sees lists and
+// counters agree. Mapping and unmapping happen unpinned, with the pool on
+// no list.
 
 // bigCacheBytes bounds the bytes of the freed big blocks whose pools are
 // kept mapped for reuse.
@@ -207,9 +209,7 @@ func forgetBigPoolLocked(base uintptr, porder uint8) mappedPool {
 // takeCachedBigOwned empties the cache of big pools, returning them for
 // unmapping. The caller is a collection.
 func takeCachedBigOwned(out []mappedPool) []mappedPool {
-	procPin()
 	bigLock()
-	defer procUnpin()
 	defer bigUnlock()
 	for o := range big.cached {
 		for base := big.cached[o]; base != 0; base = big.cached[o] {
@@ -224,8 +224,10 @@ func takeCachedBigOwned(out []mappedPool) []mappedPool {
 
 // releaseCachedBigOwned gives the kernel back the pages of the cached big
 // pools' blocks, all but the block's first page (its header). The caller is
-// a collection, so nothing else can change the cache meanwhile.
+// a collection.
 func releaseCachedBigOwned() (uint64, error) {
+	bigLock()
+	defer bigUnlock()
 	var released uint64
 	for o := range big.cached {
 		for base := big.cached[o]; base != 0; base = poolHdr(base).next {

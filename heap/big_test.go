@@ -156,3 +156,82 @@ func TestBigBadFrees(t *testing.T) {
 	Free(p)
 	mustPanic(t, "", func() { Free(p) })
 }
+
+// Goroutines allocate and free big and small blocks, across Ps, while
+// another runs GC, ReleasePages and Verify: the big lists, the cache and
+// the counters stay consistent (Verify finds nothing) and every block keeps
+// its bytes. Run with -race.
+func TestBigPoolsUnderCollections(t *testing.T) {
+	checkLeaks(t)
+	rounds := 40
+	if testing.Short() {
+		rounds = 10
+	}
+	var workers, collector sync.WaitGroup
+	errs := make(chan string, 16)
+	stop := make(chan struct{})
+	for g := range 4 {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			var mine []unsafe.Pointer
+			defer func() {
+				for _, q := range mine {
+					Free(q)
+				}
+			}()
+			for r := range rounds {
+				size := uintptr(bigSize << (r % 2))
+				if g%2 == 1 {
+					size = 4096
+				}
+				p, err := Alloc(size)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				b := offheap.Bytes(uintptr(p)+HeaderSize, size)
+				b[0], b[size-1] = byte(g), byte(r)
+				mine = append(mine, p)
+				if len(mine) > 2 {
+					q := mine[0]
+					mine = mine[1:]
+					if offheap.Bytes(uintptr(q)+HeaderSize, 1)[0] != byte(g) {
+						errs <- "a block lost its bytes"
+					}
+					Free(q)
+				}
+			}
+		}()
+	}
+	collector.Add(1)
+	go func() {
+		defer collector.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := Verify(); err != nil {
+				errs <- err.Error()
+				return
+			}
+			if _, err := GC(); err != nil {
+				errs <- err.Error()
+				return
+			}
+			if _, err := ReleasePages(); err != nil {
+				errs <- err.Error()
+				return
+			}
+		}
+	}()
+	workers.Wait()
+	close(stop)
+	collector.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+}

@@ -275,15 +275,16 @@ func Free(p unsafe.Pointer) {
 	if x.Mmod != MmodHeap || k < MinOrder || k >= porder || (b-base)&(1<<k-1) != 0 {
 		badFree("Free", b)
 	}
-	x.RC.n = 0
 	size := uint64(1) << k
 	// The fast path: the P has a heap, it owns the block's pool, and the
-	// block fits in a slab cache.
+	// block fits in a slab cache. The header changes only while pinned, so
+	// that a collection (Verify) never sees a block half freed.
 	pid := procPin()
 	if uint(pid) < maxHeaps {
 		if id := slots[pid].Load(); id != 0 && uint32(poolHdr(base).heapID) == id && k <= slabMax {
 			h := stateOf(id)
 			if s := &h.slabs[k-slabMin]; s.n < s.limit {
+				x.RC.n = 0
 				x.Mmod = mmodCached
 				s.blocks[s.n] = b
 				s.n++
@@ -312,6 +313,7 @@ func free(b uintptr, k uint8, size uint64, base uintptr, porder uint8) {
 			}
 			continue
 		}
+		hdr(b).RC.n = 0
 		h.c.frees++
 		h.c.freeBytes += size
 		h.refundOwned(int64(size))
@@ -339,6 +341,7 @@ var unattached struct {
 }
 
 func freeUnattached(b uintptr, size uint64, base uintptr) {
+	hdr(b).RC.n = 0
 	unattached.frees.Add(1)
 	unattached.freeBytes.Add(size)
 	budget.reserved.Add(-int64(size))

@@ -260,9 +260,7 @@ func verifyOwned(held []heldHeap) (out []string, livePools int) {
 // lists agree with their counters. It returns the live blocks, bytes and
 // pools it found.
 func verifyBigOwned(report func(string, ...any), maxBlocks uint64) (liveBlocks, liveBytes int64, livePools int) {
-	procPin()
-	bigLock()
-	defer procUnpin()
+	bigLock() // a collection may hold it unpinned (big.go)
 	defer bigUnlock()
 	pools, cachedPools := 0, 0
 	var poolBytes, cachedBytes uint64
