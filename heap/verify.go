@@ -63,7 +63,8 @@ func verifyOwned(held []heldHeap) (out []string, livePools int) {
 	for _, hh := range held {
 		maxBlocks += stateOf(hh.id).c.poolBytes >> MinOrder
 	}
-	maxBlocks += uint64(big.pools)
+	bigPools, _, _, _, _, _ := bigStats()
+	maxBlocks += uint64(bigPools)
 
 	type mark struct {
 		order uint8
