@@ -14,8 +14,10 @@
 // and takes over where it is not:
 //
 //	size < Large            runtime memmove / memclr (copy, clear)
-//	Large <= size < NT      AVX2 (or REP MOVSB where the CPU prefers it),
-//	                        ordinary stores, destination aligned to 32 bytes
+//	Large <= size < NT      REP MOVSB where the CPU has fast short REP
+//	                        MOVSB (FSRM: Intel Ice Lake and AMD Zen 3 on),
+//	                        else AVX2 with ordinary stores, destination
+//	                        aligned to 32 bytes
 //	NT <= size              AVX2 non-temporal stores, then SFENCE
 //
 // Large is 1 MiB, where the runtime leaves ordinary stores behind. NT is

@@ -21,10 +21,11 @@ func init() {
 	}
 	cfg.NT = ntThreshold(cfg.L2, cfg.L3)
 	switch {
-	case cfg.AVX2 && c.VendorID == cpuid.AMD:
-		cfg.Kernel = "avx2"
 	case cfg.ERMS && cfg.FSRM:
-		// Intel with fast REP MOVSB: the microcode copy is the one to beat.
+		// Fast REP MOVSB (Intel since Ice Lake, AMD since Zen 3): the
+		// microcode copy is the one to beat. Measured on a Zen 5 class
+		// VM: 53 GB/s at 1 MiB against 44 for the AVX2 loop and 35 for
+		// runtime memmove; equal to AVX2 at 4-8 MiB.
 		cfg.Kernel = "erms"
 	case cfg.AVX2:
 		cfg.Kernel = "avx2"
