@@ -86,6 +86,50 @@ func BenchmarkAllocFreeParallel(b *testing.B) {
 	})
 }
 
+// BenchmarkHandOff is a pipeline: one goroutine allocates 64-byte blocks
+// and hands them, 256 at a time, to another that frees them, so that (with
+// two Ps) most frees are of another P's blocks. The rival hands off Go
+// slices and leaves them to the collector.
+func BenchmarkHandOff(b *testing.B) {
+	const size, batch = 64, 256
+	run := func(b *testing.B, alloc func() unsafe.Pointer, free func(unsafe.Pointer)) {
+		b.ReportAllocs()
+		ch := make(chan []unsafe.Pointer, 4)
+		done := make(chan struct{})
+		go func() {
+			for ps := range ch {
+				for _, p := range ps {
+					free(p)
+				}
+			}
+			close(done)
+		}()
+		ps := make([]unsafe.Pointer, 0, batch)
+		for b.Loop() {
+			ps = append(ps, alloc())
+			if len(ps) == batch {
+				ch <- ps
+				ps = make([]unsafe.Pointer, 0, batch)
+			}
+		}
+		ch <- ps
+		close(ch)
+		<-done
+	}
+	b.Run("impl=raygo", func(b *testing.B) {
+		run(b, func() unsafe.Pointer {
+			p, err := heap.Alloc(size)
+			if err != nil {
+				panic(err)
+			}
+			return p
+		}, heap.Free)
+	})
+	b.Run("impl=gomake", func(b *testing.B) {
+		run(b, func() unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(make([]byte, size))) }, func(unsafe.Pointer) {})
+	})
+}
+
 // BenchmarkLive1M allocates a million 64-byte blocks, keeps them all live,
 // then frees them all. It reports ns/block-op: the time of one allocation or
 // one free (for Go, one make plus its share of collecting it). One untimed
