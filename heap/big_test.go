@@ -235,3 +235,32 @@ func TestBigPoolsUnderCollections(t *testing.T) {
 		t.Fatal(e)
 	}
 }
+
+// A block of every order, from 64 bytes to a big block, allocated and
+// freed on one P twice over: slab-sized ones go through the slab caches,
+// the larger ones straight back to the free lists or the big-pool cache.
+func TestEveryOrderAllocFree(t *testing.T) {
+	onOneP(t)
+	checkLeaks(t)
+	for round := range 2 {
+		var ps []unsafe.Pointer
+		for k := MinOrder; k <= PoolOrder+1; k++ {
+			size := uintptr(1)<<k - HeaderSize
+			p := mustAlloc(t, size)
+			if HeaderOf(p).Order != uint8(k) {
+				t.Fatalf("round %d: %d bytes got order %d, want %d", round, size, HeaderOf(p).Order, k)
+			}
+			fillData(p, size, byte(k))
+			ps = append(ps, p)
+		}
+		for i, p := range ps {
+			if b := offheap.Bytes(uintptr(p)+HeaderSize, 1); b[0] != byte(MinOrder+i) {
+				t.Fatalf("order %d lost its bytes", MinOrder+i)
+			}
+			Free(p)
+		}
+		if err := Verify(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -276,24 +276,28 @@ func Free(p unsafe.Pointer) {
 		badFree("Free", b)
 	}
 	size := uint64(1) << k
-	// The fast path: the P has a heap, it owns the block's pool, and the
-	// block fits in a slab cache. The header changes only while pinned, so
-	// that a collection (Verify) never sees a block half freed.
+	// The fast path: the P has a heap and it owns the block's pool; the
+	// block goes to a slab cache or, when that is full, back to the free
+	// lists. The header changes only while pinned, so that a collection
+	// (Verify) never sees a block half freed.
 	pid := procPin()
 	if uint(pid) < maxHeaps {
-		if id := slots[pid].Load(); id != 0 && uint32(poolHdr(base).heapID) == id && k <= slabMax {
+		if id := slots[pid].Load(); id != 0 && uint32(poolHdr(base).heapID) == id {
 			h := stateOf(id)
-			if s := &h.slabs[k-slabMin]; s.n < s.limit {
-				x.RC.n = 0
+			x.RC.n = 0
+			h.c.frees++
+			h.c.freeBytes += size
+			h.refundOwned(int64(size))
+			if k <= slabMax && h.slabs[k-slabMin].n < h.slabs[k-slabMin].limit {
+				s := &h.slabs[k-slabMin]
 				x.Mmod = mmodCached
 				s.blocks[s.n] = b
 				s.n++
-				h.c.frees++
-				h.c.freeBytes += size
-				h.refundOwned(int64(size))
-				procUnpin()
-				return
+			} else {
+				h.coalesceOwned(b, k, base, porder)
 			}
+			procUnpin()
+			return
 		}
 	}
 	procUnpin()
