@@ -84,12 +84,17 @@
 //  3. Pop a block from the slab cache of its order (orders 6..21, 64 to 1
 //     block each), else take the smallest free block of order >= k (the
 //     avail bitmask says which lists are non-empty) and split it, pushing
-//     the upper halves onto the lower lists.
+//     the upper halves onto the lower lists; for orders up to 10 the last
+//     split block is 32 times the request, and its other 31 blocks go to
+//     the slab cache (state.go: carving).
 //  4. Write the header (zero except Order and RC = 1), count, unpin.
 //  5. If the heap had no block: merge the heaps a smaller GOMAXPROCS left
 //     behind, if there are any; else unpin, map a pool, pin
 //     again (possibly on another P), give the pool to that P's heap and
 //     allocate from it.
+//
+// Big blocks (orders 25 and up) skip steps 2-3: they come from the
+// process-wide cache of big pools, or a newly mapped one (big.go).
 //
 // Free, Free(p):
 //
@@ -100,7 +105,9 @@
 //     put the result on a free list.
 //  3. If another heap owns the pool: push the block onto that heap's inbox,
 //     a lock-free stack (one compare-and-swap). The owner takes the whole
-//     inbox with one atomic swap at its next allocation.
+//     inbox with one atomic swap at its next allocation. A big block's
+//     pool, owned by no heap, goes to the big-pool cache (or is unmapped
+//     past its bound).
 //  4. Count the free on the freeing P's heap, add the bytes to its credit,
 //     unpin.
 //
