@@ -51,12 +51,84 @@ func DictFind(d value.V, key value.V) (int, bool) {
 		return -1, false
 	}
 	keys := slot(d, 0)
+	if keys.Type() != value.List {
+		i := findKey(keys, key)
+		return i, i >= 0
+	}
 	for i := range int(keys.Len()) {
 		if rowEquals(keys, i, key) {
 			return i, true
 		}
 	}
 	return -1, false
+}
+
+// findKey returns the first row of keys, a typed vector, equal to the atom
+// key (-1 if none): a scan of the elements in place, the key's bytes read
+// once and a row's null bit only when its bytes match. Floats compare as
+// numbers (NaN equals nothing, -0 equals 0); a null key finds the first
+// null row.
+func findKey(keys, key value.V) int {
+	t := keys.Type()
+	if key.Type() != -t {
+		return -1
+	}
+	n := int(keys.Len())
+	nb, noff := nullBits(keys)
+	if value.IsNull(key) {
+		for i := range n {
+			if bitAt(nb, noff+i) {
+				return i
+			}
+		}
+		return -1
+	}
+	null := func(i int) bool { return nb != nil && bitAt(nb, noff+i) }
+	kb := atomBytes(key)
+	data := dataOf(keys)
+	switch t {
+	case value.Str:
+		for i := range n {
+			if bytes.Equal(strView(keys, i), kb) && !null(i) {
+				return i
+			}
+		}
+		return -1
+	case value.Sym:
+		id, w := *(*int64)(unsafe.Pointer(&kb[0])), widthOf(keys)
+		for i := range n {
+			if loadID(uintptr(data)+uintptr(i)<<w, w) == id && !null(i) {
+				return i
+			}
+		}
+		return -1
+	case value.F64:
+		return scanEqual(unsafe.Slice((*float64)(data), n), *(*float64)(unsafe.Pointer(&kb[0])), null)
+	case value.F32:
+		return scanEqual(unsafe.Slice((*float32)(data), n), *(*float32)(unsafe.Pointer(&kb[0])), null)
+	}
+	switch keys.ElemSize() {
+	case 1:
+		return scanEqual(unsafe.Slice((*uint8)(data), n), kb[0], null)
+	case 2:
+		return scanEqual(unsafe.Slice((*uint16)(data), n), *(*uint16)(unsafe.Pointer(&kb[0])), null)
+	case 4:
+		return scanEqual(unsafe.Slice((*uint32)(data), n), *(*uint32)(unsafe.Pointer(&kb[0])), null)
+	case 8:
+		return scanEqual(unsafe.Slice((*uint64)(data), n), *(*uint64)(unsafe.Pointer(&kb[0])), null)
+	case 16:
+		return scanEqual(unsafe.Slice((*[16]byte)(data), n), [16]byte(kb), null)
+	}
+	return -1
+}
+
+func scanEqual[T comparable](xs []T, k T, null func(int) bool) int {
+	for i, x := range xs {
+		if x == k && !null(i) {
+			return i
+		}
+	}
+	return -1
 }
 
 // DictGet returns the value of key, as a new reference the caller releases
