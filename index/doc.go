@@ -1,6 +1,9 @@
 // Package index attaches accelerator indexes to vectors: hash (equality
 // lookups and join probes), sort (a permutation: ranges and order), zone
-// (min, max, null count: pruning) and bloom (may-contain).
+// (min, max, null count: pruning) and bloom (may-contain), of every vector
+// type. Zones of STR and GUID vectors order bytewise and those of SYM
+// vectors by name (MayOverlapBytes), keeping the rows that hold their least
+// and greatest values.
 //
 // # Layout
 //

@@ -53,6 +53,8 @@ type payload struct {
 	maxI     int64
 	minF     float64
 	maxF     float64
+	minRow   uint64 // zone of STR, GUID, SYM: the rows holding the least and
+	maxRow   uint64 // greatest bytes (SYM: names); writes drop the index first
 }
 
 const payloadSize = unsafe.Sizeof(payload{})
@@ -209,8 +211,7 @@ func supported(t value.Type) bool {
 
 // Attach builds an index of kind on *vp and attaches it, replacing any
 // index it had. The checks come first: a failed Attach leaves *vp as it was
-// (reference §18.27). A slice is ErrType (attach to its materialised copy);
-// a zone of a STR or GUID vector is ErrNYI.
+// (reference §18.27). A slice is ErrType (attach to its materialised copy).
 func Attach(vp *value.V, kind Kind) error {
 	v := *vp
 	if v.IsZero() || !v.IsVector() {
@@ -219,7 +220,7 @@ func Attach(vp *value.V, kind Kind) error {
 	if v.Has(attrs.Slice) {
 		return ray.Errorf(ray.ErrType, "index.Attach", "a slice cannot be indexed; materialise it first")
 	}
-	if !supported(v.Type()) || kind == Zone && (v.Type() == value.Str || v.Type() == value.GUID) {
+	if !supported(v.Type()) {
 		return ray.Errorf(ray.ErrNYI, "index.Attach", "no %v index of %v vectors", kind, v.Type())
 	}
 	if kind < Hash || kind > Bloom {

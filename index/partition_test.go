@@ -320,3 +320,94 @@ func TestSharedIndexUnderConcurrentWriters(t *testing.T) {
 		t.Fatalf("the shared vector's index lost rows: %d", len(got))
 	}
 }
+
+// Zones of STR, GUID and SYM vectors know their least and greatest value
+// (bytewise; SYM by name, not id): MayOverlapBytes never prunes a range
+// that holds a value, and prunes every range that lies outside them.
+func TestByteZonesAgainstScan(t *testing.T) {
+	heaptest.Check(t)
+	r := rand.New(rand.NewPCG(6, 6))
+	words := []string{"apple", "banana", "cherry", "date", "elderberry fruit, long", "fig", "", "zucchini"}
+	var xs []string
+	for range 300 {
+		xs = append(xs, words[r.IntN(len(words)-1)]) // never "zucchini"
+	}
+	syms := make([]string, len(xs))
+	for i, x := range xs {
+		syms[i] = "zone." + x
+	}
+	sv := must(vec.FromStrings(xs))
+	defer cow.Release(&sv)
+	yv := must(vec.FromSyms(syms))
+	defer cow.Release(&yv)
+	null := map[int]bool{}
+	for range 30 {
+		i := r.IntN(len(xs))
+		null[i] = true
+		for _, vp := range []*value.V{&sv, &yv} {
+			if err := vec.SetNull(vp, i, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range []struct {
+		v      *value.V
+		prefix string
+	}{{&sv, ""}, {&yv, "zone."}} {
+		if err := Attach(c.v, Zone); err != nil {
+			t.Fatal(err)
+		}
+		z, err := ZoneOf(*c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var least, greatest string
+		first := true
+		for i, x := range xs {
+			if null[i] {
+				continue
+			}
+			x = c.prefix + x
+			if first || x < least {
+				least = x
+			}
+			if first || x > greatest {
+				greatest = x
+			}
+			first = false
+		}
+		if string(z.MinBytes) != least || string(z.MaxBytes) != greatest || z.Nulls != len(null) {
+			t.Fatalf("zone %q..%q with %d nulls, want %q..%q with %d", z.MinBytes, z.MaxBytes, z.Nulls, least, greatest, len(null))
+		}
+		bounds := append([]string{"", "a", "b", "c", "zz", "\xff"}, words...)
+		for _, lo := range bounds {
+			for _, hi := range bounds {
+				lo, hi := c.prefix+lo, c.prefix+hi
+				holds := false
+				for i, x := range xs {
+					if x = c.prefix + x; !null[i] && lo <= x && x <= hi {
+						holds = true
+					}
+				}
+				may, err := MayOverlapBytes(*c.v, []byte(lo), []byte(hi))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if holds && !may {
+					t.Fatalf("[%q, %q] holds a value but was pruned", lo, hi)
+				}
+				if may && (hi < least || lo > greatest) {
+					t.Fatalf("[%q, %q] lies outside %q..%q but was not pruned", lo, hi, least, greatest)
+				}
+			}
+		}
+	}
+	iv := must(vec.FromSlice(value.I64, []int64{1}))
+	defer cow.Release(&iv)
+	if err := Attach(&iv, Zone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := MayOverlapBytes(iv, nil, nil); err == nil {
+		t.Error("MayOverlapBytes of an I64 zone succeeded")
+	}
+}
