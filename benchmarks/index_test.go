@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/raygo/ray/cow"
@@ -171,6 +172,39 @@ func BenchmarkSortIndex(b *testing.B) {
 				}
 				if xs[a] > xs[c] {
 					return 1
+				}
+				return int(a - c)
+			})
+		})
+	})
+}
+
+// BenchmarkSortIndexStr builds the ascending order of 1M strings (100k
+// distinct, sharing an 8-byte prefix in groups); the rival sorts row ids
+// with slices.SortFunc on the strings.
+func BenchmarkSortIndexStr(b *testing.B) {
+	xs := make([]string, 1_000_000)
+	r := rand.New(rand.NewPCG(14, 14))
+	for i := range xs {
+		xs[i] = fmt.Sprintf("sym-%03d-%06d", r.IntN(1000), r.IntN(100))
+	}
+	b.Run("impl=raygo", func(b *testing.B) {
+		v, err := vec.FromStrings(xs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cow.Release(&v)
+		steady(b, func() { attach(b, &v, index.Sort) })
+	})
+	b.Run("impl=slicessort", func(b *testing.B) {
+		perm := make([]int32, len(xs))
+		steady(b, func() {
+			for i := range perm {
+				perm[i] = int32(i)
+			}
+			slices.SortFunc(perm, func(a, c int32) int {
+				if x := strings.Compare(xs[a], xs[c]); x != 0 {
+					return x
 				}
 				return int(a - c)
 			})

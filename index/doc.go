@@ -44,11 +44,12 @@
 // pipelines batches of keys: a batch is matched while the next one's rows
 // and the one after's buckets are being read.
 //
-// A sort index is the row permutation. Word keys are mapped to uint64s
-// that order as the values do (floats by their bits, NaN last; SYM by the
-// rank of its name) and radix sorted, least significant byte first,
-// skipping the bytes all keys share: stable, so ties stay in row order,
-// and about 7x faster than pdqsort over (key, row) pairs on 10M int64. STR and
-// GUID sort with the standard library's pdqsort (slices.SortFunc) on their
-// bytes.
+// A sort index is the row permutation. Every row gets a uint64 that
+// orders as its value does (floats by their bits, NaN last; SYM by the
+// rank of its name; STR and GUID by their first 8 bytes, big-endian) and
+// the rows are radix sorted by it, least significant byte first, skipping
+// the bytes all keys share: stable, so ties stay in row order, and about 7x
+// faster than pdqsort over (key, row) pairs on 10M int64. STR and GUID rows
+// whose 8-byte prefixes tie are then sorted by their whole bytes with the
+// standard library's pdqsort (slices.SortFunc).
 package index

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/raygo/ray/cow"
@@ -409,5 +410,76 @@ func TestByteZonesAgainstScan(t *testing.T) {
 	}
 	if _, err := MayOverlapBytes(iv, nil, nil); err == nil {
 		t.Error("MayOverlapBytes of an I64 zone succeeded")
+	}
+}
+
+// STR and GUID sort indexes (radix on an 8-byte prefix, then the whole
+// bytes where prefixes tie) against a stable sort: long shared prefixes,
+// strings that differ only past byte 8, "a" against "a\x00", the empty
+// string, duplicates and nulls.
+func TestByteSortAgainstModel(t *testing.T) {
+	heaptest.Check(t)
+	r := rand.New(rand.NewPCG(7, 7))
+	pick := []string{"", "a", "a\x00", "a\x00\x00", "ab", "b", "common-prefix-1", "common-prefix-10", "common-prefix-2", "common-pre", "zz", "\xff\xfe"}
+	const n = 2000
+	xs := make([]string, n)
+	for i := range xs {
+		xs[i] = pick[r.IntN(len(pick))]
+		if r.IntN(5) == 0 {
+			xs[i] = fmt.Sprintf("common-prefix-%d", r.IntN(100))
+		}
+	}
+	gs := make([][16]byte, n)
+	for i := range gs {
+		gs[i][r.IntN(3)*7] = byte(r.IntN(3)) // ties in the first 8 bytes, differences after
+		gs[i][15] = byte(r.IntN(2))
+	}
+	sv := must(vec.FromStrings(xs))
+	defer cow.Release(&sv)
+	gv := must(vec.FromSlice(value.GUID, gs))
+	defer cow.Release(&gv)
+	null := map[int]bool{}
+	for range 40 {
+		i := r.IntN(n)
+		null[i] = true
+		for _, vp := range []*value.V{&sv, &gv} {
+			if err := vec.SetNull(vp, i, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range []struct {
+		v    *value.V
+		key  func(i int) string
+		name string
+	}{
+		{&sv, func(i int) string { return xs[i] }, "STR"},
+		{&gv, func(i int) string { return string(gs[i][:]) }, "GUID"},
+	} {
+		want := make([]uint32, n)
+		for i := range want {
+			want[i] = uint32(i)
+		}
+		slices.SortStableFunc(want, func(ra, rb uint32) int {
+			a, b := int(ra), int(rb)
+			if null[a] || null[b] {
+				return cmpBool(null[a], null[b])
+			}
+			return strings.Compare(c.key(a), c.key(b))
+		})
+		if err := Attach(c.v, Sort); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Order(*c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("%s order differs at %d: row %d (%q), want row %d (%q)", c.name, i, got[i], c.key(int(got[i])), want[i], c.key(int(want[i])))
+				}
+			}
+		}
 	}
 }
