@@ -277,6 +277,34 @@ func Range[T vec.Elem](v value.V, lo, hi T) (iter.Seq[int], error) {
 	}, nil
 }
 
+// RangeBytes returns the rows of v, a STR or GUID vector (compared
+// bytewise) or a SYM vector (by name), whose value lies in [lo, hi], in
+// ascending order, from its sort index.
+func RangeBytes(v value.V, lo, hi []byte) (iter.Seq[int], error) {
+	perm, err := Order(v)
+	if err != nil {
+		return nil, err
+	}
+	if t := v.Type(); t != value.Str && t != value.GUID && t != value.Sym {
+		return nil, ray.Errorf(ray.ErrType, "index.RangeBytes", "a %v vector has no byte order; use Range", t)
+	}
+	k := newKeyer(v)
+	keys := int(payloadOfIndex(v).keys)
+	start, _ := slices.BinarySearchFunc(perm[:keys], lo, func(r uint32, x []byte) int {
+		if bytes.Compare(k.orderBytes(int(r)), x) < 0 {
+			return -1
+		}
+		return 1
+	})
+	return func(yield func(int) bool) {
+		for _, r := range perm[start:keys] {
+			if bytes.Compare(k.orderBytes(int(r)), hi) > 0 || !yield(int(r)) {
+				return
+			}
+		}
+	}, nil
+}
+
 func payloadOfIndex(v value.V) *payload {
 	ix, _, _ := indexOf("", v, Sort)
 	return payloadOf(ix)

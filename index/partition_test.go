@@ -483,3 +483,61 @@ func TestByteSortAgainstModel(t *testing.T) {
 		}
 	}
 }
+
+// RangeBytes against a scan, for STR and SYM (by name) columns with nulls.
+func TestRangeBytesAgainstScan(t *testing.T) {
+	heaptest.Check(t)
+	r := rand.New(rand.NewPCG(9, 9))
+	words := []string{"", "a", "apple", "b", "banana", "common-prefix-1", "common-prefix-2", "z"}
+	const n = 500
+	xs := make([]string, n)
+	for i := range xs {
+		xs[i] = words[r.IntN(len(words))]
+	}
+	syms := make([]string, n)
+	for i, x := range xs {
+		syms[i] = "rb." + x
+	}
+	sv := must(vec.FromStrings(xs))
+	defer cow.Release(&sv)
+	yv := must(vec.FromSyms(syms))
+	defer cow.Release(&yv)
+	null := map[int]bool{}
+	for range 30 {
+		i := r.IntN(n)
+		null[i] = true
+		for _, vp := range []*value.V{&sv, &yv} {
+			if err := vec.SetNull(vp, i, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range []struct {
+		v      *value.V
+		prefix string
+	}{{&sv, ""}, {&yv, "rb."}} {
+		if err := Attach(c.v, Sort); err != nil {
+			t.Fatal(err)
+		}
+		for _, lo := range words {
+			for _, hi := range words {
+				lo, hi := c.prefix+lo, c.prefix+hi
+				var want []int
+				for i, x := range xs {
+					if x = c.prefix + x; !null[i] && lo <= x && x <= hi {
+						want = append(want, i)
+					}
+				}
+				seq, err := RangeBytes(*c.v, []byte(lo), []byte(hi))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := slices.Collect(seq)
+				slices.Sort(got)
+				if !slices.Equal(got, want) {
+					t.Fatalf("[%q, %q]: %d rows, want %d", lo, hi, len(got), len(want))
+				}
+			}
+		}
+	}
+}
