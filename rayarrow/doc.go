@@ -38,7 +38,25 @@
 // Files (files.go) go through Arrow's own writers and readers: IPC streams
 // and files (Feather v2, optionally LZ4 or zstd) and Parquet. Parquet in
 // Arrow Go v17 does not take string_view, so STR and SYM columns are
-// written to Parquet as plain strings (and read back as STR).
+// written to Parquet as plain strings (and read back as STR). Files give
+// each SYM column one dictionary of its own symbols, shared by all the
+// file's record batches (an IPC file may not replace a dictionary).
+//
+// # Untrusted data
+//
+// Arrow Go v17 has no validation of arrays; its constructors panic on
+// buffers that contradict their metadata. Import, ImportRecord and the
+// readers recover such panics, release whatever they had built, and return
+// ErrCorrupt; they check what raygo itself relies on (dictionary indices);
+// and the readers allocate through readAllocator (readmem.go), which
+// refuses buffers larger than half the machine's memory or the heap's
+// budget (ErrLimit) instead of letting Go's allocator abort. One hole
+// remains that raygo cannot close: Arrow Go's IPC schema decoder sizes Go
+// slices from lengths in the stream before checking them, so a crafted
+// stream can still make the Go runtime abort with out of memory. Read IPC
+// data from untrusted sources in a process that may die, or validate it
+// with another reader first; raygo's own column files (package store) are
+// checked field by field and fuzzed.
 //
 // Under the build tag raycdata (with cgo), ExportC hands a table to C,
 // Python or Rust through the Arrow C Data Interface (cdata.go).

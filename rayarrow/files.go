@@ -154,13 +154,14 @@ func sharedSymDicts(tables []value.V) (map[int]*symDict, error) {
 }
 
 // ReadIPC reads every record of an Arrow IPC stream into raygo tables.
-func ReadIPC(r io.Reader) ([]value.V, error) {
-	rd, err := ipc.NewReader(r)
+func ReadIPC(r io.Reader) (out []value.V, err error) {
+	defer corruptOnPanic("rayarrow.ReadIPC", &err)
+	rd, err := ipc.NewReader(r, ipc.WithAllocator(readAllocator))
 	if err != nil {
 		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPC", err, "not an Arrow IPC stream")
 	}
 	defer rd.Release()
-	var out []value.V
+	defer releaseAllOnPanic(&out)
 	for rd.Next() {
 		t, err := ImportRecord(rd.Record())
 		if err != nil {
@@ -177,18 +178,19 @@ func ReadIPC(r io.Reader) ([]value.V, error) {
 }
 
 // ReadIPCFile reads every record of an Arrow IPC file (Feather v2).
-func ReadIPCFile(path string) ([]value.V, error) {
+func ReadIPCFile(path string) (out []value.V, err error) {
+	defer corruptOnPanic("rayarrow.ReadIPCFile", &err)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "opening %s", path)
 	}
 	defer f.Close()
-	rd, err := ipc.NewFileReader(f)
+	rd, err := ipc.NewFileReader(f, ipc.WithAllocator(readAllocator))
 	if err != nil {
 		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPCFile", err, "%s is not an Arrow IPC file", path)
 	}
 	defer rd.Close()
-	var out []value.V
+	defer releaseAllOnPanic(&out)
 	for i := range rd.NumRecords() {
 		rec, err := rd.Record(i)
 		if err != nil {
@@ -284,13 +286,14 @@ func plainStrings(rec arrow.Record) (arrow.Record, error) {
 }
 
 // ReadParquet reads the Parquet file at path into a raygo table.
-func ReadParquet(path string) (value.V, error) {
+func ReadParquet(path string) (out value.V, err error) {
+	defer corruptOnPanic("rayarrow.ReadParquet", &err)
 	f, err := os.Open(path)
 	if err != nil {
 		return value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "opening %s", path)
 	}
 	defer f.Close()
-	tbl, err := pqarrow.ReadTable(context.Background(), f, nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	tbl, err := pqarrow.ReadTable(context.Background(), f, nil, pqarrow.ArrowReadProperties{}, readAllocator)
 	if err != nil {
 		return value.V{}, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "reading %s", path)
 	}
@@ -299,7 +302,7 @@ func ReadParquet(path string) (value.V, error) {
 	// record and append its rows.
 	rd := array.NewTableReader(tbl, tbl.NumRows()+1)
 	defer rd.Release()
-	var out value.V
+	defer releaseOnPanic(&out)
 	for rd.Next() {
 		t, err := ImportRecord(rd.Record())
 		if err != nil {
@@ -358,4 +361,13 @@ func emptyColumns(s *arrow.Schema) []arrow.Array {
 		cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, f.Type, 0)
 	}
 	return cols
+}
+
+// releaseAllOnPanic is releaseOnPanic for a list of tables.
+func releaseAllOnPanic(vs *[]value.V) {
+	if r := recover(); r != nil {
+		releaseAll(*vs)
+		*vs = nil
+		panic(r)
+	}
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // sampleTable is a table of every kind of column, with nulls.
-func sampleTable(t *testing.T) value.V {
+func sampleTable(t testing.TB) value.V {
 	t.Helper()
 	tb := must(vec.NewTable())
 	cols := []struct {

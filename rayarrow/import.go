@@ -21,11 +21,17 @@ import (
 // unit and time zone (converted to ns UTC; out of range is ErrRange);
 // date64 (to days), time32[s], time64[us], time64[ns] (to ms). Any other
 // type is ErrNYI, naming it.
-func Import(a arrow.Array) (value.V, error) {
-	v, err := importValues(a)
+//
+// An array whose buffers contradict its metadata (which Arrow Go v17 cannot
+// validate, and answers with a panic) is ErrCorrupt, and nothing is left
+// allocated.
+func Import(a arrow.Array) (v value.V, err error) {
+	defer corruptOnPanic("rayarrow.Import", &err)
+	v, err = importValues(a)
 	if err != nil {
 		return value.V{}, err
 	}
+	defer releaseOnPanic(&v)
 	if a.NullN() > 0 && v.Type() != value.List {
 		for i := range a.Len() {
 			if a.IsNull(i) {
@@ -150,6 +156,7 @@ func importStrings(n int, at func(int) string) (value.V, error) {
 	if err != nil {
 		return value.V{}, err
 	}
+	defer releaseOnPanic(&v)
 	for i := range n {
 		if err := vec.AppendStr(&v, at(i)); err != nil {
 			cow.Release(&v)
@@ -184,6 +191,7 @@ func importDictionary(a *array.Dictionary) (value.V, error) {
 	if err != nil {
 		return value.V{}, err
 	}
+	defer releaseOnPanic(&v)
 	// A null row needs some symbol under its null bit: the empty name.
 	nullID, err := value.Intern("")
 	if err != nil {
@@ -193,7 +201,12 @@ func importDictionary(a *array.Dictionary) (value.V, error) {
 	for i := range a.Len() {
 		id := nullID
 		if !a.IsNull(i) {
-			id = ids[a.GetValueIndex(i)]
+			at := a.GetValueIndex(i)
+			if at < 0 || at >= len(ids) {
+				cow.Release(&v)
+				return value.V{}, ray.Errorf(ray.ErrCorrupt, "rayarrow.Import", "row %d: dictionary index %d outside a dictionary of %d", i, at, len(ids))
+			}
+			id = ids[at]
 		}
 		if err := vec.AppendSymID(&v, id); err != nil {
 			cow.Release(&v)
@@ -204,11 +217,13 @@ func importDictionary(a *array.Dictionary) (value.V, error) {
 }
 
 // ImportRecord copies an Arrow record into a new raygo TABLE.
-func ImportRecord(rec arrow.Record) (value.V, error) {
-	t, err := vec.NewTable()
+func ImportRecord(rec arrow.Record) (t value.V, err error) {
+	defer corruptOnPanic("rayarrow.ImportRecord", &err)
+	t, err = vec.NewTable()
 	if err != nil {
 		return value.V{}, err
 	}
+	defer releaseOnPanic(&t)
 	for i := range int(rec.NumCols()) {
 		col, err := Import(rec.Column(i))
 		if err != nil {
@@ -223,4 +238,23 @@ func ImportRecord(rec arrow.Record) (value.V, error) {
 		}
 	}
 	return t, nil
+}
+
+// releaseOnPanic, deferred by a function building *vp, releases it if the
+// function panics, and panics on.
+func releaseOnPanic(vp *value.V) {
+	if r := recover(); r != nil {
+		cow.Release(vp)
+		panic(r)
+	}
+}
+
+// corruptOnPanic, deferred by an entry point that hands Arrow data it did
+// not make to Arrow Go (whose v17 constructors panic on inconsistent
+// buffers rather than return an error), turns such a panic into ErrCorrupt.
+// Whatever the entry point built has been released by releaseOnPanic.
+func corruptOnPanic(op string, err *error) {
+	if r := recover(); r != nil {
+		*err = panicError(op, r)
+	}
 }

@@ -83,6 +83,7 @@ func importList(a *array.List) (value.V, error) {
 	if err != nil {
 		return value.V{}, err
 	}
+	defer releaseOnPanic(&l)
 	for i := range a.Len() {
 		start, end := a.ValueOffsets(i)
 		s := array.NewSlice(a.ListValues(), start, end)

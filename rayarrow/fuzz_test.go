@@ -1,0 +1,143 @@
+package rayarrow
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap/heaptest"
+)
+
+// refusedWell fails t unless err is nil or a *ray.Error of a kind damaged
+// Arrow data can deserve.
+func refusedWell(t *testing.T, what string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var re *ray.Error
+	if !errors.As(err, &re) {
+		t.Fatalf("%s: error %v is not a *ray.Error", what, err)
+	}
+	switch re.Kind {
+	case ray.ErrCorrupt, ray.ErrNYI, ray.ErrType, ray.ErrName, ray.ErrRange, ray.ErrLength, ray.ErrLimit:
+	default:
+		t.Fatalf("%s: error %v of kind %v", what, err, re.Kind)
+	}
+}
+
+// Damaged IPC streams are refused with an error and leave nothing
+// allocated: every truncation of good streams (plain and compressed), and
+// streams found by fuzzing that made Arrow Go panic (string offsets past
+// their data, a repeated column name) or declare a 32 GiB buffer (which
+// readAllocator refuses).
+//
+// There is deliberately no fuzz target over raw IPC bytes: Arrow Go v17's
+// schema decoder sizes slices from lengths in the stream before checking
+// them, so a crafted schema can make the Go runtime abort, which nothing
+// here can intercept (see the package comment). FuzzImport covers raygo's
+// own decoding of Arrow arrays.
+func TestReadIPCRejectsDamage(t *testing.T) {
+	heaptest.Check(t)
+	tb := sampleTable(t)
+	defer cow.Release(&tb)
+	var streams [][]byte
+	for _, c := range []Compression{Uncompressed, LZ4, Zstd} {
+		var buf bytes.Buffer
+		if err := WriteIPCStream(&buf, c, tb); err != nil {
+			t.Fatal(err)
+		}
+		streams = append(streams, buf.Bytes())
+	}
+	for _, s := range streams {
+		for n := range len(s) {
+			tables, err := ReadIPC(bytes.NewReader(s[:n]))
+			refusedWell(t, "a truncated stream", err)
+			releaseAll(tables)
+		}
+	}
+	damaged, _ := filepath.Glob(filepath.Join("testdata", "ipc", "damaged-*.arrows"))
+	if len(damaged) == 0 {
+		t.Fatal("no damaged streams in testdata/ipc")
+	}
+	for _, path := range damaged {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables, err := ReadIPC(bytes.NewReader(b))
+		if err == nil {
+			t.Errorf("%s: read without an error", path)
+		}
+		refusedWell(t, path, err)
+		releaseAll(tables)
+	}
+}
+
+// FuzzImport builds Arrow arrays of several types from arbitrary buffers,
+// lengths, offsets and null counts, and imports those Arrow Go accepts:
+// Import returns a vector or a raygo error (never panics, whatever the
+// buffers say) and leaves nothing allocated.
+func FuzzImport(f *testing.F) {
+	f.Add(uint8(0), uint16(3), uint16(0), []byte{1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0}, []byte{})
+	f.Add(uint8(1), uint16(2), uint16(0), []byte{0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0}, []byte("abc"))
+	f.Add(uint8(2), uint16(3), uint16(0), []byte{0, 1, 0}, []byte{0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0})
+	f.Add(uint8(3), uint16(1), uint16(0), make([]byte, 16), []byte("a string of some length"))
+	f.Fuzz(func(t *testing.T, kind uint8, length, offset uint16, b1, b2 []byte) {
+		heaptest.Check(t)
+		n, off := int(length%512), int(offset%64)
+		var dt arrow.DataType
+		var bufs []*memory.Buffer
+		var dict arrow.ArrayData
+		switch kind % 4 {
+		case 0:
+			dt, bufs = arrow.PrimitiveTypes.Int64, []*memory.Buffer{nil, memory.NewBufferBytes(b1)}
+		case 1:
+			dt, bufs = arrow.BinaryTypes.String, []*memory.Buffer{nil, memory.NewBufferBytes(b1), memory.NewBufferBytes(b2)}
+		case 2:
+			// Dictionary indices in b1 (uint8) over a dictionary of strings
+			// whose offsets are b2 and whose data is fixed.
+			d := array.NewData(arrow.BinaryTypes.String, len(b2)/4-1, []*memory.Buffer{nil, memory.NewBufferBytes(b2), memory.NewBufferBytes([]byte("abcdefgh"))}, nil, 0, 0)
+			defer d.Release()
+			dict = d
+			dt = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Uint8, ValueType: arrow.BinaryTypes.String}
+			bufs = []*memory.Buffer{nil, memory.NewBufferBytes(b1)}
+		case 3:
+			dt, bufs = arrow.BinaryTypes.StringView, []*memory.Buffer{nil, memory.NewBufferBytes(b1), memory.NewBufferBytes(b2)}
+		}
+		arr, ok := makeArray(dt, n, off, bufs, dict)
+		if !ok {
+			return // Arrow Go refused the array itself
+		}
+		defer arr.Release()
+		v, err := Import(arr)
+		refusedWell(t, "Import", err)
+		cow.Release(&v)
+	})
+}
+
+// makeArray builds an Arrow array, reporting false where Arrow Go's own
+// constructors panic (those arrays never reach a raygo caller).
+func makeArray(dt arrow.DataType, n, off int, bufs []*memory.Buffer, dict arrow.ArrayData) (a arrow.Array, ok bool) {
+	defer func() {
+		if recover() != nil {
+			a, ok = nil, false
+		}
+	}()
+	var d *array.Data
+	if dict != nil {
+		d = array.NewDataWithDictionary(dt, n, bufs, 0, off, dict.(*array.Data))
+	} else {
+		d = array.NewData(dt, n, bufs, nil, 0, off)
+	}
+	defer d.Release()
+	return array.MakeFromData(d), true
+}
