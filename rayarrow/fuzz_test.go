@@ -91,13 +91,17 @@ func FuzzImport(f *testing.F) {
 	f.Add(uint8(1), uint16(2), uint16(0), []byte{0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0}, []byte("abc"))
 	f.Add(uint8(2), uint16(3), uint16(0), []byte{0, 1, 0}, []byte{0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0})
 	f.Add(uint8(3), uint16(1), uint16(0), make([]byte, 16), []byte("a string of some length"))
+	f.Add(uint8(4), uint16(9), uint16(1), []byte{0xff, 0x01}, []byte{0xfe, 0xff})
+	f.Add(uint8(5), uint16(1), uint16(0), make([]byte, 16), []byte{})
+	f.Add(uint8(6), uint16(1), uint16(0), make([]byte, 8), []byte{1})
+	f.Add(uint8(7), uint16(2), uint16(0), []byte{0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0}, make([]byte, 16))
 	f.Fuzz(func(t *testing.T, kind uint8, length, offset uint16, b1, b2 []byte) {
 		heaptest.Check(t)
-		n, off := int(length%512), int(offset%64)
+		n, off := int(length), int(offset%64) // lengths far past the buffers too
 		var dt arrow.DataType
 		var bufs []*memory.Buffer
 		var dict arrow.ArrayData
-		switch kind % 4 {
+		switch kind % 8 {
 		case 0:
 			dt, bufs = arrow.PrimitiveTypes.Int64, []*memory.Buffer{nil, memory.NewBufferBytes(b1)}
 		case 1:
@@ -112,8 +116,26 @@ func FuzzImport(f *testing.F) {
 			bufs = []*memory.Buffer{nil, memory.NewBufferBytes(b1)}
 		case 3:
 			dt, bufs = arrow.BinaryTypes.StringView, []*memory.Buffer{nil, memory.NewBufferBytes(b1), memory.NewBufferBytes(b2)}
+		case 4:
+			dt, bufs = arrow.FixedWidthTypes.Boolean, []*memory.Buffer{memory.NewBufferBytes(b2), memory.NewBufferBytes(b1)}
+		case 5:
+			dt, bufs = &arrow.FixedSizeBinaryType{ByteWidth: 16}, []*memory.Buffer{nil, memory.NewBufferBytes(b1)}
+		case 6:
+			dt, bufs = arrow.FixedWidthTypes.Date64, []*memory.Buffer{memory.NewBufferBytes(b2), memory.NewBufferBytes(b1)}
+		case 7:
+			// A list of int64 whose offsets are b1 over the values in b2.
+			vals := array.NewData(arrow.PrimitiveTypes.Int64, len(b2)/8, []*memory.Buffer{nil, memory.NewBufferBytes(b2)}, nil, 0, 0)
+			defer vals.Release()
+			arr, ok := makeArray(arrow.ListOf(arrow.PrimitiveTypes.Int64), n, off, []*memory.Buffer{nil, memory.NewBufferBytes(b1)}, nil, vals)
+			if ok {
+				defer arr.Release()
+				v, err := Import(arr)
+				refusedWell(t, "Import of a list", err)
+				cow.Release(&v)
+			}
+			return
 		}
-		arr, ok := makeArray(dt, n, off, bufs, dict)
+		arr, ok := makeArray(dt, n, off, bufs, dict, nil)
 		if !ok {
 			return // Arrow Go refused the array itself
 		}
@@ -126,18 +148,53 @@ func FuzzImport(f *testing.F) {
 
 // makeArray builds an Arrow array, reporting false where Arrow Go's own
 // constructors panic (those arrays never reach a raygo caller).
-func makeArray(dt arrow.DataType, n, off int, bufs []*memory.Buffer, dict arrow.ArrayData) (a arrow.Array, ok bool) {
+func makeArray(dt arrow.DataType, n, off int, bufs []*memory.Buffer, dict arrow.ArrayData, child arrow.ArrayData) (a arrow.Array, ok bool) {
 	defer func() {
 		if recover() != nil {
 			a, ok = nil, false
 		}
 	}()
 	var d *array.Data
-	if dict != nil {
+	switch {
+	case dict != nil:
 		d = array.NewDataWithDictionary(dt, n, bufs, 0, off, dict.(*array.Data))
-	} else {
+	case child != nil:
+		d = array.NewData(dt, n, bufs, []arrow.ArrayData{child}, 0, off)
+	default:
 		d = array.NewData(dt, n, bufs, nil, 0, off)
 	}
 	defer d.Release()
 	return array.MakeFromData(d), true
+}
+
+// Arrays whose length promises far more than their buffers hold are
+// refused before Import allocates by that length (a Boolean of 2^40 rows
+// over two bytes would otherwise ask Go for a terabyte).
+func TestImportRefusesLengthsPastBuffers(t *testing.T) {
+	heaptest.Check(t)
+	reached := 0
+	for _, c := range []struct {
+		dt   arrow.DataType
+		bufs []*memory.Buffer
+	}{
+		{arrow.FixedWidthTypes.Boolean, []*memory.Buffer{nil, memory.NewBufferBytes([]byte{1, 2})}},
+		{arrow.FixedWidthTypes.Date64, []*memory.Buffer{nil, memory.NewBufferBytes(make([]byte, 8))}},
+		{&arrow.FixedSizeBinaryType{ByteWidth: 16}, []*memory.Buffer{nil, memory.NewBufferBytes(make([]byte, 16))}},
+		{arrow.BinaryTypes.String, []*memory.Buffer{nil, memory.NewBufferBytes(make([]byte, 8)), memory.NewBufferBytes([]byte("ab"))}},
+	} {
+		arr, ok := makeArray(c.dt, 1<<40, 0, c.bufs, nil, nil)
+		if !ok {
+			continue // Arrow Go refused it itself
+		}
+		reached++
+		v, err := Import(arr)
+		arr.Release()
+		if !errors.Is(err, ray.ErrCorrupt) {
+			t.Errorf("%v of 2^40 rows over short buffers: %v", c.dt, err)
+		}
+		cow.Release(&v)
+	}
+	if reached == 0 {
+		t.Fatal("Arrow Go refused every array: the test checks nothing")
+	}
 }

@@ -27,6 +27,9 @@ import (
 // allocated.
 func Import(a arrow.Array) (v value.V, err error) {
 	defer corruptOnPanic("rayarrow.Import", &err)
+	if err := checkBuffers(a); err != nil {
+		return value.V{}, err
+	}
 	v, err = importValues(a)
 	if err != nil {
 		return value.V{}, err
@@ -257,4 +260,60 @@ func corruptOnPanic(op string, err *error) {
 	if r := recover(); r != nil {
 		*err = panicError(op, r)
 	}
+}
+
+// checkBuffers reports ErrCorrupt unless a's buffers hold what its length
+// and offset promise: a validity bitmap (when present) and every fixed-width
+// buffer (values, offsets, views, dictionary indices) long enough. Arrow Go
+// v17 does not check this, and Import sizes what it allocates by the
+// length, so a record batch declaring 10^12 rows over a few bytes must stop
+// here. Variable-width data is reached through offsets, whose reads past
+// the data panic (and are recovered) rather than allocate.
+func checkBuffers(a arrow.Array) error {
+	d := a.Data()
+	n, off := d.Len(), d.Offset()
+	if n < 0 || off < 0 || n > math.MaxInt32*64 || off > math.MaxInt32*64 {
+		return ray.Errorf(ray.ErrCorrupt, "rayarrow.Import", "an array of %d rows at offset %d", n, off)
+	}
+	if n == 0 {
+		return nil // nothing is read (an empty array may have no offsets at all)
+	}
+	dt := d.DataType()
+	bufs := d.Buffers()
+	for i, spec := range dt.Layout().Buffers {
+		have := 0
+		if i < len(bufs) && bufs[i] != nil {
+			have = bufs[i].Len()
+		}
+		need := 0
+		switch spec.Kind {
+		case arrow.KindBitmap:
+			if i == 0 && have == 0 {
+				continue // no validity bitmap: no nulls
+			}
+			need = (off + n + 7) / 8
+		case arrow.KindFixedWidth:
+			elems := off + n
+			if i == 1 && hasOffsets(dt) {
+				elems++
+			}
+			need = elems * spec.ByteWidth
+		default:
+			continue
+		}
+		if have < need {
+			return ray.Errorf(ray.ErrCorrupt, "rayarrow.Import", "a %v array of %d rows at offset %d: buffer %d has %d bytes, needs %d", dt, n, off, i, have, need)
+		}
+	}
+	return nil
+}
+
+// hasOffsets reports whether buffer 1 of dt's arrays holds offsets, one
+// more than the rows.
+func hasOffsets(dt arrow.DataType) bool {
+	switch dt.ID() {
+	case arrow.STRING, arrow.BINARY, arrow.LIST, arrow.MAP, arrow.LARGE_STRING, arrow.LARGE_BINARY, arrow.LARGE_LIST:
+		return true
+	}
+	return false
 }
