@@ -2,6 +2,7 @@ package rayarrow
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -156,7 +157,7 @@ func sharedSymDicts(tables []value.V) (map[int]*symDict, error) {
 // ReadIPC reads every record of an Arrow IPC stream into raygo tables.
 func ReadIPC(r io.Reader) (out []value.V, err error) {
 	defer corruptOnPanic("rayarrow.ReadIPC", &err)
-	rd, err := ipc.NewReader(r, ipc.WithAllocator(readAllocator))
+	rd, err := ipc.NewReader(&verifiedStream{r: r}, ipc.WithAllocator(newReadAllocator()))
 	if err != nil {
 		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPC", err, "not an Arrow IPC stream")
 	}
@@ -177,34 +178,54 @@ func ReadIPC(r io.Reader) (out []value.V, err error) {
 	return out, nil
 }
 
-// ReadIPCFile reads every record of an Arrow IPC file (Feather v2).
-func ReadIPCFile(path string) (out []value.V, err error) {
-	defer corruptOnPanic("rayarrow.ReadIPCFile", &err)
+// ReadIPCFile reads every record of an Arrow IPC file (Feather v2). The
+// file format is a stream between a magic number and a footer that indexes
+// it; the records are read from the stream, in order, through the same
+// verification as ReadIPC, and the footer is not needed.
+func ReadIPCFile(path string) ([]value.V, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "opening %s", path)
 	}
 	defer f.Close()
-	rd, err := ipc.NewFileReader(f, ipc.WithAllocator(readAllocator))
+	st, err := f.Stat()
 	if err != nil {
-		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPCFile", err, "%s is not an Arrow IPC file", path)
+		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "stat %s", path)
 	}
-	defer rd.Close()
-	defer releaseAllOnPanic(&out)
-	for i := range rd.NumRecords() {
-		rec, err := rd.Record(i)
-		if err != nil {
-			releaseAll(out)
-			return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPCFile", err, "record %d of %s", i, path)
-		}
-		t, err := ImportRecord(rec)
-		if err != nil {
-			releaseAll(out)
-			return nil, err
-		}
-		out = append(out, t)
+	const magic = "ARROW1"
+	var head, tail [len(magic)]byte
+	size := st.Size()
+	if size < 2*8 {
+		return nil, ray.Errorf(ray.ErrCorrupt, "rayarrow.ReadIPCFile", "%s has %d bytes: not an Arrow IPC file", path, size)
 	}
-	return out, nil
+	if _, err := f.ReadAt(head[:], 0); err != nil {
+		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "reading %s", path)
+	}
+	if _, err := f.ReadAt(tail[:], size-int64(len(magic))); err != nil {
+		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "reading %s", path)
+	}
+	if string(head[:]) != magic || string(tail[:]) != magic {
+		return nil, ray.Errorf(ray.ErrCorrupt, "rayarrow.ReadIPCFile", "%s is not an Arrow IPC file (no ARROW1 at both ends)", path)
+	}
+	// The stream starts after the magic number, padded to 8 bytes, and ends
+	// where the footer starts: its length is the int32 before the last
+	// magic number. (Writers need not end the stream with its marker.)
+	var fl [4]byte
+	if _, err := f.ReadAt(fl[:], size-int64(len(magic))-4); err != nil {
+		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "reading %s", path)
+	}
+	end := size - int64(len(magic)) - 4 - int64(int32(binary.LittleEndian.Uint32(fl[:])))
+	if end < 8 || end > size {
+		return nil, ray.Errorf(ray.ErrCorrupt, "rayarrow.ReadIPCFile", "%s: a footer of %d bytes in a file of %d", path, int32(binary.LittleEndian.Uint32(fl[:])), size)
+	}
+	out, err := ReadIPC(io.NewSectionReader(f, 8, end-8))
+	if err != nil {
+		var re *ray.Error
+		if errors.As(err, &re) {
+			re.Op = "rayarrow.ReadIPCFile"
+		}
+	}
+	return out, err
 }
 
 func releaseAll(vs []value.V) {
@@ -293,7 +314,7 @@ func ReadParquet(path string) (out value.V, err error) {
 		return value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "opening %s", path)
 	}
 	defer f.Close()
-	tbl, err := pqarrow.ReadTable(context.Background(), f, nil, pqarrow.ArrowReadProperties{}, readAllocator)
+	tbl, err := pqarrow.ReadTable(context.Background(), f, nil, pqarrow.ArrowReadProperties{}, newReadAllocator())
 	if err != nil {
 		return value.V{}, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "reading %s", path)
 	}
