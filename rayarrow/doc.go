@@ -65,9 +65,12 @@
 //     and return ErrCorrupt.
 //
 // FuzzReadIPC (600k executions without a failure) and FuzzImport exercise
-// all of this. Parquet's metadata goes through Arrow's Thrift decoder
-// unverified. Read Parquet from untrusted sources only in a process that
-// may die.
+// all of this. Parquet is hardened less. ReadParquet reads columns on the
+// calling goroutine, so a panic over a damaged page becomes ErrCorrupt:
+// pqarrow's own goroutines would have ended the process. But the file's
+// Thrift metadata and page headers reach Arrow's decoders unverified, and a
+// fuzzer makes them exhaust memory within a minute. Read Parquet from
+// untrusted sources only in a process that may die.
 //
 // Under the build tag raycdata (with cgo), ExportC hands a table to C,
 // Python or Rust through the Arrow C Data Interface (cdata.go).

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/raygo/ray"
@@ -314,7 +315,7 @@ func ReadParquet(path string) (out value.V, err error) {
 		return value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "opening %s", path)
 	}
 	defer f.Close()
-	tbl, err := pqarrow.ReadTable(context.Background(), f, nil, pqarrow.ArrowReadProperties{}, newReadAllocator())
+	tbl, err := readParquetTable(f)
 	if err != nil {
 		return value.V{}, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "reading %s", path)
 	}
@@ -391,4 +392,52 @@ func releaseAllOnPanic(vs *[]value.V) {
 		*vs = nil
 		panic(r)
 	}
+}
+
+// readParquetTable reads a whole Parquet file column by column on the
+// calling goroutine. (pqarrow.ReadTable reads on goroutines of its own,
+// where a panic over damaged pages, which Arrow Go v17 answers a bad
+// checksum with, would end the process instead of reaching ReadParquet's
+// recover.)
+func readParquetTable(f *os.File) (arrow.Table, error) {
+	rdr, err := file.NewParquetReader(f)
+	if err != nil {
+		return nil, err
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, newReadAllocator())
+	if err != nil {
+		return nil, err
+	}
+	schema, err := fr.Schema()
+	if err != nil {
+		return nil, err
+	}
+	groups := make([]int, rdr.NumRowGroups())
+	for i := range groups {
+		groups[i] = i
+	}
+	leaves := make(map[int]bool)
+	for i := range rdr.MetaData().Schema.NumColumns() {
+		leaves[i] = true
+	}
+	cols := make([]arrow.Column, 0, len(fr.Manifest.Fields))
+	defer func() {
+		for i := range cols {
+			cols[i].Release()
+		}
+	}()
+	for i := range fr.Manifest.Fields {
+		cr, err := fr.GetFieldReader(context.Background(), i, leaves, groups)
+		if err != nil {
+			return nil, err
+		}
+		chunks, err := fr.ReadColumn(groups, cr)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, *arrow.NewColumn(schema.Field(i), chunks))
+		chunks.Release()
+	}
+	return array.NewTable(schema, cols, rdr.NumRows()), nil
 }

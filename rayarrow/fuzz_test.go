@@ -227,3 +227,15 @@ func TestImportRefusesLengthsPastBuffers(t *testing.T) {
 		t.Fatal("Arrow Go refused every array: the test checks nothing")
 	}
 }
+
+// A Parquet file whose page fails its checksum (found by fuzzing) is
+// ErrCorrupt: Arrow Go panics over it, which once ended the process from
+// one of pqarrow's reading goroutines.
+func TestReadParquetRejectsDamagedPage(t *testing.T) {
+	heaptest.Check(t)
+	v, err := ReadParquet(filepath.Join("testdata", "parquet", "damaged-page-crc.parquet"))
+	if !errors.Is(err, ray.ErrCorrupt) {
+		t.Fatalf("reading a damaged page: %v", err)
+	}
+	cow.Release(&v)
+}
