@@ -23,6 +23,35 @@ func withPartitionRows(rows int, f func()) {
 	f()
 }
 
+// setNulls makes count random rows of the vectors null (the same rows in
+// each) and returns them.
+func setNulls(t *testing.T, r *rand.Rand, n, count int, vs ...*value.V) map[int]bool {
+	t.Helper()
+	null := map[int]bool{}
+	for range count {
+		i := r.IntN(n)
+		null[i] = true
+		for _, vp := range vs {
+			if err := vec.SetNull(vp, i, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return null
+}
+
+// rowsByKey is the model of a hash index: each key's non-null rows,
+// newest first.
+func rowsByKey[K comparable](xs []K, null map[int]bool) map[K][]int {
+	model := map[K][]int{}
+	for i := len(xs) - 1; i >= 0; i-- {
+		if !null[i] {
+			model[xs[i]] = append(model[xs[i]], i)
+		}
+	}
+	return model
+}
+
 // The partitioned build against a map from key to rows (newest first),
 // over distributions that stress it differently: few keys (most
 // partitions empty, some huge), all keys distinct (the group tables grow),
@@ -52,20 +81,8 @@ func TestHashPartitionsAgainstModel(t *testing.T) {
 					}
 					v := must(vec.FromSlice(value.I64, xs))
 					defer cow.Release(&v)
-					null := map[int]bool{}
-					for range n / 50 {
-						i := r.IntN(n)
-						null[i] = true
-						if err := vec.SetNull(&v, i, true); err != nil {
-							t.Fatal(err)
-						}
-					}
-					model := map[int64][]int{}
-					for i := n - 1; i >= 0; i-- {
-						if !null[i] {
-							model[xs[i]] = append(model[xs[i]], i)
-						}
-					}
+					null := setNulls(t, r, n, n/50, &v)
+					model := rowsByKey(xs, null)
 					if err := Attach(&v, Hash); err != nil {
 						t.Fatal(err)
 					}
@@ -123,20 +140,8 @@ func TestHashPartitionsStrings(t *testing.T) {
 		}
 		v := must(vec.FromStrings(xs))
 		defer cow.Release(&v)
-		null := map[int]bool{}
-		for range 100 {
-			i := r.IntN(n)
-			null[i] = true
-			if err := vec.SetNull(&v, i, true); err != nil {
-				t.Fatal(err)
-			}
-		}
-		model := map[string][]int{}
-		for i := n - 1; i >= 0; i-- {
-			if !null[i] {
-				model[xs[i]] = append(model[xs[i]], i)
-			}
-		}
+		null := setNulls(t, r, n, 100, &v)
+		model := rowsByKey(xs, null)
 		if err := Attach(&v, Hash); err != nil {
 			t.Fatal(err)
 		}
@@ -205,14 +210,7 @@ func TestSortOrderAgainstModel(t *testing.T) {
 			}
 			v := must(vec.FromSlice(value.I64, xs))
 			defer cow.Release(&v)
-			null := map[int]bool{}
-			for range 50 {
-				i := r.IntN(n)
-				null[i] = true
-				if err := vec.SetNull(&v, i, true); err != nil {
-					t.Fatal(err)
-				}
-			}
+			null := setNulls(t, r, n, 50, &v)
 			want := make([]uint32, n)
 			for i := range want {
 				want[i] = uint32(i)
@@ -341,16 +339,7 @@ func TestByteZonesAgainstScan(t *testing.T) {
 	defer cow.Release(&sv)
 	yv := must(vec.FromSyms(syms))
 	defer cow.Release(&yv)
-	null := map[int]bool{}
-	for range 30 {
-		i := r.IntN(len(xs))
-		null[i] = true
-		for _, vp := range []*value.V{&sv, &yv} {
-			if err := vec.SetNull(vp, i, true); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	null := setNulls(t, r, len(xs), 30, &sv, &yv)
 	for _, c := range []struct {
 		v      *value.V
 		prefix string
@@ -438,16 +427,7 @@ func TestByteSortAgainstModel(t *testing.T) {
 	defer cow.Release(&sv)
 	gv := must(vec.FromSlice(value.GUID, gs))
 	defer cow.Release(&gv)
-	null := map[int]bool{}
-	for range 40 {
-		i := r.IntN(n)
-		null[i] = true
-		for _, vp := range []*value.V{&sv, &gv} {
-			if err := vec.SetNull(vp, i, true); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	null := setNulls(t, r, n, 40, &sv, &gv)
 	for _, c := range []struct {
 		v    *value.V
 		key  func(i int) string
@@ -502,16 +482,7 @@ func TestRangeBytesAgainstScan(t *testing.T) {
 	defer cow.Release(&sv)
 	yv := must(vec.FromSyms(syms))
 	defer cow.Release(&yv)
-	null := map[int]bool{}
-	for range 30 {
-		i := r.IntN(n)
-		null[i] = true
-		for _, vp := range []*value.V{&sv, &yv} {
-			if err := vec.SetNull(vp, i, true); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	null := setNulls(t, r, n, 30, &sv, &yv)
 	for _, c := range []struct {
 		v      *value.V
 		prefix string

@@ -29,44 +29,34 @@ func TestSymTablesInOneFile(t *testing.T) {
 	if err := vec.AddColumn(&t2, "s", c2); err != nil {
 		t.Fatal(err)
 	}
+	check := func(how string, back []value.V, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer releaseAll(back)
+		for i, tb := range back {
+			_, col, _ := vec.ColumnByName(tb, "s")
+			want := []value.V{c1, c2}[i]
+			for r := range int(col.Len()) {
+				a, _ := vec.GetSym(col, r)
+				b, _ := vec.GetSym(want, r)
+				if a != b {
+					t.Errorf("%s table %d row %d: %q, want %q", how, i, r, a, b)
+				}
+			}
+		}
+	}
 	var buf bytes.Buffer
 	if err := WriteIPCStream(&buf, Uncompressed, t1, t2); err != nil {
 		t.Fatal(err)
 	}
 	back, err := ReadIPC(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, tb := range back {
-		_, col, _ := vec.ColumnByName(tb, "s")
-		want := []value.V{c1, c2}[i]
-		for r := range int(col.Len()) {
-			a, _ := vec.GetSym(col, r)
-			b, _ := vec.GetSym(want, r)
-			if a != b {
-				t.Errorf("stream table %d row %d: %q, want %q", i, r, a, b)
-			}
-		}
-	}
-	releaseAll(back)
+	check("stream", back, err)
 	path := filepath.Join(t.TempDir(), "s.arrow")
 	if err := WriteIPCFile(path, Uncompressed, t1, t2); err != nil {
 		t.Fatal(err)
 	}
 	back, err = ReadIPCFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, tb := range back {
-		_, col, _ := vec.ColumnByName(tb, "s")
-		want := []value.V{c1, c2}[i]
-		for r := range int(col.Len()) {
-			a, _ := vec.GetSym(col, r)
-			b, _ := vec.GetSym(want, r)
-			if a != b {
-				t.Errorf("file table %d row %d: %q, want %q", i, r, a, b)
-			}
-		}
-	}
-	releaseAll(back)
+	check("file", back, err)
 }
