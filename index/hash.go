@@ -54,8 +54,10 @@ import (
 // Every pass reads or writes memory sequentially or within the cache. STR
 // and GUID rows also carry their 16-byte cell (the GUID, or the string's
 // view) through the scatter, so that grouping compares cells side by side
-// instead of reading each row's view at random. The scratch (a hash per
-// keyed row, and the cells) is off the Go heap in a heap.Arena.
+// instead of reading each row's view at random, and keep pass 1's hashes
+// for pass 2 (word keys hash again: cheaper than storing). The scratch (a
+// hash per keyed row; for byte keys the cells and a hash per row) is off
+// the Go heap in a heap.Arena.
 
 const (
 	childTable = iota
@@ -91,13 +93,25 @@ func buildHash(v value.V) (value.V, error) {
 	pshift := uint(64 - pbits) // h >> 64 is 0 in Go: one partition
 	starts := make([]int, 1<<pbits+1)
 
-	// Pass 1: count the keyed rows of each partition.
+	// Pass 1: count the keyed rows of each partition. Word keys are hashed
+	// again in pass 2 (a multiply or two is cheaper than writing and
+	// reading 8 bytes a row); byte keys keep their hashes.
 	var buf [hashChunk]uint64
 	var lack [hashChunk / 64]uint64
+	var stored []uint64
+	if !k.wordKey() {
+		var err error
+		if stored, err = scratch[uint64](&sc, n); err != nil {
+			return value.V{}, err
+		}
+	}
 	keys := 0
 	for lo := 0; lo < n; lo += hashChunk {
 		m := min(hashChunk, n-lo)
 		hs := buf[:m]
+		if stored != nil {
+			hs = stored[lo : lo+m]
+		}
 		missing := k.hashRows(lo, hs, &lack)
 		for j, h := range hs {
 			if missing == 0 || lack[j>>6]>>(j&63)&1 == 0 {
@@ -140,8 +154,15 @@ func buildHash(v value.V) (value.V, error) {
 	next := slices.Clone(starts[:len(starts)-1])
 	for lo := 0; lo < n; lo += hashChunk {
 		m := min(hashChunk, n-lo)
-		hs := buf[:m]
-		missing := k.hashRows(lo, hs, &lack)
+		var hs []uint64
+		var missing int
+		if stored != nil {
+			hs = stored[lo : lo+m]
+			missing = k.lacking(lo, m, &lack)
+		} else {
+			hs = buf[:m]
+			missing = k.hashRows(lo, hs, &lack)
+		}
 		for j, h := range hs {
 			if missing != 0 && lack[j>>6]>>(j&63)&1 != 0 {
 				continue
@@ -250,6 +271,9 @@ func newGrouper(sc *heap.Arena, largest int, bytesKeys bool) (*grouper, error) {
 			return nil, err
 		}
 	}
+	// No partition grouped yet: the first starts with a small table and
+	// grows it; the rest are sized by the one before (group).
+	g.hash, g.count = g.hash[:0], g.count[:0]
 	if !bytesKeys {
 		return g, nil
 	}
@@ -384,6 +408,16 @@ func (k *keyer) hashRows(lo int, hs []uint64, lack *[hashChunk / 64]uint64) int 
 		missing += k.nullRows(lo, m, lack)
 	}
 	return missing
+}
+
+// lacking sets lack for the rows lo..lo+m without a key, as hashRows does,
+// for byte keys (which are never NaN): their null rows.
+func (k *keyer) lacking(lo, m int, lack *[hashChunk / 64]uint64) int {
+	clear(lack[:])
+	if k.nulls == nil {
+		return 0
+	}
+	return k.nullRows(lo, m, lack)
 }
 
 // nullRows sets the bits of lack for the null rows among lo..lo+m that are

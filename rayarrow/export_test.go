@@ -212,19 +212,10 @@ func TestExportLifetime(t *testing.T) {
 
 func TestExportRecord(t *testing.T) {
 	heaptest.Check(t)
-	tb := must(vec.NewTable())
+	tb := tableOf(t,
+		column{"id", must(vec.FromSlice(value.I64, []int64{1, 2}))},
+		column{"name", must(vec.FromStrings([]string{"one", "two"}))})
 	defer cow.Release(&tb)
-	ids := must(vec.FromSlice(value.I64, []int64{1, 2}))
-	names := must(vec.FromStrings([]string{"one", "two"}))
-	for _, c := range []struct {
-		n string
-		v value.V
-	}{{"id", ids}, {"name", names}} {
-		if err := vec.AddColumn(&tb, c.n, c.v); err != nil {
-			t.Fatal(err)
-		}
-		cow.Release(&c.v)
-	}
 	rec, err := ExportRecord(tb)
 	if err != nil {
 		t.Fatal(err)

@@ -16,14 +16,30 @@ import (
 	"github.com/raygo/ray/vec"
 )
 
+// column is a named column for tableOf.
+type column struct {
+	name string
+	v    value.V
+}
+
+// tableOf returns a table of cols, taking over the caller's references to
+// their vectors.
+func tableOf(t testing.TB, cols ...column) value.V {
+	t.Helper()
+	tb := must(vec.NewTable())
+	for _, c := range cols {
+		if err := vec.AddColumn(&tb, c.name, c.v); err != nil {
+			t.Fatal(err)
+		}
+		cow.Release(&c.v)
+	}
+	return tb
+}
+
 // sampleTable is a table of every kind of column, with nulls.
 func sampleTable(t testing.TB) value.V {
 	t.Helper()
-	tb := must(vec.NewTable())
-	cols := []struct {
-		name string
-		v    value.V
-	}{
+	cols := []column{
 		{"id", must(vec.FromSlice(value.I64, []int64{1, 2, 3}))},
 		{"px", must(vec.FromSlice(value.F64, []float64{1.5, 2.5, 3.5}))},
 		{"ok", must(vec.FromSlice(value.Bool, []bool{true, false, true}))},
@@ -32,16 +48,12 @@ func sampleTable(t testing.TB) value.V {
 		{"name", must(vec.FromStrings([]string{"a", strings.Repeat("long", 4), "c"}))},
 		{"sym", must(vec.FromSyms([]string{"f.x", "f.y", "f.x"}))},
 	}
-	for _, c := range cols {
-		if err := vec.SetNull(&c.v, 1, true); err != nil {
+	for i := range cols {
+		if err := vec.SetNull(&cols[i].v, 1, true); err != nil {
 			t.Fatal(err)
 		}
-		if err := vec.AddColumn(&tb, c.name, c.v); err != nil {
-			t.Fatal(err)
-		}
-		cow.Release(&c.v)
 	}
-	return tb
+	return tableOf(t, cols...)
 }
 
 // tableRows renders a table column by column.

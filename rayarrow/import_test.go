@@ -167,19 +167,10 @@ func TestImportFromArrowBuilders(t *testing.T) {
 
 func TestRecordRoundTrip(t *testing.T) {
 	heaptest.Check(t)
-	tb := must(vec.NewTable())
+	tb := tableOf(t,
+		column{"id", must(vec.FromSlice(value.I64, []int64{1, 2}))},
+		column{"sym", must(vec.FromSyms([]string{"rec.a", "rec.b"}))})
 	defer cow.Release(&tb)
-	ids := must(vec.FromSlice(value.I64, []int64{1, 2}))
-	syms := must(vec.FromSyms([]string{"rec.a", "rec.b"}))
-	for _, c := range []struct {
-		n string
-		v value.V
-	}{{"id", ids}, {"sym", syms}} {
-		if err := vec.AddColumn(&tb, c.n, c.v); err != nil {
-			t.Fatal(err)
-		}
-		cow.Release(&c.v)
-	}
 	rec, err := ExportRecord(tb)
 	if err != nil {
 		t.Fatal(err)

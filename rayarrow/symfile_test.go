@@ -15,20 +15,14 @@ import (
 // or file over one shared dictionary per column, and read back.
 func TestSymTablesInOneFile(t *testing.T) {
 	heaptest.Check(t)
-	t1 := must(vec.NewTable())
-	defer cow.Release(&t1)
 	c1 := must(vec.FromSyms([]string{"rayarrow.f.a", "rayarrow.f.b"}))
 	defer cow.Release(&c1)
-	if err := vec.AddColumn(&t1, "s", c1); err != nil {
-		t.Fatal(err)
-	}
-	t2 := must(vec.NewTable())
-	defer cow.Release(&t2)
 	c2 := must(vec.FromSyms([]string{"rayarrow.f.c", "rayarrow.f.a", "rayarrow.f.d"}))
 	defer cow.Release(&c2)
-	if err := vec.AddColumn(&t2, "s", c2); err != nil {
-		t.Fatal(err)
-	}
+	t1 := tableOf(t, column{"s", cow.Retain(c1)})
+	defer cow.Release(&t1)
+	t2 := tableOf(t, column{"s", cow.Retain(c2)})
+	defer cow.Release(&t2)
 	check := func(how string, back []value.V, err error) {
 		t.Helper()
 		if err != nil {
