@@ -312,13 +312,5 @@ func concatStr(a, b value.V) (value.V, error) {
 			}
 		}
 	}
-	if err := copyNulls(&c, a, 0, na, 0); err != nil {
-		cow.Release(&c)
-		return value.V{}, err
-	}
-	if err := copyNulls(&c, b, 0, nb, na); err != nil {
-		cow.Release(&c)
-		return value.V{}, err
-	}
-	return c, nil
+	return concatNulls(c, a, na, b, nb)
 }

@@ -3,7 +3,6 @@ package vec
 import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
-	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -199,13 +198,5 @@ func concatSym(a, b value.V) (value.V, error) {
 		storeID(base+uintptr(na+i)<<w, w, loadID(uintptr(dataOf(b))+uintptr(i)<<widthOf(b), widthOf(b)))
 	}
 	h.Word = uint64(na + nb)
-	if err := copyNulls(&c, a, 0, na, 0); err != nil {
-		cow.Release(&c)
-		return value.V{}, err
-	}
-	if err := copyNulls(&c, b, 0, nb, na); err != nil {
-		cow.Release(&c)
-		return value.V{}, err
-	}
-	return c, nil
+	return concatNulls(c, a, na, b, nb)
 }

@@ -256,15 +256,7 @@ func Concat(a, b value.V) (value.V, error) {
 	memops.CopyPtr(c.Data(), dataOf(a), uintptr(na)*size)
 	memops.CopyPtr(offheap.Add(c.Data(), uintptr(na)*size), dataOf(b), uintptr(nb)*size)
 	c.Header().Word = uint64(na + nb)
-	if err := copyNulls(&c, a, 0, na, 0); err != nil {
-		cow.Release(&c)
-		return value.V{}, err
-	}
-	if err := copyNulls(&c, b, 0, nb, na); err != nil {
-		cow.Release(&c)
-		return value.V{}, err
-	}
-	return c, nil
+	return concatNulls(c, a, na, b, nb)
 }
 
 // Slice returns a view of n rows of v from row off, in O(1): a header that
@@ -428,4 +420,18 @@ func dropIndex(v value.V) {
 		}
 	}
 	cow.Release(&ix)
+}
+
+// concatNulls finishes a concatenation c of a (na rows) and b (nb rows):
+// it copies both null maps into c, releasing c on failure.
+func concatNulls(c, a value.V, na int, b value.V, nb int) (value.V, error) {
+	if err := copyNulls(&c, a, 0, na, 0); err != nil {
+		cow.Release(&c)
+		return value.V{}, err
+	}
+	if err := copyNulls(&c, b, 0, nb, na); err != nil {
+		cow.Release(&c)
+		return value.V{}, err
+	}
+	return c, nil
 }
