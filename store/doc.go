@@ -9,7 +9,8 @@
 //	                  each section, the symbol count a SYM column was
 //	                  written against, a CRC-32C of the sections and a
 //	                  CRC-32C of the header itself
-//	[4064, 4096)      room for the 32-byte value header (zeros on disk)
+//	[4064, 4096)      zeros (format v1 kept room for a value header here;
+//	                  a mapping no longer puts it in the file)
 //	[4096, ...)       the elements, as in memory (STR: 16-byte views)
 //	then              the null bitmap (1 = null), when there are nulls
 //	then              the STR pool, for STR columns
@@ -18,9 +19,12 @@
 // them on, read-only, and point a value at it (mmod = 1): heap.MapFile puts
 // the value header in anonymous memory just before the mapped elements, so
 // nothing in the file, and no later change to it, can become a reference
-// count or an owned pointer. The null bitmap and a
-// STR pool are copied into heap blocks, so that mapping costs O(1) in the
-// rows apart from them (and from the optional checksum). Mutating a mapped
+// count or an owned pointer. The null bitmap and a STR pool are copied into
+// heap blocks, so that mapping costs O(1) in the rows apart from them (and
+// from the optional checksum). LoadColumn instead reads fixed-width
+// elements through a cache-sized buffer into a heap vector, checksumming
+// them on the way (as fast as os.ReadFile); STR and SYM elements are read
+// whole first, since their views and ids are checked before any is used. Mutating a mapped
 // column copies it to the heap first (package vec), never writing to the
 // mapping or past it (reference §18.16); releasing it unmaps exactly the
 // file (§18.17). Mapped files are not charged to the heap's budget. As with
