@@ -27,13 +27,13 @@ func Release(vp *value.V) {
 	if v.IsZero() || v.IsArena() {
 		return
 	}
-	if v.Header().RC.Release() == 0 {
+	if v.Header().RC.Release() {
 		free(v)
 	}
 }
 
-// free frees v, whose count has reached zero, and every child whose count
-// reaches zero with it. It works from a list, not by recursion, so deep
+// free frees v, whose last reference was just released, and every child
+// whose last reference goes with it. It works from a list, not by recursion, so deep
 // nesting cannot exhaust the stack.
 func free(v value.V) {
 	if v.IsAtom() && !hasHandle(v) && v.Header().Mmod == heap.MmodHeap { // owns nothing: the common case
@@ -50,7 +50,7 @@ func free(v value.V) {
 			}
 			c := value.FromPointer(offheap.Ptr(uintptr(*slot)))
 			*slot = 0
-			if !c.IsArena() && c.Header().RC.Release() == 0 {
+			if !c.IsArena() && c.Header().RC.Release() {
 				pending = append(pending, c)
 			}
 		})
@@ -146,8 +146,12 @@ func Cow(vp *value.V) error {
 
 // Detach zeroes every slot of v that owns a reference, and a handle atom's
 // handle, without releasing them: for code that has moved v's ownership into
-// another block (a realloc by hand) and now frees v's shell.
+// another block (a realloc by hand) and now frees v's shell. Detaching no
+// value or an ARENA value does nothing.
 func Detach(v value.V) {
+	if v.IsZero() || v.IsArena() {
+		return
+	}
 	forEachOwned(v, func(slot *uint64) { *slot = 0 })
 	if hasHandle(v) {
 		a := v.Attrs()

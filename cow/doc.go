@@ -22,6 +22,11 @@
 //	shared ─Cow→ the caller gets a private copy (rc 1), the original keeps n-1
 //	exported to Arrow: an Arrow buffer holds a reference until Arrow frees it
 //
+// The last reference is never counted down: a block whose count is 1 is
+// freed as it is, and only the heap's Free, in a section no stop-the-world
+// can split, sets the count to 0. So heap.Verify, run while other goroutines
+// release values, never sees a live block with no references.
+//
 // Which slots own references is one table, owned in this file's sibling
 // owned.go, read from the layout that package value declares; Copy, Release
 // and Detach all use it, so a slot cannot be retained in one and forgotten

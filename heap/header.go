@@ -96,23 +96,30 @@ func (r *RefCount) Retain() uint32 {
 	return n
 }
 
-// Release drops one reference and returns the new count; the caller frees
-// the block when it reaches zero. It panics on a count of zero, which is a
-// double release (reference §18.35 wraps silently instead).
+// Release drops one reference and reports whether it was the last, in
+// which case the caller must free the block. The last reference is never
+// counted down: the count stays 1 until Free clears it while pinned, so a
+// stop-the-world check (Verify) never sees a live block with a count of 0,
+// however the releasing goroutine is stopped. Release panics on a count of
+// zero, which is a double release (the C runtime wraps silently instead).
 //
 // A count of one needs no atomic instruction: the caller holds the only
-// reference, so no other goroutine may retain or release the block.
-func (r *RefCount) Release() uint32 {
-	if atomic.LoadUint32(&r.n) == 1 {
-		r.n = 0
-		return 0
+// reference, so no other goroutine may retain or release the block. Above
+// one, the count drops by compare-and-swap, so that of two goroutines
+// releasing the last two references, exactly one sees the count at 1.
+func (r *RefCount) Release() (last bool) {
+	for {
+		n := atomic.LoadUint32(&r.n)
+		switch n {
+		case 1:
+			return true
+		case 0:
+			panic(fmt.Sprintf("heap: release of block %p whose reference count is already 0", r.block()))
+		}
+		if atomic.CompareAndSwapUint32(&r.n, n, n-1) {
+			return false
+		}
 	}
-	n := atomic.AddUint32(&r.n, ^uint32(0))
-	if n == ^uint32(0) {
-		atomic.AddUint32(&r.n, 1)
-		panic(fmt.Sprintf("heap: release of block %p whose reference count is already 0", r.block()))
-	}
-	return n
 }
 
 // block returns the address of the header that holds r, for messages.
