@@ -2,6 +2,8 @@
 
 package heap
 
+import "unsafe"
+
 // debugEnabled is true under the raydebug build tag, which records every
 // block's allocation and free sites, poisons freed blocks, and reports
 // double frees and frees of blocks never allocated with those sites.
@@ -20,3 +22,8 @@ func AllocSeq() uint64 { return 0 }
 // allocated after the AllocSeq value since and not yet freed, with the stack
 // that allocated it. Without the tag it returns nil.
 func LiveAllocations(since uint64) []string { return nil }
+
+// CheckAccess, under the raydebug build tag, panics when p is a block the
+// heap holds as free (a use after release), naming where it was allocated
+// and freed. Without the tag it does nothing.
+func CheckAccess(p unsafe.Pointer) {}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/raygo/ray/internal/offheap"
 )
@@ -141,4 +142,25 @@ func heldByHeap(b uintptr) bool {
 	}
 	m := hdr(b).Mmod
 	return m == mmodFree || m == mmodCached || m == mmodInbox
+}
+
+// CheckAccess panics when p is a block the heap holds as free, naming where
+// it was allocated and freed: a use after release. Package value calls it
+// for every header it hands out. It finds blocks that have not been reused
+// since; a block that already belongs to someone else looks live.
+func CheckAccess(p unsafe.Pointer) {
+	b := uintptr(p)
+	if b == 0 {
+		return
+	}
+	if m := hdr(b).Mmod; m != mmodFree && m != mmodCached && m != mmodInbox || !heldByHeap(b) {
+		return
+	}
+	msg := fmt.Sprintf("heap: use of block %#x after it was freed", b)
+	dbg.Lock()
+	if r := dbg.blocks[b]; r != nil && !r.live {
+		msg += fmt.Sprintf(" (order %d)\nallocated at:\n%s\nfreed at:\n%s", r.order, stack(r.alloc), stack(r.free))
+	}
+	dbg.Unlock()
+	panic(msg)
 }

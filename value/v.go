@@ -24,7 +24,12 @@ func (v V) Pointer() unsafe.Pointer { return v.p }
 func (v V) IsZero() bool { return v.p == nil }
 
 // Header returns the value's header, for the packages that lay values out.
-func (v V) Header() *heap.Header { return heap.HeaderOf(v.p) }
+// Under the raydebug build tag it panics, naming where the block was
+// allocated and freed, when v's block has been freed.
+func (v V) Header() *heap.Header {
+	heap.CheckAccess(v.p)
+	return heap.HeaderOf(v.p)
+}
 
 // Data returns the address of the value's data, HeaderSize bytes into its
 // block.

@@ -1,0 +1,5 @@
+//go:build !raydebug
+
+package cow
+
+const raydebug = false
