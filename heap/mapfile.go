@@ -46,6 +46,9 @@ const pageSize = 4096
 // header that the file's bytes follow: the data of the returned block is
 // the file's bytes.
 func MapFile(f *os.File, off, n int64) (unsafe.Pointer, error) {
+	if f == nil {
+		return nil, ray.Errorf(ray.ErrDomain, "heap.MapFile", "no file")
+	}
 	if off < 0 || off%pageSize != 0 || n < 0 || uint64(n) > 1<<47 {
 		return nil, ray.Errorf(ray.ErrDomain, "heap.MapFile", "cannot map %d bytes at offset %d", n, off)
 	}

@@ -80,12 +80,10 @@ func addHandle(obj any) uint64 {
 
 // Handle returns the object a handle atom owns and the handle's kind.
 func Handle(v V) (any, attrs.HandleKind, error) {
-	if v.p == nil || v.Type() != -I64 || v.Attrs().Handle() == attrs.NoHandle {
+	if !isHandle(v) {
 		return nil, attrs.NoHandle, ray.Errorf(ray.ErrType, "value.Handle", "want a handle atom, have %v", typeOf(v))
 	}
-	handles.RLock()
-	e := handles.entries[v.Header().Word]
-	handles.RUnlock()
+	e := entry(v.Header().Word)
 	if e == nil {
 		return nil, attrs.NoHandle, ray.Errorf(ray.ErrCorrupt, "value.Handle", "handle %d is not in the handle table", v.Header().Word)
 	}
@@ -99,15 +97,31 @@ func HandleCount() int {
 	return len(handles.entries)
 }
 
+// isHandle reports whether v is a handle atom: an -I64 atom with a handle
+// kind among its attributes.
+func isHandle(v V) bool {
+	return v.p != nil && v.Type() == -I64 && v.Attrs().Handle() != attrs.NoHandle
+}
+
+// entry returns the handle table's entry for id, or nil. The lock is held
+// only for the map read, which cannot panic.
+func entry(id uint64) *handleEntry {
+	handles.RLock()
+	defer handles.RUnlock()
+	return handles.entries[id]
+}
+
 // CopyHandle gives c, a fresh copy of a handle atom, its own claim on the
 // handle: a reference to a shared one, a clone of a unique one. When the
 // clone fails, c is left without a handle (its bit cleared, its payload 0)
-// and the error is returned. Package cow calls it; nothing else should.
+// and the error is returned. Anything but a handle atom is ErrType. Package
+// cow calls it; nothing else should.
 func CopyHandle(c V) error {
+	if !isHandle(c) {
+		return ray.Errorf(ray.ErrType, "value.CopyHandle", "want a handle atom, have %v", typeOf(c))
+	}
 	h := c.Header()
-	handles.RLock()
-	e := handles.entries[h.Word]
-	handles.RUnlock()
+	e := entry(h.Word)
 	if e == nil {
 		dropHandleBits(c)
 		return ray.Errorf(ray.ErrCorrupt, "value.CopyHandle", "handle %d is not in the handle table", h.Word)
@@ -132,12 +146,15 @@ func dropHandleBits(c V) {
 }
 
 // ReleaseHandle drops v's claim on its handle, closing the object when it
-// was the last. Package cow calls it when v is freed; nothing else should.
+// was the last. Anything but a handle atom is ErrType, and touches no
+// handle: an I64 atom whose value equals a handle's id is just a number.
+// Package cow calls it when v is freed; nothing else should.
 func ReleaseHandle(v V) error {
+	if !isHandle(v) {
+		return ray.Errorf(ray.ErrType, "value.ReleaseHandle", "want a handle atom, have %v", typeOf(v))
+	}
 	id := v.Header().Word
-	handles.RLock()
-	e := handles.entries[id]
-	handles.RUnlock()
+	e := entry(id)
 	if e == nil {
 		return ray.Errorf(ray.ErrCorrupt, "value.ReleaseHandle", "handle %d is not in the handle table", id)
 	}

@@ -121,3 +121,40 @@ func TestUniqueHandleIsClonedOnCopy(t *testing.T) {
 		t.Errorf("NoHandle: %v", err)
 	}
 }
+
+func TestHandleFunctionsRefuseWhatIsNoHandle(t *testing.T) {
+	heaptest.Check(t)
+	var closed atomic.Int32
+	h, err := value.NewHandle(&graph{"g", &closed}, attrs.SharedHandle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&h)
+	before := value.HandleCount()
+	id, _ := value.AsI64(h) // a plain number equal to the handle's id
+	num, _ := value.NewI64(id)
+	defer cow.Release(&num)
+	for _, v := range []value.V{{}, num, value.NullValue()} {
+		if err := value.CopyHandle(v); !errors.Is(err, ray.ErrType) {
+			t.Errorf("CopyHandle(%v): %v, want ErrType", v.IsZero(), err)
+		}
+		if err := value.ReleaseHandle(v); !errors.Is(err, ray.ErrType) {
+			t.Errorf("ReleaseHandle(%v): %v, want ErrType", v.IsZero(), err)
+		}
+		if _, _, err := value.Handle(v); !errors.Is(err, ray.ErrType) {
+			t.Errorf("Handle(%v): %v, want ErrType", v.IsZero(), err)
+		}
+	}
+	if closed.Load() != 0 || value.HandleCount() != before {
+		t.Errorf("a number equal to a handle id closed it: closes %d, handles %d -> %d", closed.Load(), before, value.HandleCount())
+	}
+	// The table is still usable: no call above left its lock held.
+	h2, err := value.NewHandle(&graph{"g2", &closed}, attrs.SharedHandle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cow.Release(&h2)
+	if closed.Load() != 1 {
+		t.Errorf("closes %d, want 1", closed.Load())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/heap"
 )
 
 // Where each kind of value keeps what it owns. Package cow walks these slots
@@ -59,8 +60,12 @@ const IndexHeaderSize = unsafe.Sizeof(IndexHeader{})
 // IndexHeaderOf returns the IndexHeader of an INDEX value.
 func IndexHeaderOf(v V) *IndexHeader { return (*IndexHeader)(v.Data()) }
 
-// IndexChildren returns the owned child slots of an INDEX value.
+// IndexChildren returns the owned child slots of an INDEX value, and nil
+// for anything else.
 func IndexChildren(v V) []uint64 {
+	if v.p == nil || v.Type() != Index {
+		return nil
+	}
 	ih := IndexHeaderOf(v)
 	if ih.Children == 0 {
 		return nil
@@ -69,9 +74,18 @@ func IndexChildren(v V) []uint64 {
 }
 
 // Slots returns the n 8-byte slots at the start of v's data: LIST items,
-// DICT and TABLE slots.
+// DICT and TABLE slots. It returns nil for n <= 0, for any other kind of
+// value, and when v's block cannot hold n slots.
 func Slots(v V, n int) []uint64 {
-	if n == 0 {
+	if n <= 0 || v.p == nil {
+		return nil
+	}
+	switch h := v.Header(); Type(h.Type) {
+	case List, Dict, Table:
+		if h.Mmod == heap.MmodHeap && uint64(n) > uint64(heap.Cap(v.p)/8) {
+			return nil
+		}
+	default:
 		return nil
 	}
 	return unsafe.Slice((*uint64)(v.Data()), n)
@@ -80,8 +94,12 @@ func Slots(v V, n int) []uint64 {
 // DataSize returns the bytes of v's data that make up the value, the bytes a
 // copy must take: elements of a vector, item addresses of a LIST, slots of a
 // DICT or TABLE, the payload of an INDEX, the bytes of a STR, GUID or ERROR
-// atom. A slice's elements live in its parent, so a slice has none.
+// atom. A slice's elements live in its parent, so a slice has none, and
+// no value has none.
 func DataSize(v V) uintptr {
+	if v.p == nil {
+		return 0
+	}
 	h := v.Header()
 	t := Type(h.Type)
 	switch {

@@ -45,8 +45,12 @@ func NewError(k ray.Kind, msg string) (V, error) {
 }
 
 // ErrorOf returns an ERROR value for a Go error: its ray.Kind when it has
-// one (ErrDomain when not), and its message.
+// one (ErrDomain when not), and its message. A nil err is ErrType: there
+// is no error to hold.
 func ErrorOf(err error) (V, error) {
+	if err == nil {
+		return V{}, ray.Errorf(ray.ErrType, "value.ErrorOf", "a nil error")
+	}
 	k := ray.ErrDomain
 	var kind ray.Kind
 	if errors.As(err, &kind) {
