@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
@@ -475,8 +476,15 @@ func (hv *hashView) find(h uint64, eq func(row int) bool) []uint32 {
 	}
 }
 
-func rowsSeq(rs []uint32) iter.Seq[int] {
+// rowsSeq returns an iterator over rs, a view of v's index. Like every
+// iterator here it borrows v: v must not be written between creating the
+// iterator and running it, but the loop body may write v, since the loop
+// holds a reference of its own (the write copies v and leaves the index
+// the loop reads alive).
+func rowsSeq(v value.V, rs []uint32) iter.Seq[int] {
 	return func(yield func(int) bool) {
+		held := cow.Retain(v)
+		defer cow.Release(&held)
 		for _, r := range rs {
 			if !yield(int(r)) {
 				return
@@ -498,10 +506,10 @@ func Lookup[T vec.Elem](v value.V, key T) (iter.Seq[int], error) {
 	}
 	w, ok := keyOf(v.Type(), v.ElemSize(), key)
 	if !ok { // NaN equals nothing
-		return rowsSeq(nil), nil
+		return rowsSeq(v, nil), nil
 	}
 	hv := viewOf(ix, pl)
-	return rowsSeq(hv.find(mix(w), nil)), nil
+	return rowsSeq(v, hv.find(mix(w), nil)), nil
 }
 
 // LookupStr returns the rows of a STR (or GUID, as 16 bytes) vector equal
@@ -517,7 +525,7 @@ func LookupStr(v value.V, key []byte) (iter.Seq[int], error) {
 	k := newKeyer(v)
 	h := maphashBytes(key)
 	hv := viewOf(ix, pl)
-	return rowsSeq(hv.find(h, func(row int) bool { return bytes.Equal(k.bytesOf(row), key) })), nil
+	return rowsSeq(v, hv.find(h, func(row int) bool { return bytes.Equal(k.bytesOf(row), key) })), nil
 }
 
 // LookupSym returns the rows of a SYM vector holding name.
@@ -531,17 +539,18 @@ func LookupSym(v value.V, name string) (iter.Seq[int], error) {
 	}
 	id, ok := value.SymID(name)
 	if !ok {
-		return rowsSeq(nil), nil
+		return rowsSeq(v, nil), nil
 	}
 	hv := viewOf(ix, pl)
-	return rowsSeq(hv.find(mix(uint64(id)), nil)), nil
+	return rowsSeq(v, hv.find(mix(uint64(id)), nil)), nil
 }
 
 // Probe looks up many keys at once, the inner loop of a hash join: for
 // each key (in order) that v holds, it calls match with the key's position
 // in keys and the rows of v equal to it, newest first, and stops early
 // when match returns false. rows is a view of the index, valid only
-// during the call: copy what must outlive it.
+// during the call: copy what must outlive it. Probe holds a reference to v
+// while it runs, so match may write v (which then copies it).
 //
 // Keys go through in batches of probeBatch, pipelined: while a batch's
 // rows are handed to match, the next batch's buckets are already being
@@ -558,6 +567,8 @@ func Probe[T vec.Elem](v value.V, keys []T, match func(key int, rows []uint32) b
 	if len(keys) == 0 {
 		return nil
 	}
+	held := cow.Retain(v)
+	defer cow.Release(&held)
 	hv := viewOf(ix, pl)
 	// The keys are read as rows of a vector of v's type, so they hash as
 	// v's rows do.

@@ -210,8 +210,13 @@ func supported(t value.Type) bool {
 }
 
 // Attach builds an index of kind on *vp and attaches it, replacing any
-// index it had. The checks come first: a failed Attach leaves *vp as it was
-// (reference §18.27). A slice is ErrType (attach to its materialised copy).
+// index it had. A slice is ErrType (attach to its materialised copy).
+//
+// A failed Attach leaves *vp exactly as it was, its old index included: the
+// index is built from the vector as it stands (the builders read through an
+// attached index), and only then is *vp made private (copied, if shared or
+// mapped) and its old index swapped for the new one, steps that allocate
+// nothing more or free the new index when the copy fails.
 func Attach(vp *value.V, kind Kind) error {
 	v := *vp
 	if v.IsZero() || !v.IsVector() {
@@ -229,13 +234,6 @@ func Attach(vp *value.V, kind Kind) error {
 	if v.Len() >= math.MaxUint32 {
 		return ray.Errorf(ray.ErrLimit, "index.Attach", "%d rows: an index holds at most %d", v.Len(), uint32(math.MaxUint32-1))
 	}
-	if err := vec.DetachIndex(vp); err != nil {
-		return err
-	}
-	if err := cow.Cow(vp); err != nil {
-		return err
-	}
-	v = *vp
 	var ix value.V
 	var err error
 	switch kind {
@@ -251,6 +249,15 @@ func Attach(vp *value.V, kind Kind) error {
 	if err != nil {
 		return err
 	}
+	if err := cow.Cow(vp); err != nil {
+		cow.Release(&ix)
+		return err
+	}
+	if err := vec.DetachIndex(vp); err != nil { // private now: nothing to copy, cannot fail
+		cow.Release(&ix)
+		return err
+	}
+	v = *vp
 	h := v.Header()
 	ih := value.IndexHeaderOf(ix)
 	ih.SavedAux, ih.SavedAttrs, ih.SavedType, ih.Kind = h.Aux, h.Attrs, h.Type, uint8(kind)

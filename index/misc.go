@@ -269,6 +269,8 @@ func Range[T vec.Elem](v value.V, lo, hi T) (iter.Seq[int], error) {
 		return 1
 	})
 	return func(yield func(int) bool) {
+		held := cow.Retain(v) // see rowsSeq
+		defer cow.Release(&held)
 		for _, r := range perm[start:keys] {
 			if less(hi, xs[r]) || !yield(int(r)) {
 				return
@@ -297,6 +299,8 @@ func RangeBytes(v value.V, lo, hi []byte) (iter.Seq[int], error) {
 		return 1
 	})
 	return func(yield func(int) bool) {
+		held := cow.Retain(v) // see rowsSeq
+		defer cow.Release(&held)
 		for _, r := range perm[start:keys] {
 			if bytes.Compare(k.orderBytes(int(r)), hi) > 0 || !yield(int(r)) {
 				return

@@ -11,10 +11,16 @@ import (
 // Appender appends to one vector in a loop at the cost of a store: it
 // checks the type and makes the vector private once, then keeps the
 // vector's data address and capacity at hand. The vector's length is kept
-// up to date on every append, so the vector reads correctly at any time;
-// but while the Appender is in use, nothing else may mutate the vector or
-// replace the handle it appends to (the Appender updates that handle when
-// the vector grows).
+// up to date on every append, so the vector reads correctly at any time.
+//
+// The Appender does not lock the vector: other code may take references to
+// it, write it or replace the handle while the Appender is open. Each
+// Append checks, in the header it already has in cache, that the handle
+// still names the block it writes, that the block has one owner and no
+// index, and that its length is the one the Appender left; when any of that
+// has changed it makes the vector private again (copying it, if another
+// owner holds it) before writing, as vec.Append would. So a reference taken
+// with cow.Retain keeps the rows it saw.
 //
 //	a, err := vec.NewAppender[int64](&v)
 //	for _, x := range xs {
@@ -22,6 +28,7 @@ import (
 //	}
 type Appender[T Elem] struct {
 	vp   *value.V
+	p    unsafe.Pointer // the block the cached fields describe
 	h    *heap.Header
 	data unsafe.Pointer
 	n    uint64
@@ -43,6 +50,7 @@ func NewAppender[T Elem](vp *value.V) (*Appender[T], error) {
 
 func (a *Appender[T]) reload() {
 	v := *a.vp
+	a.p = v.Pointer()
 	a.h = v.Header()
 	a.data = v.Data()
 	a.n = a.h.Word
@@ -51,17 +59,24 @@ func (a *Appender[T]) reload() {
 
 // Append adds x at the end of the vector.
 func (a *Appender[T]) Append(x T) error {
-	if a.n < a.cap {
+	h := a.h
+	if a.n < a.cap && a.vp.Pointer() == a.p && h.Word == a.n && h.Attrs&bitIndex == 0 && h.RC.Load() == 1 {
 		*(*T)(offheap.Add(a.data, uintptr(a.n)*unsafe.Sizeof(x))) = x
 		a.n++
-		a.h.Word = a.n
+		h.Word = a.n
 		return nil
 	}
 	return a.appendSlow(x)
 }
 
+// appendSlow makes the vector private and able to hold one more row, as it
+// is now: grown, copied from a shared block, or changed by other code.
 func (a *Appender[T]) appendSlow(x T) error {
-	if err := prepare(a.vp, int(a.n)+1); err != nil {
+	if err := checkVec[T]("vec.Appender.Append", *a.vp); err != nil {
+		return err // the handle was replaced by something else
+	}
+	n := int((*a.vp).Header().Word)
+	if err := prepare(a.vp, n+1); err != nil {
 		return err
 	}
 	a.reload()
@@ -72,4 +87,4 @@ func (a *Appender[T]) appendSlow(x T) error {
 }
 
 // Len returns the vector's length.
-func (a *Appender[T]) Len() int { return int(a.n) }
+func (a *Appender[T]) Len() int { return int((*a.vp).Len()) }

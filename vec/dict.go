@@ -42,11 +42,21 @@ func NewDict(keys, vals value.V) (value.V, error) {
 	return newPair(value.Dict, cow.Retain(keys), cow.Retain(vals))
 }
 
-// DictKeys returns d's keys, borrowed.
-func DictKeys(d value.V) value.V { return slot(d, 0) }
+// DictKeys returns d's keys, borrowed; no value when d is not a DICT.
+func DictKeys(d value.V) value.V {
+	if checkDict("", d) != nil {
+		return value.V{}
+	}
+	return slot(d, 0)
+}
 
-// DictValues returns d's values, borrowed.
-func DictValues(d value.V) value.V { return slot(d, 1) }
+// DictValues returns d's values, borrowed; no value when d is not a DICT.
+func DictValues(d value.V) value.V {
+	if checkDict("", d) != nil {
+		return value.V{}
+	}
+	return slot(d, 1)
+}
 
 // DictFind returns the row of key in d's keys.
 func DictFind(d value.V, key value.V) (int, bool) {
@@ -163,6 +173,13 @@ func DictSet(dp *value.V, key, val value.V) error {
 	if err := fits("vec.DictSet", vals, val); err != nil {
 		return err
 	}
+	// Hold key and val while *dp changes: either may be *dp itself (a DICT
+	// stored in its own LIST of values), which must then be copied, not
+	// made to contain itself (see the LIST comment).
+	cow.Retain(key)
+	cow.Retain(val)
+	defer cow.Release(&key)
+	defer cow.Release(&val)
 	if err := cow.Cow(dp); err != nil {
 		return err
 	}
@@ -342,6 +359,10 @@ func RowAtom(v value.V, i int) (value.V, error) {
 		h.Word = uint64(int64(*(*int16)(unsafe.Pointer(&b[0]))))
 	case value.I32, value.Date, value.Time:
 		h.Word = uint64(int64(*(*int32)(unsafe.Pointer(&b[0]))))
+	case value.Bool:
+		if b[0] != 0 { // as Get reads it: any byte but 0 is true
+			h.Word = 1
+		}
 	default:
 		copy(unsafe.Slice((*byte)(unsafe.Pointer(&h.Word)), 8), b)
 	}

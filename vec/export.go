@@ -11,7 +11,11 @@ import (
 
 // Root returns the block that holds v's elements and the row of that block
 // where v's row 0 is: v itself and 0, or a slice's root parent and offset.
+// Anything but a vector is its own root.
 func Root(v value.V) (root value.V, offset int) {
+	if v.IsZero() || !v.IsVector() {
+		return v, 0
+	}
 	if v.Header().Attrs&bitSlice != 0 {
 		return parent(v), int(v.Header().Aux[value.SlotOffset])
 	}
@@ -20,8 +24,13 @@ func Root(v value.V) (root value.V, offset int) {
 
 // NullBitmap returns the bytes of v's null bits (1 = null) and the bit
 // offset of v's row 0 in them, or nil when v has no nulls. Bits past the
-// end of the bytes are 0 (not null).
-func NullBitmap(v value.V) (bits []byte, offset int) { return nullBits(v) }
+// end of the bytes are 0 (not null). Anything but a vector has no nulls.
+func NullBitmap(v value.V) (bits []byte, offset int) {
+	if v.IsZero() || !v.IsVector() {
+		return nil, 0
+	}
+	return nullBits(v)
+}
 
 // Pool returns the string pool of a STR vector (its root's, for a slice),
 // or no value when no string needs one or v is not a STR vector.

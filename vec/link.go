@@ -58,20 +58,33 @@ func Unlink(vp *value.V) error {
 	return nil
 }
 
-// LinkTarget returns the name of the table v links into; ok is false when v
-// is not a linked column.
-func LinkTarget(v value.V) (string, bool) {
-	if v.IsZero() || !v.IsVector() {
-		return "", false
+// linkOf returns the symbol id of the table v links into (its root's, for
+// a slice); ok is false when v is not a linked column.
+func linkOf(v value.V) (target uint64, ok bool) {
+	if t := v.Type(); t != value.I32 && t != value.I64 {
+		return 0, false
 	}
 	h := v.Header()
 	if h.Attrs&bitSlice != 0 {
 		h = parent(v).Header()
 	}
 	if h.Attrs&bitLink == 0 {
+		return 0, false
+	}
+	return h.Aux[value.SlotLink], true
+}
+
+// LinkTarget returns the name of the table v links into; ok is false when v
+// is not a linked column.
+func LinkTarget(v value.V) (string, bool) {
+	if v.IsZero() || !v.IsVector() {
 		return "", false
 	}
-	return value.SymName(int64(h.Aux[value.SlotLink]))
+	target, ok := linkOf(v)
+	if !ok {
+		return "", false
+	}
+	return value.SymName(int64(target))
 }
 
 // Deref follows the linked column v into its table and returns a new

@@ -14,6 +14,12 @@ import (
 // replacing or dropping an item releases the list's reference; reading an
 // item borrows it (reference §17.52). An item is never "no value": use the
 // NULL singleton (value.NullValue) for a missing one.
+//
+// The reference to a new item is taken before the list is made writable.
+// Adding a list to itself then finds it shared, so the list is copied and
+// the copy holds the list as it was: a value, never a cycle, and never a
+// reference taken through a block that growing has just moved. The same
+// holds for any item that contains the list, which shares it already.
 
 func checkList(op string, v value.V) error {
 	if v.IsZero() || v.Type() != value.List {
@@ -56,10 +62,12 @@ func ListAppend(lp *value.V, item value.V) error {
 		return err
 	}
 	n := int((*lp).Header().Word)
+	cow.Retain(item)
 	if err := prepare(lp, n+1); err != nil {
+		cow.Release(&item)
 		return err
 	}
-	value.Slots(*lp, n+1)[n] = uint64(uintptr(cow.Retain(item).Pointer()))
+	value.Slots(*lp, n+1)[n] = uint64(uintptr(item.Pointer()))
 	(*lp).Header().Word = uint64(n + 1)
 	return nil
 }
@@ -90,12 +98,14 @@ func ListSet(lp *value.V, i int, item value.V) error {
 	if i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.ListSet", "index %d outside [0, %d)", i, n)
 	}
+	cow.Retain(item)
 	if err := prepare(lp, 0); err != nil {
+		cow.Release(&item)
 		return err
 	}
 	slot := &value.Slots(*lp, n)[i]
 	old := value.FromPointer(offheap.Ptr(uintptr(*slot)))
-	*slot = uint64(uintptr(cow.Retain(item).Pointer()))
+	*slot = uint64(uintptr(item.Pointer()))
 	cow.Release(&old)
 	return nil
 }

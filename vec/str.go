@@ -3,6 +3,7 @@ package vec
 import (
 	"encoding/binary"
 	"math"
+	"strings"
 	"unsafe"
 
 	"github.com/raygo/ray"
@@ -102,10 +103,14 @@ func build(t value.Type, n int, add func(vp *value.V, i int) error) (value.V, er
 	return v, nil
 }
 
-// AppendStr adds s at the end of *vp.
+// AppendStr adds s at the end of *vp. s may view *vp itself (from
+// StrView): it is copied aside first, since growing the pool moves it.
 func AppendStr(vp *value.V, s string) error {
 	if err := checkStr("vec.AppendStr", *vp); err != nil {
 		return err
+	}
+	if aliases(*vp, unsafe.Pointer(unsafe.StringData(s)), uintptr(len(s))) {
+		s = strings.Clone(s)
 	}
 	n := int((*vp).Header().Word)
 	if err := prepare(vp, n+1); err != nil {
@@ -119,10 +124,14 @@ func AppendStr(vp *value.V, s string) error {
 }
 
 // SetStr writes s into row i of *vp, which becomes a value (not null). A
-// pooled string it replaces becomes dead bytes in the pool.
+// pooled string it replaces becomes dead bytes in the pool. s may view *vp
+// itself, as in AppendStr.
 func SetStr(vp *value.V, i int, s string) error {
 	if err := checkStr("vec.SetStr", *vp); err != nil {
 		return err
+	}
+	if aliases(*vp, unsafe.Pointer(unsafe.StringData(s)), uintptr(len(s))) {
+		s = strings.Clone(s)
 	}
 	if n := int((*vp).Header().Word); i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.SetStr", "index %d outside [0, %d)", i, n)

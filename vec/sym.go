@@ -71,7 +71,10 @@ func GetSym(v value.V, i int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name, _ := value.SymName(id)
+	name, ok := value.SymName(id)
+	if !ok { // only a mapped file changed in place can hold such an id
+		return "", ray.Errorf(ray.ErrCorrupt, "vec.GetSym", "row %d holds symbol id %d, outside the symbol table", i, id)
+	}
 	return name, nil
 }
 

@@ -1,6 +1,8 @@
 package vec
 
 import (
+	"unicode/utf8"
+
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/internal/offheap"
@@ -82,10 +84,14 @@ func NumRows(t value.V) int {
 
 // AddColumn adds col, a vector, to *tp under name, and a reference to col.
 // It fails with ErrType if col is not a vector, ErrLength if its length is
-// not the table's row count, and ErrName if the table has a column of that
-// name; *tp is then unchanged.
+// not the table's row count, and ErrName if name is not a column name (see
+// CheckColumnName) or the table has a column of that name; *tp is then
+// unchanged.
 func AddColumn(tp *value.V, name string, col value.V) error {
 	if err := checkTable("vec.AddColumn", *tp); err != nil {
+		return err
+	}
+	if err := CheckColumnName(name); err != nil {
 		return err
 	}
 	if col.IsZero() || !col.IsVector() {
@@ -114,6 +120,22 @@ func AddColumn(tp *value.V, name string, col value.V) error {
 		return err
 	}
 	s[1] = uint64(uintptr(cols.Pointer()))
+	return nil
+}
+
+// CheckColumnName returns ErrName unless name can name a column: not empty,
+// valid UTF-8, and at most value.MaxSymLen bytes (names are symbols). Every
+// table raygo builds, saves or loads has such names, so a file written from
+// a table always loads.
+func CheckColumnName(name string) error {
+	switch {
+	case name == "":
+		return ray.Errorf(ray.ErrName, "vec.AddColumn", "a column name cannot be empty")
+	case !utf8.ValidString(name):
+		return ray.Errorf(ray.ErrName, "vec.AddColumn", "column name %q is not valid UTF-8", name)
+	case len(name) > value.MaxSymLen:
+		return ray.Errorf(ray.ErrName, "vec.AddColumn", "a column name of %d bytes is longer than %d", len(name), value.MaxSymLen)
+	}
 	return nil
 }
 

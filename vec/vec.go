@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/raygo/ray"
@@ -67,7 +68,11 @@ func FromSlice[T Elem](t value.Type, xs []T) (value.V, error) {
 
 // Cap returns the number of elements v can hold before it must grow: what
 // its block holds. A slice or a mapped vector has no room beyond its length.
+// Anything but a vector or LIST has a capacity of 0.
 func Cap(v value.V) int {
+	if v.IsZero() || !v.IsVector() && v.Type() != value.List {
+		return 0
+	}
 	h := v.Header()
 	if h.Attrs&bitSlice != 0 || h.Mmod != heap.MmodHeap {
 		return int(h.Word)
@@ -128,7 +133,9 @@ func Mutable[T Elem](vp *value.V) ([]T, error) {
 	return unsafe.Slice((*T)((*vp).Data()), (*vp).Header().Word), nil
 }
 
-// Get returns element i of v.
+// Get returns element i of v. A BOOL row is true when its byte is not 0,
+// as RowAtom reads it: raygo writes only 0 and 1, and store refuses files
+// with other bytes, but a mapped file changed in place could hold any.
 func Get[T Elem](v value.V, i int) (T, error) {
 	var z T
 	if err := checkVec[T]("vec.Get", v); err != nil {
@@ -137,7 +144,11 @@ func Get[T Elem](v value.V, i int) (T, error) {
 	if n := int(v.Header().Word); i < 0 || i >= n {
 		return z, ray.Errorf(ray.ErrRange, "vec.Get", "index %d outside [0, %d)", i, n)
 	}
-	return *(*T)(offheap.Add(dataOf(v), uintptr(i)*unsafe.Sizeof(z))), nil
+	p := offheap.Add(dataOf(v), uintptr(i)*unsafe.Sizeof(z))
+	if _, ok := any(z).(bool); ok {
+		return any(*(*uint8)(p) != 0).(T), nil
+	}
+	return *(*T)(p), nil
 }
 
 // Set writes x into row i of *vp, which becomes a value (not null).
@@ -188,13 +199,18 @@ func Append[T Elem](vp *value.V, x T) error {
 	return nil
 }
 
-// AppendSlice adds xs at the end of *vp with one bulk copy.
+// AppendSlice adds xs at the end of *vp with one bulk copy. xs may view
+// *vp itself (from Elems): such rows are copied aside first, since growing
+// moves the block they are in.
 func AppendSlice[T Elem](vp *value.V, xs []T) error {
 	if err := checkVec[T]("vec.AppendSlice", *vp); err != nil {
 		return err
 	}
 	if len(xs) == 0 {
 		return nil
+	}
+	if aliases(*vp, unsafe.Pointer(&xs[0]), uintptr(len(xs))*unsafe.Sizeof(xs[0])) {
+		xs = slices.Clone(xs)
 	}
 	n := int((*vp).Header().Word)
 	if err := prepare(vp, n+len(xs)); err != nil {
@@ -232,7 +248,8 @@ func Insert[T Elem](vp *value.V, i int, x T) error {
 }
 
 // Concat returns a new vector holding a's rows, then b's, nulls included.
-// a and b must have the same type.
+// a and b must have the same type. Two columns linked into the same table
+// give a column linked into it; otherwise the result is a plain vector.
 func Concat(a, b value.V) (value.V, error) {
 	if a.IsZero() || b.IsZero() {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "no value")
@@ -256,6 +273,12 @@ func Concat(a, b value.V) (value.V, error) {
 	memops.CopyPtr(c.Data(), dataOf(a), uintptr(na)*size)
 	memops.CopyPtr(offheap.Add(c.Data(), uintptr(na)*size), dataOf(b), uintptr(nb)*size)
 	c.Header().Word = uint64(na + nb)
+	if ta, ok := linkOf(a); ok {
+		if tb, ok := linkOf(b); ok && ta == tb {
+			c.Header().Aux[value.SlotLink] = ta
+			c.Header().Attrs |= bitLink
+		}
+	}
 	return concatNulls(c, a, na, b, nb)
 }
 
@@ -359,7 +382,8 @@ func grow(vp *value.V, need int) error {
 
 // materialize returns a private copy of v with room for capacity rows:
 // its rows and null bits, read through a slice's parent or an index's saved
-// bytes, in a fresh block without SLICE or HAS_INDEX.
+// bytes, in a fresh block without SLICE or HAS_INDEX. A linked column's
+// copy links into the same table: the link is part of the value.
 func materialize(v value.V, capacity int) (value.V, error) {
 	t := v.Type()
 	n := int(v.Header().Word)
@@ -370,6 +394,10 @@ func materialize(v value.V, capacity int) (value.V, error) {
 	}
 	memops.CopyPtr(c.Data(), dataOf(v), uintptr(n)*uintptr(size))
 	c.Header().Word = uint64(n)
+	if target, ok := linkOf(v); ok { // before the nulls, which a link keeps outside
+		c.Header().Aux[value.SlotLink] = target
+		c.Header().Attrs |= bitLink
+	}
 	switch t {
 	case value.Sym:
 		c.Header().Attrs |= v.Header().Attrs & symWidthBits
