@@ -211,10 +211,14 @@ func checkSections(h *fileHeader, data, nulls, pool []byte, verify bool) error {
 	return checkRefs(h, data, pool)
 }
 
-// checkRefs checks what in the elements points elsewhere: STR views into
-// the pool, SYM ids into the symbol table the column was written against.
+// checkRefs checks what in the elements points elsewhere or has few valid
+// values: STR views into the pool, SYM ids into the symbol table the column
+// was written against, BOOL bytes (0 or 1 only: Go reads any other byte as
+// a bool that is neither true nor false).
 func checkRefs(h *fileHeader, data, pool []byte) error {
 	switch value.Type(h.Type) {
+	case value.Bool:
+		return checkBools(data, 0)
 	case value.Str:
 		for i := uint64(0); i < h.Rows; i++ {
 			e := data[i*16 : i*16+16]
@@ -236,6 +240,24 @@ func checkRefs(h *fileHeader, data, pool []byte) error {
 			if id >= h.SymCount {
 				return corrupt("row %d: symbol id %d, but the column was written against %d symbols", i, id, h.SymCount)
 			}
+		}
+	}
+	return nil
+}
+
+// checkBools reports ErrCorrupt unless every byte of b is 0 or 1; row is
+// the row of b[0], for the message.
+func checkBools(b []byte, row uint64) error {
+	const high = 0xFEFEFEFEFEFEFEFE
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&high != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] > 1 {
+			return corrupt("row %d: a BOOL byte %#x, neither 0 nor 1", row+uint64(i), b[i])
 		}
 	}
 	return nil
@@ -313,6 +335,11 @@ func loadColumn(r io.ReaderAt, size int64) (value.V, error) {
 				return fail(ray.Wrap(ray.ErrIO, "store.LoadColumn", err, "reading %d bytes at %d", len(b), h.DataOff+off))
 			}
 			crc = crc32.Update(crc, castagnoli, b)
+			if t == value.Bool {
+				if err := checkBools(b, off); err != nil {
+					return fail(err)
+				}
+			}
 			if err := appendRaw(&v, b, int(uint64(len(b))/elem)); err != nil {
 				return fail(err)
 			}
@@ -330,7 +357,7 @@ func loadColumn(r io.ReaderAt, size int64) (value.V, error) {
 	if crc = crc32.Update(crc, castagnoli, pool); crc != h.DataCRC {
 		return fail(corrupt("data checksum %#x, want %#x", crc, h.DataCRC))
 	}
-	if err := checkRefs(&h, data, pool); err != nil {
+	if err := checkRefs(&h, data, pool); err != nil { // BOOL was checked on the way
 		return fail(err)
 	}
 	if data != nil {

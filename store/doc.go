@@ -19,18 +19,38 @@
 // them on, read-only, and point a value at it (mmod = 1): heap.MapFile puts
 // the value header in anonymous memory just before the mapped elements, so
 // nothing in the file, and no later change to it, can become a reference
-// count or an owned pointer. The null bitmap and a STR pool are copied into
-// heap blocks, so that mapping costs O(1) in the rows apart from them (and
-// from the optional checksum). LoadColumn instead reads fixed-width
+// count or an owned pointer. The null bitmap is copied into a heap block,
+// so that mapping costs O(1) in the rows apart from it, the optional
+// checksum and the checks of SYM ids and BOOL bytes. STR columns are never
+// mapped: MapColumn loads them (see below). LoadColumn reads fixed-width
 // elements through a cache-sized buffer into a heap vector, checksumming
 // them on the way (as fast as os.ReadFile); STR and SYM elements are read
-// whole first, since their views and ids are checked before any is used. Mutating a mapped
-// column copies it to the heap first (package vec), never writing to the
-// mapping or past it (reference §18.16); releasing it unmaps exactly the
-// file (§18.17). Mapped files are not charged to the heap's budget. As with
-// any mapped store, a file must not be truncated or rewritten in place
-// while mapped (its rows would fault); SaveColumn replaces files by rename,
-// which leaves existing mappings reading the old file.
+// whole first, since their views and ids are checked before any is used.
+// Mutating a mapped column copies it to the heap first (package vec), never
+// writing to the mapping or past it; releasing it unmaps exactly the file.
+// Mapped files are not charged to the heap's budget.
+//
+// # Files that change while mapped
+//
+// SaveColumn and SaveTable replace files by rename, so existing mappings
+// keep reading the old file: that is the supported way to update a column
+// others have mapped. (An advisory lock would not help: the programs that
+// rewrite files in place are the ones that do not take it.) A file changed
+// in place by another program while mapped is outside what raygo can
+// check after MapColumn returns, and gives this:
+//
+//   - Rewritten in place: the rows read what the file now holds, so values
+//     may be wrong, but no read leaves the column. The value header is never
+//     file memory. STR columns are loaded, not mapped, because a rewritten
+//     view could otherwise point a string anywhere. A SYM id beyond the
+//     symbol table makes vec.GetSym return ErrCorrupt, and a BOOL byte
+//     other than 0 or 1 reads as true (vec.Get, vec.RowAtom); vec.Elems and
+//     an Arrow export see the raw bytes.
+//   - Truncated: reading a row whose page is gone raises SIGBUS, which ends
+//     the process, as with any mapped store. A goroutine that must survive
+//     it can call debug.SetPanicOnFault(true) around its reads: the fault
+//     then becomes a panic whose value is a runtime.Error with an
+//     Addr() uintptr method, which recover can catch (tested here).
 //
 // # Never trusting a file
 //

@@ -14,10 +14,17 @@ import (
 
 // MapColumn maps the column file at path and returns a vector over it
 // (mmod = 1) without copying its elements. With verify, the data checksum
-// is checked too (O(rows)); without, only what is cheap to check (STR views
-// and SYM ids are always checked, since a bad one would reach outside the
-// file or the symbol table). The caller releases the vector, which unmaps
-// the file; writing to it copies it to the heap first.
+// is checked too (O(rows)); without, only what is cheap to check (SYM ids
+// and BOOL bytes are always checked, since a bad id would reach outside the
+// symbol table and a bad byte is no bool). The caller releases the vector,
+// which unmaps the file; writing to it copies it to the heap first.
+//
+// A STR column is loaded instead (as LoadColumn does, checksum included):
+// its elements are views that say where in the pool each string lies, and
+// a file rewritten in place could then point them anywhere, for raygo's
+// readers and for Arrow consumers of an export alike. See the package
+// documentation for what a reader of a mapped column sees when its file
+// changes.
 func MapColumn(path string, verify bool) (value.V, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -31,6 +38,9 @@ func MapColumn(path string, verify bool) (value.V, error) {
 	h, err := readHeader(f, st.Size())
 	if err != nil {
 		return value.V{}, err
+	}
+	if value.Type(h.Type) == value.Str {
+		return loadColumn(f, st.Size())
 	}
 	// The file from its data on; readHeader checked that the sections
 	// follow one another from dataOffset to the end.
@@ -58,14 +68,6 @@ func MapColumn(path string, verify bool) (value.V, error) {
 	v := value.FromPointer(p)
 	if value.Type(h.Type) == value.Sym {
 		vh.Attrs = h.Width
-	}
-	if len(pool) > 0 {
-		pv, err := heapCopy(pool)
-		if err != nil {
-			cow.Release(&v)
-			return value.V{}, err
-		}
-		vh.Aux[value.SlotPool] = uint64(uintptr(pv.Pointer()))
 	}
 	if len(nulls) > 0 {
 		nm, err := heapCopy(nulls)

@@ -76,7 +76,11 @@ func lockFile(path string) (func(), error) {
 // LoadSymbols reads the symbol file at path and interns its names in
 // order. The symbols already in memory must be the file's first ones (or
 // the file's names the first of those in memory); otherwise the ids would
-// disagree and LoadSymbols returns ErrCorrupt, interning nothing.
+// disagree and LoadSymbols returns ErrCorrupt. The whole file is checked
+// before the first name is interned (symbols are never freed, so a
+// rejected file must leave none behind): a name given twice, or more
+// names than the table takes, interns nothing. Only a symbol interned by
+// another goroutine while LoadSymbols runs can still make it stop part way.
 func LoadSymbols(path string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -86,10 +90,25 @@ func LoadSymbols(path string) error {
 	if err != nil {
 		return err
 	}
+	if int64(len(names)) > value.MaxSyms {
+		return ray.Errorf(ray.ErrLimit, "store.LoadSymbols", "%s holds %d symbols; the table takes %d", path, len(names), value.MaxSyms)
+	}
+	seen := make(map[string]struct{}, len(names))
+	for _, name := range names {
+		if _, dup := seen[name]; dup {
+			return ray.Errorf(ray.ErrCorrupt, "store.LoadSymbols", "%s names %q twice", path, name)
+		}
+		seen[name] = struct{}{}
+	}
 	have := value.SymCount()
 	for id := range min(int64(len(names)), have) {
 		if cur, _ := value.SymName(id); cur != names[id] {
 			return ray.Errorf(ray.ErrCorrupt, "store.LoadSymbols", "symbol %d is %q in memory but %q in %s", id, cur, names[id], path)
+		}
+	}
+	for id := have; id < int64(len(names)); id++ {
+		if got, ok := value.SymID(names[id]); ok { // in memory under another id
+			return ray.Errorf(ray.ErrCorrupt, "store.LoadSymbols", "symbol %q is %d in memory but %d in %s", names[id], got, id, path)
 		}
 	}
 	for id := have; id < int64(len(names)); id++ {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"unicode/utf8"
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
@@ -78,7 +77,7 @@ func decodeSchema(b []byte) (schema, error) {
 	}
 	seen := map[string]bool{}
 	for _, c := range sc.Columns {
-		if c.Name == "" || !utf8.ValidString(c.Name) || seen[c.Name] || len(c.Name) > value.MaxSymLen {
+		if vec.CheckColumnName(c.Name) != nil || seen[c.Name] {
 			return sc, ray.Errorf(ray.ErrCorrupt, "store.LoadTable", "column name %.40q is empty, invalid or repeated", c.Name)
 		}
 		seen[c.Name] = true

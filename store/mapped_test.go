@@ -1,0 +1,167 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"testing"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// overwriteInPlace writes b over the file at path from offset off, as a
+// program that ignores raygo's rename-on-save would.
+func overwriteInPlace(t *testing.T, path string, off int64, b []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func repeated(n int, b byte) []byte { return bytes.Repeat([]byte{b}, n) }
+
+func TestMappedStrColumnIgnoresInPlaceRewrites(t *testing.T) {
+	heaptest.Check(t)
+	path := filepath.Join(t.TempDir(), "s.col")
+	want := []string{"short", "a string long enough for the pool", "another long string in the pool"}
+	v := must(vec.FromStrings(want))
+	defer cow.Release(&v)
+	if err := SaveColumn(path, v); err != nil {
+		t.Fatal(err)
+	}
+	m := must(MapColumn(path, false))
+	defer cow.Release(&m)
+	// Views of 2^31 bytes at offset 2^31: outside any pool.
+	overwriteInPlace(t, path, dataOffset, repeated(48, 0x7F))
+	for i, s := range want {
+		if got, err := vec.GetStr(m, i); err != nil || got != s {
+			t.Errorf("row %d after the file was rewritten: %q, %v; want %q", i, got, err, s)
+		}
+	}
+}
+
+func TestMappedSymColumnRewrittenInPlaceStaysInTheTable(t *testing.T) {
+	heaptest.Check(t)
+	path := filepath.Join(t.TempDir(), "y.col")
+	v := must(vec.FromSyms([]string{"store.rewrite.a", "store.rewrite.b"}))
+	defer cow.Release(&v)
+	if err := SaveColumn(path, v); err != nil {
+		t.Fatal(err)
+	}
+	m := must(MapColumn(path, false))
+	defer cow.Release(&m)
+	if w := m.ElemSize(); w != 1 || value.SymCount() > 0xFF {
+		t.Skipf("ids of %d bytes with %d symbols: 0xFF bytes would name a symbol", w, value.SymCount())
+	}
+	overwriteInPlace(t, path, dataOffset, repeated(int(m.Len()), 0xFF))
+	for i := range int(m.Len()) {
+		id, _ := vec.GetSymID(m, i)
+		name, err := vec.GetSym(m, i)
+		if !errors.Is(err, ray.ErrCorrupt) {
+			t.Errorf("row %d holds id %d, outside the table: GetSym = %q, %v; want ErrCorrupt", i, id, name, err)
+		}
+	}
+}
+
+func TestTruncatedMappedFileFaultsRecoverably(t *testing.T) {
+	heaptest.Check(t)
+	path := filepath.Join(t.TempDir(), "t.col")
+	v := must(vec.FromSlice(value.I64, make([]int64, 1<<16)))
+	defer cow.Release(&v)
+	if err := SaveColumn(path, v); err != nil {
+		t.Fatal(err)
+	}
+	m := must(MapColumn(path, false))
+	defer cow.Release(&m)
+	if err := os.Truncate(path, dataOffset); err != nil {
+		t.Fatal(err)
+	}
+	old := debug.SetPanicOnFault(true)
+	defer debug.SetPanicOnFault(old)
+	var fault any
+	func() {
+		defer func() { fault = recover() }()
+		_, _ = vec.Get[int64](m, 1<<16-1) // SIGBUS: the page is gone
+	}()
+	if _, ok := fault.(runtime.Error); !ok {
+		t.Fatalf("reading a truncated mapping: recovered %v, want a runtime.Error", fault)
+	}
+	if addr, ok := fault.(interface{ Addr() uintptr }); !ok || addr.Addr() == 0 {
+		t.Errorf("the fault does not carry its address: %v", fault)
+	}
+}
+
+// rewriteChecksums makes the file at path consistent again after a test
+// changed its sections, so that only the change itself can be refused.
+func rewriteChecksums(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := readHeader(bytesReaderAt(b), int64(len(b)))
+	if err != nil && !strings.Contains(err.Error(), "checksum") {
+		t.Fatal(err)
+	}
+	h.DataCRC = crc32.Checksum(b[dataOffset:], castagnoli)
+	encodeHeader(b, &h)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBoolFileWithOtherBytesIsCorrupt(t *testing.T) {
+	heaptest.Check(t)
+	path := filepath.Join(t.TempDir(), "b.col")
+	v := must(vec.FromSlice(value.Bool, make([]bool, 100)))
+	defer cow.Release(&v)
+	if err := SaveColumn(path, v); err != nil {
+		t.Fatal(err)
+	}
+	overwriteInPlace(t, path, dataOffset+97, []byte{2})
+	rewriteChecksums(t, path)
+	if _, err := LoadColumn(path); !errors.Is(err, ray.ErrCorrupt) || !strings.Contains(err.Error(), "row 97") {
+		t.Errorf("LoadColumn of a BOOL byte 2: %v, want ErrCorrupt naming row 97", err)
+	}
+	for _, verify := range []bool{false, true} {
+		if m, err := MapColumn(path, verify); !errors.Is(err, ray.ErrCorrupt) {
+			t.Errorf("MapColumn(verify %v) of a BOOL byte 2: %v, want ErrCorrupt", verify, err)
+			cow.Release(&m)
+		}
+	}
+}
+
+func TestRejectedSymbolFileInternsNothing(t *testing.T) {
+	heaptest.Check(t)
+	path := filepath.Join(t.TempDir(), "sym")
+	var names []string
+	for id := range value.SymCount() {
+		name, _ := value.SymName(id)
+		names = append(names, name)
+	}
+	names = append(names, "store.rejected.first", "store.rejected.second", "store.rejected.first")
+	if err := os.WriteFile(path, encodeSymbolsForTest(names), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := value.SymCount()
+	if err := LoadSymbols(path); !errors.Is(err, ray.ErrCorrupt) {
+		t.Fatalf("a file naming a symbol twice: %v, want ErrCorrupt", err)
+	}
+	if _, ok := value.SymID("store.rejected.first"); ok || value.SymCount() != before {
+		t.Errorf("a rejected file interned %d symbols", value.SymCount()-before)
+	}
+}
