@@ -37,6 +37,15 @@ const (
 	Zstd
 )
 
+// check returns ErrDomain unless c is one of the compressions above.
+func (c Compression) check(op string) error {
+	switch c {
+	case Uncompressed, LZ4, Zstd:
+		return nil
+	}
+	return ray.Errorf(ray.ErrDomain, op, "%d is not a Compression", int(c))
+}
+
 func ipcOptions(schema *arrow.Schema, c Compression) []ipc.Option {
 	opts := []ipc.Option{ipc.WithSchema(schema)}
 	switch c {
@@ -51,6 +60,9 @@ func ipcOptions(schema *arrow.Schema, c Compression) []ipc.Option {
 // WriteIPCStream writes tables (which must share a schema) to w as an Arrow
 // IPC stream.
 func WriteIPCStream(w io.Writer, c Compression, tables ...value.V) error {
+	if err := c.check("rayarrow.WriteIPCStream"); err != nil {
+		return err
+	}
 	return writeRecords(tables, func(schema *arrow.Schema) (recordWriter, error) {
 		return ipc.NewWriter(w, ipcOptions(schema, c)...), nil
 	})
@@ -59,6 +71,9 @@ func WriteIPCStream(w io.Writer, c Compression, tables ...value.V) error {
 // WriteIPCFile writes tables (which must share a schema) to the file at
 // path in the Arrow IPC file format (Feather v2), replacing it.
 func WriteIPCFile(path string, c Compression, tables ...value.V) error {
+	if err := c.check("rayarrow.WriteIPCFile"); err != nil {
+		return err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return ray.Wrap(ray.ErrIO, "rayarrow.WriteIPCFile", err, "creating %s", path)

@@ -18,15 +18,24 @@ import (
 // fixed-width columns). The Arrow types it takes, beyond those Export
 // produces: string, large_string, binary and large_binary (as STR);
 // dictionaries of strings with any index type (as SYM); timestamps of any
-// unit and time zone (converted to ns UTC; out of range is ErrRange);
-// date64 (to days), time32[s], time64[us], time64[ns] (to ms). Any other
-// type is ErrNYI, naming it.
+// unit and time zone (converted to ns UTC); date64 (to days, rounding
+// toward negative infinity: -1 ms is the day before the epoch); time32[s],
+// time32[ms], time64[us] and time64[ns] (to ms, dropping sub-millisecond
+// parts). A value outside the raygo type's range, or a time of day outside
+// [0, 24h), is ErrRange. Any other type is ErrNYI, naming it, whatever the
+// array's length: the type decides, checked before any buffer is read.
 //
 // An array whose buffers contradict its metadata (which Arrow Go v17 cannot
 // validate, and answers with a panic) is ErrCorrupt, and nothing is left
 // allocated.
 func Import(a arrow.Array) (v value.V, err error) {
 	defer corruptOnPanic("rayarrow.Import", &err)
+	if a == nil {
+		return value.V{}, ray.Errorf(ray.ErrType, "rayarrow.Import", "no array")
+	}
+	if err := importable(a.DataType()); err != nil {
+		return value.V{}, err
+	}
 	if err := checkBuffers(a); err != nil {
 		return value.V{}, err
 	}
@@ -73,30 +82,25 @@ func importValues(a arrow.Array) (value.V, error) {
 	case *array.Date64:
 		xs := make([]int32, a.Len())
 		for i, ms := range a.Date64Values() {
-			xs[i] = int32(floorDiv(int64(ms), value.MillisPerDay))
+			days := floorDiv(int64(ms), value.MillisPerDay)
+			if !a.IsNull(i) && (days < math.MinInt32 || days > math.MaxInt32) {
+				return value.V{}, ray.Errorf(ray.ErrRange, "rayarrow.Import", "date64 %d ms is outside a DATE's range", int64(ms))
+			}
+			xs[i] = int32(days)
 		}
 		return vec.FromSlice(value.Date, xs)
 	case *array.Time32:
-		unit := a.DataType().(*arrow.Time32Type).Unit
-		xs := reinterpret[arrow.Time32, int32](a.Time32Values())
-		if unit == arrow.Second {
-			ms := make([]int32, len(xs))
-			for i, s := range xs {
-				ms[i] = s * 1000
-			}
-			xs = ms
+		per := int64(1) // units per ms, inverted below for seconds
+		if a.DataType().(*arrow.Time32Type).Unit == arrow.Second {
+			per = -1000
 		}
-		return vec.FromSlice(value.Time, xs)
+		return importTime(a, len(a.Time32Values()), func(i int) int64 { return int64(a.Value(i)) }, per)
 	case *array.Time64:
 		per := int64(1000) // us per ms
 		if a.DataType().(*arrow.Time64Type).Unit == arrow.Nanosecond {
 			per = 1_000_000
 		}
-		xs := make([]int32, a.Len())
-		for i, t := range a.Time64Values() {
-			xs[i] = int32(int64(t) / per)
-		}
-		return vec.FromSlice(value.Time, xs)
+		return importTime(a, len(a.Time64Values()), func(i int) int64 { return int64(a.Value(i)) }, per)
 	case *array.Timestamp:
 		unit := a.DataType().(*arrow.TimestampType).Unit
 		mul := int64(unit.Multiplier()) // ns per unit
@@ -137,6 +141,64 @@ func importValues(a arrow.Array) (value.V, error) {
 		return importList(a)
 	}
 	return value.V{}, ray.Errorf(ray.ErrNYI, "rayarrow.Import", "Arrow type %v has no raygo import", a.DataType())
+}
+
+// importTime makes a TIME vector (ms since midnight, in [0, a day)) of a
+// time32 or time64 array of n rows: at(i) is row i in the array's unit, of
+// which per make a millisecond (or, negative, -per milliseconds make one
+// unit). A time of day outside a day is ErrRange, as Arrow's specification
+// asks; sub-millisecond parts are dropped, which for times of day (never
+// negative) is rounding toward negative infinity. Null rows are not read.
+func importTime(a arrow.Array, n int, at func(int) int64, per int64) (value.V, error) {
+	day := value.MillisPerDay * per
+	if per < 0 {
+		day = value.MillisPerDay / -per
+	}
+	xs := make([]int32, n)
+	for i := range xs {
+		if a.IsNull(i) {
+			continue
+		}
+		t := at(i)
+		if t < 0 || t >= day {
+			return value.V{}, ray.Errorf(ray.ErrRange, "rayarrow.Import", "row %d: time %d %v is outside a day", i, t, a.DataType())
+		}
+		if per < 0 {
+			xs[i] = int32(t * -per)
+		} else {
+			xs[i] = int32(t / per)
+		}
+	}
+	return vec.FromSlice(value.Time, xs)
+}
+
+// importable returns ErrNYI unless Import takes arrays of type dt; a list
+// is importable when its element type is.
+func importable(dt arrow.DataType) error {
+	switch dt := dt.(type) {
+	case *arrow.BooleanType, *arrow.Uint8Type, *arrow.Int16Type, *arrow.Int32Type, *arrow.Int64Type,
+		*arrow.Float32Type, *arrow.Float64Type, *arrow.Date32Type, *arrow.Date64Type,
+		*arrow.Time32Type, *arrow.Time64Type, *arrow.TimestampType,
+		*arrow.StringType, *arrow.LargeStringType, *arrow.StringViewType, *arrow.BinaryType, *arrow.LargeBinaryType:
+		return nil
+	case *arrow.FixedSizeBinaryType:
+		if dt.ByteWidth == 16 {
+			return nil
+		}
+		return ray.Errorf(ray.ErrNYI, "rayarrow.Import", "%v has no raygo type (GUIDs are 16 bytes)", dt)
+	case *arrow.DictionaryType:
+		switch dt.ValueType.(type) {
+		case *arrow.StringType, *arrow.LargeStringType, *arrow.StringViewType:
+			return nil
+		}
+		return ray.Errorf(ray.ErrNYI, "rayarrow.Import", "a dictionary of %v has no raygo import (SYM takes strings)", dt.ValueType)
+	case *arrow.ListType:
+		if err := importable(dt.Elem()); err != nil {
+			return ray.Errorf(ray.ErrNYI, "rayarrow.Import", "%v has no raygo import: its elements have none", dt)
+		}
+		return nil
+	}
+	return ray.Errorf(ray.ErrNYI, "rayarrow.Import", "Arrow type %v has no raygo import", dt)
 }
 
 func reinterpret[From, To any](xs []From) []To {
