@@ -160,7 +160,7 @@ const handleBits = 0x02 | 0x04
 // AsBool returns the value of a BOOL atom.
 func AsBool(v V) (bool, error) {
 	h, err := atomOf(v, -Bool, "value.AsBool")
-	return err == nil && h.Word&1 != 0, err
+	return err == nil && h.Word != 0, err
 }
 
 // AsU8 returns the value of a U8 atom.
