@@ -90,10 +90,15 @@ func (r *RefCount) Store(n uint32) { atomic.StoreUint32(&r.n, n) }
 func (r *RefCount) Retain() uint32 {
 	n := atomic.AddUint32(&r.n, 1)
 	if n <= 1 {
-		atomic.AddUint32(&r.n, ^uint32(0))
-		panic(fmt.Sprintf("heap: retain of block %p with reference count %d", r.block(), n-1))
+		r.badRetain(n)
 	}
 	return n
+}
+
+//go:noinline
+func (r *RefCount) badRetain(n uint32) {
+	atomic.AddUint32(&r.n, ^uint32(0))
+	panic(fmt.Sprintf("heap: retain of block %p with reference count %d", r.block(), n-1))
 }
 
 // Release drops one reference and reports whether it was the last, in
@@ -103,21 +108,35 @@ func (r *RefCount) Retain() uint32 {
 // however the releasing goroutine is stopped. Release panics on a count of
 // zero, which is a double release (the C runtime wraps silently instead).
 //
-// A count of one needs no atomic instruction: the caller holds the only
+// A count of one needs no atomic write: the caller holds the only
 // reference, so no other goroutine may retain or release the block. Above
 // one, the count drops by compare-and-swap, so that of two goroutines
 // releasing the last two references, exactly one sees the count at 1.
 func (r *RefCount) Release() (last bool) {
+	n := atomic.LoadUint32(&r.n)
+	if n == 1 {
+		return true
+	}
+	if n > 1 && atomic.CompareAndSwapUint32(&r.n, n, n-1) {
+		return false
+	}
+	return r.releaseContended()
+}
+
+// releaseContended is Release when the count changed under it, or is 0.
+//
+//go:noinline
+func (r *RefCount) releaseContended() bool {
 	for {
-		n := atomic.LoadUint32(&r.n)
-		switch n {
-		case 1:
-			return true
+		switch n := atomic.LoadUint32(&r.n); n {
 		case 0:
 			panic(fmt.Sprintf("heap: release of block %p whose reference count is already 0", r.block()))
-		}
-		if atomic.CompareAndSwapUint32(&r.n, n, n-1) {
-			return false
+		case 1:
+			return true
+		default:
+			if atomic.CompareAndSwapUint32(&r.n, n, n-1) {
+				return false
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
 
@@ -17,36 +18,60 @@ import (
 // block and costs nothing when, as usual, the source is Go memory.
 
 // aliases reports whether the n bytes at p overlap a block that writing
-// *vp may move or free: v's own block, a slice's root, a STR pool.
+// v may move or free: v's own block, a slice's root, a STR pool. It is
+// written to be inlined: the usual vector is neither a slice nor indexed,
+// and then the answer needs only v's header and its pool's.
 func aliases(v value.V, p unsafe.Pointer, n uintptr) bool {
+	h := v.Header()
+	if h.Attrs&(bitSlice|bitIndex) != 0 || h.Mmod != heap.MmodHeap {
+		return aliasesSlow(v, p, n)
+	}
+	lo, hi := uintptr(p), uintptr(p)+n
+	b := uintptr(v.Pointer())
+	if lo < b+uintptr(1)<<h.Order && b < hi {
+		return n != 0
+	}
+	if pool := uintptr(h.Aux[value.SlotPool]); pool != 0 && h.Type == int8(value.Str) {
+		ph := heap.HeaderOf(offheap.Ptr(pool))
+		return lo < pool+uintptr(1)<<ph.Order && pool < hi && n != 0
+	}
+	return false
+}
+
+// aliasesSlow is aliases for a slice, an indexed or a mapped vector.
+func aliasesSlow(v value.V, p unsafe.Pointer, n uintptr) bool {
 	if n == 0 {
 		return false
 	}
 	lo, hi := uintptr(p), uintptr(p)+n
-	overlaps := func(b value.V) bool {
-		if b.IsZero() {
-			return false
+	h := v.Header()
+	if h.Attrs&bitSlice != 0 {
+		if inBlock(v, lo, hi) {
+			return true
 		}
-		blo, bhi := blockSpan(b)
-		return lo < bhi && blo < hi
+		v = parent(v)
+		h = v.Header()
 	}
-	if overlaps(v) {
+	if inBlock(v, lo, hi) {
 		return true
 	}
-	root, _ := Root(v)
-	if root != v && overlaps(root) {
-		return true
+	if h.Type == int8(value.Str) {
+		_, aux, _, _ := auxOf(v)
+		if pool := aux[value.SlotPool]; pool != 0 {
+			return inBlock(value.FromPointer(offheap.Ptr(uintptr(pool))), lo, hi)
+		}
 	}
-	return v.Type() == value.Str && overlaps(poolOf(v))
+	return false
 }
 
-// blockSpan returns the addresses a value's block covers: its whole buddy
-// block on the heap, its header and data when mapped from a file.
-func blockSpan(b value.V) (lo, hi uintptr) {
-	lo = uintptr(b.Pointer())
+// inBlock reports whether [lo, hi) overlaps the memory of b's block: its
+// whole buddy block on the heap, its header and data when mapped.
+func inBlock(b value.V, lo, hi uintptr) bool {
+	start := uintptr(b.Pointer())
 	h := b.Header()
-	if h.Mmod == heap.MmodHeap {
-		return lo, lo + uintptr(1)<<h.Order
+	end := start + uintptr(1)<<h.Order
+	if h.Mmod != heap.MmodHeap {
+		end = start + heap.HeaderSize + value.DataSize(b)
 	}
-	return lo, lo + heap.HeaderSize + value.DataSize(b)
+	return lo < end && start < hi
 }

@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/raygo/ray/heap"
@@ -27,12 +28,20 @@ import (
 //		if err := a.Append(x); err != nil { ... }
 //	}
 type Appender[T Elem] struct {
-	vp   *value.V
-	p    unsafe.Pointer // the block the cached fields describe
-	h    *heap.Header
-	data unsafe.Pointer
-	n    uint64
-	cap  uint64
+	vp    *value.V
+	p     unsafe.Pointer // the block the cached fields describe
+	h     *heap.Header
+	state uint64 // the block's stateWord when private
+	data  unsafe.Pointer
+	n     uint64
+	cap   uint64
+}
+
+// stateWord reads header bytes 16..23 in one load: mmod, order, type,
+// attributes and the reference count. Any Retain, index, null map or move
+// of the block changes it.
+func stateWord(h *heap.Header) uint64 {
+	return atomic.LoadUint64((*uint64)(unsafe.Pointer(&h.Mmod)))
 }
 
 // NewAppender returns an Appender to *vp, which it makes private.
@@ -52,6 +61,7 @@ func (a *Appender[T]) reload() {
 	v := *a.vp
 	a.p = v.Pointer()
 	a.h = v.Header()
+	a.state = stateWord(a.h)
 	a.data = v.Data()
 	a.n = a.h.Word
 	a.cap = uint64(Cap(v))
@@ -60,7 +70,7 @@ func (a *Appender[T]) reload() {
 // Append adds x at the end of the vector.
 func (a *Appender[T]) Append(x T) error {
 	h := a.h
-	if a.n < a.cap && a.vp.Pointer() == a.p && h.Word == a.n && h.Attrs&bitIndex == 0 && h.RC.Load() == 1 {
+	if a.n < a.cap && a.vp.Pointer() == a.p && stateWord(h) == a.state && h.Word == a.n {
 		*(*T)(offheap.Add(a.data, uintptr(a.n)*unsafe.Sizeof(x))) = x
 		a.n++
 		h.Word = a.n

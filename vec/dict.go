@@ -456,10 +456,11 @@ func removeRow(vp *value.V, i int) error {
 	}
 	if v.Type() == value.Str {
 		if dead := len(strView(v, i)); dead > strInline {
-			if err := privatePool(vp, 0); err != nil {
+			pool, err := privatePool(vp, 0, nil)
+			if err != nil {
 				return err
 			}
-			poolOf(v).Header().Aux[0] += uint64(dead)
+			pool.Header().Aux[0] += uint64(dead)
 		}
 	}
 	data := unsafeBytes(v.Data(), n*size)

@@ -104,23 +104,13 @@ func build(t value.Type, n int, add func(vp *value.V, i int) error) (value.V, er
 }
 
 // AppendStr adds s at the end of *vp. s may view *vp itself (from
-// StrView): it is copied aside first, since growing the pool moves it.
+// StrView): writeStr takes it before anything it lies in can move.
 func AppendStr(vp *value.V, s string) error {
 	if err := checkStr("vec.AppendStr", *vp); err != nil {
 		return err
 	}
-	if aliases(*vp, unsafe.Pointer(unsafe.StringData(s)), uintptr(len(s))) {
-		s = strings.Clone(s)
-	}
 	n := int((*vp).Header().Word)
-	if err := prepare(vp, n+1); err != nil {
-		return err
-	}
-	if err := writeStr(vp, n, s); err != nil {
-		return err
-	}
-	(*vp).Header().Word = uint64(n + 1)
-	return nil
+	return writeStr(vp, n, n+1, s)
 }
 
 // SetStr writes s into row i of *vp, which becomes a value (not null). A
@@ -130,23 +120,11 @@ func SetStr(vp *value.V, i int, s string) error {
 	if err := checkStr("vec.SetStr", *vp); err != nil {
 		return err
 	}
-	if aliases(*vp, unsafe.Pointer(unsafe.StringData(s)), uintptr(len(s))) {
-		s = strings.Clone(s)
-	}
-	if n := int((*vp).Header().Word); i < 0 || i >= n {
+	n := int((*vp).Header().Word)
+	if i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.SetStr", "index %d outside [0, %d)", i, n)
 	}
-	if err := prepare(vp, 0); err != nil {
-		return err
-	}
-	old := strView(*vp, i)
-	if len(old) > strInline {
-		if err := privatePool(vp, 0); err != nil {
-			return err
-		}
-		poolOf(*vp).Header().Aux[0] += uint64(len(old))
-	}
-	if err := writeStr(vp, i, s); err != nil {
+	if err := writeStr(vp, i, n, s); err != nil {
 		return err
 	}
 	if (*vp).Header().Attrs&bitHasNulls != 0 {
@@ -155,9 +133,16 @@ func SetStr(vp *value.V, i int, s string) error {
 	return nil
 }
 
-// writeStr writes the view of s into row i of *vp (private, room for row i),
-// appending s to the pool when it is longer than 12 bytes.
-func writeStr(vp *value.V, i int, s string) error {
+// writeStr makes *vp private with rows rows (its length, or one more to
+// append) and writes the view of s into row i, appending s to the pool when
+// it is longer than 12 bytes; a pooled string row i held becomes dead bytes.
+//
+// s may lie in *vp's own memory, and making *vp private or growing it may
+// move that memory, so s is taken first: a string that fits a view is
+// copied into the view before anything moves, and a longer one, which can
+// only come from a pool, is copied to Go memory when the pool is about to
+// move and holds it. Neither costs anything on the common path.
+func writeStr(vp *value.V, i, rows int, s string) error {
 	var e [16]byte
 	if len(s) > math.MaxUint32 {
 		return ray.Errorf(ray.ErrLimit, "vec.AppendStr", "a string of %d bytes", len(s))
@@ -166,53 +151,79 @@ func writeStr(vp *value.V, i int, s string) error {
 	if len(s) <= strInline {
 		copy(e[4:], s)
 	} else {
-		if err := privatePool(vp, len(s)); err != nil {
+		copy(e[4:8], s)
+	}
+	n := int((*vp).Header().Word)
+	if err := prepare(vp, rows); err != nil {
+		return err
+	}
+	if i < n {
+		if old := strView(*vp, i); len(old) > strInline {
+			pool, err := privatePool(vp, 0, nil)
+			if err != nil {
+				return err
+			}
+			pool.Header().Aux[0] += uint64(len(old))
+		}
+	}
+	if len(s) > strInline {
+		pool, err := privatePool(vp, len(s), &s)
+		if err != nil {
 			return err
 		}
-		pool := poolOf(*vp)
 		off := pool.Header().Word
 		memops.CopyPtr(offheap.Add(pool.Data(), uintptr(off)), unsafe.Pointer(unsafe.StringData(s)), uintptr(len(s)))
 		pool.Header().Word = off + uint64(len(s))
-		copy(e[4:8], s)
 		binary.LittleEndian.PutUint32(e[12:16], uint32(off))
 	}
 	*(*[16]byte)(offheap.Add((*vp).Data(), uintptr(i)*16)) = e
+	if i >= n {
+		(*vp).Header().Word = uint64(i + 1)
+	}
 	return nil
 }
 
 // privatePool makes the pool of *vp (private, unsliced, unindexed) private
-// to it, with room for extra more bytes; it creates the pool when there is
-// none. Pools grow by doubling.
-func privatePool(vp *value.V, extra int) error {
+// to it, with room for extra more bytes, and returns it; it creates the
+// pool when there is none. Pools grow by doubling. When growing moves the
+// pool and *keep (a string about to be written) lies in it, *keep is first
+// copied to Go memory.
+func privatePool(vp *value.V, extra int, keep *string) (value.V, error) {
 	h := (*vp).Header()
 	if h.Aux[value.SlotPool] == 0 {
 		p, err := heap.Alloc(uintptr(max(extra, 256)))
 		if err != nil {
-			return err
+			return value.V{}, err
 		}
 		ph := heap.HeaderOf(p)
 		ph.Type = int8(value.U8)
 		h.Aux[value.SlotPool] = uint64(uintptr(p))
-		return nil
+		return value.FromPointer(p), nil
 	}
 	pool := value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotPool])))
-	if err := cow.Cow(&pool); err != nil {
-		return err
+	if err := cow.Cow(&pool); err != nil { // a shared pool stays alive for its other owner
+		return value.V{}, err
 	}
 	h.Aux[value.SlotPool] = uint64(uintptr(pool.Pointer()))
 	used := pool.Header().Word
 	need := used + uint64(extra)
 	if need > MaxPool {
-		return ray.Errorf(ray.ErrLimit, "vec.AppendStr", "the STR pool would hold %d bytes, more than %d", need, MaxPool)
+		return value.V{}, ray.Errorf(ray.ErrLimit, "vec.AppendStr", "the STR pool would hold %d bytes, more than %d", need, MaxPool)
 	}
 	if need > uint64(heap.Cap(pool.Pointer())) {
+		if keep != nil {
+			if p := uintptr(unsafe.Pointer(unsafe.StringData(*keep))); inBlock(pool, p, p+uintptr(len(*keep))) {
+				*keep = strings.Clone(*keep)
+			}
+		}
 		p, err := heap.Realloc(pool.Pointer(), uintptr(max(need, 2*used)))
 		if err != nil {
-			return err
+			return value.V{}, err
 		}
 		h.Aux[value.SlotPool] = uint64(uintptr(p))
+		pool = value.FromPointer(p)
 	}
-	return nil
+	return pool, nil
 }
 
 // DeadBytes returns the pool bytes of a STR vector that no row uses.
