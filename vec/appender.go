@@ -1,7 +1,6 @@
 package vec
 
 import (
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/raygo/ray/heap"
@@ -39,9 +38,11 @@ type Appender[T Elem] struct {
 
 // stateWord reads header bytes 16..23 in one load: mmod, order, type,
 // attributes and the reference count. Any Retain, index, null map or move
-// of the block changes it.
+// of the block changes it. A plain load is enough: another goroutine that
+// retains the vector while this one appends to it races with the appends
+// themselves, as with any value mutated from two goroutines.
 func stateWord(h *heap.Header) uint64 {
-	return atomic.LoadUint64((*uint64)(unsafe.Pointer(&h.Mmod)))
+	return *(*uint64)(unsafe.Pointer(&h.Mmod))
 }
 
 // NewAppender returns an Appender to *vp, which it makes private.
