@@ -17,7 +17,7 @@ var tagOf = map[Class][]int8{
 	SymAtom:        {-12},
 }
 
-// want is DESIGN §3's table written out cell by cell, independently of bitOf.
+// want is ARCHITECTURE.md's attribute table written out cell by cell, independently of bitOf.
 var want = map[Class]map[Flag]uint8{
 	Other:          {Arena: 0x80},
 	Vector:         {HasIndex: 0x08, Slice: 0x10, NullmapExt: 0x20, HasNulls: 0x40, Arena: 0x80},

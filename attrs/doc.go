@@ -2,7 +2,7 @@
 // attribute byte (header byte 19) mean.
 //
 // The byte is namespaced by the kind of value, as in the C runtime: the same
-// bit means different things for different classes (DESIGN §3):
+// bit means different things for different classes (ARCHITECTURE.md, "The attribute namespace"):
 //
 //	bit        vectors       I32/I64 vectors  SYM vectors   -I64 atoms      -SYM atoms  any
 //	0x01-0x03                                 width W8..W64

@@ -34,9 +34,9 @@
 //
 // ARENA values (the NULL singleton, the symbol table's blocks) are not
 // counted: Retain and Release leave them alone, and Cow copies them rather
-// than mutate them for everyone (reference §18.21); a copy never keeps the
-// ARENA bit (§18.20). A reference count never wraps: retaining a free block
-// or releasing past zero panics with the block's address (§18.35).
+// than mutate them for everyone (ARCHITECTURE.md D17); a copy never keeps the
+// ARENA bit (D16). A reference count never wraps: retaining a free block
+// or releasing past zero panics with the block's address (D27).
 //
 // Mutating a slice must not write into its parent: package vec materialises
 // a slice before writing to it, whatever Cow returned.

@@ -9,7 +9,7 @@
 //
 // A block is 2^k bytes for an order k from MinOrder (6, 64 bytes) to
 // MaxOrder (37), aligned to its size. It starts with the 32-byte Header of
-// the C runtime's ray_t (DESIGN §2); data follows at HeaderSize. The order
+// the C runtime's ray_t (ARCHITECTURE.md, "The value header"); data follows at HeaderSize. The order
 // of a request is ceil(log2(size + 32)), so the header counts: 32 data bytes
 // fit the minimum block, 33 need 128 bytes. The heap owns the Order and
 // Mmod bytes of every header and, while a block is free, its first 16 bytes
@@ -47,7 +47,7 @@
 // pool covering it. One load finds the pool of any address, standard or
 // big, without reading the block itself (the C runtime reads the word
 // at the 32 MiB boundary below, which for a block placed there can be user
-// data: reference §18.9).
+// data: ARCHITECTURE.md D8).
 //
 // The heap owns every mapping raygo makes, columns mapped from files
 // included (MapFile, UnmapFile: mapfile.go). A pool is anonymous memory,
@@ -137,7 +137,7 @@
 // Every heap counts its own allocations and frees, and a free is counted by
 // the heap of the P that made it wherever the block goes, so the live
 // totals (ReadStats, LiveBlocks) are exact at quiescence and cannot drift
-// (reference §18.15). Verify walks every pool and recomputes them. Blocks
+// (ARCHITECTURE.md D10). Verify walks every pool and recomputes them. Blocks
 // of process-wide tables (the symbol table, the NULL singleton) come from
 // AllocPermanent and are counted apart, so leak checks do not see them.
 //

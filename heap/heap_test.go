@@ -303,7 +303,7 @@ func TestDoubleFreeAndForeignPointersPanic(t *testing.T) {
 }
 
 func TestPoolLookupIgnoresBlockBytes(t *testing.T) {
-	// Reference §18.9: inside an oversized pool, a live block at a 32 MiB
+	// ARCHITECTURE.md D8: inside an oversized pool, a live block at a 32 MiB
 	// boundary whose byte 2 is 25 was taken for a pool header. The chunk
 	// table never reads a block, so such a block frees like any other.
 	checkLeaks(t)

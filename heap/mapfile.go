@@ -21,7 +21,7 @@ import (
 // private copies of its pages) would swap the reference count and owned
 // pointers for whatever the file holds next. The mapping is recorded under
 // the header's address, and UnmapFile removes exactly what was mapped
-// (reference §18.17). Mapped bytes are not charged to the budget: the
+// (ARCHITECTURE.md D13). Mapped bytes are not charged to the budget: the
 // kernel can always drop them.
 //
 // A mapping reads the file as it is: a file truncated or rewritten in place

@@ -17,7 +17,7 @@ import (
 // with one load, for standard and big pools alike, without reading
 // anything inside the block: the C runtime reads the word at each 32 MiB
 // boundary and can take a live block there for a pool header (reference
-// §18.9); here a block's bytes never decide where its pool is.
+// ARCHITECTURE.md D8); here a block's bytes never decide where its pool is.
 //
 // The state table holds one heapState per heap id, heapStateSize bytes each,
 // so a heap id is turned into its state with a multiply and an add.

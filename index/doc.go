@@ -24,7 +24,7 @@
 //
 // # Keys
 //
-// Integers, DATE, TIME (4 bytes: the C runtime reads 8, §18.1), TIMESTAMP,
+// Integers, DATE, TIME (4 bytes: the C runtime reads 8, ARCHITECTURE.md D1), TIMESTAMP,
 // BOOL and SYM ids are keyed by their value widened to 64 bits; floats by
 // value, with -0.0 equal to 0.0 and NaN equal to nothing (NaN rows are not
 // in hash or bloom indexes, and sort after every number); STR and GUID by

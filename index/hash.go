@@ -32,7 +32,7 @@ import (
 // comparing bytes with the first row of the bucket.
 //
 // The capacity is a power of two, at least 8 and at least twice the
-// distinct keys (the C runtime sizes by rows, reference §17.39: with many
+// distinct keys (the C runtime sizes by rows: with many
 // duplicates that is mostly empty buckets).
 //
 // # Building by partitions

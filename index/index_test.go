@@ -38,10 +38,10 @@ func collect(seq iter.Seq[int], err error) []int {
 	return out
 }
 
-// Reference §17.36: attach then detach restores bytes 0..15 and the null
+// Attach then detach restores bytes 0..15 and the null
 // attributes exactly, with no nulls, inline nulls and external nulls, for
-// every kind; and nulls read through the index meanwhile (§17.37).
-func TestRef17_36_AttachDetachIsByteExact(t *testing.T) {
+// every kind; and nulls read through the index meanwhile.
+func TestAttachDetachIsByteExact(t *testing.T) {
 	heaptest.Check(t)
 	for _, kind := range []Kind{Hash, Sort, Zone, Bloom} {
 		for _, nulls := range [][]int{nil, {2, 100}, {2, 300}} {
@@ -79,8 +79,8 @@ func TestRef17_36_AttachDetachIsByteExact(t *testing.T) {
 	}
 }
 
-// Reference §17.35 and §18.27: checks before any copy.
-func TestRef17_35_Ref18_27_AttachChecksFirst(t *testing.T) {
+// ARCHITECTURE.md D21: checks before any copy.
+func TestAttachChecksFirst(t *testing.T) {
 	heaptest.Check(t)
 	v := must(vec.FromSlice(value.I64, []int64{1, 2, 3}))
 	defer cow.Release(&v)
@@ -117,9 +117,9 @@ func TestRef17_35_Ref18_27_AttachChecksFirst(t *testing.T) {
 	cow.Release(&w)
 }
 
-// Reference §17.39: capacities, chains newest first, null rows excluded,
+// Capacities, chains newest first, null rows excluded,
 // -0.0 and +0.0 collide, NaN rows never equal.
-func TestRef17_39_HashIndex(t *testing.T) {
+func TestHashIndex(t *testing.T) {
 	heaptest.Check(t)
 	for _, tc := range []struct{ n, capacity int }{{0, 8}, {3, 8}, {6, 16}} {
 		xs := make([]int64, tc.n)
@@ -157,8 +157,8 @@ func TestRef17_39_HashIndex(t *testing.T) {
 	}
 }
 
-// Reference §18.1: TIME is 4 bytes wide.
-func TestRef18_1_TimeIndexReadsFourBytes(t *testing.T) {
+// ARCHITECTURE.md D1: TIME is 4 bytes wide.
+func TestTimeIndexReadsFourBytes(t *testing.T) {
 	heaptest.Check(t)
 	v := must(vec.FromSlice(value.Time, []int32{1000, 2000, 1000, 86399999}))
 	defer cow.Release(&v)
@@ -304,8 +304,8 @@ func TestAgainstBruteForce(t *testing.T) {
 	}
 }
 
-// Reference §17.40: bloom sizes.
-func TestRef17_40_BloomSizes(t *testing.T) {
+// Bloom sizes, as the C runtime chooses them.
+func TestBloomSizes(t *testing.T) {
 	heaptest.Check(t)
 	for _, tc := range []struct{ n, bits int }{{5, 64}, {9, 128}} {
 		xs := make([]int64, tc.n)
@@ -353,8 +353,8 @@ func TestStringAndSymbolKeys(t *testing.T) {
 }
 
 // Every write drops the index, so no lookup can see stale data; a COW
-// copy shares the index and both keep reading nulls (§17.13, §17.38).
-func TestRef17_38_WritesDropTheIndex(t *testing.T) {
+// copy shares the index and both keep reading nulls.
+func TestWritesDropTheIndex(t *testing.T) {
 	heaptest.Check(t)
 	v := must(vec.FromSlice(value.I64, []int64{5, 6, 7}))
 	defer cow.Release(&v)

@@ -496,7 +496,7 @@ func MayOverlapBytes(v value.V, lo, hi []byte) (bool, error) {
 // ---- bloom ----
 
 // A bloom index is one child of m bits (m a power of two, at least 64 and
-// at least 8 per key: reference §17.40) with k = 3 hashes per key.
+// at least 8 per key, as the C runtime sizes them) with k = 3 hashes per key.
 
 func buildBloom(v value.V) (value.V, error) {
 	n := int(v.Len())

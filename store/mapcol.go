@@ -61,7 +61,7 @@ func MapColumn(path string, verify bool) (value.V, error) {
 		return value.V{}, err
 	}
 	// The header is the loader's own, in memory of its own: nothing of the
-	// file's first page is trusted or even mapped (reference §18.24).
+	// file's first page is trusted or even mapped (ARCHITECTURE.md D19).
 	vh := heap.HeaderOf(p)
 	*vh = heap.Header{Mmod: heap.MmodFile, Type: h.Type, Word: h.Rows}
 	vh.RC.Store(1)

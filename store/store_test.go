@@ -130,9 +130,9 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// Reference §18.16: writing to a mapped column copies it to the heap and
+// ARCHITECTURE.md D12: writing to a mapped column copies it to the heap and
 // never touches the file.
-func TestRef18_16_MappedColumnsAreCopiedOnWrite(t *testing.T) {
+func TestMappedColumnsAreCopiedOnWrite(t *testing.T) {
 	heaptest.Check(t)
 	path := filepath.Join(t.TempDir(), "m.col")
 	v := must(vec.FromSlice(value.I64, []int64{1, 2, 3}))
@@ -372,7 +372,7 @@ func TestSymbolFile(t *testing.T) {
 	if err := SaveSymbols(path); err != nil {
 		t.Fatal(err)
 	}
-	// Reference §17.34: loading into the same table is a no-op; a table
+	// As in the C runtime, loading into the same table is a no-op; a table
 	// that already disagrees is corrupt.
 	if err := LoadSymbols(path); err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@
 //
 // Type tags and element sizes are the C runtime's (types.go). DATE, TIME and
 // TIMESTAMP count from the Unix epoch, not from 2000 as in the C runtime
-// (DESIGN §6.1), so they are Arrow's date32, time32[ms] and timestamp[ns];
+// (ARCHITECTURE.md, "Vectors"), so they are Arrow's date32, time32[ms] and timestamp[ns];
 // time.go converts them to and from time.Time, with errors at the edges of
 // their ranges.
 //

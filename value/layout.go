@@ -41,7 +41,7 @@ const (
 
 // IndexHeader starts the data of every INDEX block. When an index is
 // attached to a vector, the vector's header bytes 0..15 and its NULLMAP_EXT
-// bit move here (DESIGN §3) and come back, byte for byte, when it is
+// bit move here (ARCHITECTURE.md, "The attribute namespace") and come back, byte for byte, when it is
 // detached; the saved bytes keep owning what they owned (an external null
 // map, a STR pool).
 type IndexHeader struct {

@@ -7,7 +7,7 @@ import (
 	"github.com/raygo/ray"
 )
 
-// DATE, TIME and TIMESTAMP count from the Unix epoch (DESIGN §6.1), so that
+// DATE, TIME and TIMESTAMP count from the Unix epoch (ARCHITECTURE.md, "Vectors"), so that
 // they are Arrow's date32, time32[ms] and timestamp[ns] without conversion.
 const (
 	MillisPerDay  = 86_400_000

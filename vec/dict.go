@@ -15,7 +15,7 @@ import (
 // the same length; row i of the values belongs to row i of the keys. Keys
 // are found by equality of value: floats compare by value (-0.0 equals
 // 0.0, NaN equals nothing), and a null key atom finds only a null key row
-// (reference §17.50). Lookups scan the keys: typed keys in place, the key's
+// (as in the C runtime). Lookups scan the keys: typed keys in place, the key's
 // bytes read once (findKey; 10k inserts take 30 ms), LIST keys item by item.
 // A DICT is for an engine's small maps (options, metadata, a record's
 // fields); for keyed lookups into a large column, attach a hash index to it
@@ -208,7 +208,7 @@ func DictSet(dp *value.V, key, val value.V) error {
 }
 
 // DictRemove removes key and its value from *dp, keeping the other keys'
-// null bits (the C runtime drops them: §18.29); it reports whether key was
+// null bits (the C runtime drops them: ARCHITECTURE.md D23); it reports whether key was
 // there.
 func DictRemove(dp *value.V, key value.V) (bool, error) {
 	if err := checkDict("vec.DictRemove", *dp); err != nil {

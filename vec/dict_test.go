@@ -26,7 +26,7 @@ func TestDicts(t *testing.T) {
 	if x, _ := value.AsF64(v); err != nil || !ok || x != 2.5 {
 		t.Fatalf("DictGet(b) = %v, %v, %v", v, ok, err)
 	}
-	cow.Release(&v) // §17.50: the caller releases what DictGet returns
+	cow.Release(&v) // the caller releases what DictGet returns
 	kc := must(value.NewSym("dict.c"))
 	defer cow.Release(&kc)
 	three := must(value.NewF64(3.5))
@@ -66,9 +66,9 @@ func TestDicts(t *testing.T) {
 	cow.Release(&one)
 }
 
-// Reference §17.50 and §18.29: a null key finds only a null slot, removal
+// ARCHITECTURE.md D23: a null key finds only a null slot, removal
 // keeps the other keys' null bits; floats compare by value.
-func TestRef17_50_Ref18_29_DictNullAndFloatKeys(t *testing.T) {
+func TestDictNullAndFloatKeys(t *testing.T) {
 	heaptest.Check(t)
 	keys := must(FromSlice(value.F64, []float64{0, 1, math.NaN(), 3}))
 	if err := SetNull(&keys, 1, true); err != nil {

@@ -29,14 +29,14 @@
 // # Ownership and mutation
 //
 // Functions that may replace a vector take a pointer to the caller's handle
-// (the C runtime's ray_t** convention, DESIGN §5): vec.Append(&v, x). On
+// (the C runtime's ray_t** convention, ARCHITECTURE.md, "Ownership"): vec.Append(&v, x). On
 // success *vp may point to a new block; on error it is unchanged. Before
 // any write, prepare makes the vector private: a shared vector is copied
 // (cow), a slice is materialised into a block of its own (a write never
-// reaches a shared parent: reference §18.2), a vector mapped from a file is
-// copied to the heap (never written past its mapping: §18.16), and an
+// reaches a shared parent: ARCHITECTURE.md D2), a vector mapped from a file is
+// copied to the heap (never written past its mapping: D12), and an
 // attached index is dropped (a stale index is a wrong answer). The external
-// null map is copied on write too (§18.6).
+// null map is copied on write too (D6).
 //
 // Read-only functions take a V and add no reference; the views they return
 // (Elems, StrView, ListGet, ColumnByName, iterators) are valid while the

@@ -31,10 +31,10 @@ func attachFakeIndex(t *testing.T, v value.V) {
 	h.Attrs = h.Attrs&^bitNullExt | bitIndex
 }
 
-// Reference §17.36-17.38 and §17.13: nulls read through an index's saved
+// Nulls read through an index's saved
 // bytes; dropping the index (any write does) restores the bytes exactly;
 // a COW copy shares the index and both keep reading nulls right.
-func TestRef17_13_Ref17_36to38_NullsThroughAnIndex(t *testing.T) {
+func TestNullsThroughAnIndex(t *testing.T) {
 	heaptest.Check(t)
 	for _, nulls := range [][]int{nil, {3, 100}, {3, 300}} {
 		v := must(New(value.I64, 400))

@@ -10,7 +10,7 @@ import (
 // symbol id of the table's name, so a link survives rebinding the name and
 // is resolved when it is followed (Deref). Since bytes 8..15 are taken, a
 // linked column keeps its nulls in an external map: Link moves inline null
-// bits out first (the C runtime's loader forgets to: reference §18.25).
+// bits out first (the C runtime's loader forgets to: ARCHITECTURE.md D20).
 
 // Link makes *vp, an I32 or I64 vector, a link into the table bound to
 // table. The table must be bound now; *vp may not be a slice.
@@ -90,7 +90,7 @@ func LinkTarget(v value.V) (string, bool) {
 // Deref follows the linked column v into its table and returns a new
 // vector of the field column's type holding, for each row of v, the field
 // of the row it points at. A null link, a row id outside the table and a
-// null field all give a null row (reference §17.44); a SYM field keeps its
+// null field all give a null row, as in the C runtime; a SYM field keeps its
 // width.
 func Deref(v value.V, field string) (value.V, error) {
 	name, ok := LinkTarget(v)

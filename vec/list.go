@@ -12,7 +12,7 @@ import (
 // A LIST holds values of any kind: its data is one owned block address per
 // item. Adding an item adds a reference to it (the caller keeps its own);
 // replacing or dropping an item releases the list's reference; reading an
-// item borrows it (reference §17.52). An item is never "no value": use the
+// item borrows it, as in the C runtime. An item is never "no value": use the
 // NULL singleton (value.NullValue) for a missing one.
 //
 // The reference to a new item is taken before the list is made writable.

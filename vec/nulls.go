@@ -24,7 +24,7 @@ import (
 // Readers go through nullBits, which follows a slice to its parent (a
 // slice carries no null state of its own) and an attached index to the
 // bytes it saved. The external map is copied on write like any value
-// (reference §18.6: the C runtime shares it between COW copies).
+// (ARCHITECTURE.md D6: the C runtime shares it between COW copies).
 
 // auxOf returns the header bytes 0..15 that describe v's null map and STR
 // pool, and whether they hold an external map: v's own, its parent's for a
@@ -148,7 +148,7 @@ func setNullBit(vp *value.V, i int, null bool) error {
 		setBit(unsafe.Slice((*byte)(m.Data()), m.Header().Word), i, null)
 	}
 	if null {
-		h.Attrs |= bitHasNulls // and, for STR, whatever state the map was in (§18.7)
+		h.Attrs |= bitHasNulls // and, for STR, whatever state the map was in (ARCHITECTURE.md D7)
 	}
 	return nil
 }

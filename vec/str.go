@@ -14,7 +14,7 @@ import (
 	"github.com/raygo/ray/value"
 )
 
-// STR vectors use Apache Arrow's string-view layout (DESIGN §6.2), so that
+// STR vectors use Apache Arrow's string-view layout (ARCHITECTURE.md, "Vectors"), so that
 // they export as Arrow string_view with no copy. Each element is 16 bytes:
 //
 //	bytes 0..3    length (uint32, little-endian)
@@ -240,7 +240,7 @@ func DeadBytes(v value.V) int {
 // CompactStr gives *vp a pool holding exactly the bytes its rows use (none
 // at all when every string is inline). When the new pool cannot be
 // allocated it returns the error and leaves *vp as it was (the C runtime
-// returns the uncompacted vector as if it had succeeded: §18.30).
+// returns the uncompacted vector as if it had succeeded: ARCHITECTURE.md D24).
 func CompactStr(vp *value.V) error {
 	if err := checkStr("vec.CompactStr", *vp); err != nil {
 		return err
@@ -285,7 +285,7 @@ func CompactStr(vp *value.V) error {
 }
 
 // concatStr returns a's rows then b's: one pool, b's pooled strings moved
-// after a's (offsets shifted by a's pool length, reference §17.28).
+// after a's (offsets shifted by a's pool length, as in the C runtime).
 func concatStr(a, b value.V) (value.V, error) {
 	na, nb := int(a.Header().Word), int(b.Header().Word)
 	c, err := New(value.Str, na+nb)

@@ -30,9 +30,9 @@ func strs(t *testing.T, v value.V) []string {
 	return out
 }
 
-// Reference §17.26: a 12-byte string is inline; a 13-byte one is pooled with
+// A 12-byte string is inline; a 13-byte one is pooled with
 // its first 4 bytes as prefix and the pool's previous length as offset.
-func TestRef17_26_StrViewLayout(t *testing.T) {
+func TestStrViewLayout(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromStrings([]string{"twelve bytes", "thirteen byte", "x"}))
 	defer cow.Release(&v)
@@ -64,9 +64,9 @@ func TestRef17_26_StrViewLayout(t *testing.T) {
 	cow.Release(&i)
 }
 
-// Reference §17.27 and §18.30: dead bytes, compaction, and a vector with
+// ARCHITECTURE.md D24: dead bytes, compaction, and a vector with
 // only inline strings loses its pool.
-func TestRef17_27_Ref18_30_StrCompaction(t *testing.T) {
+func TestStrCompaction(t *testing.T) {
 	heaptest.Check(t)
 	long := strings.Repeat("L", 40)
 	v := must(FromStrings([]string{long, "short", long + "2"}))
@@ -114,8 +114,8 @@ func TestRef17_27_Ref18_30_StrCompaction(t *testing.T) {
 	cow.Release(&w)
 }
 
-// Reference §17.28: concatenation shifts b's pooled offsets by a's pool.
-func TestRef17_28_StrConcat(t *testing.T) {
+// Concatenation shifts b's pooled offsets by a's pool.
+func TestStrConcat(t *testing.T) {
 	heaptest.Check(t)
 	a := must(FromStrings([]string{"aaaaaaaaaaaaaaaa", "b"}))
 	b := must(FromStrings([]string{"cccccccccccccccccc", "dd"}))
@@ -134,9 +134,9 @@ func TestRef17_28_StrConcat(t *testing.T) {
 	cow.Release(&c)
 }
 
-// Reference §17.23 and §18.7: STR nulls are always external, leave the pool
+// ARCHITECTURE.md D7: STR nulls are always external, leave the pool
 // alone, and a null set after a cleared one is visible.
-func TestRef17_23_Ref18_7_StrNulls(t *testing.T) {
+func TestStrNulls(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromStrings([]string{"a", strings.Repeat("p", 20), "c"}))
 	defer cow.Release(&v)
@@ -215,7 +215,7 @@ func TestStrModel(t *testing.T) {
 	}
 }
 
-func TestRef18_18_Ref18_19_SymVectorsWidenAndSliceAtWidth(t *testing.T) {
+func TestSymVectorsWidenAndSliceAtWidth(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromSyms([]string{"vec.sym.a", "vec.sym.b", "vec.sym.a"}))
 	defer cow.Release(&v)
@@ -227,7 +227,7 @@ func TestRef18_18_Ref18_19_SymVectorsWidenAndSliceAtWidth(t *testing.T) {
 	if a != "vec.sym.a" || c != a {
 		t.Errorf("rows %q %q", a, c)
 	}
-	// Reference §18.19 (and §17.31, where the C runtime stores 300 as 44):
+	// ARCHITECTURE.md D15 (the C runtime stores 300 as 44):
 	// an id that does not fit widens the vector.
 	for value.SymCount() <= 70000 {
 		if _, err := value.Intern(fmt.Sprintf("vec.sym.widen.%d", value.SymCount())); err != nil {
@@ -248,7 +248,7 @@ func TestRef18_18_Ref18_19_SymVectorsWidenAndSliceAtWidth(t *testing.T) {
 	if err := AppendSymID(&v, value.SymCount()); !errors.Is(err, ray.ErrRange) {
 		t.Errorf("appending an id never interned: %v", err)
 	}
-	// Reference §18.18: a slice of a narrow vector reads at its width.
+	// ARCHITECTURE.md D14: a slice of a narrow vector reads at its width.
 	s := must(Slice(v, 1, 3))
 	for i := range 3 {
 		want, _ := GetSymID(v, i+1)
@@ -257,7 +257,7 @@ func TestRef18_18_Ref18_19_SymVectorsWidenAndSliceAtWidth(t *testing.T) {
 		}
 	}
 	cow.Release(&s)
-	// Reference §17.30: W8 ++ W32 is W32, ids preserved.
+	// As in the C runtime, W8 ++ W32 is W32, ids preserved.
 	n := must(FromSyms([]string{"vec.sym.b"}))
 	cc := must(Concat(n, v))
 	if widthOf(cc) != attrs.W32 || cc.Len() != 5 {

@@ -11,8 +11,8 @@ import (
 // packed at the narrowest width that holds them: 1, 2, 4 or 8 bytes, as the
 // low two attribute bits say (attrs.Width). A new vector starts at W8; an
 // id that does not fit widens the whole vector first (the C runtime
-// truncates it: reference §18.19). A slice reads at its parent's width
-// (§18.18: the C runtime multiplies a slice's offset by 8).
+// truncates it: ARCHITECTURE.md D15). A slice reads at its parent's width
+// (ARCHITECTURE.md D14: the C runtime multiplies a slice's offset by 8).
 
 const symWidthBits = 0x03
 
@@ -183,7 +183,7 @@ func prepareSym(vp *value.V, need int, w attrs.Width) error {
 }
 
 // concatSym returns a's rows then b's at the wider of their widths
-// (reference §17.30).
+// (as in the C runtime).
 func concatSym(a, b value.V) (value.V, error) {
 	na, nb := int(a.Header().Word), int(b.Header().Word)
 	w := max(widthOf(a), widthOf(b))

@@ -12,10 +12,10 @@ import (
 // A TABLE is a two-slot block: a SYM vector of column names and a LIST of
 // the columns, one vector each, all of the same length. Adding a column
 // checks its kind, its length and its name first, so a bad argument is an
-// error and never a half-built table (reference §18.28). Columns are
+// error and never a half-built table (ARCHITECTURE.md D22). Columns are
 // borrowed by readers and shared by copies: mutating a table copies it
 // first when it is shared, and the copy's columns are copied in turn only
-// when they are written (§17.51).
+// when they are written.
 
 // Column describes one column of a table.
 type Column struct {

@@ -13,9 +13,9 @@ import (
 	"github.com/raygo/ray/value"
 )
 
-// Reference §17.52: set releases the old item and retains the new; get does
+// Set releases the old item and retains the new; get does
 // not change reference counts.
-func TestRef17_52_Lists(t *testing.T) {
+func TestLists(t *testing.T) {
 	heaptest.Check(t)
 	a := must(value.NewI64(1))
 	b := must(value.NewStr("two"))
@@ -53,8 +53,8 @@ func TestRef17_52_Lists(t *testing.T) {
 	}
 }
 
-// Reference §17.51 and §18.28.
-func TestRef17_51_Ref18_28_Tables(t *testing.T) {
+// Tables, and ARCHITECTURE.md D22.
+func TestTables(t *testing.T) {
 	heaptest.Check(t)
 	tb := must(NewTable())
 	defer cow.Release(&tb)
@@ -102,7 +102,7 @@ func TestRef17_51_Ref18_28_Tables(t *testing.T) {
 	if _, _, err := ColumnByName(tb, "nope"); !errors.Is(err, ray.ErrName) {
 		t.Errorf("ColumnByName(nope): %v", err)
 	}
-	// §17.51: adding a column to a shared table leaves the original alone.
+	// Adding a column to a shared table leaves the original alone.
 	other := cow.Retain(tb)
 	extra := must(FromSlice(value.I32, []int32{7, 8, 9}))
 	if err := AddColumn(&other, "extra", extra); err != nil {
@@ -115,8 +115,8 @@ func TestRef17_51_Ref18_28_Tables(t *testing.T) {
 	cow.Release(&other)
 }
 
-// Reference §17.43-17.45.
-func TestRef17_43to44_Ref18_25_LinkedColumns(t *testing.T) {
+// Linked columns, and ARCHITECTURE.md D20.
+func TestLinkedColumns(t *testing.T) {
 	heaptest.Check(t)
 	target := must(NewTable())
 	names := must(FromStrings([]string{"zero", "one", "two-is-a-long-name"}))

@@ -333,7 +333,7 @@ func newSized(t value.Type, capacity, size int) (value.V, error) {
 // prepare makes *vp safe to write in place and able to hold need elements:
 // a private heap block that is neither a slice nor indexed. A shared,
 // sliced, mapped or ARENA vector is first copied into a block of its own
-// (materialised: a slice never writes into its parent, reference §18.2); an
+// (materialised: a slice never writes into its parent, ARCHITECTURE.md D2); an
 // attached index is dropped, since it would go stale. On error *vp is
 // unchanged.
 func prepare(vp *value.V, need int) error {

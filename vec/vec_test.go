@@ -116,8 +116,8 @@ func TestTypeChecks(t *testing.T) {
 	}
 }
 
-// Reference §17.14: capacities across appends to ray_vec_new(I64, 0).
-func TestRef17_14_CapacityGrowth(t *testing.T) {
+// The C runtime's capacities across appends to ray_vec_new(I64, 0).
+func TestCapacityGrowth(t *testing.T) {
 	heaptest.Check(t)
 	v := must(New(value.I64, 0))
 	defer cow.Release(&v)
@@ -142,9 +142,9 @@ func TestRef17_14_CapacityGrowth(t *testing.T) {
 	}
 }
 
-// Reference §17.15: appending to a vector shared by two owners leaves the
+// Appending to a vector shared by two owners leaves the
 // other owner's contents and length unchanged.
-func TestRef17_15_AppendToSharedVector(t *testing.T) {
+func TestAppendToSharedVector(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromSlice(value.I64, []int64{1, 2, 3}))
 	w := cow.Retain(v)
@@ -158,8 +158,8 @@ func TestRef17_15_AppendToSharedVector(t *testing.T) {
 	cow.Release(&w)
 }
 
-// Reference §17.16-17.18 and §18.2.
-func TestRef17_16to18_Slices(t *testing.T) {
+// Slices, and ARCHITECTURE.md D2.
+func TestSlices(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromSlice(value.I64, []int64{0, 10, 20, 30, 40, 50}))
 	if err := SetNull(&v, 3, true); err != nil {
@@ -196,7 +196,7 @@ func TestRef17_16to18_Slices(t *testing.T) {
 	cow.Release(&ss)
 }
 
-func TestRef18_2_SliceWritesNeverReachTheParent(t *testing.T) {
+func TestSliceWritesNeverReachTheParent(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromSlice(value.I64, []int64{0, 1, 2, 3, 4}))
 	defer cow.Release(&v)
@@ -204,7 +204,7 @@ func TestRef18_2_SliceWritesNeverReachTheParent(t *testing.T) {
 	if err := Set(&s, 0, int64(100)); err != nil {
 		t.Fatal(err)
 	}
-	// Reference §18.2: appending to a slice overwrote the parent's next row.
+	// ARCHITECTURE.md D2: appending to a slice overwrote the parent's next row.
 	if err := Append(&s, int64(200)); err != nil {
 		t.Fatal(err)
 	}
@@ -228,8 +228,8 @@ func mustNull(t *testing.T, v value.V, i int) bool {
 	return n
 }
 
-// Reference §17.20-17.22 and §18.6.
-func TestRef17_20to22_Ref18_6_NullMaps(t *testing.T) {
+// Null maps, and ARCHITECTURE.md D6.
+func TestNullMaps(t *testing.T) {
 	heaptest.Check(t)
 	xs := make([]int64, 300)
 	v := must(FromSlice(value.I64, xs))
@@ -257,7 +257,7 @@ func TestRef17_20to22_Ref18_6_NullMaps(t *testing.T) {
 	if NullCount(v) != 5 {
 		t.Errorf("NullCount = %d, want 5", NullCount(v))
 	}
-	// §17.21: rows past the map's bytes read as not null.
+	// Rows past the map's bytes read as not null.
 	for range 100 {
 		if err := Append(&v, int64(1)); err != nil {
 			t.Fatal(err)
@@ -266,7 +266,7 @@ func TestRef17_20to22_Ref18_6_NullMaps(t *testing.T) {
 	if mustNull(t, v, 399) {
 		t.Error("a row past the external map reads as null")
 	}
-	// §18.6: the external map is copied on write.
+	// D6: the external map is copied on write.
 	w := cow.Retain(v)
 	if err := SetNull(&w, 200, true); err != nil {
 		t.Fatal(err)
@@ -275,7 +275,7 @@ func TestRef17_20to22_Ref18_6_NullMaps(t *testing.T) {
 		t.Error("setting a null in a copy changed the original")
 	}
 	cow.Release(&w)
-	// §17.22: clearing the last null leaves HAS_NULLS set.
+	// As in the C runtime, clearing the last null leaves HAS_NULLS set.
 	for _, i := range []int{0, 5, 64, 127, 128} {
 		if err := SetNull(&v, i, false); err != nil {
 			t.Fatal(err)
@@ -427,10 +427,10 @@ func TestAppender(t *testing.T) {
 
 func unsafeAdd(p unsafe.Pointer, n int) unsafe.Pointer { return unsafe.Add(p, n) }
 
-// Reference §18.3: the C runtime's copy of a slice read len × size bytes
+// ARCHITECTURE.md D3: the C runtime's copy of a slice read len × size bytes
 // from the slice's header-only block. A copy of a slice is a slice of the
 // same parent, which it retains.
-func TestRef18_3_CopyOfASlice(t *testing.T) {
+func TestCopyOfASliceHoldsItsRows(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromSlice(value.I64, []int64{1, 2, 3, 4}))
 	s := must(Slice(v, 1, 2))

@@ -2,7 +2,7 @@
 //
 // Every raygo value lives in memory that raygo mapped itself with mmap: the
 // Go garbage collector neither scans nor moves it, and it never holds a Go
-// pointer (DESIGN §2). That is what makes the conversions below correct: an
+// pointer (ARCHITECTURE.md, "The value header"). That is what makes the conversions below correct: an
 // address of off-heap memory stays valid for as long as the mapping does, no
 // matter what the collector does, and a pointer to it hides nothing from the
 // collector. Callers must only pass addresses inside mappings that are still
