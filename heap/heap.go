@@ -265,16 +265,12 @@ func Free(p unsafe.Pointer) {
 	if debugEnabled {
 		debugFree(b) // first, so that its report carries the block's history
 	}
-	w := chunkWord(b)
+	w, k, ok := liveBlock(b)
+	if !ok {
+		badFree("Free", b)
+	}
 	base, porder := w&^(1<<chunkShift-1), uint8(w&63)
-	if w == 0 || b == base {
-		badFree("Free", b)
-	}
 	x := hdr(b)
-	k := x.Order
-	if x.Mmod != MmodHeap || k < MinOrder || k >= porder || (b-base)&(1<<k-1) != 0 {
-		badFree("Free", b)
-	}
 	size := uint64(1) << k
 	// The fast path: the P has a heap and it owns the block's pool; the
 	// block goes to a slab cache or, when that is full, back to the free
@@ -362,17 +358,25 @@ func freeUnattached(b uintptr, size uint64, base uintptr) {
 // (through badFree) unless b is one. These checks are always on: they cost a
 // few loads and catch the frees that would otherwise corrupt a list.
 func checkLive(op string, b uintptr) (base uintptr, porder, k uint8) {
-	w := chunkWord(b)
-	base, porder = w&^(1<<chunkShift-1), uint8(w&63)
-	if w == 0 || b == base {
+	w, k, ok := liveBlock(b)
+	if !ok {
 		badFree(op, b)
 	}
-	x := hdr(b)
-	k = x.Order
-	if x.Mmod != MmodHeap || k < MinOrder || k >= porder || (b-base)&(1<<k-1) != 0 {
-		badFree(op, b)
+	return w &^ (1<<chunkShift - 1), uint8(w & 63), k
+}
+
+// liveBlock reports whether b is a live block, with the chunk table word of
+// its pool and its order. It reads b's header only once the table says b is
+// inside a pool, and it is small enough to inline into Free.
+func liveBlock(b uintptr) (w uintptr, k uint8, ok bool) {
+	w = chunkWord(b)
+	if base := w &^ (1<<chunkShift - 1); w != 0 && b != base {
+		x := hdr(b)
+		k = x.Order
+		// k in [MinOrder, porder) is one unsigned compare
+		ok = x.Mmod == MmodHeap && k-MinOrder < uint8(w&63)-MinOrder && (b-base)&(1<<k-1) == 0
 	}
-	return base, porder, k
+	return
 }
 
 // badFree panics with what is wrong with the block at b.

@@ -220,7 +220,7 @@ func supported(t value.Type) bool {
 func Attach(vp *value.V, kind Kind) error {
 	v := *vp
 	if v.IsZero() || !v.IsVector() {
-		return ray.Errorf(ray.ErrType, "index.Attach", "want a vector, have %v", typeName(v))
+		return ray.Errorf(ray.ErrType, "index.Attach", "want a vector, have %v", v.TypeName())
 	}
 	if v.Has(attrs.Slice) {
 		return ray.Errorf(ray.ErrType, "index.Attach", "a slice cannot be indexed; materialise it first")
@@ -270,13 +270,6 @@ func Attach(vp *value.V, kind Kind) error {
 	a, _ = a.Set(attrs.HasIndex, true)
 	h.Attrs = a.Raw()
 	return nil
-}
-
-func typeName(v value.V) string {
-	if v.IsZero() {
-		return "no value"
-	}
-	return v.Type().String()
 }
 
 // Detach removes *vp's index, if it has one (see vec.DetachIndex).
@@ -332,7 +325,7 @@ func childData(ix value.V, i int) unsafe.Pointer {
 // indexOf returns v's attached index of kind, checked against v's length.
 func indexOf(op string, v value.V, kind Kind) (value.V, *payload, error) {
 	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
-		return value.V{}, nil, ray.Errorf(ray.ErrType, op, "the %v has no index", typeName(v))
+		return value.V{}, nil, ray.Errorf(ray.ErrType, op, "the %v has no index", v.TypeName())
 	}
 	ix := value.FromPointer(offheap.Ptr(uintptr(v.Header().Aux[value.SlotIndex])))
 	ih := value.IndexHeaderOf(ix)
@@ -376,3 +369,7 @@ func keyOf[T vec.Elem](t value.Type, size int, key T) (w uint64, ok bool) {
 	*(*T)(unsafe.Pointer(&buf[0])) = key
 	return canonical(t, size, unsafe.Pointer(&buf[0]))
 }
+
+func release(v *value.V) { cow.Release(v) }
+
+func maphashBytes(b []byte) uint64 { return maphash.Bytes(bytesSeed, b) }

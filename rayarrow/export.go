@@ -90,7 +90,7 @@ func symIndexType(v value.V) arrow.DataType {
 // must Release the array when done with it.
 func Export(v value.V) (arrow.Array, error) {
 	if v.IsZero() || !v.IsVector() && v.Type() != value.List {
-		return nil, ray.Errorf(ray.ErrType, "rayarrow.Export", "want a vector or LIST, have %v", typeOf(v))
+		return nil, ray.Errorf(ray.ErrType, "rayarrow.Export", "want a vector or LIST, have %v", v.TypeName())
 	}
 	var data *array.Data
 	var err error
@@ -104,13 +104,6 @@ func Export(v value.V) (arrow.Array, error) {
 	}
 	defer data.Release()
 	return array.MakeFromData(data), nil
-}
-
-func typeOf(v value.V) string {
-	if v.IsZero() {
-		return "no value"
-	}
-	return v.Type().String()
 }
 
 func exportData(v value.V) (*array.Data, error) {
@@ -410,7 +403,7 @@ func ExportRecord(t value.V) (arrow.Record, error) { return exportRecord(t, nil)
 // position) exported over the dictionaries given there.
 func exportRecord(t value.V, shared map[int]*symDict) (arrow.Record, error) {
 	if t.IsZero() || t.Type() != value.Table {
-		return nil, ray.Errorf(ray.ErrType, "rayarrow.ExportRecord", "want a TABLE, have %v", typeOf(t))
+		return nil, ray.Errorf(ray.ErrType, "rayarrow.ExportRecord", "want a TABLE, have %v", t.TypeName())
 	}
 	n := vec.NumCols(t)
 	fields := make([]arrow.Field, n)

@@ -73,7 +73,7 @@ func SaveColumn(path string, v value.V) error {
 // page, the elements, the null bitmap and the pool.
 func encodeColumn(v value.V) ([][]byte, error) {
 	if v.IsZero() || !storable(v.Type()) {
-		return nil, ray.Errorf(ray.ErrType, "store.SaveColumn", "want a vector, have %v", typeName(v))
+		return nil, ray.Errorf(ray.ErrType, "store.SaveColumn", "want a vector, have %v", v.TypeName())
 	}
 	data, nulls, pool := sections(v)
 	h := fileHeader{Version: version, HdrLen: headerLen, Type: int8(v.Type()), Rows: uint64(v.Len()),
@@ -96,13 +96,6 @@ func encodeColumn(v value.V) ([][]byte, error) {
 	head := make([]byte, dataOffset)
 	encodeHeader(head, &h)
 	return [][]byte{head, data, nulls, pool}, nil
-}
-
-func typeName(v value.V) string {
-	if v.IsZero() {
-		return "no value"
-	}
-	return v.Type().String()
 }
 
 func encodeHeader(b []byte, h *fileHeader) {

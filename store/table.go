@@ -36,7 +36,7 @@ type schemaColumn struct {
 // SaveTable writes table t into directory dir (created if need be).
 func SaveTable(dir string, t value.V) error {
 	if t.IsZero() || t.Type() != value.Table {
-		return ray.Errorf(ray.ErrType, "store.SaveTable", "want a TABLE, have %v", typeName(t))
+		return ray.Errorf(ray.ErrType, "store.SaveTable", "want a TABLE, have %v", t.TypeName())
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return ray.Wrap(ray.ErrIO, "store.SaveTable", err, "creating %s", dir)

@@ -81,7 +81,7 @@ func addHandle(obj any) uint64 {
 // Handle returns the object a handle atom owns and the handle's kind.
 func Handle(v V) (any, attrs.HandleKind, error) {
 	if !isHandle(v) {
-		return nil, attrs.NoHandle, ray.Errorf(ray.ErrType, "value.Handle", "want a handle atom, have %v", typeOf(v))
+		return nil, attrs.NoHandle, ray.Errorf(ray.ErrType, "value.Handle", "want a handle atom, have %v", v.TypeName())
 	}
 	e := entry(v.Header().Word)
 	if e == nil {
@@ -118,7 +118,7 @@ func entry(id uint64) *handleEntry {
 // cow calls it; nothing else should.
 func CopyHandle(c V) error {
 	if !isHandle(c) {
-		return ray.Errorf(ray.ErrType, "value.CopyHandle", "want a handle atom, have %v", typeOf(c))
+		return ray.Errorf(ray.ErrType, "value.CopyHandle", "want a handle atom, have %v", c.TypeName())
 	}
 	h := c.Header()
 	e := entry(h.Word)
@@ -151,7 +151,7 @@ func dropHandleBits(c V) {
 // Package cow calls it when v is freed; nothing else should.
 func ReleaseHandle(v V) error {
 	if !isHandle(v) {
-		return ray.Errorf(ray.ErrType, "value.ReleaseHandle", "want a handle atom, have %v", typeOf(v))
+		return ray.Errorf(ray.ErrType, "value.ReleaseHandle", "want a handle atom, have %v", v.TypeName())
 	}
 	id := v.Header().Word
 	e := entry(id)

@@ -63,16 +63,9 @@ func ErrorOf(err error) (V, error) {
 // and message, which errors.Is matches against the kind.
 func AsError(v V) (error, error) {
 	if v.p == nil || v.Type() != Error {
-		return nil, ray.Errorf(ray.ErrType, "value.AsError", "want an ERROR value, have %v", typeOf(v))
+		return nil, ray.Errorf(ray.ErrType, "value.AsError", "want an ERROR value, have %v", v.TypeName())
 	}
 	h := v.Header()
 	msg := string(offheap.Bytes(uintptr(v.Data()), uintptr(h.Word)))
 	return &ray.Error{Kind: ray.Kind(h.Aux[0]), Msg: msg}, nil
-}
-
-func typeOf(v V) string {
-	if v.p == nil {
-		return "no value"
-	}
-	return v.Type().String()
 }

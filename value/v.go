@@ -38,6 +38,15 @@ func (v V) Data() unsafe.Pointer { return offheap.Add(v.p, heap.HeaderSize) }
 // Type returns the value's type tag.
 func (v V) Type() Type { return Type(v.Header().Type) }
 
+// TypeName returns the name of v's type, or "no value" for the zero V: what
+// error messages call a value.
+func (v V) TypeName() string {
+	if v.p == nil {
+		return "no value"
+	}
+	return v.Type().String()
+}
+
 // Attrs returns the value's attribute byte, read for its type.
 func (v V) Attrs() attrs.Byte { return attrs.Of(v.Header().Type, v.Header().Attrs) }
 

@@ -23,7 +23,7 @@ import (
 
 func checkDict(op string, d value.V) error {
 	if d.IsZero() || d.Type() != value.Dict {
-		return ray.Errorf(ray.ErrType, op, "want a DICT, have %v", typeName(d))
+		return ray.Errorf(ray.ErrType, op, "want a DICT, have %v", d.TypeName())
 	}
 	return nil
 }
@@ -33,7 +33,7 @@ func checkDict(op string, d value.V) error {
 func NewDict(keys, vals value.V) (value.V, error) {
 	for _, v := range []value.V{keys, vals} {
 		if v.IsZero() || !v.IsVector() && v.Type() != value.List {
-			return value.V{}, ray.Errorf(ray.ErrType, "vec.NewDict", "keys and values must be vectors or LISTs, have %v", typeName(v))
+			return value.V{}, ray.Errorf(ray.ErrType, "vec.NewDict", "keys and values must be vectors or LISTs, have %v", v.TypeName())
 		}
 	}
 	if keys.Len() != vals.Len() {
@@ -322,7 +322,7 @@ func atomBytes(a value.V) []byte {
 // vector (a typed null for a null row), the item itself for a LIST.
 func RowAtom(v value.V, i int) (value.V, error) {
 	if v.IsZero() || !v.IsVector() && v.Type() != value.List {
-		return value.V{}, ray.Errorf(ray.ErrType, "vec.RowAtom", "%v has no rows", typeName(v))
+		return value.V{}, ray.Errorf(ray.ErrType, "vec.RowAtom", "%v has no rows", v.TypeName())
 	}
 	if n := int(v.Len()); i < 0 || i >= n {
 		return value.V{}, ray.Errorf(ray.ErrRange, "vec.RowAtom", "index %d outside [0, %d)", i, n)

@@ -17,7 +17,7 @@ import (
 func Link(vp *value.V, table string) error {
 	v := *vp
 	if v.IsZero() || v.Type() != value.I32 && v.Type() != value.I64 {
-		return ray.Errorf(ray.ErrType, "vec.Link", "only I32 and I64 vectors link; have %v", typeName(v))
+		return ray.Errorf(ray.ErrType, "vec.Link", "only I32 and I64 vectors link; have %v", v.TypeName())
 	}
 	t, ok := Lookup(table)
 	if !ok {
@@ -47,7 +47,7 @@ func Link(vp *value.V, table string) error {
 // Unlink makes *vp a plain vector again.
 func Unlink(vp *value.V) error {
 	if (*vp).IsZero() || (*vp).Header().Attrs&bitLink == 0 || !(*vp).IsVector() {
-		return ray.Errorf(ray.ErrType, "vec.Unlink", "%v is not a linked column", typeName(*vp))
+		return ray.Errorf(ray.ErrType, "vec.Unlink", "%v is not a linked column", (*vp).TypeName())
 	}
 	if err := prepare(vp, 0); err != nil {
 		return err
@@ -95,7 +95,7 @@ func LinkTarget(v value.V) (string, bool) {
 func Deref(v value.V, field string) (value.V, error) {
 	name, ok := LinkTarget(v)
 	if !ok {
-		return value.V{}, ray.Errorf(ray.ErrType, "vec.Deref", "%v is not a linked column", typeName(v))
+		return value.V{}, ray.Errorf(ray.ErrType, "vec.Deref", "%v is not a linked column", v.TypeName())
 	}
 	t, ok := Lookup(name)
 	if !ok {

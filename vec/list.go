@@ -23,7 +23,7 @@ import (
 
 func checkList(op string, v value.V) error {
 	if v.IsZero() || v.Type() != value.List {
-		return ray.Errorf(ray.ErrType, op, "want a LIST, have %v", typeName(v))
+		return ray.Errorf(ray.ErrType, op, "want a LIST, have %v", v.TypeName())
 	}
 	return nil
 }

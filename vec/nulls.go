@@ -68,7 +68,7 @@ func bitAt(b []byte, i int) bool {
 // IsNull reports whether row i of v is null.
 func IsNull(v value.V, i int) (bool, error) {
 	if v.IsZero() || !v.IsVector() {
-		return false, ray.Errorf(ray.ErrType, "vec.IsNull", "%v has no rows", typeName(v))
+		return false, ray.Errorf(ray.ErrType, "vec.IsNull", "%v has no rows", v.TypeName())
 	}
 	if n := int(v.Header().Word); i < 0 || i >= n {
 		return false, ray.Errorf(ray.ErrRange, "vec.IsNull", "index %d outside [0, %d)", i, n)
@@ -111,7 +111,7 @@ func NullCount(v value.V) int {
 func SetNull(vp *value.V, i int, null bool) error {
 	v := *vp
 	if v.IsZero() || !v.IsVector() {
-		return ray.Errorf(ray.ErrType, "vec.SetNull", "cannot set nulls of %v", typeName(v))
+		return ray.Errorf(ray.ErrType, "vec.SetNull", "cannot set nulls of %v", v.TypeName())
 	}
 	if n := int(v.Header().Word); i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.SetNull", "index %d outside [0, %d)", i, n)

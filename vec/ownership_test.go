@@ -305,7 +305,7 @@ func TestZeroAndWrongArguments(t *testing.T) {
 	}
 	for _, v := range []value.V{{}, i64} {
 		if !DictKeys(v).IsZero() || !DictValues(v).IsZero() {
-			t.Errorf("DictKeys/DictValues of %v are not no value", typeName(v))
+			t.Errorf("DictKeys/DictValues of %v are not no value", v.TypeName())
 		}
 	}
 }

@@ -47,7 +47,7 @@ func poolOf(v value.V) value.V {
 
 func checkStr(op string, v value.V) error {
 	if v.IsZero() || v.Type() != value.Str {
-		return ray.Errorf(ray.ErrType, op, "want a STR vector, have %v", typeName(v))
+		return ray.Errorf(ray.ErrType, op, "want a STR vector, have %v", v.TypeName())
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ const symWidthBits = 0x03
 
 func checkSym(op string, v value.V) error {
 	if v.IsZero() || v.Type() != value.Sym {
-		return ray.Errorf(ray.ErrType, op, "want a SYM vector, have %v", typeName(v))
+		return ray.Errorf(ray.ErrType, op, "want a SYM vector, have %v", v.TypeName())
 	}
 	return nil
 }

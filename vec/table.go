@@ -25,7 +25,7 @@ type Column struct {
 
 func checkTable(op string, t value.V) error {
 	if t.IsZero() || t.Type() != value.Table {
-		return ray.Errorf(ray.ErrType, op, "want a TABLE, have %v", typeName(t))
+		return ray.Errorf(ray.ErrType, op, "want a TABLE, have %v", t.TypeName())
 	}
 	return nil
 }
@@ -95,7 +95,7 @@ func AddColumn(tp *value.V, name string, col value.V) error {
 		return err
 	}
 	if col.IsZero() || !col.IsVector() {
-		return ray.Errorf(ray.ErrType, "vec.AddColumn", "column %q: want a vector, have %v", name, typeName(col))
+		return ray.Errorf(ray.ErrType, "vec.AddColumn", "column %q: want a vector, have %v", name, col.TypeName())
 	}
 	if n := NumCols(*tp); n > 0 && int(col.Len()) != NumRows(*tp) {
 		return ray.Errorf(ray.ErrLength, "vec.AddColumn", "column %q has %d rows, the table %d", name, col.Len(), NumRows(*tp))

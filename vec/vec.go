@@ -287,7 +287,7 @@ func Concat(a, b value.V) (value.V, error) {
 // holds a reference to it. 0 <= off, 0 <= n, off+n <= Len(v).
 func Slice(v value.V, off, n int) (value.V, error) {
 	if v.IsZero() || !isFixed(v.Type()) && v.Type() != value.Str && v.Type() != value.Sym {
-		return value.V{}, ray.Errorf(ray.ErrType, "vec.Slice", "cannot slice %v", typeName(v))
+		return value.V{}, ray.Errorf(ray.ErrType, "vec.Slice", "cannot slice %v", v.TypeName())
 	}
 	length := int(v.Header().Word)
 	if off < 0 || n < 0 || off > length || n > length-off {
@@ -312,13 +312,6 @@ func Slice(v value.V, off, n int) (value.V, error) {
 	h.Aux[value.SlotParent] = uint64(uintptr(cow.Retain(root).Pointer()))
 	h.Aux[value.SlotOffset] = uint64(base + off)
 	return s, nil
-}
-
-func typeName(v value.V) string {
-	if v.IsZero() {
-		return "no value"
-	}
-	return v.Type().String()
 }
 
 // newSized is New for elements of size bytes (a SYM vector's width).

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
-	"hash/maphash"
 	"iter"
 	"math"
-	"math/bits"
 	"slices"
 	"unsafe"
 
@@ -17,12 +15,6 @@ import (
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
-
-func release(v *value.V) { cow.Release(v) }
-
-func maphashBytes(b []byte) uint64 { return maphash.Bytes(bytesSeed, b) }
-
-// ---- sort ----
 
 // A sort index is one child: the rows, as uint32, in ascending order of
 // value; NaN after every number, nulls last, ties by row.
@@ -222,10 +214,6 @@ func orderKeyOf(k *keyer, n int) func(i int) uint64 {
 	return func(i int) uint64 { w, _ := k.word(i); return w ^ 1<<63 } // signed order
 }
 
-func bytesCompare(a, b []byte) int {
-	return cmp.Compare(unsafe.String(unsafe.SliceData(a), len(a)), unsafe.String(unsafe.SliceData(b), len(b)))
-}
-
 // float returns a float row as float64.
 func (k *keyer) float(i int) float64 {
 	if k.t == value.F64 {
@@ -331,7 +319,7 @@ func lessOf[T vec.Elem](t value.Type) func(a, b T) bool {
 	case [16]byte:
 		return func(a, b T) bool {
 			x, y := any(a).([16]byte), any(b).([16]byte)
-			return bytesCompare(x[:], y[:]) < 0
+			return bytes.Compare(x[:], y[:]) < 0
 		}
 	}
 	return func(a, b T) bool { return toInt(a) < toInt(b) }
@@ -359,223 +347,4 @@ func toInt[T vec.Elem](x T) int64 {
 		return v
 	}
 	return 0
-}
-
-// ---- zone ----
-
-func buildZone(v value.V) (value.V, error) {
-	ix, pl, err := newIndex(0)
-	if err != nil {
-		return value.V{}, err
-	}
-	n := int(v.Len())
-	k := newKeyer(v)
-	isFloat := v.Type() == value.F64 || v.Type() == value.F32
-	byName := k.t == value.Str || k.t == value.GUID || k.t == value.Sym
-	var least, greatest []byte // byName: the bytes at minRow and maxRow
-	for i := range n {
-		if k.null(i) {
-			pl.nulls++
-			continue
-		}
-		if isFloat {
-			f := k.float(i)
-			if f != f { // NaN: ignored by zones
-				continue
-			}
-			if pl.hasRange == 0 || f < pl.minF {
-				pl.minF = f
-			}
-			if pl.hasRange == 0 || f > pl.maxF {
-				pl.maxF = f
-			}
-		} else if k.wordKey() {
-			w, _ := k.word(i)
-			x := int64(w) // sign-extended ints; BOOL, U8 and SYM ids are unsigned and small
-			if pl.hasRange == 0 || x < pl.minI {
-				pl.minI = x
-			}
-			if pl.hasRange == 0 || x > pl.maxI {
-				pl.maxI = x
-			}
-		}
-		if byName {
-			b := k.orderBytes(i)
-			if pl.hasRange == 0 || bytes.Compare(b, least) < 0 {
-				pl.minRow, least = uint64(i), b
-			}
-			if pl.hasRange == 0 || bytes.Compare(b, greatest) > 0 {
-				pl.maxRow, greatest = uint64(i), b
-			}
-		}
-		pl.hasRange = 1
-		pl.keys++
-	}
-	pl.builtLen = uint64(n)
-	return ix, nil
-}
-
-// orderBytes returns the bytes row i orders by: a STR's or GUID's bytes, a
-// SYM's name.
-func (k *keyer) orderBytes(i int) []byte {
-	if k.t == value.Sym {
-		w, _ := k.word(i)
-		name, _ := value.SymName(int64(w))
-		return unsafe.Slice(unsafe.StringData(name), len(name))
-	}
-	return k.bytesOf(i)
-}
-
-// ZoneInfo is what a zone index knows of a column.
-type ZoneInfo struct {
-	Min, Max   float64 // for float columns
-	MinI, MaxI int64   // for integer, temporal and SYM-id columns
-	// MinBytes and MaxBytes are the least and greatest value of a STR or
-	// GUID column (bytewise), or name of a SYM column: copies.
-	MinBytes, MaxBytes []byte
-	Nulls              int
-	Empty              bool // no value that is neither null nor NaN
-}
-
-// ZoneOf returns v's zone.
-func ZoneOf(v value.V) (ZoneInfo, error) {
-	_, pl, err := indexOf("index.ZoneOf", v, Zone)
-	if err != nil {
-		return ZoneInfo{}, err
-	}
-	z := ZoneInfo{Min: pl.minF, Max: pl.maxF, MinI: pl.minI, MaxI: pl.maxI, Nulls: int(pl.nulls), Empty: pl.hasRange == 0}
-	if t := v.Type(); !z.Empty && (t == value.Str || t == value.GUID || t == value.Sym) {
-		k := newKeyer(v)
-		z.MinBytes = bytes.Clone(k.orderBytes(int(pl.minRow)))
-		z.MaxBytes = bytes.Clone(k.orderBytes(int(pl.maxRow)))
-	}
-	return z, nil
-}
-
-// MayOverlap reports whether any value of v may lie in [lo, hi] (zone
-// pruning: false means certainly not). For STR, GUID and SYM names use
-// MayOverlapBytes.
-func MayOverlap[T vec.Elem](v value.V, lo, hi T) (bool, error) {
-	z, err := ZoneOf(v)
-	if err != nil {
-		return false, err
-	}
-	if _, err := vec.Elems[T](v); err != nil {
-		return false, err
-	}
-	if z.Empty {
-		return false, nil
-	}
-	var zero T
-	switch any(zero).(type) {
-	case float32, float64:
-		return toFloat(lo) <= z.Max && toFloat(hi) >= z.Min, nil
-	case bool:
-		return true, nil
-	}
-	return toInt(lo) <= z.MaxI && toInt(hi) >= z.MinI, nil
-}
-
-// MayOverlapBytes reports whether any value of v, a STR or GUID vector
-// (compared bytewise) or a SYM vector (by name), may lie in [lo, hi].
-func MayOverlapBytes(v value.V, lo, hi []byte) (bool, error) {
-	_, pl, err := indexOf("index.MayOverlapBytes", v, Zone)
-	if err != nil {
-		return false, err
-	}
-	if t := v.Type(); t != value.Str && t != value.GUID && t != value.Sym {
-		return false, ray.Errorf(ray.ErrType, "index.MayOverlapBytes", "a %v vector has no byte order; use MayOverlap", t)
-	}
-	if pl.hasRange == 0 {
-		return false, nil
-	}
-	k := newKeyer(v)
-	return bytes.Compare(lo, k.orderBytes(int(pl.maxRow))) <= 0 && bytes.Compare(hi, k.orderBytes(int(pl.minRow))) >= 0, nil
-}
-
-// ---- bloom ----
-
-// A bloom index is one child of m bits (m a power of two, at least 64 and
-// at least 8 per key, as the C runtime sizes them) with k = 3 hashes per key.
-
-func buildBloom(v value.V) (value.V, error) {
-	n := int(v.Len())
-	k := newKeyer(v)
-	keys := 0
-	for i := range n {
-		if _, ok := k.hash(i); ok {
-			keys++
-		}
-	}
-	m := uint64(64)
-	if keys >= 8 {
-		m = max(64, uint64(1)<<bits.Len64(uint64(8*keys-1)))
-	}
-	ix, pl, err := newIndex(1)
-	if err != nil {
-		return value.V{}, err
-	}
-	bp, err := child(ix, 0, uintptr(m/8))
-	if err != nil {
-		release(&ix)
-		return value.V{}, err
-	}
-	bitsArr := unsafe.Slice((*byte)(bp), m/8)
-	for i := range n {
-		if h, ok := k.hash(i); ok {
-			setBloom(bitsArr, m-1, h)
-		}
-	}
-	pl.builtLen, pl.keys, pl.mask, pl.k = uint64(n), uint64(keys), m-1, 3
-	return ix, nil
-}
-
-func bloomHashes(h uint64) (uint64, uint64) { return h, mix(h^0xc6a4a7935bd1e995) | 1 }
-
-func setBloom(b []byte, mask, h uint64) {
-	h1, h2 := bloomHashes(h)
-	for j := range uint64(3) {
-		p := (h1 + j*h2) & mask
-		b[p>>3] |= 1 << (p & 7)
-	}
-}
-
-func testBloom(b []byte, mask, h uint64) bool {
-	h1, h2 := bloomHashes(h)
-	for j := range uint64(3) {
-		p := (h1 + j*h2) & mask
-		if b[p>>3]&(1<<(p&7)) == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// MayContain reports whether v may hold key (false means certainly not),
-// from its bloom index.
-func MayContain[T vec.Elem](v value.V, key T) (bool, error) {
-	ix, pl, err := indexOf("index.MayContain", v, Bloom)
-	if err != nil {
-		return false, err
-	}
-	if _, err := vec.Elems[T](v); err != nil {
-		return false, err
-	}
-	w, ok := keyOf(v.Type(), v.ElemSize(), key)
-	if !ok {
-		return false, nil
-	}
-	return testBloom(unsafe.Slice((*byte)(childData(ix, 0)), pl.mask/8+1), pl.mask, mix(w)), nil
-}
-
-// MayContainStr is MayContain for STR (and GUID) vectors.
-func MayContainStr(v value.V, key []byte) (bool, error) {
-	ix, pl, err := indexOf("index.MayContainStr", v, Bloom)
-	if err != nil {
-		return false, err
-	}
-	if t := v.Type(); t != value.Str && t != value.GUID {
-		return false, ray.Errorf(ray.ErrType, "index.MayContainStr", "a %v vector has no string keys", t)
-	}
-	return testBloom(unsafe.Slice((*byte)(childData(ix, 0)), pl.mask/8+1), pl.mask, maphashBytes(key)), nil
 }
