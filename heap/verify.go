@@ -51,208 +51,269 @@ func Verify() error {
 	return nil
 }
 
+// verifyOwned checks every invariant of the held heaps and the big pools,
+// in three steps: it records where the free lists, slab caches and inboxes
+// say free blocks are; it walks every pool block by block, checking each
+// block against those records; and it compares what the walk counted with
+// the statistics. It returns the findings and the number of pools holding
+// a live block.
 func verifyOwned(held []heldHeap) (out []string, livePools int) {
-	report := func(format string, args ...any) {
-		if len(out) < 1000 {
-			out = append(out, fmt.Sprintf(format, args...))
-		}
-	}
-
-	// Bound every list walk by the number of blocks that could exist.
-	var maxBlocks uint64 = 1
+	v := newVerifier(held)
 	for _, hh := range held {
-		maxBlocks += stateOf(hh.id).c.poolBytes >> MinOrder
+		v.freeLists(hh)
+		v.slabs(hh)
+		v.inbox(hh)
+	}
+	for _, hh := range held {
+		v.pools(hh)
+	}
+	bl, bb, bp := verifyBigOwned(v.report, v.maxBlocks)
+	v.liveBlocks += bl
+	v.liveBytes += bb
+	v.livePools += bp
+	v.totals()
+	return v.out, v.livePools
+}
+
+// A verifier is one run of verifyOwned.
+type verifier struct {
+	out       []string
+	maxBlocks uint64 // bounds every list walk: more would be a cycle
+
+	// Where the lists say free blocks are, by address.
+	free, cached, inboxed map[uintptr]blockMark
+
+	// What walking the pools found.
+	liveBlocks, liveBytes int64
+	livePools             int
+	seenFree              int
+}
+
+type blockMark struct {
+	order uint8
+	heap  uint32
+}
+
+func newVerifier(held []heldHeap) *verifier {
+	v := &verifier{
+		maxBlocks: 1,
+		free:      make(map[uintptr]blockMark),
+		cached:    make(map[uintptr]blockMark),
+		inboxed:   make(map[uintptr]blockMark),
+	}
+	for _, hh := range held {
+		v.maxBlocks += stateOf(hh.id).c.poolBytes >> MinOrder
 	}
 	bigPools, _, _, _, _, _ := bigStats()
-	maxBlocks += uint64(bigPools)
+	v.maxBlocks += uint64(bigPools)
+	return v
+}
 
-	type mark struct {
-		order uint8
-		heap  uint32
+// report records a finding; past 1000 the rest would only repeat them.
+func (v *verifier) report(format string, args ...any) {
+	if len(v.out) < 1000 {
+		v.out = append(v.out, fmt.Sprintf(format, args...))
 	}
-	free := make(map[uintptr]mark)
-	cached := make(map[uintptr]mark)
-	inbox := make(map[uintptr]mark)
+}
 
-	for _, hh := range held {
-		h := stateOf(hh.id)
-		if h.id != hh.id {
-			report("heap %d: state says id %d", hh.id, h.id)
-		}
-		for k := range uint8(numOrders) {
-			if (h.avail&(1<<k) != 0) != (h.free[k] != 0) {
-				report("heap %d: avail bit %d is %v but free list %d is %s", hh.id, k, h.avail&(1<<k) != 0, k, map[bool]string{true: "non-empty", false: "empty"}[h.free[k] != 0])
-			}
-			var prev uintptr
-			n := uint64(0)
-			for b := h.free[k]; b != 0; b = uintptr(hdr(b).Aux[1]) {
-				if n++; n > maxBlocks {
-					report("heap %d: free list %d does not end (a cycle?)", hh.id, k)
-					break
-				}
-				base, _, ok := poolOf(b)
-				if !ok {
-					report("heap %d: free list %d: block %#x is in no pool", hh.id, k, b)
-					break
-				}
-				x := hdr(b)
-				switch {
-				case uint32(poolHdr(base).heapID) != hh.id:
-					report("heap %d: free list %d: block %#x is in pool %#x of heap %d", hh.id, k, b, base, poolHdr(base).heapID)
-				case x.Mmod != mmodFree || x.Order != k || x.RC.n != 0:
-					report("heap %d: free list %d: block %#x has mmod %#x order %d rc %d", hh.id, k, b, x.Mmod, x.Order, x.RC.n)
-				case uintptr(x.Aux[0]) != prev:
-					report("heap %d: free list %d: block %#x links back to %#x, not %#x", hh.id, k, b, x.Aux[0], prev)
-				}
-				if _, dup := free[b]; dup {
-					report("heap %d: block %#x is on a free list twice", hh.id, b)
-					break
-				}
-				free[b] = mark{k, hh.id}
-				prev = b
-			}
-		}
-		for i := range h.slabs {
-			s := &h.slabs[i]
-			k := uint8(slabMin + i)
-			if s.n > s.limit || s.limit > slabDepth {
-				report("heap %d: slab %d holds %d blocks, limit %d", hh.id, k, s.n, s.limit)
-				continue
-			}
-			for _, b := range s.blocks[:s.n] {
-				x := hdr(b)
-				if x.Mmod != mmodCached || x.Order != k {
-					report("heap %d: slab %d: block %#x has mmod %#x order %d", hh.id, k, b, x.Mmod, x.Order)
-				}
-				if _, dup := cached[b]; dup {
-					report("heap %d: block %#x is in a slab cache twice", hh.id, b)
-				}
-				cached[b] = mark{k, hh.id}
-			}
-		}
-		n := uint64(0)
-		for b := h.inbox; b != 0; b = uintptr(hdr(b).Aux[1]) {
-			if n++; n > maxBlocks {
-				report("heap %d: inbox does not end (a cycle?)", hh.id)
-				break
-			}
-			if x := hdr(b); x.Mmod != mmodInbox {
-				report("heap %d: inbox: block %#x has mmod %#x", hh.id, b, x.Mmod)
-			}
-			inbox[b] = mark{hdr(b).Order, hh.id}
-		}
+// freeLists checks heap hh's free lists (each block free, of its list's
+// order, in a pool of this heap, linked both ways, on one list only, and
+// the avail mask in step) and records their blocks.
+func (v *verifier) freeLists(hh heldHeap) {
+	h := stateOf(hh.id)
+	if h.id != hh.id {
+		v.report("heap %d: state says id %d", hh.id, h.id)
 	}
-
-	var liveBlocks, liveBytes int64
-	seenFree := 0
-	for _, hh := range held {
-		h := stateOf(hh.id)
+	for k := range uint8(numOrders) {
+		if (h.avail&(1<<k) != 0) != (h.free[k] != 0) {
+			v.report("heap %d: avail bit %d is %v but free list %d is %s", hh.id, k, h.avail&(1<<k) != 0, k, map[bool]string{true: "non-empty", false: "empty"}[h.free[k] != 0])
+		}
 		var prev uintptr
-		pools := uint64(0)
-		var poolBytes uint64
-		for base := h.poolHead; base != 0; base = poolHdr(base).next {
-			if pools++; pools > maxBlocks {
-				report("heap %d: pool list does not end", hh.id)
+		n := uint64(0)
+		for b := h.free[k]; b != 0; b = uintptr(hdr(b).Aux[1]) {
+			if n++; n > v.maxBlocks {
+				v.report("heap %d: free list %d does not end (a cycle?)", hh.id, k)
 				break
 			}
-			ph := poolHdr(base)
-			pw, po, ok := poolOf(base)
+			base, _, ok := poolOf(b)
+			if !ok {
+				v.report("heap %d: free list %d: block %#x is in no pool", hh.id, k, b)
+				break
+			}
+			x := hdr(b)
 			switch {
-			case ph.magic != poolMagic:
-				report("heap %d: pool %#x: header magic %#x", hh.id, base, ph.magic)
-				continue
-			case uint32(ph.heapID) != hh.id:
-				report("heap %d: pool %#x: header names heap %d", hh.id, base, ph.heapID)
-			case ph.order < PoolOrder || ph.order > MaxPoolOrder:
-				report("heap %d: pool %#x: order %d", hh.id, base, ph.order)
-				continue
-			case ph.prev != prev:
-				report("heap %d: pool %#x links back to %#x, not %#x", hh.id, base, ph.prev, prev)
+			case uint32(poolHdr(base).heapID) != hh.id:
+				v.report("heap %d: free list %d: block %#x is in pool %#x of heap %d", hh.id, k, b, base, poolHdr(base).heapID)
+			case x.Mmod != mmodFree || x.Order != k || x.RC.n != 0:
+				v.report("heap %d: free list %d: block %#x has mmod %#x order %d rc %d", hh.id, k, b, x.Mmod, x.Order, x.RC.n)
+			case uintptr(x.Aux[0]) != prev:
+				v.report("heap %d: free list %d: block %#x links back to %#x, not %#x", hh.id, k, b, x.Aux[0], prev)
 			}
-			prev = base
-			if !ok || pw != base || po != ph.order {
-				report("heap %d: pool %#x: chunk table says pool %#x order %d", hh.id, base, pw, po)
-				continue
+			if _, dup := v.free[b]; dup {
+				v.report("heap %d: block %#x is on a free list twice", hh.id, b)
+				break
 			}
-			for c := base; c < base+1<<ph.order; c += 1 << chunkShift {
-				if w := chunkWord(c); w != base|uintptr(ph.order) {
-					report("heap %d: pool %#x: chunk %#x maps to %#x", hh.id, base, c, w)
-				}
-			}
-			poolBytes += 1 << ph.order
-			if x := hdr(base); x.Order != MinOrder || x.Mmod != MmodHeap || x.RC.n != 1 {
-				report("heap %d: pool %#x: header block has order %d mmod %#x rc %d", hh.id, base, x.Order, x.Mmod, x.RC.n)
-			}
-
-			// Walk the blocks that tile the pool.
-			liveBefore := liveBlocks
-			end := base + 1<<ph.order
-			b := base + 1<<MinOrder
-			for b < end {
-				x := hdr(b)
-				k := x.Order
-				if k < MinOrder || k >= ph.order || (b-base)&(1<<k-1) != 0 || b+1<<k > end {
-					report("heap %d: pool %#x: block %#x has order %d, which does not fit; the walk stops here", hh.id, base, b, k)
-					break
-				}
-				switch x.Mmod {
-				case mmodFree:
-					m, ok := free[b]
-					if !ok || m.order != k {
-						report("heap %d: pool %#x: free block %#x order %d is on no free list", hh.id, base, b, k)
-					} else {
-						seenFree++
-					}
-					if k < ph.order-1 {
-						buddy := base + ((b - base) ^ (1 << k))
-						if y := hdr(buddy); y.Mmod == mmodFree && y.Order == k {
-							report("heap %d: pool %#x: free block %#x and its buddy %#x, both order %d, are not merged", hh.id, base, b, buddy, k)
-						}
-					}
-				case mmodCached:
-					if m, ok := cached[b]; !ok || m.heap != hh.id {
-						report("heap %d: pool %#x: block %#x is marked cached but is in no slab of its heap", hh.id, base, b)
-					}
-				case mmodInbox:
-					if _, ok := inbox[b]; !ok {
-						report("heap %d: pool %#x: block %#x is marked as waiting in an inbox but is in none", hh.id, base, b)
-					}
-				case MmodHeap:
-					if x.RC.n == 0 {
-						report("heap %d: pool %#x: live block %#x order %d has reference count 0", hh.id, base, b, k)
-					}
-					liveBlocks++
-					liveBytes += 1 << k
-				default:
-					report("heap %d: pool %#x: block %#x order %d has mmod %#x", hh.id, base, b, k, x.Mmod)
-				}
-				b += 1 << k
-			}
-			if liveBlocks > liveBefore {
-				livePools++
-			}
-		}
-		if pools != h.c.pools || poolBytes != h.c.poolBytes {
-			report("heap %d: %d pools of %d bytes on its list, statistics say %d of %d", hh.id, pools, poolBytes, h.c.pools, h.c.poolBytes)
+			v.free[b] = blockMark{k, hh.id}
+			prev = b
 		}
 	}
-	bl, bb, bp := verifyBigOwned(report, maxBlocks)
-	liveBlocks += bl
-	liveBytes += bb
-	livePools += bp
-	if seenFree != len(free) {
-		report("free lists hold %d blocks but walking the pools finds %d of them", len(free), seenFree)
-	}
+}
 
+// slabs checks heap hh's slab caches (within their limits, each block
+// marked cached and of the slab's order, in one slab only) and records
+// their blocks.
+func (v *verifier) slabs(hh heldHeap) {
+	h := stateOf(hh.id)
+	for i := range h.slabs {
+		s := &h.slabs[i]
+		k := uint8(slabMin + i)
+		if s.n > s.limit || s.limit > slabDepth {
+			v.report("heap %d: slab %d holds %d blocks, limit %d", hh.id, k, s.n, s.limit)
+			continue
+		}
+		for _, b := range s.blocks[:s.n] {
+			x := hdr(b)
+			if x.Mmod != mmodCached || x.Order != k {
+				v.report("heap %d: slab %d: block %#x has mmod %#x order %d", hh.id, k, b, x.Mmod, x.Order)
+			}
+			if _, dup := v.cached[b]; dup {
+				v.report("heap %d: block %#x is in a slab cache twice", hh.id, b)
+			}
+			v.cached[b] = blockMark{k, hh.id}
+		}
+	}
+}
+
+// inbox checks heap hh's inbox (a list that ends, each block marked as
+// waiting in one) and records its blocks.
+func (v *verifier) inbox(hh heldHeap) {
+	h := stateOf(hh.id)
+	n := uint64(0)
+	for b := h.inbox; b != 0; b = uintptr(hdr(b).Aux[1]) {
+		if n++; n > v.maxBlocks {
+			v.report("heap %d: inbox does not end (a cycle?)", hh.id)
+			break
+		}
+		if x := hdr(b); x.Mmod != mmodInbox {
+			v.report("heap %d: inbox: block %#x has mmod %#x", hh.id, b, x.Mmod)
+		}
+		v.inboxed[b] = blockMark{hdr(b).Order, hh.id}
+	}
+}
+
+// pools walks heap hh's pool list: each pool's header and chunk table
+// entries, then its blocks (tile), and the list against the statistics.
+func (v *verifier) pools(hh heldHeap) {
+	h := stateOf(hh.id)
+	var prev uintptr
+	pools := uint64(0)
+	var poolBytes uint64
+	for base := h.poolHead; base != 0; base = poolHdr(base).next {
+		if pools++; pools > v.maxBlocks {
+			v.report("heap %d: pool list does not end", hh.id)
+			break
+		}
+		ph := poolHdr(base)
+		pw, po, ok := poolOf(base)
+		switch {
+		case ph.magic != poolMagic:
+			v.report("heap %d: pool %#x: header magic %#x", hh.id, base, ph.magic)
+			continue
+		case uint32(ph.heapID) != hh.id:
+			v.report("heap %d: pool %#x: header names heap %d", hh.id, base, ph.heapID)
+		case ph.order < PoolOrder || ph.order > MaxPoolOrder:
+			v.report("heap %d: pool %#x: order %d", hh.id, base, ph.order)
+			continue
+		case ph.prev != prev:
+			v.report("heap %d: pool %#x links back to %#x, not %#x", hh.id, base, ph.prev, prev)
+		}
+		prev = base
+		if !ok || pw != base || po != ph.order {
+			v.report("heap %d: pool %#x: chunk table says pool %#x order %d", hh.id, base, pw, po)
+			continue
+		}
+		for c := base; c < base+1<<ph.order; c += 1 << chunkShift {
+			if w := chunkWord(c); w != base|uintptr(ph.order) {
+				v.report("heap %d: pool %#x: chunk %#x maps to %#x", hh.id, base, c, w)
+			}
+		}
+		poolBytes += 1 << ph.order
+		if x := hdr(base); x.Order != MinOrder || x.Mmod != MmodHeap || x.RC.n != 1 {
+			v.report("heap %d: pool %#x: header block has order %d mmod %#x rc %d", hh.id, base, x.Order, x.Mmod, x.RC.n)
+		}
+		liveBefore := v.liveBlocks
+		v.tile(hh, base, ph.order)
+		if v.liveBlocks > liveBefore {
+			v.livePools++
+		}
+	}
+	if pools != h.c.pools || poolBytes != h.c.poolBytes {
+		v.report("heap %d: %d pools of %d bytes on its list, statistics say %d of %d", hh.id, pools, poolBytes, h.c.pools, h.c.poolBytes)
+	}
+}
+
+// tile walks the blocks that tile the pool at base, of order porder: each
+// fits, is where its mark says (free blocks on a free list and merged with
+// a free buddy, cached ones in a slab, inbox ones in an inbox), and each
+// live block has references. It counts the live blocks and bytes.
+func (v *verifier) tile(hh heldHeap, base uintptr, porder uint8) {
+	end := base + 1<<porder
+	b := base + 1<<MinOrder
+	for b < end {
+		x := hdr(b)
+		k := x.Order
+		if k < MinOrder || k >= porder || (b-base)&(1<<k-1) != 0 || b+1<<k > end {
+			v.report("heap %d: pool %#x: block %#x has order %d, which does not fit; the walk stops here", hh.id, base, b, k)
+			return
+		}
+		switch x.Mmod {
+		case mmodFree:
+			m, ok := v.free[b]
+			if !ok || m.order != k {
+				v.report("heap %d: pool %#x: free block %#x order %d is on no free list", hh.id, base, b, k)
+			} else {
+				v.seenFree++
+			}
+			if k < porder-1 {
+				buddy := base + ((b - base) ^ (1 << k))
+				if y := hdr(buddy); y.Mmod == mmodFree && y.Order == k {
+					v.report("heap %d: pool %#x: free block %#x and its buddy %#x, both order %d, are not merged", hh.id, base, b, buddy, k)
+				}
+			}
+		case mmodCached:
+			if m, ok := v.cached[b]; !ok || m.heap != hh.id {
+				v.report("heap %d: pool %#x: block %#x is marked cached but is in no slab of its heap", hh.id, base, b)
+			}
+		case mmodInbox:
+			if _, ok := v.inboxed[b]; !ok {
+				v.report("heap %d: pool %#x: block %#x is marked as waiting in an inbox but is in none", hh.id, base, b)
+			}
+		case MmodHeap:
+			if x.RC.n == 0 {
+				v.report("heap %d: pool %#x: live block %#x order %d has reference count 0", hh.id, base, b, k)
+			}
+			v.liveBlocks++
+			v.liveBytes += 1 << k
+		default:
+			v.report("heap %d: pool %#x: block %#x order %d has mmod %#x", hh.id, base, b, k, x.Mmod)
+		}
+		b += 1 << k
+	}
+}
+
+// totals compares what the walk found with the lists and the statistics.
+func (v *verifier) totals() {
+	if v.seenFree != len(v.free) {
+		v.report("free lists hold %d blocks but walking the pools finds %d of them", len(v.free), v.seenFree)
+	}
 	s := ReadStats()
-	if s.LiveBlocks+s.PermanentBlocks != liveBlocks || s.LiveBytes+s.PermanentBytes != liveBytes {
-		report("walking the pools finds %d live blocks of %d bytes; statistics say %d of %d (permanent ones included)",
-			liveBlocks, liveBytes, s.LiveBlocks+s.PermanentBlocks, s.LiveBytes+s.PermanentBytes)
+	if s.LiveBlocks+s.PermanentBlocks != v.liveBlocks || s.LiveBytes+s.PermanentBytes != v.liveBytes {
+		v.report("walking the pools finds %d live blocks of %d bytes; statistics say %d of %d (permanent ones included)",
+			v.liveBlocks, v.liveBytes, s.LiveBlocks+s.PermanentBlocks, s.LiveBytes+s.PermanentBytes)
 	}
-	if s.InboxBlocks != int64(len(inbox)) {
-		report("inboxes hold %d blocks; statistics say %d", len(inbox), s.InboxBlocks)
+	if s.InboxBlocks != int64(len(v.inboxed)) {
+		v.report("inboxes hold %d blocks; statistics say %d", len(v.inboxed), s.InboxBlocks)
 	}
-	return out, livePools
 }
 
 // verifyBigOwned checks the big pools (big.go): each on one list, its

@@ -82,161 +82,195 @@ var partitionRows = 65536
 // hashChunk is how many rows pass 1 and 2 hash at a time.
 const hashChunk = 1024
 
+// buildHash builds a hash index of v in the four passes described above.
 func buildHash(v value.V) (value.V, error) {
-	n := int(v.Len())
-	k := newKeyer(v)
-	var sc heap.Arena
-	defer sc.Reset()
-	pbits := 0
-	for pbits < 12 && n>>pbits > partitionRows {
-		pbits++
+	b := hashBuild{n: int(v.Len()), k: newKeyer(v)}
+	defer b.sc.Reset()
+	if err := b.count(); err != nil {
+		return value.V{}, err
 	}
-	pshift := uint(64 - pbits) // h >> 64 is 0 in Go: one partition
-	starts := make([]int, 1<<pbits+1)
-
-	// Pass 1: count the keyed rows of each partition. Word keys are hashed
-	// again in pass 2 (a multiply or two is cheaper than writing and
-	// reading 8 bytes a row); byte keys keep their hashes.
-	var buf [hashChunk]uint64
-	var lack [hashChunk / 64]uint64
-	var stored []uint64
-	if !k.wordKey() {
-		var err error
-		if stored, err = scratch[uint64](&sc, n); err != nil {
-			return value.V{}, err
-		}
-	}
-	keys := 0
-	for lo := 0; lo < n; lo += hashChunk {
-		m := min(hashChunk, n-lo)
-		hs := buf[:m]
-		if stored != nil {
-			hs = stored[lo : lo+m]
-		}
-		missing := k.hashRows(lo, hs, &lack)
-		for j, h := range hs {
-			if missing == 0 || lack[j>>6]>>(j&63)&1 == 0 {
-				starts[h>>pshift+1]++
-			}
-		}
-		keys += m - missing
-	}
-	for p := 1; p < len(starts); p++ {
-		starts[p] += starts[p-1]
-	}
-
 	ix, pl, err := newIndex(2)
 	if err != nil {
 		return value.V{}, err
 	}
-	rp, err := childToFill(ix, childRows, uintptr(max(keys, 1))*4)
+	err = b.scatter(ix)
+	if err == nil {
+		err = b.group()
+	}
+	if err == nil {
+		err = b.place(ix, pl)
+	}
 	if err != nil {
 		release(&ix)
 		return value.V{}, err
 	}
-	rows := unsafe.Slice((*uint32)(rp), max(keys, 1))
-	hp, err := sc.Alloc(uintptr(max(keys, 1)) * 8)
-	if err != nil {
-		release(&ix)
-		return value.V{}, err
-	}
-	hashes := unsafe.Slice((*uint64)(hp), max(keys, 1))
-	var cells []cell // byte keys: their cells, partitioned like the rows
-	if !k.wordKey() {
-		cp, err := sc.Alloc(uintptr(max(keys, 1)) * 16)
-		if err != nil {
-			release(&ix)
-			return value.V{}, err
-		}
-		cells = unsafe.Slice((*cell)(cp), max(keys, 1))
-	}
+	return ix, nil
+}
 
-	// Pass 2: scatter hashes and rows to their partitions.
-	next := slices.Clone(starts[:len(starts)-1])
-	for lo := 0; lo < n; lo += hashChunk {
-		m := min(hashChunk, n-lo)
+// A hashBuild is the state of one build, passed from pass to pass.
+type hashBuild struct {
+	n      int
+	k      keyer
+	sc     heap.Arena // the scratch, off the Go heap
+	pshift uint       // a hash's partition is hash >> pshift
+	starts []int      // where each partition starts in rows; one more at the end
+	keys   int        // keyed rows (not null, not NaN)
+	stored []uint64   // byte keys: pass 1's hash of every row
+
+	rows   []uint32 // the rows child, partitioned, then grouped
+	hashes []uint64 // the keyed rows' hashes, partitioned; then the groups'
+	cells  []cell   // byte keys: the keyed rows' cells, partitioned
+	counts []uint32 // the groups' sizes, in partition order
+}
+
+// count is pass 1: it counts the keyed rows of each partition. Word keys
+// are hashed again in pass 2 (a multiply or two is cheaper than writing
+// and reading 8 bytes a row); byte keys keep their hashes.
+func (b *hashBuild) count() error {
+	pbits := 0
+	for pbits < 12 && b.n>>pbits > partitionRows {
+		pbits++
+	}
+	b.pshift = uint(64 - pbits) // h >> 64 is 0 in Go: one partition
+	b.starts = make([]int, 1<<pbits+1)
+	if !b.k.wordKey() {
+		var err error
+		if b.stored, err = scratch[uint64](&b.sc, b.n); err != nil {
+			return err
+		}
+	}
+	var buf [hashChunk]uint64
+	var lack [hashChunk / 64]uint64
+	for lo := 0; lo < b.n; lo += hashChunk {
+		m := min(hashChunk, b.n-lo)
+		hs := buf[:m]
+		if b.stored != nil {
+			hs = b.stored[lo : lo+m]
+		}
+		missing := b.k.hashRows(lo, hs, &lack)
+		for j, h := range hs {
+			if missing == 0 || lack[j>>6]>>(j&63)&1 == 0 {
+				b.starts[h>>b.pshift+1]++
+			}
+		}
+		b.keys += m - missing
+	}
+	for p := 1; p < len(b.starts); p++ {
+		b.starts[p] += b.starts[p-1]
+	}
+	return nil
+}
+
+// scatter is pass 2: it allocates the rows child of ix and the scratch,
+// and writes each keyed row's hash, row number and (byte keys) cell to its
+// partition's range, rows ascending within a partition.
+func (b *hashBuild) scatter(ix value.V) error {
+	room := max(b.keys, 1)
+	rp, err := childToFill(ix, childRows, uintptr(room)*4)
+	if err != nil {
+		return err
+	}
+	b.rows = unsafe.Slice((*uint32)(rp), room)
+	if b.hashes, err = scratch[uint64](&b.sc, room); err != nil {
+		return err
+	}
+	if !b.k.wordKey() {
+		if b.cells, err = scratch[cell](&b.sc, room); err != nil {
+			return err
+		}
+	}
+	next := slices.Clone(b.starts[:len(b.starts)-1])
+	var buf [hashChunk]uint64
+	var lack [hashChunk / 64]uint64
+	for lo := 0; lo < b.n; lo += hashChunk {
+		m := min(hashChunk, b.n-lo)
 		var hs []uint64
 		var missing int
-		if stored != nil {
-			hs = stored[lo : lo+m]
-			missing = k.lacking(lo, m, &lack)
+		if b.stored != nil {
+			hs = b.stored[lo : lo+m]
+			missing = b.k.lacking(lo, m, &lack)
 		} else {
 			hs = buf[:m]
-			missing = k.hashRows(lo, hs, &lack)
+			missing = b.k.hashRows(lo, hs, &lack)
 		}
 		for j, h := range hs {
 			if missing != 0 && lack[j>>6]>>(j&63)&1 != 0 {
 				continue
 			}
-			p := h >> pshift
+			p := h >> b.pshift
 			at := next[p]
 			next[p] = at + 1
-			hashes[at] = h
-			rows[at] = uint32(lo + j)
-			if cells != nil {
-				cells[at] = *k.cell(lo + j)
+			b.hashes[at] = h
+			b.rows[at] = uint32(lo + j)
+			if b.cells != nil {
+				b.cells[at] = *b.k.cell(lo + j)
 			}
 		}
 	}
+	return nil
+}
 
-	// Pass 3: group each partition. The groups' hashes are written over
-	// the hashes already read (a partition has no more groups than rows),
-	// their sizes to counts.
+// group is pass 3: it groups each partition by key in a table that stays
+// in cache, rewriting the partition's rows grouped, newest first. The
+// groups' hashes are written over the hashes already read (a partition has
+// no more groups than rows), their sizes to counts.
+func (b *hashBuild) group() error {
 	largest := 0
-	for p := 0; p+1 < len(starts); p++ {
-		largest = max(largest, starts[p+1]-starts[p])
+	for p := 0; p+1 < len(b.starts); p++ {
+		largest = max(largest, b.starts[p+1]-b.starts[p])
 	}
-	g, err := newGrouper(&sc, largest, !k.wordKey())
+	g, err := newGrouper(&b.sc, largest, !b.k.wordKey())
 	if err != nil {
-		release(&ix)
-		return value.V{}, err
+		return err
 	}
-	counts, err := scratch[uint32](&sc, keys)
+	counts, err := scratch[uint32](&b.sc, b.keys)
 	if err != nil {
-		release(&ix)
-		return value.V{}, err
+		return err
 	}
 	groups := 0
-	for p := 0; p+1 < len(starts); p++ {
-		lo, hi := starts[p], starts[p+1]
+	for p := 0; p+1 < len(b.starts); p++ {
+		lo, hi := b.starts[p], b.starts[p+1]
 		if lo == hi {
 			continue
 		}
 		var cs []cell
-		if cells != nil {
-			cs = cells[lo:hi]
+		if b.cells != nil {
+			cs = b.cells[lo:hi]
 		}
-		g.group(&k, hashes[lo:hi], rows[lo:hi], cs)
+		g.group(&b.k, b.hashes[lo:hi], b.rows[lo:hi], cs)
 		copy(counts[groups:], g.count)
-		copy(hashes[groups:], g.hash)
+		copy(b.hashes[groups:], g.hash)
 		groups += len(g.count)
 	}
-	counts = counts[:groups]
+	b.counts = counts[:groups]
+	return nil
+}
 
-	// Pass 4: the bucket table, in partition order.
+// place is pass 4: it lays the groups into ix's bucket table in partition
+// order, which keeps each partition's buckets in one stretch of the table.
+func (b *hashBuild) place(ix value.V, pl *payload) error {
 	capacity := uint64(8)
-	for capacity < 2*uint64(len(counts)) {
+	for capacity < 2*uint64(len(b.counts)) {
 		capacity *= 2
 	}
 	tp, err := child(ix, childTable, uintptr(capacity)*unsafe.Sizeof(bucket{}))
 	if err != nil {
-		release(&ix)
-		return value.V{}, err
+		return err
 	}
 	table := unsafe.Slice((*bucket)(tp), capacity)
 	shift, mask := uint(64-bits.TrailingZeros64(capacity)), capacity-1
 	var start uint32
-	for i, c := range counts {
-		h := hashes[i]
-		b := h >> shift
-		for table[b].count != 0 {
-			b = (b + 1) & mask
+	for i, c := range b.counts {
+		h := b.hashes[i]
+		at := h >> shift
+		for table[at].count != 0 {
+			at = (at + 1) & mask
 		}
-		table[b] = bucket{h, start, c}
+		table[at] = bucket{h, start, c}
 		start += c
 	}
-	pl.builtLen, pl.keys, pl.mask, pl.k = uint64(n), uint64(keys), mask, uint64(len(counts))
-	return ix, nil
+	pl.builtLen, pl.keys, pl.mask, pl.k = uint64(b.n), uint64(b.keys), mask, uint64(len(b.counts))
+	return nil
 }
 
 // A grouper groups the rows of one partition: a small open-addressed table
@@ -287,7 +321,7 @@ func newGrouper(sc *heap.Arena, largest int, bytesKeys bool) (*grouper, error) {
 }
 
 // scratch returns n elements of T from the arena (not zeroed).
-func scratch[T uint32 | uint64](sc *heap.Arena, n int) ([]T, error) {
+func scratch[T uint32 | uint64 | cell](sc *heap.Arena, n int) ([]T, error) {
 	var zero T
 	p, err := sc.Alloc(uintptr(max(n, 1)) * unsafe.Sizeof(zero))
 	if err != nil {
