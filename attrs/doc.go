@@ -17,12 +17,16 @@
 // ("vectors" are the typed vectors and LIST; DICT, TABLE, INDEX, NULL,
 // ERROR and the other atoms only have ARENA.)
 //
-// Nobody else tests bits. Callers read the byte through Of, which pairs it
+// Nobody else decides what a bit means. Callers read the byte through Of, which pairs it
 // with the value's type tag, and ask questions: Has(Slice), SymWidth(),
 // Handle(). A question that has no meaning for the value's class answers
 // false (or an error, for the setters) and never reinterprets a bit that
 // belongs to another class: Has(HasLink) on an -I64 atom whose HNSW bit is
 // set is false, and so is Has(NullmapExt) on a -SYM atom that is a NAME.
+//
+// raygo's hot paths, which test one bit of a value whose class they know,
+// use the raw bits of internal/attrbits, which its tests check against
+// this table.
 //
 // The package imports nothing from raygo and knows the type tags only as the
 // numbers of the file format (value checks that they agree).

@@ -4,6 +4,7 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -96,7 +97,7 @@ func Copy(v value.V) (value.V, error) {
 	*ch = *v.Header()
 	ch.Order = order
 	ch.Mmod = heap.MmodHeap
-	ch.Attrs &^= arenaBit
+	ch.Attrs &^= attrbits.Arena
 	ch.RC.Store(1)
 	copy(offheap.Bytes(uintptr(c.Data()), size), offheap.Bytes(uintptr(v.Data()), size))
 	forEachOwned(c, func(slot *uint64) {
@@ -111,9 +112,6 @@ func Copy(v value.V) (value.V, error) {
 	}
 	return c, nil
 }
-
-// arenaBit is the ARENA attribute, which means the same for every class.
-const arenaBit = 0x80
 
 // Cow makes *vp safe to mutate in place. If the caller holds the only
 // reference to a heap value, *vp is left as it is. Otherwise *vp becomes a

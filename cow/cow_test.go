@@ -10,6 +10,7 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/value"
 )
 
@@ -199,7 +200,7 @@ func TestArenaValuesAreCopiedNotShared(t *testing.T) {
 	// An ARENA block (as the symbol table's are): Cow copies it, and the copy
 	// is an ordinary, counted block.
 	a := i64s(t, 1, 2)
-	a.Header().Attrs |= arenaBit
+	a.Header().Attrs |= attrbits.Arena
 	orig := a
 	if err := Cow(&a); err != nil || a == orig {
 		t.Fatalf("Cow of an ARENA value: %v, copied %v", err, a != orig)
@@ -214,7 +215,7 @@ func TestArenaValuesAreCopiedNotShared(t *testing.T) {
 	if keep.RC() != 1 || !orig.IsZero() {
 		t.Errorf("retain/release of an ARENA value: rc %d", keep.RC())
 	}
-	keep.Header().Attrs &^= arenaBit // make it ordinary again to free it
+	keep.Header().Attrs &^= attrbits.Arena // make it ordinary again to free it
 	Release(&keep)
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/offheap"
 )
 
@@ -148,14 +149,11 @@ func atomOf(v V, t Type, op string) (*heap.Header, error) {
 	if Type(h.Type) != t {
 		return nil, ray.Errorf(ray.ErrType, op, "want a %v atom, have %v", t, Type(h.Type))
 	}
-	if t == -I64 && h.Attrs&handleBits != 0 {
+	if t == -I64 && h.Attrs&attrbits.Handles != 0 {
 		return nil, ray.Errorf(ray.ErrType, op, "the -I64 atom holds a handle, not a number")
 	}
 	return h, nil
 }
-
-// handleBits are GRAPH and HNSW on an -I64 atom (package attrs).
-const handleBits = 0x02 | 0x04
 
 // AsBool returns the value of a BOOL atom.
 func AsBool(v V) (bool, error) {

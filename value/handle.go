@@ -7,6 +7,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/internal/attrbits"
 )
 
 // A handle atom lets a value own a Go object (a graph, a vector index, a
@@ -141,7 +142,7 @@ func CopyHandle(c V) error {
 
 func dropHandleBits(c V) {
 	h := c.Header()
-	h.Attrs &^= handleBits
+	h.Attrs &^= attrbits.Handles
 	h.Word = 0
 }
 

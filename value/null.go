@@ -5,6 +5,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/offheap"
 )
 
@@ -20,7 +21,7 @@ func init() {
 	}
 	h := heap.HeaderOf(p)
 	h.Type = int8(Null)
-	h.Attrs = arenaBit
+	h.Attrs = attrbits.Arena
 	null = V{p}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/offheap"
 )
 
@@ -274,7 +275,7 @@ func storeRecordLocked(name string, id int64) (uintptr, error) {
 func markArena(p unsafe.Pointer) {
 	h := heap.HeaderOf(p)
 	h.Type = int8(U8)
-	h.Attrs = arenaBit
+	h.Attrs = attrbits.Arena
 }
 
 // SymName returns the name of symbol id. The string points into the

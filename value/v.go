@@ -5,6 +5,7 @@ import (
 
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/offheap"
 )
 
@@ -73,10 +74,7 @@ func (v V) Len() int64 {
 
 // IsArena reports whether v is never reference counted nor freed: the NULL
 // singleton and the blocks of process-wide tables.
-func (v V) IsArena() bool { return v.Header().Attrs&arenaBit != 0 }
-
-// arenaBit is ARENA, which means the same for every class.
-const arenaBit = 0x80
+func (v V) IsArena() bool { return v.Header().Attrs&attrbits.Arena != 0 }
 
 // ElemSize returns the bytes of one element of v: the vector type's size,
 // or a SYM vector's width.

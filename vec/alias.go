@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -23,7 +24,7 @@ import (
 // and then the answer needs only v's header and its pool's.
 func aliases(v value.V, p unsafe.Pointer, n uintptr) bool {
 	h := v.Header()
-	if h.Attrs&(bitSlice|bitIndex) != 0 || h.Mmod != heap.MmodHeap {
+	if h.Attrs&(attrbits.Slice|attrbits.Index) != 0 || h.Mmod != heap.MmodHeap {
 		return aliasesSlow(v, p, n)
 	}
 	lo, hi := uintptr(p), uintptr(p)+n
@@ -45,7 +46,7 @@ func aliasesSlow(v value.V, p unsafe.Pointer, n uintptr) bool {
 	}
 	lo, hi := uintptr(p), uintptr(p)+n
 	h := v.Header()
-	if h.Attrs&bitSlice != 0 {
+	if h.Attrs&attrbits.Slice != 0 {
 		if inBlock(v, lo, hi) {
 			return true
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -425,7 +426,7 @@ func setRowAtom(vp *value.V, i int, a value.V) error {
 			return err
 		}
 		copy(unsafeBytes((*vp).Data(), (i+1)*size)[i*size:], atomBytes(a))
-		if (*vp).Header().Attrs&bitHasNulls != 0 {
+		if (*vp).Header().Attrs&attrbits.HasNulls != 0 {
 			if err := setNullBit(vp, i, false); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package vec
 
 import (
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/value"
 )
 
@@ -16,7 +17,7 @@ func Root(v value.V) (root value.V, offset int) {
 	if v.IsZero() || !v.IsVector() {
 		return v, 0
 	}
-	if v.Header().Attrs&bitSlice != 0 {
+	if v.Header().Attrs&attrbits.Slice != 0 {
 		return parent(v), int(v.Header().Aux[value.SlotOffset])
 	}
 	return v, 0
@@ -46,7 +47,7 @@ func Pool(v value.V) value.V {
 // *vp is copied first (the copy shares the index until then).
 func DetachIndex(vp *value.V) error {
 	v := *vp
-	if v.IsZero() || v.Header().Attrs&bitIndex == 0 {
+	if v.IsZero() || v.Header().Attrs&attrbits.Index == 0 {
 		return nil
 	}
 	if err := cow.Cow(vp); err != nil {

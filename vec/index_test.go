@@ -8,6 +8,7 @@ import (
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -28,7 +29,7 @@ func attachFakeIndex(t *testing.T, v value.V) {
 	h := v.Header()
 	*ih = value.IndexHeader{SavedAux: h.Aux, SavedAttrs: h.Attrs, SavedType: h.Type, Size: uint64(value.IndexHeaderSize)}
 	h.Aux = [2]uint64{uint64(uintptr(p)), 0}
-	h.Attrs = h.Attrs&^bitNullExt | bitIndex
+	h.Attrs = h.Attrs&^attrbits.NullmapExt | attrbits.Index
 }
 
 // Nulls read through an index's saved

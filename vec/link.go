@@ -2,6 +2,7 @@ package vec
 
 import (
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/value"
 )
 
@@ -34,26 +35,26 @@ func Link(vp *value.V, table string) error {
 	}
 	v = *vp
 	h := v.Header()
-	if h.Attrs&bitHasNulls != 0 && h.Attrs&bitNullExt == 0 {
+	if h.Attrs&attrbits.HasNulls != 0 && h.Attrs&attrbits.NullmapExt == 0 {
 		if _, err := privateNullMap(vp, int(h.Word)-1); err != nil { // moves the inline bits out
 			return err
 		}
 	}
 	h.Aux[value.SlotLink] = uint64(id)
-	h.Attrs |= bitLink
+	h.Attrs |= attrbits.Link
 	return nil
 }
 
 // Unlink makes *vp a plain vector again.
 func Unlink(vp *value.V) error {
-	if (*vp).IsZero() || (*vp).Header().Attrs&bitLink == 0 || !(*vp).IsVector() {
+	if (*vp).IsZero() || (*vp).Header().Attrs&attrbits.Link == 0 || !(*vp).IsVector() {
 		return ray.Errorf(ray.ErrType, "vec.Unlink", "%v is not a linked column", (*vp).TypeName())
 	}
 	if err := prepare(vp, 0); err != nil {
 		return err
 	}
 	h := (*vp).Header()
-	h.Attrs &^= bitLink
+	h.Attrs &^= attrbits.Link
 	h.Aux[value.SlotLink] = 0 // a linked column's nulls are never inline
 	return nil
 }
@@ -65,10 +66,10 @@ func linkOf(v value.V) (target uint64, ok bool) {
 		return 0, false
 	}
 	h := v.Header()
-	if h.Attrs&bitSlice != 0 {
+	if h.Attrs&attrbits.Slice != 0 {
 		h = parent(v).Header()
 	}
-	if h.Attrs&bitLink == 0 {
+	if h.Attrs&attrbits.Link == 0 {
 		return 0, false
 	}
 	return h.Aux[value.SlotLink], true
@@ -116,7 +117,7 @@ func Deref(v value.V, field string) (value.V, error) {
 		return value.V{}, err
 	}
 	if col.Type() == value.Sym {
-		out.Header().Attrs |= col.Header().Attrs & symWidthBits
+		out.Header().Attrs |= col.Header().Attrs & attrbits.SymWidth
 	}
 	for i := range n {
 		var id int64

@@ -8,6 +8,7 @@ import (
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
@@ -32,23 +33,23 @@ import (
 // that holds them and the bit offset of v's row 0.
 func auxOf(v value.V) (holder value.V, aux *[2]uint64, ext bool, off int) {
 	h := v.Header()
-	if h.Attrs&bitSlice != 0 {
+	if h.Attrs&attrbits.Slice != 0 {
 		off = int(h.Aux[value.SlotOffset])
 		v = parent(v)
 		h = v.Header()
 	}
-	if h.Attrs&bitIndex != 0 {
+	if h.Attrs&attrbits.Index != 0 {
 		ih := value.IndexHeaderOf(value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotIndex]))))
 		return v, &ih.SavedAux, attrs.Of(ih.SavedType, ih.SavedAttrs).Has(attrs.NullmapExt), off
 	}
-	return v, &h.Aux, h.Attrs&bitNullExt != 0, off
+	return v, &h.Aux, h.Attrs&attrbits.NullmapExt != 0, off
 }
 
 // nullBits returns the bytes holding v's null bits and the bit offset of
 // v's row 0 in them; nil when v has no nulls.
 func nullBits(v value.V) (bits []byte, off int) {
 	holder, aux, ext, off := auxOf(v)
-	if holder.Header().Attrs&bitHasNulls == 0 {
+	if holder.Header().Attrs&attrbits.HasNulls == 0 {
 		return nil, 0
 	}
 	if ext {
@@ -127,18 +128,18 @@ func SetNull(vp *value.V, i int, null bool) error {
 func setNullBit(vp *value.V, i int, null bool) error {
 	v := *vp
 	h := v.Header()
-	if h.Attrs&bitHasNulls == 0 && !null {
+	if h.Attrs&attrbits.HasNulls == 0 && !null {
 		return nil // no nulls anywhere: nothing to clear
 	}
-	if b, _ := nullBits(v); bitAt(b, i) == null && (null || h.Attrs&bitHasNulls != 0) {
+	if b, _ := nullBits(v); bitAt(b, i) == null && (null || h.Attrs&attrbits.HasNulls != 0) {
 		return nil // already so: nothing to write, no map to copy
 	}
-	inline := h.Attrs&(bitNullExt|bitLink) == 0 && v.Type() != value.Str
+	inline := h.Attrs&(attrbits.NullmapExt|attrbits.Link) == 0 && v.Type() != value.Str
 	if inline && i < 128 {
 		b := unsafe.Slice((*byte)(unsafe.Pointer(&h.Aux)), 16)
 		setBit(b, i, null)
 	} else {
-		if inline && !null && h.Attrs&bitNullExt == 0 {
+		if inline && !null && h.Attrs&attrbits.NullmapExt == 0 {
 			return nil // rows past 128 of an inline map are not null
 		}
 		m, err := privateNullMap(vp, i)
@@ -148,7 +149,7 @@ func setNullBit(vp *value.V, i int, null bool) error {
 		setBit(unsafe.Slice((*byte)(m.Data()), m.Header().Word), i, null)
 	}
 	if null {
-		h.Attrs |= bitHasNulls // and, for STR, whatever state the map was in (ARCHITECTURE.md D7)
+		h.Attrs |= attrbits.HasNulls // and, for STR, whatever state the map was in (ARCHITECTURE.md D7)
 	}
 	return nil
 }
@@ -169,17 +170,17 @@ func privateNullMap(vp *value.V, i int) (value.V, error) {
 	h := v.Header()
 	rows := max(int(h.Word), i+1)
 	need := (rows + 7) / 8
-	if h.Attrs&bitNullExt == 0 {
+	if h.Attrs&attrbits.NullmapExt == 0 {
 		m, err := newNullMap(max(need, 16))
 		if err != nil {
 			return value.V{}, err
 		}
-		if h.Attrs&bitHasNulls != 0 && h.Attrs&bitLink == 0 && v.Type() != value.Str {
+		if h.Attrs&attrbits.HasNulls != 0 && h.Attrs&attrbits.Link == 0 && v.Type() != value.Str {
 			copy(unsafe.Slice((*byte)(m.Data()), 16), unsafe.Slice((*byte)(unsafe.Pointer(&h.Aux)), 16))
 			h.Aux[1] = 0 // inline bits 64..127 now live in the map
 		}
 		h.Aux[value.SlotNullmap] = uint64(uintptr(m.Pointer()))
-		h.Attrs |= bitNullExt
+		h.Attrs |= attrbits.NullmapExt
 		return m, nil
 	}
 	m := value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotNullmap])))

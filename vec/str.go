@@ -9,6 +9,7 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
@@ -127,7 +128,7 @@ func SetStr(vp *value.V, i int, s string) error {
 	if err := writeStr(vp, i, n, s); err != nil {
 		return err
 	}
-	if (*vp).Header().Attrs&bitHasNulls != 0 {
+	if (*vp).Header().Attrs&attrbits.HasNulls != 0 {
 		return setNullBit(vp, i, false)
 	}
 	return nil

@@ -3,6 +3,7 @@ package vec
 import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -13,8 +14,6 @@ import (
 // id that does not fit widens the whole vector first (the C runtime
 // truncates it: ARCHITECTURE.md D15). A slice reads at its parent's width
 // (ARCHITECTURE.md D14: the C runtime multiplies a slice's offset by 8).
-
-const symWidthBits = 0x03
 
 func checkSym(op string, v value.V) error {
 	if v.IsZero() || v.Type() != value.Sym {
@@ -90,9 +89,9 @@ func AppendSymID(vp *value.V, id int64) error {
 	v := *vp
 	h := v.Header()
 	n := int(h.Word)
-	w := attrs.Width(h.Attrs & symWidthBits)
+	w := attrs.Width(h.Attrs & attrbits.SymWidth)
 	// The fast path: a private heap vector with room, wide enough.
-	if h.Attrs&(bitSlice|bitIndex|bitArena) != 0 || h.Mmod != 0 || h.RC.Load() != 1 ||
+	if h.Attrs&(attrbits.Slice|attrbits.Index|attrbits.Arena) != 0 || h.Mmod != 0 || h.RC.Load() != 1 ||
 		attrs.WidthFor(uint64(id)) > w || uint64(n+1)<<w > uint64(1)<<h.Order-32 {
 		if err := prepareSym(vp, n+1, attrs.WidthFor(uint64(id))); err != nil {
 			return err
@@ -133,7 +132,7 @@ func SetSymID(vp *value.V, i int, id int64) error {
 	v := *vp
 	w := widthOf(v)
 	storeID(uintptr(v.Data())+uintptr(i)<<w, w, id)
-	if v.Header().Attrs&bitHasNulls != 0 {
+	if v.Header().Attrs&attrbits.HasNulls != 0 {
 		return setNullBit(vp, i, false)
 	}
 	return nil
@@ -178,7 +177,7 @@ func prepareSym(vp *value.V, need int, w attrs.Width) error {
 	for i := n - 1; i >= 0; i-- {
 		storeID(base+uintptr(i)<<w, w, loadID(base+uintptr(i)<<old, old))
 	}
-	h.Attrs = h.Attrs&^symWidthBits | uint8(w)
+	h.Attrs = h.Attrs&^attrbits.SymWidth | uint8(w)
 	return nil
 }
 

@@ -8,20 +8,10 @@ import (
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
-)
-
-// Raw attribute bits used on the fast paths; package attrs is the authority
-// (attrs.Of(...).Has), these only let a hot check be one AND.
-const (
-	bitLink     = 0x04
-	bitIndex    = 0x08
-	bitSlice    = 0x10
-	bitNullExt  = 0x20
-	bitHasNulls = 0x40
-	bitArena    = 0x80
 )
 
 // New returns an empty vector of type t with room for capacity elements
@@ -74,7 +64,7 @@ func Cap(v value.V) int {
 		return 0
 	}
 	h := v.Header()
-	if h.Attrs&bitSlice != 0 || h.Mmod != heap.MmodHeap {
+	if h.Attrs&attrbits.Slice != 0 || h.Mmod != heap.MmodHeap {
 		return int(h.Word)
 	}
 	size := v.ElemSize()
@@ -93,7 +83,7 @@ func parent(v value.V) value.V {
 // at the slice's offset.
 func dataOf(v value.V) unsafe.Pointer {
 	h := v.Header()
-	if h.Attrs&bitSlice != 0 {
+	if h.Attrs&attrbits.Slice != 0 {
 		return offheap.Add(parent(v).Data(), uintptr(h.Aux[value.SlotOffset])*uintptr(v.ElemSize()))
 	}
 	return v.Data()
@@ -164,7 +154,7 @@ func Set[T Elem](vp *value.V, i int, x T) error {
 	}
 	v := *vp
 	*(*T)(offheap.Add(v.Data(), uintptr(i)*unsafe.Sizeof(x))) = x
-	if v.Header().Attrs&bitHasNulls != 0 {
+	if v.Header().Attrs&attrbits.HasNulls != 0 {
 		return setNullBit(vp, i, false)
 	}
 	return nil
@@ -184,7 +174,7 @@ func Append[T Elem](vp *value.V, x T) error {
 	n := h.Word
 	size := uint64(unsafe.Sizeof(x))
 	// The fast path: a private heap vector with room.
-	if h.Attrs&(bitSlice|bitIndex|bitArena) == 0 && h.Mmod == heap.MmodHeap && h.RC.Load() == 1 &&
+	if h.Attrs&(attrbits.Slice|attrbits.Index|attrbits.Arena) == 0 && h.Mmod == heap.MmodHeap && h.RC.Load() == 1 &&
 		(n+1)*size <= uint64(1)<<h.Order-heap.HeaderSize {
 		*(*T)(offheap.Add(v.Data(), uintptr(n*size))) = x
 		h.Word = n + 1
@@ -241,7 +231,7 @@ func Insert[T Elem](vp *value.V, i int, x T) error {
 	copy(xs[i+1:], xs[i:n])
 	xs[i] = x
 	v.Header().Word = uint64(n + 1)
-	if v.Header().Attrs&bitHasNulls != 0 {
+	if v.Header().Attrs&attrbits.HasNulls != 0 {
 		return shiftNullsDown(vp, i, n)
 	}
 	return nil
@@ -276,7 +266,7 @@ func Concat(a, b value.V) (value.V, error) {
 	if ta, ok := linkOf(a); ok {
 		if tb, ok := linkOf(b); ok && ta == tb {
 			c.Header().Aux[value.SlotLink] = ta
-			c.Header().Attrs |= bitLink
+			c.Header().Attrs |= attrbits.Link
 		}
 	}
 	return concatNulls(c, a, na, b, nb)
@@ -294,7 +284,7 @@ func Slice(v value.V, off, n int) (value.V, error) {
 		return value.V{}, ray.Errorf(ray.ErrRange, "vec.Slice", "rows [%d, %d+%d) outside [0, %d)", off, off, n, length)
 	}
 	root, base := v, 0
-	if v.Header().Attrs&bitSlice != 0 {
+	if v.Header().Attrs&attrbits.Slice != 0 {
 		root, base = parent(v), int(v.Header().Aux[value.SlotOffset])
 	}
 	p, err := heap.Alloc(0)
@@ -304,9 +294,9 @@ func Slice(v value.V, off, n int) (value.V, error) {
 	s := value.FromPointer(p)
 	h := s.Header()
 	h.Type = int8(v.Type())
-	h.Attrs = bitSlice
+	h.Attrs = attrbits.Slice
 	if v.Type() == value.Sym {
-		h.Attrs |= v.Header().Attrs & symWidthBits // a slice reads at its parent's width
+		h.Attrs |= v.Header().Attrs & attrbits.SymWidth // a slice reads at its parent's width
 	}
 	h.Word = uint64(n)
 	h.Aux[value.SlotParent] = uint64(uintptr(cow.Retain(root).Pointer()))
@@ -333,7 +323,7 @@ func prepare(vp *value.V, need int) error {
 	v := *vp
 	h := v.Header()
 	n := int(h.Word)
-	if h.Attrs&(bitSlice|bitArena) != 0 || h.Mmod != heap.MmodHeap || h.RC.Load() != 1 {
+	if h.Attrs&(attrbits.Slice|attrbits.Arena) != 0 || h.Mmod != heap.MmodHeap || h.RC.Load() != 1 {
 		c, err := materialize(v, max(need, n))
 		if err != nil {
 			return err
@@ -342,7 +332,7 @@ func prepare(vp *value.V, need int) error {
 		*vp = c
 		return nil
 	}
-	if h.Attrs&bitIndex != 0 {
+	if h.Attrs&attrbits.Index != 0 {
 		dropIndex(v)
 	}
 	if need > Cap(v) {
@@ -389,11 +379,11 @@ func materialize(v value.V, capacity int) (value.V, error) {
 	c.Header().Word = uint64(n)
 	if target, ok := linkOf(v); ok { // before the nulls, which a link keeps outside
 		c.Header().Aux[value.SlotLink] = target
-		c.Header().Attrs |= bitLink
+		c.Header().Attrs |= attrbits.Link
 	}
 	switch t {
 	case value.Sym:
-		c.Header().Attrs |= v.Header().Attrs & symWidthBits
+		c.Header().Attrs |= v.Header().Attrs & attrbits.SymWidth
 	case value.Str:
 		if pool := poolOf(v); !pool.IsZero() {
 			c.Header().Aux[value.SlotPool] = uint64(uintptr(cow.Retain(pool).Pointer()))
@@ -422,18 +412,18 @@ func dropIndex(v value.V) {
 	saved := attrs.Of(ih.SavedType, ih.SavedAttrs)
 	link := h.Aux[value.SlotLink]
 	h.Aux = ih.SavedAux
-	if h.Attrs&bitLink != 0 {
+	if h.Attrs&attrbits.Link != 0 {
 		h.Aux[value.SlotLink] = link
 	}
-	h.Attrs &^= bitIndex | bitNullExt
+	h.Attrs &^= attrbits.Index | attrbits.NullmapExt
 	if saved.Has(attrs.NullmapExt) {
-		h.Attrs |= bitNullExt
+		h.Attrs |= attrbits.NullmapExt
 	}
 	if ix.RC() == 1 {
 		ih.SavedAux = [2]uint64{} // ownership moves back to v
 		ih.SavedAttrs = 0
 	} else {
-		if h.Attrs&bitNullExt != 0 && h.Aux[value.SlotNullmap] != 0 {
+		if h.Attrs&attrbits.NullmapExt != 0 && h.Aux[value.SlotNullmap] != 0 {
 			cow.Retain(value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotNullmap]))))
 		}
 		if v.Type() == value.Str && h.Aux[value.SlotPool] != 0 {
