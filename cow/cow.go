@@ -2,9 +2,9 @@ package cow
 
 import (
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -13,7 +13,7 @@ import (
 // nothing to no value and to ARENA values.
 func Retain(v value.V) value.V {
 	if !v.IsZero() && !v.IsArena() {
-		v.Header().RC.Retain()
+		layout.Header(v).RC.Retain()
 	}
 	return v
 }
@@ -28,7 +28,7 @@ func Release(vp *value.V) {
 	if v.IsZero() || v.IsArena() {
 		return
 	}
-	if v.Header().RC.Release() {
+	if layout.Header(v).RC.Release() {
 		free(v)
 	}
 }
@@ -37,7 +37,7 @@ func Release(vp *value.V) {
 // whose last reference goes with it. It works from a list, not by recursion, so deep
 // nesting cannot exhaust the stack.
 func free(v value.V) {
-	if v.IsAtom() && !hasHandle(v) && v.Header().Mmod == heap.MmodHeap { // owns nothing: the common case
+	if v.IsAtom() && !hasHandle(v) && layout.Header(v).Mmod == heap.MmodHeap { // owns nothing: the common case
 		heap.Free(v.Pointer())
 		return
 	}
@@ -49,18 +49,16 @@ func free(v value.V) {
 			if *slot == 0 {
 				return
 			}
-			c := value.FromPointer(offheap.Ptr(uintptr(*slot)))
+			c := layout.Owned(*slot)
 			*slot = 0
-			if !c.IsArena() && c.Header().RC.Release() {
+			if !c.IsArena() && layout.Header(c).RC.Release() {
 				pending = append(pending, c)
 			}
 		})
 		if hasHandle(x) {
-			// The object's Close error has no caller to go to: Release
-			// cannot fail. Objects that must report one do it themselves.
-			_ = value.ReleaseHandle(x)
+			releaseHandle(x)
 		}
-		if x.Header().Mmod == heap.MmodFile {
+		if layout.Header(x).Mmod == heap.MmodFile {
 			heap.UnmapFile(x.Pointer()) // a column mapped from a file
 			continue
 		}
@@ -83,18 +81,18 @@ func Copy(v value.V) (value.V, error) {
 	if v == value.NullValue() {
 		return v, nil
 	}
-	size := value.DataSize(v)
-	if h := v.Header(); h.Mmod == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
+	size := layout.DataSize(v)
+	if h := layout.Header(v); h.Mmod == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
 		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "a %v claims %d data bytes in a block of %d", v.Type(), size, heap.Cap(v.Pointer()))
 	}
 	p, err := heap.Alloc(size)
 	if err != nil {
 		return value.V{}, err
 	}
-	c := value.FromPointer(p)
-	ch := c.Header()
+	c := layout.FromPointer(p)
+	ch := layout.Header(c)
 	order := ch.Order
-	*ch = *v.Header()
+	*ch = *layout.Header(v)
 	ch.Order = order
 	ch.Mmod = heap.MmodHeap
 	ch.Attrs &^= attrbits.Arena
@@ -102,11 +100,11 @@ func Copy(v value.V) (value.V, error) {
 	copy(offheap.Bytes(uintptr(c.Data()), size), offheap.Bytes(uintptr(v.Data()), size))
 	forEachOwned(c, func(slot *uint64) {
 		if *slot != 0 {
-			Retain(value.FromPointer(offheap.Ptr(uintptr(*slot))))
+			Retain(layout.Owned(*slot))
 		}
 	})
 	if hasHandle(c) {
-		if err := value.CopyHandle(c); err != nil {
+		if err := copyHandle(c); err != nil {
 			return c, err
 		}
 	}
@@ -129,7 +127,7 @@ func Cow(vp *value.V) error {
 	if v == value.NullValue() {
 		return ray.Errorf(ray.ErrType, "cow.Cow", "the NULL singleton cannot be mutated")
 	}
-	if !v.IsArena() && v.Header().Mmod == heap.MmodHeap && v.RC() == 1 {
+	if !v.IsArena() && layout.Header(v).Mmod == heap.MmodHeap && v.RC() == 1 {
 		return nil
 	}
 	c, err := Copy(v)
@@ -140,22 +138,4 @@ func Cow(vp *value.V) error {
 	Release(vp)
 	*vp = c
 	return nil
-}
-
-// Detach zeroes every slot of v that owns a reference, and a handle atom's
-// handle, without releasing them: for code that has moved v's ownership into
-// another block (a realloc by hand) and now frees v's shell. Detaching no
-// value or an ARENA value does nothing.
-func Detach(v value.V) {
-	if v.IsZero() || v.IsArena() {
-		return
-	}
-	forEachOwned(v, func(slot *uint64) { *slot = 0 })
-	if hasHandle(v) {
-		a := v.Attrs()
-		a, _ = a.Set(attrs.Graph, false)
-		a, _ = a.Set(attrs.HNSW, false)
-		v.Header().Attrs = a.Raw()
-		v.Header().Word = 0
-	}
 }

@@ -11,11 +11,12 @@ import (
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
 
 // Package vec does not exist yet, so these tests lay values out by hand,
-// following value/layout.go.
+// following internal/layout.
 
 func block(t *testing.T, typ value.Type, data uintptr, length uint64) value.V {
 	t.Helper()
@@ -26,7 +27,7 @@ func block(t *testing.T, typ value.Type, data uintptr, length uint64) value.V {
 	h := heap.HeaderOf(p)
 	h.Type = int8(typ)
 	h.Word = length
-	return value.FromPointer(p)
+	return layout.FromPointer(p)
 }
 
 func addr(v value.V) uint64 { return uint64(uintptr(v.Pointer())) }
@@ -100,53 +101,53 @@ func TestCopyRetainsEveryKindOfChild(t *testing.T) {
 		{"LIST", func() (value.V, []value.V) {
 			a, b := i64s(t, 1), i64s(t, 2)
 			l := block(t, value.List, 16, 2)
-			s := value.Slots(l, 2)
+			s := layout.Slots(l, 2)
 			s[0], s[1] = addr(a), addr(b)
 			return l, []value.V{a, b}
 		}, 2},
 		{"DICT", func() (value.V, []value.V) {
 			k, vv := i64s(t, 1), i64s(t, 2)
 			d := block(t, value.Dict, 16, 2)
-			s := value.Slots(d, 2)
+			s := layout.Slots(d, 2)
 			s[0], s[1] = addr(k), addr(vv)
 			return d, []value.V{k, vv}
 		}, 2},
 		{"TABLE", func() (value.V, []value.V) {
 			k, vv := i64s(t, 1), i64s(t, 2)
 			d := block(t, value.Table, 16, 2)
-			s := value.Slots(d, 2)
+			s := layout.Slots(d, 2)
 			s[0], s[1] = addr(k), addr(vv)
 			return d, []value.V{k, vv}
 		}, 2},
 		{"STR pool and external null map", func() (value.V, []value.V) {
 			pool, nulls := u8(100), u8(1)
 			s := block(t, value.Str, 16, 1)
-			h := s.Header()
+			h := layout.Header(s)
 			h.Attrs = 0x20 | 0x40 // NULLMAP_EXT | HAS_NULLS
-			h.Aux[value.SlotNullmap] = addr(nulls)
-			h.Aux[value.SlotPool] = addr(pool)
+			h.Aux[layout.SlotNullmap] = addr(nulls)
+			h.Aux[layout.SlotPool] = addr(pool)
 			return s, []value.V{nulls, pool}
 		}, 2},
 		{"slice parent", func() (value.V, []value.V) {
 			parent := i64s(t, 1, 2, 3, 4)
 			s := block(t, value.I64, 0, 2)
-			h := s.Header()
+			h := layout.Header(s)
 			h.Attrs = 0x10 // SLICE
-			h.Aux[value.SlotParent] = addr(parent)
-			h.Aux[value.SlotOffset] = 1
+			h.Aux[layout.SlotParent] = addr(parent)
+			h.Aux[layout.SlotOffset] = 1
 			return s, []value.V{parent}
 		}, 1},
 		{"index block with what it displaced", func() (value.V, []value.V) {
 			nulls, child := u8(1), u8(64)
-			ix := block(t, value.Index, value.IndexHeaderSize+8, 0)
-			ih := value.IndexHeaderOf(ix)
-			*ih = value.IndexHeader{SavedType: int8(value.I64), SavedAttrs: 0x20 | 0x40, Children: 1, Size: uint64(value.IndexHeaderSize + 8)}
-			ih.SavedAux[value.SlotNullmap] = addr(nulls)
-			value.IndexChildren(ix)[0] = addr(child)
+			ix := block(t, value.Index, layout.IndexHeaderSize+8, 0)
+			ih := layout.IndexHeaderOf(ix)
+			*ih = layout.IndexHeader{SavedType: int8(value.I64), SavedAttrs: 0x20 | 0x40, Children: 1, Size: uint64(layout.IndexHeaderSize + 8)}
+			ih.SavedAux[layout.SlotNullmap] = addr(nulls)
+			layout.IndexChildren(ix)[0] = addr(child)
 			vec := i64s(t, 5, 6)
-			h := vec.Header()
+			h := layout.Header(vec)
 			h.Attrs = 0x08 | 0x40 // HAS_INDEX | HAS_NULLS
-			h.Aux[value.SlotIndex] = addr(ix)
+			h.Aux[layout.SlotIndex] = addr(ix)
 			return vec, []value.V{ix}
 		}, 1},
 	}
@@ -164,7 +165,7 @@ func TestCopyRetainsEveryKindOfChild(t *testing.T) {
 				t.Errorf("%s: child %d has rc %d after copying its owner, want 2", c.name, i, k.RC())
 			}
 		}
-		if cp.Header().Aux != v.Header().Aux || value.DataSize(cp) != value.DataSize(v) {
+		if layout.Header(cp).Aux != layout.Header(v).Aux || layout.DataSize(cp) != layout.DataSize(v) {
 			t.Errorf("%s: copy's slots differ", c.name)
 		}
 		Release(&v)
@@ -182,7 +183,7 @@ func TestDeepListReleasesWithoutRecursion(t *testing.T) {
 	v := i64s(t, 7)
 	for range 100000 { // a list of a list of ... of a vector
 		l := block(t, value.List, 8, 1)
-		value.Slots(l, 1)[0] = addr(v)
+		layout.Slots(l, 1)[0] = addr(v)
 		v = l
 	}
 	Release(&v)
@@ -200,7 +201,7 @@ func TestArenaValuesAreCopiedNotShared(t *testing.T) {
 	// An ARENA block (as the symbol table's are): Cow copies it, and the copy
 	// is an ordinary, counted block.
 	a := i64s(t, 1, 2)
-	a.Header().Attrs |= attrbits.Arena
+	layout.Header(a).Attrs |= attrbits.Arena
 	orig := a
 	if err := Cow(&a); err != nil || a == orig {
 		t.Fatalf("Cow of an ARENA value: %v, copied %v", err, a != orig)
@@ -215,7 +216,7 @@ func TestArenaValuesAreCopiedNotShared(t *testing.T) {
 	if keep.RC() != 1 || !orig.IsZero() {
 		t.Errorf("retain/release of an ARENA value: rc %d", keep.RC())
 	}
-	keep.Header().Attrs &^= attrbits.Arena // make it ordinary again to free it
+	layout.Header(keep).Attrs &^= attrbits.Arena // make it ordinary again to free it
 	Release(&keep)
 }
 
@@ -234,35 +235,22 @@ func TestOverReleasePanics(t *testing.T) {
 func TestCorruptLengthIsRefused(t *testing.T) {
 	heaptest.Check(t)
 	v := i64s(t, 1, 2)
-	v.Header().Word = 1 << 40
+	layout.Header(v).Word = 1 << 40
 	if _, err := Copy(v); !errors.Is(err, ray.ErrCorrupt) {
 		t.Errorf("Copy of a vector claiming 2^40 elements: %v", err)
 	}
-	v.Header().Word = 2
+	layout.Header(v).Word = 2
 	Release(&v)
-}
-
-func TestDetach(t *testing.T) {
-	heaptest.Check(t)
-	child := i64s(t, 1)
-	l := block(t, value.List, 8, 1)
-	value.Slots(l, 1)[0] = addr(child)
-	Detach(l)
-	Release(&l) // releases nothing: the child was moved out
-	if child.RC() != 1 {
-		t.Errorf("child rc %d after its detached owner was freed", child.RC())
-	}
-	Release(&child)
 }
 
 func TestRetainOverflowPanics(t *testing.T) {
 	heaptest.Check(t)
 	v := i64s(t, 1)
-	v.Header().RC.Store(1<<32 - 1)
+	layout.Header(v).RC.Store(1<<32 - 1)
 	mustPanic(t, "retain of block", func() { Retain(v) })
 	if v.RC() != 1<<32-1 {
 		t.Errorf("rc after a refused retain = %d", v.RC())
 	}
-	v.Header().RC.Store(1)
+	layout.Header(v).RC.Store(1)
 	Release(&v)
 }

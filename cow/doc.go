@@ -28,8 +28,8 @@
 // release values, never sees a live block with no references.
 //
 // Which slots own references is one table, owned in this file's sibling
-// owned.go, read from the layout that package value declares; Copy, Release
-// and Detach all use it, so a slot cannot be retained in one and forgotten
+// owned.go, read from the layout that package value declares; Copy and
+// Release both use it, so a slot cannot be retained in one and forgotten
 // in another.
 //
 // ARENA values (the NULL singleton, the symbol table's blocks) are not

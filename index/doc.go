@@ -7,7 +7,7 @@
 //
 // # Layout
 //
-// An index is an INDEX block (value.IndexHeader, then its owned child
+// An index is an INDEX block (layout.IndexHeader, then its owned child
 // blocks, then a fixed payload). Attaching it moves the vector's header
 // bytes 0..15 and its NULLMAP_EXT bit into the IndexHeader (HAS_NULLS
 // stays; a link target in bytes 8..15 stays too) and puts the index in

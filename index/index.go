@@ -12,6 +12,7 @@ import (
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
@@ -84,11 +85,11 @@ type keyer struct {
 }
 
 func newKeyer(v value.V) keyer {
-	nb, off := vec.NullBitmap(v)
-	root, roff := vec.Root(v)
+	nb, off := layout.NullBits(v)
+	root, roff := layout.Root(v)
 	k := keyer{t: v.Type(), data: offheap.Add(root.Data(), uintptr(roff*v.ElemSize())), size: v.ElemSize(), nulls: nb, noff: off}
 	if k.t == value.Str {
-		if pool := vec.Pool(v); !pool.IsZero() {
+		if pool := layout.Pool(v); !pool.IsZero() {
 			k.pool = pool.Data()
 		}
 	}
@@ -253,18 +254,18 @@ func Attach(vp *value.V, kind Kind) error {
 		cow.Release(&ix)
 		return err
 	}
-	if err := vec.DetachIndex(vp); err != nil { // private now: nothing to copy, cannot fail
-		cow.Release(&ix)
-		return err
-	}
 	v = *vp
-	h := v.Header()
-	ih := value.IndexHeaderOf(ix)
+	if v.Has(attrs.HasIndex) { // private now: the old index comes off in place
+		old := layout.DetachIndex(v)
+		cow.Release(&old)
+	}
+	h := layout.Header(v)
+	ih := layout.IndexHeaderOf(ix)
 	ih.SavedAux, ih.SavedAttrs, ih.SavedType, ih.Kind = h.Aux, h.Attrs, h.Type, uint8(kind)
-	link := h.Aux[value.SlotLink]
+	link := h.Aux[layout.SlotLink]
 	h.Aux = [2]uint64{uint64(uintptr(ix.Pointer())), 0}
 	if v.Has(attrs.HasLink) { // the link target stays in bytes 8..15
-		h.Aux[value.SlotLink] = link
+		h.Aux[layout.SlotLink] = link
 	}
 	a, _ := v.Attrs().Set(attrs.NullmapExt, false)
 	a, _ = a.Set(attrs.HasIndex, true)
@@ -272,27 +273,41 @@ func Attach(vp *value.V, kind Kind) error {
 	return nil
 }
 
-// Detach removes *vp's index, if it has one (see vec.DetachIndex).
-func Detach(vp *value.V) error { return vec.DetachIndex(vp) }
+// Detach removes *vp's index, if it has one, putting back byte for byte the
+// header bytes and the NULLMAP_EXT bit it displaced. A shared *vp is copied
+// first (the copy shares the index until then). Writing to a vector drops
+// its index the same way.
+func Detach(vp *value.V) error {
+	v := *vp
+	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
+		return nil
+	}
+	if err := cow.Cow(vp); err != nil {
+		return err
+	}
+	ix := layout.DetachIndex(*vp)
+	cow.Release(&ix)
+	return nil
+}
 
 // newIndex allocates an INDEX block with children child slots.
 func newIndex(children int) (value.V, *payload, error) {
-	size := value.IndexHeaderSize + uintptr(children)*8 + payloadSize
+	size := layout.IndexHeaderSize + uintptr(children)*8 + payloadSize
 	p, err := heap.AllocZeroed(size)
 	if err != nil {
 		return value.V{}, nil, err
 	}
-	ix := value.FromPointer(p)
-	ix.Header().Type = int8(value.Index)
-	ih := value.IndexHeaderOf(ix)
+	ix := layout.FromPointer(p)
+	layout.Header(ix).Type = int8(value.Index)
+	ih := layout.IndexHeaderOf(ix)
 	ih.Children = uint64(children)
 	ih.Size = uint64(size)
 	return ix, payloadOf(ix), nil
 }
 
 func payloadOf(ix value.V) *payload {
-	ih := value.IndexHeaderOf(ix)
-	return (*payload)(offheap.Add(ix.Data(), value.IndexHeaderSize+uintptr(ih.Children)*8))
+	ih := layout.IndexHeaderOf(ix)
+	return (*payload)(offheap.Add(ix.Data(), layout.IndexHeaderSize+uintptr(ih.Children)*8))
 }
 
 // child allocates an owned U8 block of n zeroed bytes into slot i of ix.
@@ -314,12 +329,12 @@ func newChild(ix value.V, i int, n uintptr, alloc func(uintptr) (unsafe.Pointer,
 	h := heap.HeaderOf(p)
 	h.Type = int8(value.U8)
 	h.Word = uint64(n)
-	value.IndexChildren(ix)[i] = uint64(uintptr(p))
+	layout.IndexChildren(ix)[i] = uint64(uintptr(p))
 	return offheap.Add(p, heap.HeaderSize), nil
 }
 
 func childData(ix value.V, i int) unsafe.Pointer {
-	return offheap.Add(offheap.Ptr(uintptr(value.IndexChildren(ix)[i])), heap.HeaderSize)
+	return offheap.Add(offheap.Ptr(uintptr(layout.IndexChildren(ix)[i])), heap.HeaderSize)
 }
 
 // indexOf returns v's attached index of kind, checked against v's length.
@@ -327,8 +342,8 @@ func indexOf(op string, v value.V, kind Kind) (value.V, *payload, error) {
 	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
 		return value.V{}, nil, ray.Errorf(ray.ErrType, op, "the %v has no index", v.TypeName())
 	}
-	ix := value.FromPointer(offheap.Ptr(uintptr(v.Header().Aux[value.SlotIndex])))
-	ih := value.IndexHeaderOf(ix)
+	ix := layout.Owned(layout.Header(v).Aux[layout.SlotIndex])
+	ih := layout.IndexHeaderOf(ix)
 	if Kind(ih.Kind) != kind {
 		return value.V{}, nil, ray.Errorf(ray.ErrType, op, "the vector has a %v index, not %v", Kind(ih.Kind), kind)
 	}
@@ -353,9 +368,9 @@ func InfoOf(v value.V) (Info, bool) {
 	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
 		return Info{}, false
 	}
-	ix := value.FromPointer(offheap.Ptr(uintptr(v.Header().Aux[value.SlotIndex])))
+	ix := layout.Owned(layout.Header(v).Aux[layout.SlotIndex])
 	pl := payloadOf(ix)
-	k := Kind(value.IndexHeaderOf(ix).Kind)
+	k := Kind(layout.IndexHeaderOf(ix).Kind)
 	info := Info{Kind: k, Rows: int(pl.builtLen), Keys: int(pl.keys), Nulls: int(pl.nulls)}
 	if k == Hash || k == Bloom {
 		info.Capacity = int(pl.mask + 1)

@@ -14,6 +14,7 @@ import (
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
@@ -55,7 +56,7 @@ func TestAttachDetachIsByteExact(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			before := *v.Header()
+			before := *layout.Header(v)
 			if err := Attach(&v, kind); err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +71,7 @@ func TestAttachDetachIsByteExact(t *testing.T) {
 			if err := Detach(&v); err != nil {
 				t.Fatal(err)
 			}
-			after := *v.Header()
+			after := *layout.Header(v)
 			if after.Aux != before.Aux || after.Attrs != before.Attrs {
 				t.Errorf("%v %v: after detach %x/%#x, before %x/%#x", kind, nulls, after.Aux, after.Attrs, before.Aux, before.Attrs)
 			}
@@ -440,7 +441,7 @@ func TestEveryTypeEveryKind(t *testing.T) {
 	for i := range vs {
 		for _, kind := range []Kind{Hash, Sort, Zone, Bloom} {
 			typ := vs[i].Type()
-			before := *vs[i].Header()
+			before := *layout.Header(vs[i])
 			if err := Attach(&vs[i], kind); err != nil {
 				t.Fatalf("%v %v: %v", kind, typ, err)
 			}
@@ -455,7 +456,7 @@ func TestEveryTypeEveryKind(t *testing.T) {
 			if err := Detach(&vs[i]); err != nil {
 				t.Fatal(err)
 			}
-			if after := *vs[i].Header(); after.Aux != before.Aux || after.Attrs != before.Attrs {
+			if after := *layout.Header(vs[i]); after.Aux != before.Aux || after.Attrs != before.Attrs {
 				t.Errorf("%v %v: detach is not byte-exact", kind, typ)
 			}
 		}

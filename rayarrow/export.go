@@ -12,6 +12,7 @@ import (
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
@@ -112,7 +113,7 @@ func exportData(v value.V) (*array.Data, error) {
 		return nil, err
 	}
 	n := int(v.Len())
-	root, off := vec.Root(v)
+	root, off := layout.Root(v)
 	validity, nulls, err := validityBuffer(v, off, n)
 	if err != nil {
 		return nil, err
@@ -137,7 +138,7 @@ func exportData(v value.V) (*array.Data, error) {
 	case value.Str:
 		views := buffer(root, root.Data(), (off+n)*16)
 		bufs := []*memory.Buffer{validity, views}
-		if pool := vec.Pool(v); !pool.IsZero() {
+		if pool := layout.Pool(v); !pool.IsZero() {
 			bufs = append(bufs, buffer(pool, pool.Data(), int(pool.Len())))
 		}
 		d := array.NewData(dt, n, bufs, nil, nulls, off)
@@ -169,7 +170,7 @@ func exportData(v value.V) (*array.Data, error) {
 // off+n) of v's root, 64 rows at a time; nil when v has no nulls.
 func validityBuffer(v value.V, off, n int) (*memory.Buffer, int, error) {
 	// The bits count from the root's row 0, as the Arrow offset does.
-	bits, _ := vec.NullBitmap(v)
+	bits, _ := layout.NullBits(v)
 	nulls := vec.NullCount(v)
 	if bits == nil || nulls == 0 {
 		return nil, 0, nil
@@ -180,9 +181,9 @@ func validityBuffer(v value.V, off, n int) (*memory.Buffer, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	b := value.FromPointer(p)
-	b.Header().Type = int8(value.U8)
-	b.Header().Word = uint64(words * 8)
+	b := layout.FromPointer(p)
+	layout.Header(b).Type = int8(value.U8)
+	layout.Header(b).Word = uint64(words * 8)
 	out := unsafe.Slice((*uint64)(b.Data()), words)
 	for w := range out {
 		var null uint64
@@ -204,16 +205,16 @@ func validityBuffer(v value.V, off, n int) (*memory.Buffer, int, error) {
 
 // packBools packs a BOOL vector's bytes into Arrow's bits.
 func packBools(v value.V, off, n int) (*memory.Buffer, error) {
-	root, _ := vec.Root(v)
+	root, _ := layout.Root(v)
 	src := unsafe.Slice((*byte)(root.Data()), off+n)
 	words := (off + n + 63) / 64
 	p, err := heap.AllocZeroed(uintptr(words * 8))
 	if err != nil {
 		return nil, err
 	}
-	b := value.FromPointer(p)
-	b.Header().Type = int8(value.U8)
-	b.Header().Word = uint64(words * 8)
+	b := layout.FromPointer(p)
+	layout.Header(b).Type = int8(value.U8)
+	layout.Header(b).Word = uint64(words * 8)
 	out := unsafe.Slice((*byte)(b.Data()), words*8)
 	for i, x := range src {
 		if x != 0 {
@@ -249,9 +250,9 @@ func (d *symDict) release() { d.dict.Release() }
 // eachSymID calls f with every row of the SYM vector v and its id (0 for a
 // null row).
 func eachSymID(v value.V, f func(i int, id uint64, null bool) error) error {
-	root, off := vec.Root(v)
+	root, off := layout.Root(v)
 	w := v.ElemSize()
-	nullBits, noff := vec.NullBitmap(v)
+	nullBits, noff := layout.NullBits(v)
 	for i := range int(v.Len()) {
 		if j := noff + i; j>>3 < len(nullBits) && nullBits[j>>3]>>(j&7)&1 != 0 {
 			if err := f(i, 0, true); err != nil {

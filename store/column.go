@@ -9,6 +9,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
@@ -110,7 +111,7 @@ func encodeHeader(b []byte, h *fileHeader) {
 // views rewritten to match).
 func sections(v value.V) (data, nulls, pool []byte) {
 	n := int(v.Len())
-	root, off := vec.Root(v)
+	root, off := layout.Root(v)
 	size := v.ElemSize()
 	data = unsafe.Slice((*byte)(offheap.Add(root.Data(), uintptr(off*size))), n*size)
 	if v.Type() == value.Str {

@@ -8,6 +8,7 @@ import (
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -65,7 +66,7 @@ func MapColumn(path string, verify bool) (value.V, error) {
 	vh := heap.HeaderOf(p)
 	*vh = heap.Header{Mmod: heap.MmodFile, Type: h.Type, Word: h.Rows}
 	vh.RC.Store(1)
-	v := value.FromPointer(p)
+	v := layout.FromPointer(p)
 	if value.Type(h.Type) == value.Sym {
 		vh.Attrs = h.Width
 	}
@@ -75,7 +76,7 @@ func MapColumn(path string, verify bool) (value.V, error) {
 			cow.Release(&v)
 			return value.V{}, err
 		}
-		vh.Aux[value.SlotNullmap] = uint64(uintptr(nm.Pointer()))
+		vh.Aux[layout.SlotNullmap] = uint64(uintptr(nm.Pointer()))
 		a, _ := v.Attrs().Set(attrs.NullmapExt, true)
 		a, _ = a.Set(attrs.HasNulls, true)
 		vh.Attrs = a.Raw()
@@ -93,5 +94,5 @@ func heapCopy(b []byte) (value.V, error) {
 	h.Type = int8(value.U8)
 	h.Word = uint64(len(b))
 	copy(unsafe.Slice((*byte)(offheap.Add(p, heap.HeaderSize)), len(b)), b)
-	return value.FromPointer(p), nil
+	return layout.FromPointer(p), nil
 }

@@ -121,7 +121,7 @@ func TypedNull(t Type) (V, error) {
 	}
 	v, err := newAtom(t, data, 0)
 	if err == nil {
-		v.Header().Aux[0] = typedNullBit
+		v.header().Aux[0] = typedNullBit
 		if t == -GUID {
 			*(*[16]byte)(v.Data()) = [16]byte{}
 		}
@@ -137,7 +137,7 @@ func IsNull(v V) bool {
 	if v == null {
 		return true
 	}
-	return v.Header().Type < 0 && v.Header().Aux[0]&typedNullBit != 0
+	return v.header().Type < 0 && v.header().Aux[0]&typedNullBit != 0
 }
 
 // atomOf checks that v is an atom of type t.
@@ -145,7 +145,7 @@ func atomOf(v V, t Type, op string) (*heap.Header, error) {
 	if v.p == nil {
 		return nil, ray.Errorf(ray.ErrType, op, "no value")
 	}
-	h := v.Header()
+	h := v.header()
 	if Type(h.Type) != t {
 		return nil, ray.Errorf(ray.ErrType, op, "want a %v atom, have %v", t, Type(h.Type))
 	}

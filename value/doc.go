@@ -10,7 +10,7 @@
 // The header is the C runtime's ray_t, byte for byte:
 //
 //	bytes 0..15   per kind: null bits, slice parent and offset, external
-//	              null map, STR pool, index block, link target (layout.go)
+//	              null map, STR pool, index block, link target (internal/layout)
 //	byte 16       mmod: 0 heap block, 1 column mapped from a file
 //	byte 17       order: the block is 2^order bytes
 //	byte 18       type: the signed type tag (Type); negative is an atom
@@ -54,6 +54,6 @@
 // Functions that construct values return (V, error) and hand the caller one
 // reference, which it must give back with cow.Release. Read-only functions
 // take a V and add no reference. Which slots of which value own references
-// is written once, in layout.go; package cow is the only code that walks
+// is written once, in internal/layout; package cow is the only code that walks
 // them.
 package value

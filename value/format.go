@@ -27,7 +27,7 @@ func (v V) String() string {
 		x, _ := AsU8(v)
 		return fmt.Sprintf("0x%02x", x)
 	case -I16, -I32:
-		return strconv.FormatInt(int64(int32(v.Header().Word)), 10)
+		return strconv.FormatInt(int64(int32(v.header().Word)), 10)
 	case -I64:
 		if obj, k, err := Handle(v); err == nil {
 			return fmt.Sprintf("handle(%v %T)", k, obj)

@@ -10,6 +10,7 @@ import (
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
 
@@ -99,7 +100,7 @@ func TestUniqueHandleIsClonedOnCopy(t *testing.T) {
 	// A failed clone leaves the copy without a handle and says why.
 	obj.failNext = true
 	c, err = cow.Copy(v)
-	if err == nil || c.IsZero() || c.Attrs().Handle() != attrs.NoHandle || c.Header().Word != 0 {
+	if err == nil || c.IsZero() || c.Attrs().Handle() != attrs.NoHandle || layout.Header(c).Word != 0 {
 		t.Fatalf("failed clone: copy %v, handle %v, err %v", c, c.Attrs().Handle(), err)
 	}
 	cow.Release(&c)
@@ -122,7 +123,7 @@ func TestUniqueHandleIsClonedOnCopy(t *testing.T) {
 	}
 }
 
-func TestHandleFunctionsRefuseWhatIsNoHandle(t *testing.T) {
+func TestWhatIsNoHandleTouchesNoHandle(t *testing.T) {
 	heaptest.Check(t)
 	var closed atomic.Int32
 	h, err := value.NewHandle(&graph{"g", &closed}, attrs.SharedHandle)
@@ -132,19 +133,21 @@ func TestHandleFunctionsRefuseWhatIsNoHandle(t *testing.T) {
 	defer cow.Release(&h)
 	before := value.HandleCount()
 	id, _ := value.AsI64(h) // a plain number equal to the handle's id
-	num, _ := value.NewI64(id)
-	defer cow.Release(&num)
-	for _, v := range []value.V{{}, num, value.NullValue()} {
-		if err := value.CopyHandle(v); !errors.Is(err, ray.ErrType) {
-			t.Errorf("CopyHandle(%v): %v, want ErrType", v.IsZero(), err)
-		}
-		if err := value.ReleaseHandle(v); !errors.Is(err, ray.ErrType) {
-			t.Errorf("ReleaseHandle(%v): %v, want ErrType", v.IsZero(), err)
-		}
+	for _, v := range []value.V{{}, value.NullValue()} {
 		if _, _, err := value.Handle(v); !errors.Is(err, ray.ErrType) {
-			t.Errorf("Handle(%v): %v, want ErrType", v.IsZero(), err)
+			t.Errorf("Handle(%v): %v, want ErrType", v.TypeName(), err)
 		}
 	}
+	num, _ := value.NewI64(id)
+	if _, _, err := value.Handle(num); !errors.Is(err, ray.ErrType) {
+		t.Errorf("Handle of an I64 equal to a handle id: %v, want ErrType", err)
+	}
+	c, err := cow.Copy(num)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cow.Release(&c)
+	cow.Release(&num)
 	if closed.Load() != 0 || value.HandleCount() != before {
 		t.Errorf("a number equal to a handle id closed it: closes %d, handles %d -> %d", closed.Load(), before, value.HandleCount())
 	}

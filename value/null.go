@@ -39,7 +39,7 @@ func NewError(k ray.Kind, msg string) (V, error) {
 	if err != nil {
 		return V{}, err
 	}
-	h := v.Header()
+	h := v.header()
 	h.Type = int8(Error)
 	h.Aux[0] = uint64(k)
 	return v, nil
@@ -66,7 +66,7 @@ func AsError(v V) (error, error) {
 	if v.p == nil || v.Type() != Error {
 		return nil, ray.Errorf(ray.ErrType, "value.AsError", "want an ERROR value, have %v", v.TypeName())
 	}
-	h := v.Header()
+	h := v.header()
 	msg := string(offheap.Bytes(uintptr(v.Data()), uintptr(h.Word)))
 	return &ray.Error{Kind: ray.Kind(h.Aux[0]), Msg: msg}, nil
 }

@@ -15,19 +15,18 @@ import (
 // (see package cow), not in Go.
 type V struct{ p unsafe.Pointer }
 
-// FromPointer wraps the block at p. p must be a value's block (or nil).
-func FromPointer(p unsafe.Pointer) V { return V{p} }
-
-// Pointer returns the address of the value's block.
+// Pointer returns the address of the value's block: its identity, for
+// comparing handles and for debugging. The block is raygo's to read and
+// write; nothing outside raygo may change it.
 func (v V) Pointer() unsafe.Pointer { return v.p }
 
 // IsZero reports whether v is no value.
 func (v V) IsZero() bool { return v.p == nil }
 
-// Header returns the value's header, for the packages that lay values out.
-// Under the raydebug build tag it panics, naming where the block was
-// allocated and freed, when v's block has been freed.
-func (v V) Header() *heap.Header {
+// header returns the value's header. Under the raydebug build tag it
+// panics, naming where the block was allocated and freed, when v's block
+// has been freed. Other packages reach it through internal/layout.
+func (v V) header() *heap.Header {
 	heap.CheckAccess(v.p)
 	return heap.HeaderOf(v.p)
 }
@@ -37,7 +36,7 @@ func (v V) Header() *heap.Header {
 func (v V) Data() unsafe.Pointer { return offheap.Add(v.p, heap.HeaderSize) }
 
 // Type returns the value's type tag.
-func (v V) Type() Type { return Type(v.Header().Type) }
+func (v V) Type() Type { return Type(v.header().Type) }
 
 // TypeName returns the name of v's type, or "no value" for the zero V: what
 // error messages call a value.
@@ -49,13 +48,13 @@ func (v V) TypeName() string {
 }
 
 // Attrs returns the value's attribute byte, read for its type.
-func (v V) Attrs() attrs.Byte { return attrs.Of(v.Header().Type, v.Header().Attrs) }
+func (v V) Attrs() attrs.Byte { return attrs.Of(v.header().Type, v.header().Attrs) }
 
 // Has reports whether the value's attributes carry flag.
 func (v V) Has(flag attrs.Flag) bool { return v.Attrs().Has(flag) }
 
 // RC returns the value's reference count.
-func (v V) RC() uint32 { return v.Header().RC.Load() }
+func (v V) RC() uint32 { return v.header().RC.Load() }
 
 // IsAtom reports whether v is a scalar (including NULL and ERROR).
 func (v V) IsAtom() bool { return v.Type().IsAtom() }
@@ -69,12 +68,12 @@ func (v V) Len() int64 {
 	if v.IsAtom() {
 		return 1
 	}
-	return int64(v.Header().Word)
+	return int64(v.header().Word)
 }
 
 // IsArena reports whether v is never reference counted nor freed: the NULL
 // singleton and the blocks of process-wide tables.
-func (v V) IsArena() bool { return v.Header().Attrs&attrbits.Arena != 0 }
+func (v V) IsArena() bool { return v.header().Attrs&attrbits.Arena != 0 }
 
 // ElemSize returns the bytes of one element of v: the vector type's size,
 // or a SYM vector's width.

@@ -13,6 +13,7 @@ import (
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
 
@@ -172,8 +173,8 @@ func TestTypedNulls(t *testing.T) {
 		if err != nil {
 			t.Fatalf("TypedNull(%v): %v", typ, err)
 		}
-		if !value.IsNull(v) || v.Type() != typ || v.Header().Word != 0 || v.Header().Aux[0] != 1 {
-			t.Errorf("TypedNull(%v): null %v type %v word %d byte0 %d", typ, value.IsNull(v), v.Type(), v.Header().Word, v.Header().Aux[0])
+		if !value.IsNull(v) || v.Type() != typ || layout.Header(v).Word != 0 || layout.Header(v).Aux[0] != 1 {
+			t.Errorf("TypedNull(%v): null %v type %v word %d byte0 %d", typ, value.IsNull(v), v.Type(), layout.Header(v).Word, layout.Header(v).Aux[0])
 		}
 		cow.Release(&v)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -23,7 +24,7 @@ import (
 // written to be inlined: the usual vector is neither a slice nor indexed,
 // and then the answer needs only v's header and its pool's.
 func aliases(v value.V, p unsafe.Pointer, n uintptr) bool {
-	h := v.Header()
+	h := layout.Header(v)
 	if h.Attrs&(attrbits.Slice|attrbits.Index) != 0 || h.Mmod != heap.MmodHeap {
 		return aliasesSlow(v, p, n)
 	}
@@ -32,7 +33,7 @@ func aliases(v value.V, p unsafe.Pointer, n uintptr) bool {
 	if lo < b+uintptr(1)<<h.Order && b < hi {
 		return n != 0
 	}
-	if pool := uintptr(h.Aux[value.SlotPool]); pool != 0 && h.Type == int8(value.Str) {
+	if pool := uintptr(h.Aux[layout.SlotPool]); pool != 0 && h.Type == int8(value.Str) {
 		ph := heap.HeaderOf(offheap.Ptr(pool))
 		return lo < pool+uintptr(1)<<ph.Order && pool < hi && n != 0
 	}
@@ -45,21 +46,21 @@ func aliasesSlow(v value.V, p unsafe.Pointer, n uintptr) bool {
 		return false
 	}
 	lo, hi := uintptr(p), uintptr(p)+n
-	h := v.Header()
+	h := layout.Header(v)
 	if h.Attrs&attrbits.Slice != 0 {
 		if inBlock(v, lo, hi) {
 			return true
 		}
-		v = parent(v)
-		h = v.Header()
+		v = layout.Parent(v)
+		h = layout.Header(v)
 	}
 	if inBlock(v, lo, hi) {
 		return true
 	}
 	if h.Type == int8(value.Str) {
-		_, aux, _, _ := auxOf(v)
-		if pool := aux[value.SlotPool]; pool != 0 {
-			return inBlock(value.FromPointer(offheap.Ptr(uintptr(pool))), lo, hi)
+		_, aux, _, _ := layout.AuxOf(v)
+		if pool := aux[layout.SlotPool]; pool != 0 {
+			return inBlock(layout.Owned(pool), lo, hi)
 		}
 	}
 	return false
@@ -69,10 +70,10 @@ func aliasesSlow(v value.V, p unsafe.Pointer, n uintptr) bool {
 // whole buddy block on the heap, its header and data when mapped.
 func inBlock(b value.V, lo, hi uintptr) bool {
 	start := uintptr(b.Pointer())
-	h := b.Header()
+	h := layout.Header(b)
 	end := start + uintptr(1)<<h.Order
 	if h.Mmod != heap.MmodHeap {
-		end = start + heap.HeaderSize + value.DataSize(b)
+		end = start + heap.HeaderSize + layout.DataSize(b)
 	}
 	return lo < end && start < hi
 }

@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -61,7 +62,7 @@ func NewAppender[T Elem](vp *value.V) (*Appender[T], error) {
 func (a *Appender[T]) reload() {
 	v := *a.vp
 	a.p = v.Pointer()
-	a.h = v.Header()
+	a.h = layout.Header(v)
 	a.state = stateWord(a.h)
 	a.data = v.Data()
 	a.n = a.h.Word
@@ -86,7 +87,7 @@ func (a *Appender[T]) appendSlow(x T) error {
 	if err := checkVec[T]("vec.Appender.Append", *a.vp); err != nil {
 		return err // the handle was replaced by something else
 	}
-	n := int((*a.vp).Header().Word)
+	n := int(layout.Header((*a.vp)).Word)
 	if err := prepare(a.vp, n+1); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -88,7 +89,7 @@ func findKey(keys, key value.V) int {
 		return -1
 	}
 	n := int(keys.Len())
-	nb, noff := nullBits(keys)
+	nb, noff := layout.NullBits(keys)
 	if value.IsNull(key) {
 		for i := range n {
 			if bitAt(nb, noff+i) {
@@ -99,7 +100,7 @@ func findKey(keys, key value.V) int {
 	}
 	null := func(i int) bool { return nb != nil && bitAt(nb, noff+i) }
 	kb := atomBytes(key)
-	data := dataOf(keys)
+	data := layout.Data(keys)
 	switch t {
 	case value.Str:
 		for i := range n {
@@ -184,7 +185,7 @@ func DictSet(dp *value.V, key, val value.V) error {
 	if err := cow.Cow(dp); err != nil {
 		return err
 	}
-	s := value.Slots(*dp, 2)
+	s := layout.Slots(*dp, 2)
 	if i, found := DictFind(*dp, key); found {
 		vals := slot(*dp, 1)
 		err := setRowAtom(&vals, i, val)
@@ -222,7 +223,7 @@ func DictRemove(dp *value.V, key value.V) (bool, error) {
 	if err := cow.Cow(dp); err != nil {
 		return false, err
 	}
-	s := value.Slots(*dp, 2)
+	s := layout.Slots(*dp, 2)
 	for j := range 2 {
 		v := slot(*dp, j)
 		err := removeRow(&v, i)
@@ -301,12 +302,12 @@ func rowBytes(v value.V, i int) []byte {
 		return b
 	}
 	size := v.ElemSize()
-	return unsafe.Slice((*byte)(offheap.Add(dataOf(v), uintptr(i*size))), size)
+	return unsafe.Slice((*byte)(offheap.Add(layout.Data(v), uintptr(i*size))), size)
 }
 
 // atomBytes returns an atom's value bytes, laid out as a vector element.
 func atomBytes(a value.V) []byte {
-	h := a.Header()
+	h := layout.Header(a)
 	switch a.Type() {
 	case -value.Str:
 		b, _ := value.StrBytes(a)
@@ -343,14 +344,14 @@ func RowAtom(v value.V, i int) (value.V, error) {
 		id, _ := GetSymID(v, i)
 		return value.NewSymID(id)
 	case value.GUID:
-		return value.NewGUID(*(*[16]byte)(offheap.Add(dataOf(v), uintptr(i*16))))
+		return value.NewGUID(*(*[16]byte)(offheap.Add(layout.Data(v), uintptr(i*16))))
 	}
 	p, err := heap.Alloc(0)
 	if err != nil {
 		return value.V{}, err
 	}
-	a := value.FromPointer(p)
-	h := a.Header()
+	a := layout.FromPointer(p)
+	h := layout.Header(a)
 	h.Type = int8(-t)
 	b := rowBytes(v, i)
 	// Integers are kept sign-extended in the payload, as value's
@@ -384,7 +385,7 @@ func appendAtom(vp *value.V, a value.V) error {
 			return err
 		}
 	case value.Sym:
-		id := int64(a.Header().Word)
+		id := int64(layout.Header(a).Word)
 		if value.IsNull(a) {
 			id = 0
 		}
@@ -397,7 +398,7 @@ func appendAtom(vp *value.V, a value.V) error {
 			return err
 		}
 		copy(unsafeBytes((*vp).Data(), (n+1)*size)[n*size:], atomBytes(a))
-		(*vp).Header().Word = uint64(n + 1)
+		layout.Header((*vp)).Word = uint64(n + 1)
 	}
 	if value.IsNull(a) {
 		return setNullBit(vp, n, true)
@@ -417,7 +418,7 @@ func setRowAtom(vp *value.V, i int, a value.V) error {
 			return err
 		}
 	case value.Sym:
-		if err := SetSymID(vp, i, int64(a.Header().Word)); err != nil {
+		if err := SetSymID(vp, i, int64(layout.Header(a).Word)); err != nil {
 			return err
 		}
 	default:
@@ -426,7 +427,7 @@ func setRowAtom(vp *value.V, i int, a value.V) error {
 			return err
 		}
 		copy(unsafeBytes((*vp).Data(), (i+1)*size)[i*size:], atomBytes(a))
-		if (*vp).Header().Attrs&attrbits.HasNulls != 0 {
+		if layout.Header((*vp)).Attrs&attrbits.HasNulls != 0 {
 			if err := setNullBit(vp, i, false); err != nil {
 				return err
 			}
@@ -448,10 +449,10 @@ func removeRow(vp *value.V, i int) error {
 	n := int(v.Len())
 	size := v.ElemSize()
 	if v.Type() == value.List {
-		items := value.Slots(v, n)
-		old := value.FromPointer(offheap.Ptr(uintptr(items[i])))
+		items := layout.Slots(v, n)
+		old := layout.Owned(items[i])
 		copy(items[i:], items[i+1:])
-		v.Header().Word = uint64(n - 1)
+		layout.Header(v).Word = uint64(n - 1)
 		cow.Release(&old)
 		return nil
 	}
@@ -461,22 +462,22 @@ func removeRow(vp *value.V, i int) error {
 			if err != nil {
 				return err
 			}
-			pool.Header().Aux[0] += uint64(dead)
+			layout.Header(pool).Aux[0] += uint64(dead)
 		}
 	}
 	data := unsafeBytes(v.Data(), n*size)
 	copy(data[i*size:], data[(i+1)*size:])
-	if b, _ := nullBits(v); b != nil {
+	if b, _ := layout.NullBits(v); b != nil {
 		for j := i; j < n-1; j++ {
 			if err := setNullBit(vp, j, bitAt(b, j+1)); err != nil {
 				return err
 			}
-			b, _ = nullBits(*vp)
+			b, _ = layout.NullBits(*vp)
 		}
 		if err := setNullBit(vp, n-1, false); err != nil {
 			return err
 		}
 	}
-	(*vp).Header().Word = uint64(n - 1)
+	layout.Header((*vp)).Word = uint64(n - 1)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -19,15 +20,15 @@ func ptrOf(a uint64) unsafe.Pointer { return offheap.Ptr(uintptr(a)) }
 // 0..15 and NULLMAP_EXT into an INDEX block and put the block in bytes 0..7.
 func attachFakeIndex(t *testing.T, v value.V) {
 	t.Helper()
-	p, err := heap.Alloc(value.IndexHeaderSize)
+	p, err := heap.Alloc(layout.IndexHeaderSize)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix := value.FromPointer(p)
-	ix.Header().Type = int8(value.Index)
-	ih := value.IndexHeaderOf(ix)
-	h := v.Header()
-	*ih = value.IndexHeader{SavedAux: h.Aux, SavedAttrs: h.Attrs, SavedType: h.Type, Size: uint64(value.IndexHeaderSize)}
+	ix := layout.FromPointer(p)
+	layout.Header(ix).Type = int8(value.Index)
+	ih := layout.IndexHeaderOf(ix)
+	h := layout.Header(v)
+	*ih = layout.IndexHeader{SavedAux: h.Aux, SavedAttrs: h.Attrs, SavedType: h.Type, Size: uint64(layout.IndexHeaderSize)}
 	h.Aux = [2]uint64{uint64(uintptr(p)), 0}
 	h.Attrs = h.Attrs&^attrbits.NullmapExt | attrbits.Index
 }
@@ -39,13 +40,13 @@ func TestNullsThroughAnIndex(t *testing.T) {
 	heaptest.Check(t)
 	for _, nulls := range [][]int{nil, {3, 100}, {3, 300}} {
 		v := must(New(value.I64, 400))
-		v.Header().Word = 400
+		layout.Header(v).Word = 400
 		for _, i := range nulls {
 			if err := SetNull(&v, i, true); err != nil {
 				t.Fatal(err)
 			}
 		}
-		before := *v.Header()
+		before := *layout.Header(v)
 		attachFakeIndex(t, v)
 		if v.Has(attrs.HasNulls) != (len(nulls) > 0) || v.Has(attrs.NullmapExt) {
 			t.Errorf("nulls %v: while indexed attrs %v", nulls, v.Attrs())
@@ -62,7 +63,7 @@ func TestNullsThroughAnIndex(t *testing.T) {
 		if err := Set(&v, 0, int64(1)); err != nil { // drops v's reference to the index
 			t.Fatal(err)
 		}
-		after := *v.Header()
+		after := *layout.Header(v)
 		if after.Aux != before.Aux || after.Attrs != before.Attrs {
 			t.Errorf("nulls %v: header after dropping the index %x/%#x, before attaching %x/%#x", nulls, after.Aux, after.Attrs, before.Aux, before.Attrs)
 		}

@@ -4,6 +4,7 @@ import (
 	"iter"
 
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
 
@@ -50,7 +51,7 @@ func AllNullable[T Elem](v value.V) (iter.Seq2[int, Nullable[T]], error) {
 	if err != nil {
 		return nil, err
 	}
-	b, off := nullBits(v)
+	b, off := layout.NullBits(v)
 	return func(yield func(int, Nullable[T]) bool) {
 		holding(v, func() {
 			for i, x := range xs {
@@ -70,7 +71,7 @@ func AllStr(v value.V) (iter.Seq2[int, []byte], error) {
 	if err := checkStr("vec.AllStr", v); err != nil {
 		return nil, err
 	}
-	n := int(v.Header().Word)
+	n := int(layout.Header(v).Word)
 	return func(yield func(int, []byte) bool) {
 		holding(v, func() {
 			for i := range n {
@@ -88,9 +89,9 @@ func AllSymIDs(v value.V) (iter.Seq2[int, int64], error) {
 	if err := checkSym("vec.AllSymIDs", v); err != nil {
 		return nil, err
 	}
-	n := int(v.Header().Word)
+	n := int(layout.Header(v).Word)
 	w := widthOf(v)
-	data := uintptr(dataOf(v))
+	data := uintptr(layout.Data(v))
 	return func(yield func(int, int64) bool) {
 		holding(v, func() {
 			for i := range n {

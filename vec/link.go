@@ -3,6 +3,7 @@ package vec
 import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
 
@@ -34,28 +35,28 @@ func Link(vp *value.V, table string) error {
 		return err
 	}
 	v = *vp
-	h := v.Header()
+	h := layout.Header(v)
 	if h.Attrs&attrbits.HasNulls != 0 && h.Attrs&attrbits.NullmapExt == 0 {
 		if _, err := privateNullMap(vp, int(h.Word)-1); err != nil { // moves the inline bits out
 			return err
 		}
 	}
-	h.Aux[value.SlotLink] = uint64(id)
+	h.Aux[layout.SlotLink] = uint64(id)
 	h.Attrs |= attrbits.Link
 	return nil
 }
 
 // Unlink makes *vp a plain vector again.
 func Unlink(vp *value.V) error {
-	if (*vp).IsZero() || (*vp).Header().Attrs&attrbits.Link == 0 || !(*vp).IsVector() {
+	if (*vp).IsZero() || layout.Header((*vp)).Attrs&attrbits.Link == 0 || !(*vp).IsVector() {
 		return ray.Errorf(ray.ErrType, "vec.Unlink", "%v is not a linked column", (*vp).TypeName())
 	}
 	if err := prepare(vp, 0); err != nil {
 		return err
 	}
-	h := (*vp).Header()
+	h := layout.Header((*vp))
 	h.Attrs &^= attrbits.Link
-	h.Aux[value.SlotLink] = 0 // a linked column's nulls are never inline
+	h.Aux[layout.SlotLink] = 0 // a linked column's nulls are never inline
 	return nil
 }
 
@@ -65,14 +66,14 @@ func linkOf(v value.V) (target uint64, ok bool) {
 	if t := v.Type(); t != value.I32 && t != value.I64 {
 		return 0, false
 	}
-	h := v.Header()
+	h := layout.Header(v)
 	if h.Attrs&attrbits.Slice != 0 {
-		h = parent(v).Header()
+		h = layout.Header(layout.Parent(v))
 	}
 	if h.Attrs&attrbits.Link == 0 {
 		return 0, false
 	}
-	return h.Aux[value.SlotLink], true
+	return h.Aux[layout.SlotLink], true
 }
 
 // LinkTarget returns the name of the table v links into; ok is false when v
@@ -117,7 +118,7 @@ func Deref(v value.V, field string) (value.V, error) {
 		return value.V{}, err
 	}
 	if col.Type() == value.Sym {
-		out.Header().Attrs |= col.Header().Attrs & attrbits.SymWidth
+		layout.Header(out).Attrs |= layout.Header(col).Attrs & attrbits.SymWidth
 	}
 	for i := range n {
 		var id int64
@@ -143,7 +144,7 @@ func Deref(v value.V, field string) (value.V, error) {
 // appendRowOf appends row i of src to *dst, a vector of the same type, or
 // a null row.
 func appendRowOf(dst *value.V, src value.V, i int, null bool) error {
-	n := int((*dst).Header().Word)
+	n := int(layout.Header((*dst)).Word)
 	switch src.Type() {
 	case value.Str:
 		s := ""
@@ -170,9 +171,9 @@ func appendRowOf(dst *value.V, src value.V, i int, null bool) error {
 		if null {
 			clear(unsafeBytes(d, (n+1)*size)[n*size:])
 		} else {
-			copy(unsafeBytes(d, (n+1)*size)[n*size:], unsafeBytes(dataOf(src), (i+1)*size)[i*size:])
+			copy(unsafeBytes(d, (n+1)*size)[n*size:], unsafeBytes(layout.Data(src), (i+1)*size)[i*size:])
 		}
-		(*dst).Header().Word = uint64(n + 1)
+		layout.Header((*dst)).Word = uint64(n + 1)
 	}
 	if null {
 		return setNullBit(dst, n, true)

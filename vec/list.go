@@ -5,7 +5,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
 
@@ -61,14 +61,14 @@ func ListAppend(lp *value.V, item value.V) error {
 	if err := checkItem("vec.ListAppend", item); err != nil {
 		return err
 	}
-	n := int((*lp).Header().Word)
+	n := int(layout.Header((*lp)).Word)
 	cow.Retain(item)
 	if err := prepare(lp, n+1); err != nil {
 		cow.Release(&item)
 		return err
 	}
-	value.Slots(*lp, n+1)[n] = uint64(uintptr(item.Pointer()))
-	(*lp).Header().Word = uint64(n + 1)
+	layout.Slots(*lp, n+1)[n] = uint64(uintptr(item.Pointer()))
+	layout.Header((*lp)).Word = uint64(n + 1)
 	return nil
 }
 
@@ -78,11 +78,11 @@ func ListGet(l value.V, i int) (value.V, error) {
 	if err := checkList("vec.ListGet", l); err != nil {
 		return value.V{}, err
 	}
-	n := int(l.Header().Word)
+	n := int(layout.Header(l).Word)
 	if i < 0 || i >= n {
 		return value.V{}, ray.Errorf(ray.ErrRange, "vec.ListGet", "index %d outside [0, %d)", i, n)
 	}
-	return value.FromPointer(offheap.Ptr(uintptr(value.Slots(l, n)[i]))), nil
+	return layout.Owned(layout.Slots(l, n)[i]), nil
 }
 
 // ListSet replaces item i of *lp by item: the old item's reference is
@@ -94,7 +94,7 @@ func ListSet(lp *value.V, i int, item value.V) error {
 	if err := checkItem("vec.ListSet", item); err != nil {
 		return err
 	}
-	n := int((*lp).Header().Word)
+	n := int(layout.Header((*lp)).Word)
 	if i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.ListSet", "index %d outside [0, %d)", i, n)
 	}
@@ -103,8 +103,8 @@ func ListSet(lp *value.V, i int, item value.V) error {
 		cow.Release(&item)
 		return err
 	}
-	slot := &value.Slots(*lp, n)[i]
-	old := value.FromPointer(offheap.Ptr(uintptr(*slot)))
+	slot := &layout.Slots(*lp, n)[i]
+	old := layout.Owned(*slot)
 	*slot = uint64(uintptr(item.Pointer()))
 	cow.Release(&old)
 	return nil

@@ -5,10 +5,10 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
@@ -27,41 +27,6 @@ import (
 // bytes it saved. The external map is copied on write like any value
 // (ARCHITECTURE.md D6: the C runtime shares it between COW copies).
 
-// auxOf returns the header bytes 0..15 that describe v's null map and STR
-// pool, and whether they hold an external map: v's own, its parent's for a
-// slice, or the bytes an attached index saved. It also returns the block
-// that holds them and the bit offset of v's row 0.
-func auxOf(v value.V) (holder value.V, aux *[2]uint64, ext bool, off int) {
-	h := v.Header()
-	if h.Attrs&attrbits.Slice != 0 {
-		off = int(h.Aux[value.SlotOffset])
-		v = parent(v)
-		h = v.Header()
-	}
-	if h.Attrs&attrbits.Index != 0 {
-		ih := value.IndexHeaderOf(value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotIndex]))))
-		return v, &ih.SavedAux, attrs.Of(ih.SavedType, ih.SavedAttrs).Has(attrs.NullmapExt), off
-	}
-	return v, &h.Aux, h.Attrs&attrbits.NullmapExt != 0, off
-}
-
-// nullBits returns the bytes holding v's null bits and the bit offset of
-// v's row 0 in them; nil when v has no nulls.
-func nullBits(v value.V) (bits []byte, off int) {
-	holder, aux, ext, off := auxOf(v)
-	if holder.Header().Attrs&attrbits.HasNulls == 0 {
-		return nil, 0
-	}
-	if ext {
-		m := value.FromPointer(offheap.Ptr(uintptr(aux[value.SlotNullmap])))
-		return unsafe.Slice((*byte)(m.Data()), m.Header().Word), off
-	}
-	if v.Type() == value.Str {
-		return nil, 0
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(aux)), 16), off
-}
-
 func bitAt(b []byte, i int) bool {
 	return i>>3 < len(b) && b[i>>3]>>(i&7)&1 != 0
 }
@@ -71,10 +36,10 @@ func IsNull(v value.V, i int) (bool, error) {
 	if v.IsZero() || !v.IsVector() {
 		return false, ray.Errorf(ray.ErrType, "vec.IsNull", "%v has no rows", v.TypeName())
 	}
-	if n := int(v.Header().Word); i < 0 || i >= n {
+	if n := int(layout.Header(v).Word); i < 0 || i >= n {
 		return false, ray.Errorf(ray.ErrRange, "vec.IsNull", "index %d outside [0, %d)", i, n)
 	}
-	b, off := nullBits(v)
+	b, off := layout.NullBits(v)
 	return bitAt(b, off+i), nil
 }
 
@@ -83,11 +48,11 @@ func NullCount(v value.V) int {
 	if v.IsZero() || !v.IsVector() {
 		return 0
 	}
-	b, off := nullBits(v)
+	b, off := layout.NullBits(v)
 	if b == nil {
 		return 0
 	}
-	n := int(v.Header().Word)
+	n := int(layout.Header(v).Word)
 	count := 0
 	i := off
 	end := off + n
@@ -114,7 +79,7 @@ func SetNull(vp *value.V, i int, null bool) error {
 	if v.IsZero() || !v.IsVector() {
 		return ray.Errorf(ray.ErrType, "vec.SetNull", "cannot set nulls of %v", v.TypeName())
 	}
-	if n := int(v.Header().Word); i < 0 || i >= n {
+	if n := int(layout.Header(v).Word); i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.SetNull", "index %d outside [0, %d)", i, n)
 	}
 	if err := prepare(vp, 0); err != nil {
@@ -127,11 +92,11 @@ func SetNull(vp *value.V, i int, null bool) error {
 // unsliced and unindexed.
 func setNullBit(vp *value.V, i int, null bool) error {
 	v := *vp
-	h := v.Header()
+	h := layout.Header(v)
 	if h.Attrs&attrbits.HasNulls == 0 && !null {
 		return nil // no nulls anywhere: nothing to clear
 	}
-	if b, _ := nullBits(v); bitAt(b, i) == null && (null || h.Attrs&attrbits.HasNulls != 0) {
+	if b, _ := layout.NullBits(v); bitAt(b, i) == null && (null || h.Attrs&attrbits.HasNulls != 0) {
 		return nil // already so: nothing to write, no map to copy
 	}
 	inline := h.Attrs&(attrbits.NullmapExt|attrbits.Link) == 0 && v.Type() != value.Str
@@ -146,7 +111,7 @@ func setNullBit(vp *value.V, i int, null bool) error {
 		if err != nil {
 			return err
 		}
-		setBit(unsafe.Slice((*byte)(m.Data()), m.Header().Word), i, null)
+		setBit(unsafe.Slice((*byte)(m.Data()), layout.Header(m).Word), i, null)
 	}
 	if null {
 		h.Attrs |= attrbits.HasNulls // and, for STR, whatever state the map was in (ARCHITECTURE.md D7)
@@ -167,7 +132,7 @@ func setBit(b []byte, i int, on bool) {
 // copied when shared, grown when short.
 func privateNullMap(vp *value.V, i int) (value.V, error) {
 	v := *vp
-	h := v.Header()
+	h := layout.Header(v)
 	rows := max(int(h.Word), i+1)
 	need := (rows + 7) / 8
 	if h.Attrs&attrbits.NullmapExt == 0 {
@@ -179,25 +144,25 @@ func privateNullMap(vp *value.V, i int) (value.V, error) {
 			copy(unsafe.Slice((*byte)(m.Data()), 16), unsafe.Slice((*byte)(unsafe.Pointer(&h.Aux)), 16))
 			h.Aux[1] = 0 // inline bits 64..127 now live in the map
 		}
-		h.Aux[value.SlotNullmap] = uint64(uintptr(m.Pointer()))
+		h.Aux[layout.SlotNullmap] = uint64(uintptr(m.Pointer()))
 		h.Attrs |= attrbits.NullmapExt
 		return m, nil
 	}
-	m := value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotNullmap])))
+	m := layout.Owned(h.Aux[layout.SlotNullmap])
 	if err := cow.Cow(&m); err != nil {
 		return value.V{}, err
 	}
-	if have := int(m.Header().Word); have < need {
+	if have := int(layout.Header(m).Word); have < need {
 		p, err := heap.Realloc(m.Pointer(), uintptr(max(need, 2*have)))
 		if err != nil {
-			h.Aux[value.SlotNullmap] = uint64(uintptr(m.Pointer())) // Cow may have replaced it
+			h.Aux[layout.SlotNullmap] = uint64(uintptr(m.Pointer())) // Cow may have replaced it
 			return value.V{}, err
 		}
-		m = value.FromPointer(p)
+		m = layout.FromPointer(p)
 		memops.ZeroPtr(offheap.Add(m.Data(), uintptr(have)), heap.Cap(p)-uintptr(have))
-		m.Header().Word = uint64(heap.Cap(p))
+		layout.Header(m).Word = uint64(heap.Cap(p))
 	}
-	h.Aux[value.SlotNullmap] = uint64(uintptr(m.Pointer()))
+	h.Aux[layout.SlotNullmap] = uint64(uintptr(m.Pointer()))
 	return m, nil
 }
 
@@ -211,13 +176,13 @@ func newNullMap(n int) (value.V, error) {
 	h.Type = int8(value.U8)
 	clear(unsafe.Slice((*byte)(offheap.Add(p, heap.HeaderSize)), heap.Cap(p)))
 	h.Word = uint64(heap.Cap(p))
-	return value.FromPointer(p), nil
+	return layout.FromPointer(p), nil
 }
 
 // copyNulls sets the null bits of rows [at, at+n) of *dst, private, from
 // rows [from, from+n) of src.
 func copyNulls(dst *value.V, src value.V, from, n, at int) error {
-	b, off := nullBits(src)
+	b, off := layout.NullBits(src)
 	if b == nil {
 		return nil
 	}
@@ -234,12 +199,12 @@ func copyNulls(dst *value.V, src value.V, from, n, at int) error {
 // shiftNullsDown moves the null bits of rows [i, n) of *vp, private, to
 // rows [i+1, n+1) after an insert at row i, and clears row i's.
 func shiftNullsDown(vp *value.V, i, n int) error {
-	b, _ := nullBits(*vp)
+	b, _ := layout.NullBits(*vp)
 	for j := n - 1; j >= i; j-- {
 		if err := setNullBit(vp, j+1, bitAt(b, j)); err != nil {
 			return err
 		}
-		b, _ = nullBits(*vp) // the map may have moved
+		b, _ = layout.NullBits(*vp) // the map may have moved
 	}
 	return setNullBit(vp, i, false)
 }

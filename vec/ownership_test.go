@@ -297,12 +297,6 @@ func TestZeroAndWrongArguments(t *testing.T) {
 	if Cap(value.V{}) != 0 {
 		t.Error("Cap of no value")
 	}
-	if b, _ := NullBitmap(value.V{}); b != nil {
-		t.Error("NullBitmap of no value")
-	}
-	if r, _ := Root(value.V{}); !r.IsZero() {
-		t.Error("Root of no value")
-	}
 	for _, v := range []value.V{{}, i64} {
 		if !DictKeys(v).IsZero() || !DictValues(v).IsZero() {
 			t.Errorf("DictKeys/DictValues of %v are not no value", v.TypeName())

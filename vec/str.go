@@ -10,6 +10,7 @@ import (
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
@@ -36,16 +37,6 @@ const (
 	MaxPool = math.MaxInt32
 )
 
-// poolOf returns the pool of a STR vector (or its parent's, for a slice),
-// or no value.
-func poolOf(v value.V) value.V {
-	_, aux, _, _ := auxOf(v)
-	if aux[value.SlotPool] == 0 {
-		return value.V{}
-	}
-	return value.FromPointer(offheap.Ptr(uintptr(aux[value.SlotPool])))
-}
-
 func checkStr(op string, v value.V) error {
 	if v.IsZero() || v.Type() != value.Str {
 		return ray.Errorf(ray.ErrType, op, "want a STR vector, have %v", v.TypeName())
@@ -55,13 +46,13 @@ func checkStr(op string, v value.V) error {
 
 // strView returns the bytes of element i of v, in place.
 func strView(v value.V, i int) []byte {
-	e := (*[16]byte)(offheap.Add(dataOf(v), uintptr(i)*16))
+	e := (*[16]byte)(offheap.Add(layout.Data(v), uintptr(i)*16))
 	n := binary.LittleEndian.Uint32(e[0:4])
 	if n <= strInline {
 		return e[4 : 4+n : 4+n]
 	}
 	off := binary.LittleEndian.Uint32(e[12:16])
-	return unsafe.Slice((*byte)(offheap.Add(poolOf(v).Data(), uintptr(off))), n)
+	return unsafe.Slice((*byte)(offheap.Add(layout.Pool(v).Data(), uintptr(off))), n)
 }
 
 // GetStr returns a copy of row i of a STR vector.
@@ -77,7 +68,7 @@ func StrView(v value.V, i int) ([]byte, error) {
 	if err := checkStr("vec.StrView", v); err != nil {
 		return nil, err
 	}
-	if n := int(v.Header().Word); i < 0 || i >= n {
+	if n := int(layout.Header(v).Word); i < 0 || i >= n {
 		return nil, ray.Errorf(ray.ErrRange, "vec.StrView", "index %d outside [0, %d)", i, n)
 	}
 	return strView(v, i), nil
@@ -110,7 +101,7 @@ func AppendStr(vp *value.V, s string) error {
 	if err := checkStr("vec.AppendStr", *vp); err != nil {
 		return err
 	}
-	n := int((*vp).Header().Word)
+	n := int(layout.Header((*vp)).Word)
 	return writeStr(vp, n, n+1, s)
 }
 
@@ -121,14 +112,14 @@ func SetStr(vp *value.V, i int, s string) error {
 	if err := checkStr("vec.SetStr", *vp); err != nil {
 		return err
 	}
-	n := int((*vp).Header().Word)
+	n := int(layout.Header((*vp)).Word)
 	if i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.SetStr", "index %d outside [0, %d)", i, n)
 	}
 	if err := writeStr(vp, i, n, s); err != nil {
 		return err
 	}
-	if (*vp).Header().Attrs&attrbits.HasNulls != 0 {
+	if layout.Header((*vp)).Attrs&attrbits.HasNulls != 0 {
 		return setNullBit(vp, i, false)
 	}
 	return nil
@@ -154,7 +145,7 @@ func writeStr(vp *value.V, i, rows int, s string) error {
 	} else {
 		copy(e[4:8], s)
 	}
-	n := int((*vp).Header().Word)
+	n := int(layout.Header((*vp)).Word)
 	if err := prepare(vp, rows); err != nil {
 		return err
 	}
@@ -164,7 +155,7 @@ func writeStr(vp *value.V, i, rows int, s string) error {
 			if err != nil {
 				return err
 			}
-			pool.Header().Aux[0] += uint64(len(old))
+			layout.Header(pool).Aux[0] += uint64(len(old))
 		}
 	}
 	if len(s) > strInline {
@@ -172,14 +163,14 @@ func writeStr(vp *value.V, i, rows int, s string) error {
 		if err != nil {
 			return err
 		}
-		off := pool.Header().Word
+		off := layout.Header(pool).Word
 		memops.CopyPtr(offheap.Add(pool.Data(), uintptr(off)), unsafe.Pointer(unsafe.StringData(s)), uintptr(len(s)))
-		pool.Header().Word = off + uint64(len(s))
+		layout.Header(pool).Word = off + uint64(len(s))
 		binary.LittleEndian.PutUint32(e[12:16], uint32(off))
 	}
 	*(*[16]byte)(offheap.Add((*vp).Data(), uintptr(i)*16)) = e
 	if i >= n {
-		(*vp).Header().Word = uint64(i + 1)
+		layout.Header((*vp)).Word = uint64(i + 1)
 	}
 	return nil
 }
@@ -190,23 +181,23 @@ func writeStr(vp *value.V, i, rows int, s string) error {
 // pool and *keep (a string about to be written) lies in it, *keep is first
 // copied to Go memory.
 func privatePool(vp *value.V, extra int, keep *string) (value.V, error) {
-	h := (*vp).Header()
-	if h.Aux[value.SlotPool] == 0 {
+	h := layout.Header((*vp))
+	if h.Aux[layout.SlotPool] == 0 {
 		p, err := heap.Alloc(uintptr(max(extra, 256)))
 		if err != nil {
 			return value.V{}, err
 		}
 		ph := heap.HeaderOf(p)
 		ph.Type = int8(value.U8)
-		h.Aux[value.SlotPool] = uint64(uintptr(p))
-		return value.FromPointer(p), nil
+		h.Aux[layout.SlotPool] = uint64(uintptr(p))
+		return layout.FromPointer(p), nil
 	}
-	pool := value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotPool])))
+	pool := layout.Owned(h.Aux[layout.SlotPool])
 	if err := cow.Cow(&pool); err != nil { // a shared pool stays alive for its other owner
 		return value.V{}, err
 	}
-	h.Aux[value.SlotPool] = uint64(uintptr(pool.Pointer()))
-	used := pool.Header().Word
+	h.Aux[layout.SlotPool] = uint64(uintptr(pool.Pointer()))
+	used := layout.Header(pool).Word
 	need := used + uint64(extra)
 	if need > MaxPool {
 		return value.V{}, ray.Errorf(ray.ErrLimit, "vec.AppendStr", "the STR pool would hold %d bytes, more than %d", need, MaxPool)
@@ -221,8 +212,8 @@ func privatePool(vp *value.V, extra int, keep *string) (value.V, error) {
 		if err != nil {
 			return value.V{}, err
 		}
-		h.Aux[value.SlotPool] = uint64(uintptr(p))
-		pool = value.FromPointer(p)
+		h.Aux[layout.SlotPool] = uint64(uintptr(p))
+		pool = layout.FromPointer(p)
 	}
 	return pool, nil
 }
@@ -232,8 +223,8 @@ func DeadBytes(v value.V) int {
 	if checkStr("", v) != nil {
 		return 0
 	}
-	if pool := poolOf(v); !pool.IsZero() {
-		return int(pool.Header().Aux[0])
+	if pool := layout.Pool(v); !pool.IsZero() {
+		return int(layout.Header(pool).Aux[0])
 	}
 	return 0
 }
@@ -250,7 +241,7 @@ func CompactStr(vp *value.V) error {
 		return err
 	}
 	v := *vp
-	n := int(v.Header().Word)
+	n := int(layout.Header(v).Word)
 	live := 0
 	for i := range n {
 		if b := strView(v, i); len(b) > strInline {
@@ -264,7 +255,7 @@ func CompactStr(vp *value.V) error {
 			return err
 		}
 		heap.HeaderOf(p).Type = int8(value.U8)
-		fresh = value.FromPointer(p)
+		fresh = layout.FromPointer(p)
 		off := 0
 		for i := range n {
 			b := strView(v, i)
@@ -276,11 +267,11 @@ func CompactStr(vp *value.V) error {
 			binary.LittleEndian.PutUint32(e[12:16], uint32(off))
 			off += len(b)
 		}
-		fresh.Header().Word = uint64(off)
+		layout.Header(fresh).Word = uint64(off)
 	}
-	h := v.Header()
-	old := value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotPool])))
-	h.Aux[value.SlotPool] = uint64(uintptr(fresh.Pointer()))
+	h := layout.Header(v)
+	old := layout.Owned(h.Aux[layout.SlotPool])
+	h.Aux[layout.SlotPool] = uint64(uintptr(fresh.Pointer()))
 	cow.Release(&old)
 	return nil
 }
@@ -288,21 +279,21 @@ func CompactStr(vp *value.V) error {
 // concatStr returns a's rows then b's: one pool, b's pooled strings moved
 // after a's (offsets shifted by a's pool length, as in the C runtime).
 func concatStr(a, b value.V) (value.V, error) {
-	na, nb := int(a.Header().Word), int(b.Header().Word)
+	na, nb := int(layout.Header(a).Word), int(layout.Header(b).Word)
 	c, err := New(value.Str, na+nb)
 	if err != nil {
 		return value.V{}, err
 	}
-	memops.CopyPtr(c.Data(), dataOf(a), uintptr(na)*16)
-	memops.CopyPtr(offheap.Add(c.Data(), uintptr(na)*16), dataOf(b), uintptr(nb)*16)
-	c.Header().Word = uint64(na + nb)
-	pa, pb := poolOf(a), poolOf(b)
+	memops.CopyPtr(c.Data(), layout.Data(a), uintptr(na)*16)
+	memops.CopyPtr(offheap.Add(c.Data(), uintptr(na)*16), layout.Data(b), uintptr(nb)*16)
+	layout.Header(c).Word = uint64(na + nb)
+	pa, pb := layout.Pool(a), layout.Pool(b)
 	la, lb := 0, 0
 	if !pa.IsZero() {
-		la = int(pa.Header().Word)
+		la = int(layout.Header(pa).Word)
 	}
 	if !pb.IsZero() {
-		lb = int(pb.Header().Word)
+		lb = int(layout.Header(pb).Word)
 	}
 	if la+lb > 0 {
 		if uint64(la+lb) > MaxPool {
@@ -315,17 +306,17 @@ func concatStr(a, b value.V) (value.V, error) {
 			return value.V{}, err
 		}
 		heap.HeaderOf(p).Type = int8(value.U8)
-		pool := value.FromPointer(p)
+		pool := layout.FromPointer(p)
 		if la > 0 {
 			memops.CopyPtr(pool.Data(), pa.Data(), uintptr(la))
-			pool.Header().Aux[0] = pa.Header().Aux[0]
+			layout.Header(pool).Aux[0] = layout.Header(pa).Aux[0]
 		}
 		if lb > 0 {
 			memops.CopyPtr(offheap.Add(pool.Data(), uintptr(la)), pb.Data(), uintptr(lb))
-			pool.Header().Aux[0] += pb.Header().Aux[0]
+			layout.Header(pool).Aux[0] += layout.Header(pb).Aux[0]
 		}
-		pool.Header().Word = uint64(la + lb)
-		c.Header().Aux[value.SlotPool] = uint64(uintptr(p))
+		layout.Header(pool).Word = uint64(la + lb)
+		layout.Header(c).Aux[layout.SlotPool] = uint64(uintptr(p))
 		for i := na; i < na+nb; i++ {
 			e := (*[16]byte)(offheap.Add(c.Data(), uintptr(i)*16))
 			if binary.LittleEndian.Uint32(e[0:4]) > strInline {

@@ -14,6 +14,7 @@ import (
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
 
@@ -44,7 +45,7 @@ func TestStrViewLayout(t *testing.T) {
 	if binary.LittleEndian.Uint32(el) != 13 || string(el[4:8]) != "thir" || binary.LittleEndian.Uint32(el[8:12]) != 0 || binary.LittleEndian.Uint32(el[12:16]) != 0 {
 		t.Errorf("13-byte string view: %x", el)
 	}
-	if pool := poolOf(v); pool.IsZero() || pool.Len() != 13 {
+	if pool := layout.Pool(v); pool.IsZero() || pool.Len() != 13 {
 		t.Errorf("pool length %d", pool.Len())
 	}
 	if got := strs(t, v); !slices.Equal(got, []string{"twelve bytes", "thirteen byte", "x"}) {
@@ -80,7 +81,7 @@ func TestStrCompaction(t *testing.T) {
 	if err := CompactStr(&v); err != nil {
 		t.Fatal(err)
 	}
-	if p := poolOf(v); p.Len() != 41 || DeadBytes(v) != 0 {
+	if p := layout.Pool(v); p.Len() != 41 || DeadBytes(v) != 0 {
 		t.Errorf("after compaction: pool %d bytes, %d dead", p.Len(), DeadBytes(v))
 	}
 	if got := strs(t, v); !slices.Equal(got, []string{"now short", "short", long + "2"}) {
@@ -92,7 +93,7 @@ func TestStrCompaction(t *testing.T) {
 	if err := CompactStr(&v); err != nil {
 		t.Fatal(err)
 	}
-	if !poolOf(v).IsZero() {
+	if !layout.Pool(v).IsZero() {
 		t.Error("a vector of inline strings kept its pool")
 	}
 	// A compaction whose pool cannot be allocated fails and changes nothing.
@@ -126,8 +127,8 @@ func TestStrConcat(t *testing.T) {
 	if got := strs(t, c); !slices.Equal(got, []string{"aaaaaaaaaaaaaaaa", "b", "cccccccccccccccccc", "dd"}) {
 		t.Errorf("Concat rows %q", got)
 	}
-	if poolOf(c).Len() != poolOf(a).Len()+poolOf(b).Len() || !mustNull(t, c, 3) || mustNull(t, c, 2) {
-		t.Errorf("Concat pool %d, nulls %v", poolOf(c).Len(), nullsOf(t, c))
+	if layout.Pool(c).Len() != layout.Pool(a).Len()+layout.Pool(b).Len() || !mustNull(t, c, 3) || mustNull(t, c, 2) {
+		t.Errorf("Concat pool %d, nulls %v", layout.Pool(c).Len(), nullsOf(t, c))
 	}
 	cow.Release(&a)
 	cow.Release(&b)
@@ -140,12 +141,12 @@ func TestStrNulls(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromStrings([]string{"a", strings.Repeat("p", 20), "c"}))
 	defer cow.Release(&v)
-	pool := v.Header().Aux[1]
+	pool := layout.Header(v).Aux[1]
 	if err := SetNull(&v, 0, true); err != nil {
 		t.Fatal(err)
 	}
-	if !v.Has(attrs.NullmapExt) || v.Header().Aux[1] != pool {
-		t.Errorf("first STR null: ext %v, pool moved %v", v.Has(attrs.NullmapExt), v.Header().Aux[1] != pool)
+	if !v.Has(attrs.NullmapExt) || layout.Header(v).Aux[1] != pool {
+		t.Errorf("first STR null: ext %v, pool moved %v", v.Has(attrs.NullmapExt), layout.Header(v).Aux[1] != pool)
 	}
 	if err := SetNull(&v, 0, false); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -57,11 +58,11 @@ func GetSymID(v value.V, i int) (int64, error) {
 	if err := checkSym("vec.GetSymID", v); err != nil {
 		return 0, err
 	}
-	if n := int(v.Header().Word); i < 0 || i >= n {
+	if n := int(layout.Header(v).Word); i < 0 || i >= n {
 		return 0, ray.Errorf(ray.ErrRange, "vec.GetSymID", "index %d outside [0, %d)", i, n)
 	}
 	w := widthOf(v)
-	return loadID(uintptr(dataOf(v))+uintptr(i)<<w, w), nil
+	return loadID(uintptr(layout.Data(v))+uintptr(i)<<w, w), nil
 }
 
 // GetSym returns the symbol name in row i of a SYM vector.
@@ -87,7 +88,7 @@ func AppendSymID(vp *value.V, id int64) error {
 		return ray.Errorf(ray.ErrRange, "vec.AppendSymID", "symbol id %d outside [0, %d)", id, value.SymCount())
 	}
 	v := *vp
-	h := v.Header()
+	h := layout.Header(v)
 	n := int(h.Word)
 	w := attrs.Width(h.Attrs & attrbits.SymWidth)
 	// The fast path: a private heap vector with room, wide enough.
@@ -97,7 +98,7 @@ func AppendSymID(vp *value.V, id int64) error {
 			return err
 		}
 		v = *vp
-		h = v.Header()
+		h = layout.Header(v)
 		w = widthOf(v)
 	}
 	storeID(uintptr(v.Data())+uintptr(n)<<w, w, id)
@@ -120,7 +121,7 @@ func SetSymID(vp *value.V, i int, id int64) error {
 	if err := checkSym("vec.SetSymID", *vp); err != nil {
 		return err
 	}
-	if n := int((*vp).Header().Word); i < 0 || i >= n {
+	if n := int(layout.Header((*vp)).Word); i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.SetSymID", "index %d outside [0, %d)", i, n)
 	}
 	if id < 0 || id >= value.SymCount() {
@@ -132,7 +133,7 @@ func SetSymID(vp *value.V, i int, id int64) error {
 	v := *vp
 	w := widthOf(v)
 	storeID(uintptr(v.Data())+uintptr(i)<<w, w, id)
-	if v.Header().Attrs&attrbits.HasNulls != 0 {
+	if layout.Header(v).Attrs&attrbits.HasNulls != 0 {
 		return setNullBit(vp, i, false)
 	}
 	return nil
@@ -163,7 +164,7 @@ func prepareSym(vp *value.V, need int, w attrs.Width) error {
 	if w <= old {
 		return nil
 	}
-	n := int(v.Header().Word)
+	n := int(layout.Header(v).Word)
 	// Room for max(need, n) rows at the new width, then rewrite the ids
 	// from the last down, so that none is overwritten before it is read.
 	if rows := max(need, n) << (w - old); rows > Cap(v) { // counted at the old width
@@ -172,7 +173,7 @@ func prepareSym(vp *value.V, need int, w attrs.Width) error {
 		}
 	}
 	v = *vp
-	h := v.Header()
+	h := layout.Header(v)
 	base := uintptr(v.Data())
 	for i := n - 1; i >= 0; i-- {
 		storeID(base+uintptr(i)<<w, w, loadID(base+uintptr(i)<<old, old))
@@ -184,20 +185,20 @@ func prepareSym(vp *value.V, need int, w attrs.Width) error {
 // concatSym returns a's rows then b's at the wider of their widths
 // (as in the C runtime).
 func concatSym(a, b value.V) (value.V, error) {
-	na, nb := int(a.Header().Word), int(b.Header().Word)
+	na, nb := int(layout.Header(a).Word), int(layout.Header(b).Word)
 	w := max(widthOf(a), widthOf(b))
 	c, err := New(value.Sym, (na+nb)<<w)
 	if err != nil {
 		return value.V{}, err
 	}
-	h := c.Header()
+	h := layout.Header(c)
 	h.Attrs |= uint8(w)
 	base := uintptr(c.Data())
 	for i := range na {
-		storeID(base+uintptr(i)<<w, w, loadID(uintptr(dataOf(a))+uintptr(i)<<widthOf(a), widthOf(a)))
+		storeID(base+uintptr(i)<<w, w, loadID(uintptr(layout.Data(a))+uintptr(i)<<widthOf(a), widthOf(a)))
 	}
 	for i := range nb {
-		storeID(base+uintptr(na+i)<<w, w, loadID(uintptr(dataOf(b))+uintptr(i)<<widthOf(b), widthOf(b)))
+		storeID(base+uintptr(na+i)<<w, w, loadID(uintptr(layout.Data(b))+uintptr(i)<<widthOf(b), widthOf(b)))
 	}
 	h.Word = uint64(na + nb)
 	return concatNulls(c, a, na, b, nb)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
 
@@ -31,7 +31,7 @@ func checkTable(op string, t value.V) error {
 }
 
 func slot(v value.V, i int) value.V {
-	return value.FromPointer(offheap.Ptr(uintptr(value.Slots(v, 2)[i])))
+	return layout.Owned(layout.Slots(v, 2)[i])
 }
 
 // NewTable returns a table with no columns.
@@ -57,10 +57,10 @@ func newPair(t value.Type, a, b value.V) (value.V, error) {
 		cow.Release(&b)
 		return value.V{}, err
 	}
-	h := p.Header()
+	h := layout.Header(p)
 	h.Type = int8(t)
 	h.Word = 2
-	s := value.Slots(p, 2)
+	s := layout.Slots(p, 2)
 	s[0], s[1] = uint64(uintptr(a.Pointer())), uint64(uintptr(b.Pointer()))
 	return p, nil
 }
@@ -106,7 +106,7 @@ func AddColumn(tp *value.V, name string, col value.V) error {
 	if err := cow.Cow(tp); err != nil {
 		return err
 	}
-	s := value.Slots(*tp, 2)
+	s := layout.Slots(*tp, 2)
 	names, cols := slot(*tp, 0), slot(*tp, 1)
 	if err := AppendSym(&names, name); err != nil {
 		s[0] = uint64(uintptr(names.Pointer()))
@@ -116,7 +116,7 @@ func AddColumn(tp *value.V, name string, col value.V) error {
 	if err := ListAppend(&cols, col); err != nil {
 		s[1] = uint64(uintptr(cols.Pointer()))
 		// Take the name back off, so that the table stays consistent.
-		names.Header().Word--
+		layout.Header(names).Word--
 		return err
 	}
 	s[1] = uint64(uintptr(cols.Pointer()))

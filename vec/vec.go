@@ -5,10 +5,10 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
@@ -36,7 +36,7 @@ func New(t value.Type, capacity int) (value.V, error) {
 	}
 	h := heap.HeaderOf(p)
 	h.Type = int8(t)
-	return value.FromPointer(p), nil
+	return layout.FromPointer(p), nil
 }
 
 // FromSlice returns a vector of type t holding a copy of xs, made with one
@@ -52,7 +52,7 @@ func FromSlice[T Elem](t value.Type, xs []T) (value.V, error) {
 	if len(xs) > 0 {
 		memops.CopyPtr(v.Data(), unsafe.Pointer(&xs[0]), uintptr(len(xs))*unsafe.Sizeof(xs[0]))
 	}
-	v.Header().Word = uint64(len(xs))
+	layout.Header(v).Word = uint64(len(xs))
 	return v, nil
 }
 
@@ -63,7 +63,7 @@ func Cap(v value.V) int {
 	if v.IsZero() || !v.IsVector() && v.Type() != value.List {
 		return 0
 	}
-	h := v.Header()
+	h := layout.Header(v)
 	if h.Attrs&attrbits.Slice != 0 || h.Mmod != heap.MmodHeap {
 		return int(h.Word)
 	}
@@ -72,21 +72,6 @@ func Cap(v value.V) int {
 		return 0
 	}
 	return int(heap.Cap(v.Pointer())) / size
-}
-
-// parent returns the root parent of a slice.
-func parent(v value.V) value.V {
-	return value.FromPointer(offheap.Ptr(uintptr(v.Header().Aux[value.SlotParent])))
-}
-
-// dataOf returns where v's elements start: its own data, or its parent's
-// at the slice's offset.
-func dataOf(v value.V) unsafe.Pointer {
-	h := v.Header()
-	if h.Attrs&attrbits.Slice != 0 {
-		return offheap.Add(parent(v).Data(), uintptr(h.Aux[value.SlotOffset])*uintptr(v.ElemSize()))
-	}
-	return v.Data()
 }
 
 // checkVec returns an error unless v is a vector T views.
@@ -107,7 +92,7 @@ func Elems[T Elem](v value.V) ([]T, error) {
 	if err := checkVec[T]("vec.Elems", v); err != nil {
 		return nil, err
 	}
-	return unsafe.Slice((*T)(dataOf(v)), v.Header().Word), nil
+	return unsafe.Slice((*T)(layout.Data(v)), layout.Header(v).Word), nil
 }
 
 // Mutable makes *vp private (copying it if it is shared, a slice, indexed
@@ -120,7 +105,7 @@ func Mutable[T Elem](vp *value.V) ([]T, error) {
 	if err := prepare(vp, 0); err != nil {
 		return nil, err
 	}
-	return unsafe.Slice((*T)((*vp).Data()), (*vp).Header().Word), nil
+	return unsafe.Slice((*T)((*vp).Data()), layout.Header((*vp)).Word), nil
 }
 
 // Get returns element i of v. A BOOL row is true when its byte is not 0,
@@ -131,10 +116,10 @@ func Get[T Elem](v value.V, i int) (T, error) {
 	if err := checkVec[T]("vec.Get", v); err != nil {
 		return z, err
 	}
-	if n := int(v.Header().Word); i < 0 || i >= n {
+	if n := int(layout.Header(v).Word); i < 0 || i >= n {
 		return z, ray.Errorf(ray.ErrRange, "vec.Get", "index %d outside [0, %d)", i, n)
 	}
-	p := offheap.Add(dataOf(v), uintptr(i)*unsafe.Sizeof(z))
+	p := offheap.Add(layout.Data(v), uintptr(i)*unsafe.Sizeof(z))
 	if _, ok := any(z).(bool); ok {
 		return any(*(*uint8)(p) != 0).(T), nil
 	}
@@ -146,7 +131,7 @@ func Set[T Elem](vp *value.V, i int, x T) error {
 	if err := checkVec[T]("vec.Set", *vp); err != nil {
 		return err
 	}
-	if n := int((*vp).Header().Word); i < 0 || i >= n {
+	if n := int(layout.Header((*vp)).Word); i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.Set", "index %d outside [0, %d)", i, n)
 	}
 	if err := prepare(vp, 0); err != nil {
@@ -154,7 +139,7 @@ func Set[T Elem](vp *value.V, i int, x T) error {
 	}
 	v := *vp
 	*(*T)(offheap.Add(v.Data(), uintptr(i)*unsafe.Sizeof(x))) = x
-	if v.Header().Attrs&attrbits.HasNulls != 0 {
+	if layout.Header(v).Attrs&attrbits.HasNulls != 0 {
 		return setNullBit(vp, i, false)
 	}
 	return nil
@@ -167,7 +152,7 @@ func Append[T Elem](vp *value.V, x T) error {
 	if v.IsZero() {
 		return ray.Errorf(ray.ErrType, "vec.Append", "no value")
 	}
-	h := v.Header()
+	h := layout.Header(v)
 	if !accepts[T](value.Type(h.Type)) {
 		return typeError[T]("vec.Append", value.Type(h.Type))
 	}
@@ -185,7 +170,7 @@ func Append[T Elem](vp *value.V, x T) error {
 	}
 	v = *vp
 	*(*T)(offheap.Add(v.Data(), uintptr(n*size))) = x
-	v.Header().Word = n + 1
+	layout.Header(v).Word = n + 1
 	return nil
 }
 
@@ -202,14 +187,14 @@ func AppendSlice[T Elem](vp *value.V, xs []T) error {
 	if aliases(*vp, unsafe.Pointer(&xs[0]), uintptr(len(xs))*unsafe.Sizeof(xs[0])) {
 		xs = slices.Clone(xs)
 	}
-	n := int((*vp).Header().Word)
+	n := int(layout.Header((*vp)).Word)
 	if err := prepare(vp, n+len(xs)); err != nil {
 		return err
 	}
 	v := *vp
 	size := unsafe.Sizeof(xs[0])
 	memops.CopyPtr(offheap.Add(v.Data(), uintptr(n)*size), unsafe.Pointer(&xs[0]), uintptr(len(xs))*size)
-	v.Header().Word = uint64(n + len(xs))
+	layout.Header(v).Word = uint64(n + len(xs))
 	return nil
 }
 
@@ -219,7 +204,7 @@ func Insert[T Elem](vp *value.V, i int, x T) error {
 	if err := checkVec[T]("vec.Insert", *vp); err != nil {
 		return err
 	}
-	n := int((*vp).Header().Word)
+	n := int(layout.Header((*vp)).Word)
 	if i < 0 || i > n {
 		return ray.Errorf(ray.ErrRange, "vec.Insert", "index %d outside [0, %d]", i, n)
 	}
@@ -230,8 +215,8 @@ func Insert[T Elem](vp *value.V, i int, x T) error {
 	xs := unsafe.Slice((*T)(v.Data()), n+1)
 	copy(xs[i+1:], xs[i:n])
 	xs[i] = x
-	v.Header().Word = uint64(n + 1)
-	if v.Header().Attrs&attrbits.HasNulls != 0 {
+	layout.Header(v).Word = uint64(n + 1)
+	if layout.Header(v).Attrs&attrbits.HasNulls != 0 {
 		return shiftNullsDown(vp, i, n)
 	}
 	return nil
@@ -254,19 +239,19 @@ func Concat(a, b value.V) (value.V, error) {
 	case value.Sym:
 		return concatSym(a, b)
 	}
-	na, nb := int(a.Header().Word), int(b.Header().Word)
+	na, nb := int(layout.Header(a).Word), int(layout.Header(b).Word)
 	c, err := New(t, na+nb)
 	if err != nil {
 		return value.V{}, err
 	}
 	size := uintptr(t.ElemSize())
-	memops.CopyPtr(c.Data(), dataOf(a), uintptr(na)*size)
-	memops.CopyPtr(offheap.Add(c.Data(), uintptr(na)*size), dataOf(b), uintptr(nb)*size)
-	c.Header().Word = uint64(na + nb)
+	memops.CopyPtr(c.Data(), layout.Data(a), uintptr(na)*size)
+	memops.CopyPtr(offheap.Add(c.Data(), uintptr(na)*size), layout.Data(b), uintptr(nb)*size)
+	layout.Header(c).Word = uint64(na + nb)
 	if ta, ok := linkOf(a); ok {
 		if tb, ok := linkOf(b); ok && ta == tb {
-			c.Header().Aux[value.SlotLink] = ta
-			c.Header().Attrs |= attrbits.Link
+			layout.Header(c).Aux[layout.SlotLink] = ta
+			layout.Header(c).Attrs |= attrbits.Link
 		}
 	}
 	return concatNulls(c, a, na, b, nb)
@@ -279,28 +264,28 @@ func Slice(v value.V, off, n int) (value.V, error) {
 	if v.IsZero() || !isFixed(v.Type()) && v.Type() != value.Str && v.Type() != value.Sym {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.Slice", "cannot slice %v", v.TypeName())
 	}
-	length := int(v.Header().Word)
+	length := int(layout.Header(v).Word)
 	if off < 0 || n < 0 || off > length || n > length-off {
 		return value.V{}, ray.Errorf(ray.ErrRange, "vec.Slice", "rows [%d, %d+%d) outside [0, %d)", off, off, n, length)
 	}
 	root, base := v, 0
-	if v.Header().Attrs&attrbits.Slice != 0 {
-		root, base = parent(v), int(v.Header().Aux[value.SlotOffset])
+	if layout.Header(v).Attrs&attrbits.Slice != 0 {
+		root, base = layout.Parent(v), int(layout.Header(v).Aux[layout.SlotOffset])
 	}
 	p, err := heap.Alloc(0)
 	if err != nil {
 		return value.V{}, err
 	}
-	s := value.FromPointer(p)
-	h := s.Header()
+	s := layout.FromPointer(p)
+	h := layout.Header(s)
 	h.Type = int8(v.Type())
 	h.Attrs = attrbits.Slice
 	if v.Type() == value.Sym {
-		h.Attrs |= v.Header().Attrs & attrbits.SymWidth // a slice reads at its parent's width
+		h.Attrs |= layout.Header(v).Attrs & attrbits.SymWidth // a slice reads at its parent's width
 	}
 	h.Word = uint64(n)
-	h.Aux[value.SlotParent] = uint64(uintptr(cow.Retain(root).Pointer()))
-	h.Aux[value.SlotOffset] = uint64(base + off)
+	h.Aux[layout.SlotParent] = uint64(uintptr(cow.Retain(root).Pointer()))
+	h.Aux[layout.SlotOffset] = uint64(base + off)
 	return s, nil
 }
 
@@ -321,7 +306,7 @@ func newSized(t value.Type, capacity, size int) (value.V, error) {
 // unchanged.
 func prepare(vp *value.V, need int) error {
 	v := *vp
-	h := v.Header()
+	h := layout.Header(v)
 	n := int(h.Word)
 	if h.Attrs&(attrbits.Slice|attrbits.Arena) != 0 || h.Mmod != heap.MmodHeap || h.RC.Load() != 1 {
 		c, err := materialize(v, max(need, n))
@@ -333,7 +318,8 @@ func prepare(vp *value.V, need int) error {
 		return nil
 	}
 	if h.Attrs&attrbits.Index != 0 {
-		dropIndex(v)
+		ix := layout.DetachIndex(v)
+		cow.Release(&ix)
 	}
 	if need > Cap(v) {
 		return grow(vp, need)
@@ -349,7 +335,7 @@ func grow(vp *value.V, need int) error {
 	if uint64(need) > heap.MaxSize/size {
 		return ray.Errorf(ray.ErrLimit, "vec.Append", "%d %v elements exceed the largest block", need, v.Type())
 	}
-	order := v.Header().Order
+	order := layout.Header(v).Order
 	want, _ := heap.OrderFor(uintptr(uint64(need) * size))
 	newOrder := max(want, order+1)
 	if newOrder > heap.MaxOrder {
@@ -359,7 +345,7 @@ func grow(vp *value.V, need int) error {
 	if err != nil {
 		return err
 	}
-	*vp = value.FromPointer(p)
+	*vp = layout.FromPointer(p)
 	return nil
 }
 
@@ -369,29 +355,29 @@ func grow(vp *value.V, need int) error {
 // copy links into the same table: the link is part of the value.
 func materialize(v value.V, capacity int) (value.V, error) {
 	t := v.Type()
-	n := int(v.Header().Word)
+	n := int(layout.Header(v).Word)
 	size := v.ElemSize()
 	c, err := newSized(t, capacity, size)
 	if err != nil {
 		return value.V{}, err
 	}
-	memops.CopyPtr(c.Data(), dataOf(v), uintptr(n)*uintptr(size))
-	c.Header().Word = uint64(n)
+	memops.CopyPtr(c.Data(), layout.Data(v), uintptr(n)*uintptr(size))
+	layout.Header(c).Word = uint64(n)
 	if target, ok := linkOf(v); ok { // before the nulls, which a link keeps outside
-		c.Header().Aux[value.SlotLink] = target
-		c.Header().Attrs |= attrbits.Link
+		layout.Header(c).Aux[layout.SlotLink] = target
+		layout.Header(c).Attrs |= attrbits.Link
 	}
 	switch t {
 	case value.Sym:
-		c.Header().Attrs |= v.Header().Attrs & attrbits.SymWidth
+		layout.Header(c).Attrs |= layout.Header(v).Attrs & attrbits.SymWidth
 	case value.Str:
-		if pool := poolOf(v); !pool.IsZero() {
-			c.Header().Aux[value.SlotPool] = uint64(uintptr(cow.Retain(pool).Pointer()))
+		if pool := layout.Pool(v); !pool.IsZero() {
+			layout.Header(c).Aux[layout.SlotPool] = uint64(uintptr(cow.Retain(pool).Pointer()))
 		}
 	case value.List:
-		for _, item := range value.Slots(c, n) {
+		for _, item := range layout.Slots(c, n) {
 			if item != 0 {
-				cow.Retain(value.FromPointer(offheap.Ptr(uintptr(item))))
+				cow.Retain(layout.Owned(item))
 			}
 		}
 	}
@@ -400,37 +386,6 @@ func materialize(v value.V, capacity int) (value.V, error) {
 		return value.V{}, err
 	}
 	return c, nil
-}
-
-// dropIndex detaches the index of v (private, rc 1), putting back the bytes
-// it displaced. When the index is shared with another vector (a COW copy),
-// v takes its own references to what the saved bytes own.
-func dropIndex(v value.V) {
-	h := v.Header()
-	ix := value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotIndex])))
-	ih := value.IndexHeaderOf(ix)
-	saved := attrs.Of(ih.SavedType, ih.SavedAttrs)
-	link := h.Aux[value.SlotLink]
-	h.Aux = ih.SavedAux
-	if h.Attrs&attrbits.Link != 0 {
-		h.Aux[value.SlotLink] = link
-	}
-	h.Attrs &^= attrbits.Index | attrbits.NullmapExt
-	if saved.Has(attrs.NullmapExt) {
-		h.Attrs |= attrbits.NullmapExt
-	}
-	if ix.RC() == 1 {
-		ih.SavedAux = [2]uint64{} // ownership moves back to v
-		ih.SavedAttrs = 0
-	} else {
-		if h.Attrs&attrbits.NullmapExt != 0 && h.Aux[value.SlotNullmap] != 0 {
-			cow.Retain(value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotNullmap]))))
-		}
-		if v.Type() == value.Str && h.Aux[value.SlotPool] != 0 {
-			cow.Retain(value.FromPointer(offheap.Ptr(uintptr(h.Aux[value.SlotPool]))))
-		}
-	}
-	cow.Release(&ix)
 }
 
 // concatNulls finishes a concatenation c of a (na rows) and b (nb rows):

@@ -12,6 +12,7 @@ import (
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
 
@@ -177,8 +178,8 @@ func TestSlices(t *testing.T) {
 	}
 	s := must(Slice(v, 1, 4))  // 10 20 30 40
 	ss := must(Slice(s, 1, 2)) // 20 30
-	if ss.Header().Aux[0] != uint64(uintptr(v.Pointer())) || ss.Header().Aux[1] != 2 {
-		t.Errorf("a slice of a slice points at %#x offset %d, not the root", ss.Header().Aux[0], ss.Header().Aux[1])
+	if layout.Header(ss).Aux[0] != uint64(uintptr(v.Pointer())) || layout.Header(ss).Aux[1] != 2 {
+		t.Errorf("a slice of a slice points at %#x offset %d, not the root", layout.Header(ss).Aux[0], layout.Header(ss).Aux[1])
 	}
 	if got := elems[int64](t, ss); !slices.Equal(got, []int64{20, 30}) {
 		t.Errorf("slice of slice = %v", got)
@@ -242,14 +243,14 @@ func TestNullMaps(t *testing.T) {
 	if v.Has(attrs.NullmapExt) {
 		t.Error("nulls below row 128 went external")
 	}
-	inline := v.Header().Aux
+	inline := layout.Header(v).Aux
 	if err := SetNull(&v, 128, true); err != nil {
 		t.Fatal(err)
 	}
 	if !v.Has(attrs.NullmapExt) {
 		t.Fatal("a null at row 128 did not promote the map")
 	}
-	m := value.FromPointer(ptrOf(v.Header().Aux[0]))
+	m := layout.FromPointer(ptrOf(layout.Header(v).Aux[0]))
 	mb := elems[uint8](t, m)
 	if len(mb) < 38 || mb[0] != byte(inline[0]) || mb[8] != byte(inline[1]) || mb[16] != 1 {
 		t.Errorf("external map: %d bytes, first %x, want the inline bytes then row 128", len(mb), mb[:17])

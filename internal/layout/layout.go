@@ -1,10 +1,22 @@
-package value
+// Package layout is where raygo's packages read and write the parts of a
+// value that its public API keeps to itself: the header, the owned slots,
+// the index header, and the null map and string pool as they lie behind a
+// slice or an attached index. Only raygo's own packages import it; a user
+// of the module reaches the same state through value, cow, vec and index,
+// which keep it consistent.
+//
+// It sits just above package value (it imports value, heap and attrs, and
+// nothing that imports it), so that cow, vec, store, index and rayarrow all
+// read the layout the same way.
+package layout
 
 import (
 	"unsafe"
 
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
 )
 
 // Where each kind of value keeps what it owns. Package cow walks these slots
@@ -25,7 +37,7 @@ import (
 //	                             column names and columns)
 //	INDEX data                   an IndexHeader, then IndexHeader.Children
 //	                             owned addresses, then the index itself
-//	-I64 atom with a handle      Word is a handle id (see NewHandle)
+//	-I64 atom with a handle      Word is a handle id (see value.NewHandle)
 //
 // Atoms own nothing else: a STR atom keeps its bytes and a GUID atom its 16
 // bytes in their own block's data (every block has at least 32 data bytes),
@@ -39,11 +51,33 @@ const (
 	SlotLink    = 1 // Aux index of a linked column's target
 )
 
+// Header returns v's header. Under the raydebug build tag it panics, naming
+// where the block was allocated and freed, when v's block has been freed.
+func Header(v value.V) *heap.Header {
+	heap.CheckAccess(v.Pointer())
+	return heap.HeaderOf(v.Pointer())
+}
+
+// FromPointer wraps the block at p, a value's block (or nil), as a V.
+func FromPointer(p unsafe.Pointer) value.V {
+	return *(*value.V)(unsafe.Pointer(&p))
+}
+
+// A V is exactly its block's address: FromPointer relies on it.
+var _ [unsafe.Sizeof(value.V{}) - unsafe.Sizeof(unsafe.Pointer(nil))]byte
+var _ [unsafe.Sizeof(unsafe.Pointer(nil)) - unsafe.Sizeof(value.V{})]byte
+
+// Owned returns the value whose block address an owned slot holds.
+func Owned(slot uint64) value.V { return FromPointer(offheap.Ptr(uintptr(slot))) }
+
+// Addr returns v's block address as an owned slot holds it.
+func Addr(v value.V) uint64 { return uint64(uintptr(v.Pointer())) }
+
 // IndexHeader starts the data of every INDEX block. When an index is
 // attached to a vector, the vector's header bytes 0..15 and its NULLMAP_EXT
-// bit move here (ARCHITECTURE.md, "The attribute namespace") and come back, byte for byte, when it is
-// detached; the saved bytes keep owning what they owned (an external null
-// map, a STR pool).
+// bit move here (ARCHITECTURE.md, "The attribute namespace") and come back,
+// byte for byte, when it is detached; the saved bytes keep owning what they
+// owned (an external null map, a STR pool).
 type IndexHeader struct {
 	SavedAux   [2]uint64 // the vector's header bytes 0..15 before attaching
 	SavedAttrs uint8     // the vector's attribute byte before attaching
@@ -58,31 +92,31 @@ type IndexHeader struct {
 const IndexHeaderSize = unsafe.Sizeof(IndexHeader{})
 
 // IndexHeaderOf returns the IndexHeader of an INDEX value.
-func IndexHeaderOf(v V) *IndexHeader { return (*IndexHeader)(v.Data()) }
+func IndexHeaderOf(v value.V) *IndexHeader { return (*IndexHeader)(v.Data()) }
 
 // IndexChildren returns the owned child slots of an INDEX value, and nil
 // for anything else.
-func IndexChildren(v V) []uint64 {
-	if v.p == nil || v.Type() != Index {
+func IndexChildren(v value.V) []uint64 {
+	if v.IsZero() || v.Type() != value.Index {
 		return nil
 	}
 	ih := IndexHeaderOf(v)
 	if ih.Children == 0 {
 		return nil
 	}
-	return unsafe.Slice((*uint64)(unsafe.Add(v.Data(), IndexHeaderSize)), ih.Children)
+	return unsafe.Slice((*uint64)(offheap.Add(v.Data(), IndexHeaderSize)), ih.Children)
 }
 
 // Slots returns the n 8-byte slots at the start of v's data: LIST items,
 // DICT and TABLE slots. It returns nil for n <= 0, for any other kind of
 // value, and when v's block cannot hold n slots.
-func Slots(v V, n int) []uint64 {
-	if n <= 0 || v.p == nil {
+func Slots(v value.V, n int) []uint64 {
+	if n <= 0 || v.IsZero() {
 		return nil
 	}
-	switch h := v.Header(); Type(h.Type) {
-	case List, Dict, Table:
-		if h.Mmod == heap.MmodHeap && uint64(n) > uint64(heap.Cap(v.p)/8) {
+	switch h := Header(v); value.Type(h.Type) {
+	case value.List, value.Dict, value.Table:
+		if h.Mmod == heap.MmodHeap && uint64(n) > uint64(heap.Cap(v.Pointer())/8) {
 			return nil
 		}
 	default:
@@ -96,25 +130,25 @@ func Slots(v V, n int) []uint64 {
 // DICT or TABLE, the payload of an INDEX, the bytes of a STR, GUID or ERROR
 // atom. A slice's elements live in its parent, so a slice has none, and
 // no value has none.
-func DataSize(v V) uintptr {
-	if v.p == nil {
+func DataSize(v value.V) uintptr {
+	if v.IsZero() {
 		return 0
 	}
-	h := v.Header()
-	t := Type(h.Type)
+	h := Header(v)
+	t := value.Type(h.Type)
 	switch {
-	case t == -Str || t == Error:
+	case t == -value.Str || t == value.Error:
 		return uintptr(h.Word)
-	case t == -GUID:
+	case t == -value.GUID:
 		return 16
 	case t.IsAtom():
 		return 0
-	case t == Dict || t == Table:
+	case t == value.Dict || t == value.Table:
 		return 16
-	case t == Index:
+	case t == value.Index:
 		return uintptr(IndexHeaderOf(v).Size)
-	case t == List || t.IsVector():
-		if v.Has(attrs.Slice) {
+	case t == value.List || t.IsVector():
+		if h.Attrs&attrbits.Slice != 0 {
 			return 0
 		}
 		return uintptr(h.Word) * uintptr(v.ElemSize())
