@@ -108,7 +108,7 @@ func TestEveryReaderTakesAnyValue(t *testing.T) {
 		"value.Children":   func(v value.V) { _ = layout.IndexChildren(v) },
 		"cow.Copy":         func(v value.V) { c, _ := cow.Copy(v); cow.Release(&c) },
 		"index.Lookup":     func(v value.V) { _, _ = index.Lookup(v, int64(1)) },
-		"index.LookupStr":  func(v value.V) { _, _ = index.LookupStr(v, []byte("a")) },
+		"index.LookupBytes":  func(v value.V) { _, _ = index.LookupBytes(v, []byte("a")) },
 		"index.Order":      func(v value.V) { _, _ = index.Order(v) },
 		"index.Range":      func(v value.V) { _, _ = index.Range(v, int64(0), int64(1)) },
 		"index.InfoOf":     func(v value.V) { _, _ = index.InfoOf(v) },

@@ -51,7 +51,7 @@ func BenchmarkMapI64(b *testing.B) {
 	path := savedI64(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		v, err := store.MapColumn(path, false)
+		v, err := store.MapColumn(path)
 		if err != nil {
 			b.Fatal(err)
 		}

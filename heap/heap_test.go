@@ -195,7 +195,7 @@ func TestSlabKeeps64AndCoalescesThe65th(t *testing.T) {
 	Free(p)
 }
 
-func myHeapStats(t *testing.T) HeapStats {
+func myHeapStats(t *testing.T) PerP {
 	t.Helper()
 	for _, h := range ReadStats().Heaps {
 		if h.Slot == 0 {
@@ -203,7 +203,7 @@ func myHeapStats(t *testing.T) HeapStats {
 		}
 	}
 	t.Fatal("no heap in slot 0")
-	return HeapStats{}
+	return PerP{}
 }
 
 func TestBuddiesMerge(t *testing.T) {

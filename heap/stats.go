@@ -32,13 +32,13 @@ type Stats struct {
 	Budget         uint64 // the budget (SetBudget)
 	Reserved       uint64 // bytes reserved against the budget: LiveBytes plus the heaps' unspent credit
 	PeakBytes      uint64 // high-water mark of Reserved
-	Heaps          []HeapStats
+	Heaps          []PerP
 }
 
-// HeapStats describes one per-P heap. A heap's Allocs and Frees count the
+// PerP describes one per-P heap. A heap's Allocs and Frees count the
 // operations made on its P, so a heap can free more blocks than it
 // allocated.
-type HeapStats struct {
+type PerP struct {
 	ID          int
 	Slot        int // the P whose heap this is, -1 for a spare
 	Allocs      uint64
@@ -76,7 +76,7 @@ func ReadStats() Stats {
 		for i := range h.slabs {
 			cached += int(h.slabs[i].n)
 		}
-		s.Heaps = append(s.Heaps, HeapStats{
+		s.Heaps = append(s.Heaps, PerP{
 			ID: int(id), Slot: slot,
 			Allocs: c.allocs, Frees: c.frees, AllocBytes: c.allocBytes, FreeBytes: c.freeBytes,
 			SlabHits: c.slabHits, SlabBlocks: cached, RemoteFrees: c.remoteFrees, Drained: c.drained,

@@ -63,11 +63,11 @@ func TestAttachOverAnIndexReadsThroughIt(t *testing.T) {
 	if err := Attach(&v, Hash); err != nil { // built while the sort index holds the pool and nulls
 		t.Fatal(err)
 	}
-	if got := collect(LookupStr(v, []byte("a long string in the pool"))); len(got) != 1 || got[0] != 1 {
-		t.Errorf("LookupStr = %v, want [1]", got)
+	if got := collect(LookupBytes(v, []byte("a long string in the pool"))); len(got) != 1 || got[0] != 1 {
+		t.Errorf("LookupBytes = %v, want [1]", got)
 	}
-	if got := collect(LookupStr(v, []byte("b"))); len(got) != 2 {
-		t.Errorf("LookupStr(b) = %v", got)
+	if got := collect(LookupBytes(v, []byte("b"))); len(got) != 2 {
+		t.Errorf("LookupBytes(b) = %v", got)
 	}
 	if info, _ := InfoOf(v); info.Keys != 3 {
 		t.Errorf("keys %d, want 3 (one row is null)", info.Keys)

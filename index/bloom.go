@@ -82,14 +82,14 @@ func MayContain[T vec.Elem](v value.V, key T) (bool, error) {
 	return testBloom(unsafe.Slice((*byte)(childData(ix, 0)), pl.mask/8+1), pl.mask, mix(w)), nil
 }
 
-// MayContainStr is MayContain for STR (and GUID) vectors.
-func MayContainStr(v value.V, key []byte) (bool, error) {
-	ix, pl, err := indexOf("index.MayContainStr", v, Bloom)
+// MayContainBytes is MayContain for STR (and GUID) vectors.
+func MayContainBytes(v value.V, key []byte) (bool, error) {
+	ix, pl, err := indexOf("index.MayContainBytes", v, Bloom)
 	if err != nil {
 		return false, err
 	}
 	if t := v.Type(); t != value.Str && t != value.GUID {
-		return false, ray.Errorf(ray.ErrType, "index.MayContainStr", "a %v vector has no string keys", t)
+		return false, ray.Errorf(ray.ErrType, "index.MayContainBytes", "a %v vector has no string keys", t)
 	}
 	return testBloom(unsafe.Slice((*byte)(childData(ix, 0)), pl.mask/8+1), pl.mask, maphashBytes(key)), nil
 }

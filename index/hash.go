@@ -528,7 +528,7 @@ func rowsSeq(v value.V, rs []uint32) iter.Seq[int] {
 }
 
 // Lookup returns the rows of v whose value equals key, newest first, from
-// v's hash index. T must view v (vec.Elem); use LookupStr and LookupSym for
+// v's hash index. T must view v (vec.Elem); use LookupBytes and LookupSym for
 // STR and SYM vectors.
 func Lookup[T vec.Elem](v value.V, key T) (iter.Seq[int], error) {
 	ix, pl, err := indexOf("index.Lookup", v, Hash)
@@ -546,15 +546,15 @@ func Lookup[T vec.Elem](v value.V, key T) (iter.Seq[int], error) {
 	return rowsSeq(v, hv.find(mix(w), nil)), nil
 }
 
-// LookupStr returns the rows of a STR (or GUID, as 16 bytes) vector equal
+// LookupBytes returns the rows of a STR (or GUID, as 16 bytes) vector equal
 // to key, from its hash index.
-func LookupStr(v value.V, key []byte) (iter.Seq[int], error) {
-	ix, pl, err := indexOf("index.LookupStr", v, Hash)
+func LookupBytes(v value.V, key []byte) (iter.Seq[int], error) {
+	ix, pl, err := indexOf("index.LookupBytes", v, Hash)
 	if err != nil {
 		return nil, err
 	}
 	if t := v.Type(); t != value.Str && t != value.GUID {
-		return nil, ray.Errorf(ray.ErrType, "index.LookupStr", "a %v vector has no string keys", t)
+		return nil, ray.Errorf(ray.ErrType, "index.LookupBytes", "a %v vector has no string keys", t)
 	}
 	k := newKeyer(v)
 	h := maphashBytes(key)

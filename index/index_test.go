@@ -331,10 +331,10 @@ func TestStringAndSymbolKeys(t *testing.T) {
 	if err := Attach(&s, Hash); err != nil {
 		t.Fatal(err)
 	}
-	if got := collect(LookupStr(s, []byte("apple"))); !slices.Equal(got, []int{2, 0}) {
+	if got := collect(LookupBytes(s, []byte("apple"))); !slices.Equal(got, []int{2, 0}) {
 		t.Errorf("STR rows of apple = %v", got)
 	}
-	if got := collect(LookupStr(s, []byte("a much longer string"))); !slices.Equal(got, []int{1}) {
+	if got := collect(LookupBytes(s, []byte("a much longer string"))); !slices.Equal(got, []int{1}) {
 		t.Errorf("STR rows of the long string = %v", got)
 	}
 	sy := must(vec.FromSyms([]string{"ix.b", "ix.a", "ix.b"}))

@@ -146,11 +146,11 @@ func TestHashPartitionsStrings(t *testing.T) {
 			t.Fatal(err)
 		}
 		for key, want := range model {
-			if got := collect(LookupStr(v, []byte(key))); !slices.Equal(got, want) {
+			if got := collect(LookupBytes(v, []byte(key))); !slices.Equal(got, want) {
 				t.Fatalf("rows of %q: %v, want %v", key, got, want)
 			}
 		}
-		if got := collect(LookupStr(v, []byte("absent"))); len(got) != 0 {
+		if got := collect(LookupBytes(v, []byte("absent"))); len(got) != 0 {
 			t.Fatalf("rows of an absent key: %v", got)
 		}
 	})

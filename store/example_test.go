@@ -28,7 +28,7 @@ func Example() {
 	}
 
 	// Mapping is O(1): the elements stay in the file until written to.
-	m, err := store.MapColumn(path, true)
+	m, err := store.MapColumn(path, store.VerifyChecksum())
 	if err != nil {
 		panic(err)
 	}

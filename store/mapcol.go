@@ -13,11 +13,24 @@ import (
 	"github.com/raygo/ray/value"
 )
 
+// A MapOption changes what MapColumn and MapTable check.
+type MapOption func(*mapOptions)
+
+type mapOptions struct {
+	checksum bool
+}
+
+// VerifyChecksum makes a mapping check the file's data checksum too, which
+// reads every byte (O(rows)). Without it, a mapping checks what it must
+// (the header, the section bounds, SYM ids and BOOL bytes) and leaves the
+// elements unread.
+func VerifyChecksum() MapOption { return func(o *mapOptions) { o.checksum = true } }
+
 // MapColumn maps the column file at path and returns a vector over it
-// (mmod = 1) without copying its elements. With verify, the data checksum
-// is checked too (O(rows)); without, only what is cheap to check (SYM ids
-// and BOOL bytes are always checked, since a bad id would reach outside the
-// symbol table and a bad byte is no bool). The caller releases the vector,
+// (mmod = 1) without copying its elements. Only what is cheap to check is
+// checked, unless VerifyChecksum is given: SYM ids and BOOL bytes are
+// always checked, since a bad id would reach outside the symbol table and a
+// bad byte is no bool. The caller releases the vector,
 // which unmaps the file; writing to it copies it to the heap first.
 //
 // A STR column is loaded instead (as LoadColumn does, checksum included):
@@ -26,7 +39,11 @@ import (
 // readers and for Arrow consumers of an export alike. See the package
 // documentation for what a reader of a mapped column sees when its file
 // changes.
-func MapColumn(path string, verify bool) (value.V, error) {
+func MapColumn(path string, opts ...MapOption) (value.V, error) {
+	var o mapOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return value.V{}, ray.Wrap(ray.ErrIO, "store.MapColumn", err, "opening %s", path)
@@ -57,7 +74,7 @@ func MapColumn(path string, verify bool) (value.V, error) {
 		return unsafe.Slice((*byte)(offheap.Ptr(fileData+uintptr(off-dataOffset))), n)
 	}
 	data, nulls, pool := section(h.DataOff, h.DataLen), section(h.NullOff, h.NullLen), section(h.PoolOff, h.PoolLen)
-	if err := checkSections(&h, data, nulls, pool, verify); err != nil {
+	if err := checkSections(&h, data, nulls, pool, o.checksum); err != nil {
 		heap.UnmapFile(p)
 		return value.V{}, err
 	}

@@ -43,7 +43,7 @@ func TestMappedStrColumnIgnoresInPlaceRewrites(t *testing.T) {
 	if err := SaveColumn(path, v); err != nil {
 		t.Fatal(err)
 	}
-	m := must(MapColumn(path, false))
+	m := must(MapColumn(path))
 	defer cow.Release(&m)
 	// Views of 2^31 bytes at offset 2^31: outside any pool.
 	overwriteInPlace(t, path, dataOffset, repeated(48, 0x7F))
@@ -62,7 +62,7 @@ func TestMappedSymColumnRewrittenInPlaceStaysInTheTable(t *testing.T) {
 	if err := SaveColumn(path, v); err != nil {
 		t.Fatal(err)
 	}
-	m := must(MapColumn(path, false))
+	m := must(MapColumn(path))
 	defer cow.Release(&m)
 	if w := m.ElemSize(); w != 1 || value.SymCount() > 0xFF {
 		t.Skipf("ids of %d bytes with %d symbols: 0xFF bytes would name a symbol", w, value.SymCount())
@@ -85,7 +85,7 @@ func TestTruncatedMappedFileFaultsRecoverably(t *testing.T) {
 	if err := SaveColumn(path, v); err != nil {
 		t.Fatal(err)
 	}
-	m := must(MapColumn(path, false))
+	m := must(MapColumn(path))
 	defer cow.Release(&m)
 	if err := os.Truncate(path, dataOffset); err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func TestBoolFileWithOtherBytesIsCorrupt(t *testing.T) {
 		t.Errorf("LoadColumn of a BOOL byte 2: %v, want ErrCorrupt naming row 97", err)
 	}
 	for _, verify := range []bool{false, true} {
-		if m, err := MapColumn(path, verify); !errors.Is(err, ray.ErrCorrupt) {
+		if m, err := MapColumn(path, checks(verify)...); !errors.Is(err, ray.ErrCorrupt) {
 			t.Errorf("MapColumn(verify %v) of a BOOL byte 2: %v, want ErrCorrupt", verify, err)
 			cow.Release(&m)
 		}

@@ -110,7 +110,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Errorf("%v loaded: %.80s, want %.80s", v.Type(), got, want)
 			}
 			for _, verify := range []bool{false, true} {
-				m, err := MapColumn(path, verify)
+				m, err := MapColumn(path, checks(verify)...)
 				if err != nil {
 					t.Fatalf("%v: map: %v", v.Type(), err)
 				}
@@ -142,7 +142,7 @@ func TestMappedColumnsAreCopiedOnWrite(t *testing.T) {
 	}
 	cow.Release(&v)
 	before, _ := os.ReadFile(path)
-	m := must(MapColumn(path, true))
+	m := must(MapColumn(path, VerifyChecksum()))
 	if err := vec.Append(&m, int64(4)); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestMappingIgnoresTheBudget(t *testing.T) {
 	_, reserved := heap.Budget()
 	old := heap.SetBudget(reserved + 1<<20)
 	defer heap.SetBudget(old)
-	m, err := MapColumn(path, false)
+	m, err := MapColumn(path)
 	if err != nil {
 		t.Fatalf("mapping 64 MiB under a budget with 1 MiB to spare: %v", err)
 	}
@@ -202,7 +202,7 @@ func TestMappedHeaderSurvivesRewrite(t *testing.T) {
 	if err := SaveColumn(path, v); err != nil {
 		t.Fatal(err)
 	}
-	m := must(MapColumn(path, true))
+	m := must(MapColumn(path, VerifyChecksum()))
 	// Saved again (renamed over): the mapping still reads the old file.
 	w := must(vec.FromSlice(value.I64, []int64{7, 8, 9}))
 	defer cow.Release(&w)
@@ -214,7 +214,7 @@ func TestMappedHeaderSurvivesRewrite(t *testing.T) {
 	}
 	// Rewritten in place with bytes that would be a header of 0 refs
 	// and wild pointers. (The rows are not read: those pages are gone.)
-	m2 := must(MapColumn(path, true))
+	m2 := must(MapColumn(path, VerifyChecksum()))
 	junk := make([]byte, 8192)
 	for i := range junk {
 		junk[i] = 0xA5
@@ -258,7 +258,7 @@ func TestCorruptFiles(t *testing.T) {
 		if _, err := LoadColumn(path); !errors.Is(err, ray.ErrCorrupt) {
 			t.Errorf("%s: LoadColumn = %v, want ErrCorrupt", name, err)
 		}
-		if m, err := MapColumn(path, true); !errors.Is(err, ray.ErrCorrupt) {
+		if m, err := MapColumn(path, VerifyChecksum()); !errors.Is(err, ray.ErrCorrupt) {
 			t.Errorf("%s: MapColumn = %v, want ErrCorrupt", name, err)
 			cow.Release(&m)
 		}
@@ -464,7 +464,7 @@ func TestTableDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, mapped := range []bool{false, true} {
-		back, err := LoadTable(dir, mapped)
+		back, err := readTableBack(dir, mapped)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -505,4 +505,21 @@ func mappedMmod(t value.Type) uint8 {
 		return heap.MmodHeap
 	}
 	return heap.MmodFile
+}
+
+// checks returns MapColumn's options for a test that runs with and without
+// the checksum.
+func checks(verify bool) []MapOption {
+	if verify {
+		return []MapOption{VerifyChecksum()}
+	}
+	return nil
+}
+
+// readTableBack reads a table directory loaded or mapped.
+func readTableBack(dir string, mapped bool) (value.V, error) {
+	if mapped {
+		return MapTable(dir)
+	}
+	return LoadTable(dir)
 }

@@ -85,9 +85,20 @@ func decodeSchema(b []byte) (schema, error) {
 	return sc, nil
 }
 
-// LoadTable reads the table directory dir into the heap (mapped, columns
-// map their files instead of copying them).
-func LoadTable(dir string, mapped bool) (value.V, error) {
+// LoadTable reads the table directory dir into the heap, every column
+// checksummed (LoadColumn).
+func LoadTable(dir string) (value.V, error) {
+	return readTable(dir, LoadColumn)
+}
+
+// MapTable reads the table directory dir with its columns mapped from their
+// files instead of copied (MapColumn, with opts).
+func MapTable(dir string, opts ...MapOption) (value.V, error) {
+	return readTable(dir, func(path string) (value.V, error) { return MapColumn(path, opts...) })
+}
+
+// readTable reads the table directory dir, each column with read.
+func readTable(dir string, read func(path string) (value.V, error)) (value.V, error) {
 	b, err := os.ReadFile(filepath.Join(dir, schemaFile))
 	if err != nil {
 		return value.V{}, ray.Wrap(ray.ErrIO, "store.LoadTable", err, "reading the schema of %s", dir)
@@ -102,12 +113,7 @@ func LoadTable(dir string, mapped bool) (value.V, error) {
 	}
 	for i, c := range sc.Columns {
 		path := filepath.Join(dir, fmt.Sprintf("c%d.col", i))
-		var col value.V
-		if mapped {
-			col, err = MapColumn(path, false)
-		} else {
-			col, err = LoadColumn(path)
-		}
+		col, err := read(path)
 		if err == nil && c.Link != "" {
 			err = vec.Link(&col, c.Link)
 		}

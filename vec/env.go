@@ -55,9 +55,9 @@ func Unbind(name string) bool {
 	return ok
 }
 
-// Lookup returns the value bound to name with a reference the caller must
+// Bound returns the value bound to name with a reference the caller must
 // release; ok is false when name is unbound.
-func Lookup(name string) (value.V, bool) {
+func Bound(name string) (value.V, bool) {
 	id, ok := value.SymID(name)
 	if !ok {
 		return value.V{}, false

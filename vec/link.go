@@ -21,7 +21,7 @@ func Link(vp *value.V, table string) error {
 	if v.IsZero() || v.Type() != value.I32 && v.Type() != value.I64 {
 		return ray.Errorf(ray.ErrType, "vec.Link", "only I32 and I64 vectors link; have %v", v.TypeName())
 	}
-	t, ok := Lookup(table)
+	t, ok := Bound(table)
 	if !ok {
 		return ray.Errorf(ray.ErrName, "vec.Link", "no value is bound to %q", table)
 	}
@@ -99,7 +99,7 @@ func Deref(v value.V, field string) (value.V, error) {
 	if !ok {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.Deref", "%v is not a linked column", v.TypeName())
 	}
-	t, ok := Lookup(name)
+	t, ok := Bound(name)
 	if !ok {
 		return value.V{}, ray.Errorf(ray.ErrName, "vec.Deref", "the link's table %q is no longer bound", name)
 	}

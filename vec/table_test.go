@@ -213,7 +213,7 @@ func TestEnvironmentConcurrent(t *testing.T) {
 						t.Error(err)
 					}
 					cow.Release(&v)
-				} else if v, ok := Lookup("env.test"); ok {
+				} else if v, ok := Bound("env.test"); ok {
 					if _, err := value.AsI64(v); err != nil {
 						t.Error(err)
 					}
@@ -226,7 +226,7 @@ func TestEnvironmentConcurrent(t *testing.T) {
 	if !Unbind("env.test") || Unbind("env.test") {
 		t.Error("Unbind")
 	}
-	if _, ok := Lookup("env.test"); ok {
+	if _, ok := Bound("env.test"); ok {
 		t.Error("Lookup after Unbind")
 	}
 }
