@@ -40,7 +40,7 @@ func buildBloom(v value.V) (value.V, error) {
 			setBloom(bitsArr, m-1, h)
 		}
 	}
-	pl.builtLen, pl.keys, pl.mask, pl.k = uint64(n), uint64(keys), m-1, 3
+	pl.keys, pl.mask, pl.k = uint64(keys), m-1, 3
 	return ix, nil
 }
 

@@ -269,7 +269,7 @@ func (b *hashBuild) place(ix value.V, pl *payload) error {
 		table[at] = bucket{h, start, c}
 		start += c
 	}
-	pl.builtLen, pl.keys, pl.mask, pl.k = uint64(b.n), uint64(b.keys), mask, uint64(len(b.counts))
+	pl.keys, pl.mask, pl.k = uint64(b.keys), mask, uint64(len(b.counts))
 	return nil
 }
 

@@ -44,7 +44,6 @@ func (k Kind) String() string {
 
 // payload is the fixed part of an index after its children.
 type payload struct {
-	builtLen uint64
 	keys     uint64 // non-null, non-NaN rows
 	mask     uint64 // hash: capacity-1; bloom: bits-1
 	k        uint64 // bloom: hashes per key; hash: distinct keys
@@ -261,7 +260,7 @@ func Attach(vp *value.V, kind Kind) error {
 	}
 	h := layout.Header(v)
 	ih := layout.IndexHeaderOf(ix)
-	ih.SavedAux, ih.SavedAttrs, ih.SavedType, ih.Kind = h.Aux, h.Attrs, h.Type, uint8(kind)
+	ih.SavedAux, ih.SavedAttrs, ih.SavedType, ih.Kind, ih.Rows = h.Aux, h.Attrs, h.Type, uint8(kind), h.Word
 	link := h.Aux[layout.SlotLink]
 	h.Aux = [2]uint64{uint64(uintptr(ix.Pointer())), 0}
 	if v.Has(attrs.HasLink) { // the link target stays in bytes 8..15
@@ -348,8 +347,8 @@ func indexOf(op string, v value.V, kind Kind) (value.V, *payload, error) {
 		return value.V{}, nil, ray.Errorf(ray.ErrType, op, "the vector has a %v index, not %v", Kind(ih.Kind), kind)
 	}
 	pl := payloadOf(ix)
-	if pl.builtLen != uint64(v.Len()) {
-		return value.V{}, nil, ray.Errorf(ray.ErrCorrupt, op, "the index was built for %d rows, the vector has %d", pl.builtLen, v.Len())
+	if rows := ih.Rows; rows != uint64(v.Len()) {
+		return value.V{}, nil, ray.Errorf(ray.ErrCorrupt, op, "the index was built for %d rows, the vector has %d", rows, v.Len())
 	}
 	return ix, pl, nil
 }
@@ -371,7 +370,7 @@ func InfoOf(v value.V) (Info, bool) {
 	ix := layout.Owned(layout.Header(v).Aux[layout.SlotIndex])
 	pl := payloadOf(ix)
 	k := Kind(layout.IndexHeaderOf(ix).Kind)
-	info := Info{Kind: k, Rows: int(pl.builtLen), Keys: int(pl.keys), Nulls: int(pl.nulls)}
+	info := Info{Kind: k, Rows: int(layout.IndexHeaderOf(ix).Rows), Keys: int(pl.keys), Nulls: int(pl.nulls)}
 	if k == Hash || k == Bloom {
 		info.Capacity = int(pl.mask + 1)
 	}

@@ -86,6 +86,9 @@ func TestHashPartitionsAgainstModel(t *testing.T) {
 					if err := Attach(&v, Hash); err != nil {
 						t.Fatal(err)
 					}
+					if err := cow.Check(v); err != nil {
+						t.Fatal(err)
+					}
 					info, _ := InfoOf(v)
 					if info.Keys != n-len(null) || info.Capacity < 2*len(model) {
 						t.Fatalf("info %+v: want %d keys and room for %d", info, n-len(null), len(model))

@@ -12,6 +12,7 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
@@ -86,7 +87,7 @@ func buildSort(v value.V) (value.V, error) {
 			at++
 		}
 	}
-	pl.builtLen, pl.keys = uint64(n), uint64(keys)
+	pl.keys = uint64(keys)
 	return ix, nil
 }
 
@@ -227,14 +228,15 @@ func unsafeAdd(p unsafe.Pointer, n int) unsafe.Pointer { return unsafe.Add(p, n)
 // Order returns v's rows in ascending order, from its sort index: a view of
 // the index valid while the caller holds v unmutated.
 func Order(v value.V) ([]uint32, error) {
-	ix, pl, err := indexOf("index.Order", v, Sort)
+	ix, _, err := indexOf("index.Order", v, Sort)
 	if err != nil {
 		return nil, err
 	}
-	if pl.builtLen == 0 {
+	rows := layout.IndexHeaderOf(ix).Rows
+	if rows == 0 {
 		return nil, nil
 	}
-	return unsafe.Slice((*uint32)(childData(ix, 0)), pl.builtLen), nil
+	return unsafe.Slice((*uint32)(childData(ix, 0)), rows), nil
 }
 
 // Range returns the rows of v whose value lies in [lo, hi], in ascending

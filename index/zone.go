@@ -57,7 +57,6 @@ func buildZone(v value.V) (value.V, error) {
 		pl.hasRange = 1
 		pl.keys++
 	}
-	pl.builtLen = uint64(n)
 	return ix, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/value"
 )
 
 // refusedWell fails t unless err is nil or a *ray.Error of a kind damaged
@@ -107,6 +108,7 @@ func FuzzReadIPC(f *testing.F) {
 		heaptest.Check(t)
 		tables, err := ReadIPC(bytes.NewReader(b))
 		refusedWell(t, "ReadIPC", err)
+		checked(t, tables...)
 		releaseAll(tables)
 	})
 }
@@ -160,6 +162,7 @@ func FuzzImport(f *testing.F) {
 				defer arr.Release()
 				v, err := Import(arr)
 				refusedWell(t, "Import of a list", err)
+				checked(t, v)
 				cow.Release(&v)
 			}
 			return
@@ -171,6 +174,7 @@ func FuzzImport(f *testing.F) {
 		defer arr.Release()
 		v, err := Import(arr)
 		refusedWell(t, "Import", err)
+		checked(t, v)
 		cow.Release(&v)
 	})
 }
@@ -238,4 +242,17 @@ func TestReadParquetRejectsDamagedPage(t *testing.T) {
 		t.Fatalf("reading a damaged page: %v", err)
 	}
 	cow.Release(&v)
+}
+
+// checked fails t unless every value (no value passes) passes cow.Check.
+func checked(t testing.TB, vs ...value.V) {
+	t.Helper()
+	for _, v := range vs {
+		if v.IsZero() {
+			continue
+		}
+		if err := cow.Check(v); err != nil {
+			t.Error(err)
+		}
+	}
 }

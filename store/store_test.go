@@ -357,6 +357,9 @@ func FuzzColumnFile(f *testing.F) {
 		v, err := decodeColumn(b)
 		if err == nil {
 			_ = rows(t, v)
+			if err := cow.Check(v); err != nil {
+				t.Error(err)
+			}
 			cow.Release(&v)
 		} else if !errors.Is(err, ray.ErrCorrupt) && !errors.Is(err, ray.ErrNYI) {
 			t.Fatalf("decode error %v is neither ErrCorrupt nor ErrNYI", err)

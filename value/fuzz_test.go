@@ -23,6 +23,9 @@ func FuzzAtoms(f *testing.F) {
 		var vs []value.V
 		defer func() {
 			for i := range vs {
+				if err := cow.Check(vs[i]); err != nil {
+					t.Error(err)
+				}
 				cow.Release(&vs[i])
 			}
 		}()

@@ -17,6 +17,8 @@ func FuzzOps(f *testing.F) {
 		m := &model32{v: must(New(value.I32, 0))}
 		var extra []value.V
 		defer func() {
+			checked(t, m.v)
+			checked(t, extra...)
 			cow.Release(&m.v)
 			for i := range extra {
 				cow.Release(&extra[i])
@@ -103,6 +105,8 @@ func FuzzStrOps(f *testing.F) {
 		var nulls []bool
 		var extra []value.V
 		defer func() {
+			checked(t, v)
+			checked(t, extra...)
 			cow.Release(&v)
 			for i := range extra {
 				cow.Release(&extra[i])

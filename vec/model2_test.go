@@ -169,8 +169,10 @@ func TestDictModel(t *testing.T) {
 			cow.Release(&v)
 			cow.Release(&ka)
 		}
+		checked(t, olds[i])
 		cow.Release(&olds[i])
 	}
+	checked(t, d)
 	cow.Release(&d)
 	if err := heap.Verify(); err != nil {
 		t.Fatal(err)

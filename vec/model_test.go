@@ -169,6 +169,7 @@ func runModel[T Elem](t *testing.T, steps int, types []value.Type, gen func(*ran
 		if i%2000 == 1999 {
 			for _, m := range ms {
 				m.check(t, i, "batch")
+				checked(t, m.v)
 			}
 			if err := heap.Verify(); err != nil {
 				t.Fatal(err)

@@ -23,6 +23,17 @@ func must(v value.V, err error) value.V {
 	return v
 }
 
+// checked fails t unless every value passes cow.Check; the randomized
+// tests and fuzz targets call it beside heap.Verify.
+func checked(t testing.TB, vs ...value.V) {
+	t.Helper()
+	for _, v := range vs {
+		if err := cow.Check(v); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 func elems[T Elem](t *testing.T, v value.V) []T {
 	t.Helper()
 	xs, err := Elems[T](v)

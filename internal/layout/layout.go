@@ -86,6 +86,7 @@ type IndexHeader struct {
 	_          [5]byte
 	Children   uint64 // owned block addresses that follow this header
 	Size       uint64 // data bytes of the whole INDEX block, this header included
+	Rows       uint64 // the vector's length when the index was built
 }
 
 // IndexHeaderSize is the size of IndexHeader.
