@@ -2,8 +2,8 @@ package cow
 
 import (
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"

@@ -8,9 +8,9 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )

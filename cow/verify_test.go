@@ -5,8 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/value"
 )
 

@@ -19,7 +19,7 @@ func Example() {
 	for i := range xs {
 		xs[i] = int64(i * i)
 	}
-	fmt.Println("order", heap.HeaderOf(p).Order, "capacity", heap.Cap(p), "bytes")
+	fmt.Println("capacity", heap.Cap(p), "bytes")
 
 	// Growing keeps the data.
 	p, err = heap.Realloc(p, 4000*8)
@@ -30,7 +30,7 @@ func Example() {
 	fmt.Println("xs[999] =", xs[999])
 	heap.Free(p)
 	// Output:
-	// order 13 capacity 8160 bytes
+	// capacity 8160 bytes
 	// xs[999] = 998001
 }
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"

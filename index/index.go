@@ -11,7 +11,7 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"

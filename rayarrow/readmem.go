@@ -9,7 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/heap"
 )
 
 // Arrow's readers size their buffers from lengths the file or stream

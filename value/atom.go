@@ -5,8 +5,8 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/offheap"
 )
 

@@ -4,8 +4,8 @@ import (
 	"errors"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/offheap"
 )
 

@@ -3,8 +3,8 @@ package vec
 import (
 	"unsafe"
 
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"

@@ -3,7 +3,7 @@ package vec
 import (
 	"unsafe"
 
-	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"

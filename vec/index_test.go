@@ -6,9 +6,9 @@ import (
 
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"

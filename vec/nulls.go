@@ -6,8 +6,8 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/internal/offheap"

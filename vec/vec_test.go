@@ -10,8 +10,8 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )

@@ -32,8 +32,8 @@ func main() {
 		xs[i] = int64(i)
 		sum += xs[i]
 	}
-	fmt.Printf("filled %d int64s in a block of %d bytes (order %d); sum %d\n",
-		n, heap.Cap(p)+heap.HeaderSize, heap.HeaderOf(p).Order, sum)
+	fmt.Printf("filled %d int64s in a block of %d bytes; sum %d\n",
+		n, heap.Cap(p)+heap.HeaderSize, sum)
 
 	// Many small blocks, freed on other goroutines (so on other Ps' heaps).
 	small := make([]unsafe.Pointer, 100_000)

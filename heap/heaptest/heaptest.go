@@ -17,7 +17,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/internal/heap"
 )
 
 // T is the part of testing.TB that Check uses.

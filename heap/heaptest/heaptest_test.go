@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/heap"
 )
 
 // fakeT records what Check reports instead of failing the real test.

@@ -13,8 +13,8 @@ package layout
 import (
 	"unsafe"
 
-	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
