@@ -1,7 +1,7 @@
-// Package value defines raygo's values: the V handle, the type tags, the
-// layout of the 32-byte header and of what each kind of value owns, atoms of
-// every type, the NULL singleton, ERROR values, handle atoms that own Go
-// objects, and the process-wide symbol table.
+// Package value defines raygo's values: the V handle, the type tags, atoms
+// of every type, the NULL singleton, ERROR values, handle atoms that own Go
+// objects, and the process-wide symbol table. (The header's layout and what
+// each kind of value owns are raygo's own business: internal/layout.)
 //
 // # Values
 //

@@ -32,7 +32,9 @@ func (v V) header() *heap.Header {
 }
 
 // Data returns the address of the value's data, HeaderSize bytes into its
-// block.
+// block, for code that reads memory raygo has laid out: a vector's
+// elements are better read with vec.Elems, which also follows a slice to
+// its parent (a slice's own block holds no elements).
 func (v V) Data() unsafe.Pointer { return offheap.Add(v.p, heap.HeaderSize) }
 
 // Type returns the value's type tag.
