@@ -113,3 +113,40 @@ func collectSeq(seq func(func(int) bool), err error) func(func(int) bool) {
 	}
 	return seq
 }
+
+func TestProbeSymsJoinsOnSymbolIDs(t *testing.T) {
+	heaptest.Check(t)
+	names := []string{"probe.a", "probe.b", "probe.a", "probe.c", "probe.a"}
+	v := must(vec.FromSyms(names))
+	defer cow.Release(&v)
+	if err := vec.SetNull(&v, 4, true); err != nil { // a null row matches nothing
+		t.Fatal(err)
+	}
+	if err := Attach(&v, Hash); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := value.SymID("probe.a")
+	c, _ := value.SymID("probe.c")
+	missing, err := value.Intern("probe.missing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int][]uint32{}
+	if err := ProbeSyms(v, []int64{c, missing, a}, func(k int, rows []uint32) bool {
+		got[k] = slices.Clone(rows)
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !slices.Equal(got[0], []uint32{3}) || !slices.Equal(got[2], []uint32{2, 0}) {
+		t.Errorf("ProbeSyms matched %v", got)
+	}
+	i64 := must(vec.FromSlice(value.I64, []int64{1}))
+	defer cow.Release(&i64)
+	if err := Attach(&i64, Hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := ProbeSyms(i64, []int64{1}, func(int, []uint32) bool { return true }); !errors.Is(err, ray.ErrType) {
+		t.Errorf("ProbeSyms on an I64 vector: %v, want ErrType", err)
+	}
+}

@@ -601,21 +601,43 @@ func Probe[T vec.Elem](v value.V, keys []T, match func(key int, rows []uint32) b
 	if len(keys) == 0 {
 		return nil
 	}
+	// The keys are read as rows of a vector of v's type, so they hash as
+	// v's rows do.
+	return probe(v, ix, pl, keyer{t: v.Type(), size: v.ElemSize(), data: unsafe.Pointer(&keys[0])}, len(keys), match)
+}
+
+// ProbeSyms is Probe for a SYM vector: ids are symbol ids (value.Intern),
+// as vec.AllSymIDs reads them from a SYM vector of any width, and match gets
+// the rows of v holding each id. A join on a symbol column is one.
+func ProbeSyms(v value.V, ids []int64, match func(key int, rows []uint32) bool) error {
+	ix, pl, err := indexOf("index.ProbeSyms", v, Hash)
+	if err != nil {
+		return err
+	}
+	if v.Type() != value.Sym {
+		return ray.Errorf(ray.ErrType, "index.ProbeSyms", "a %v vector has no symbols; use Probe", v.Type())
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	// A SYM row's key is its id whatever the width: 8-byte keys hash alike.
+	return probe(v, ix, pl, keyer{t: value.Sym, size: 8, data: unsafe.Pointer(&ids[0])}, len(ids), match)
+}
+
+// probe runs n keys read by kk through v's hash index ix.
+func probe(v, ix value.V, pl *payload, kk keyer, n int, match func(key int, rows []uint32) bool) error {
 	held := cow.Retain(v)
 	defer cow.Release(&held)
 	hv := viewOf(ix, pl)
-	// The keys are read as rows of a vector of v's type, so they hash as
-	// v's rows do.
-	kk := keyer{t: v.Type(), size: v.ElemSize(), data: unsafe.Pointer(&keys[0])}
 	// Three batches in flight: one being matched, the next one's rows
 	// being read, and the one after's buckets.
 	var batches [3]probeBatch
 	cur, mid, far := &batches[0], &batches[1], &batches[2]
-	cur.load(&kk, &hv, 0, len(keys))
+	cur.load(&kk, &hv, 0, n)
 	sink := cur.touch(&hv)
-	mid.load(&kk, &hv, probeSize, len(keys))
-	for base := 0; base < len(keys); base += probeSize {
-		far.load(&kk, &hv, base+2*probeSize, len(keys))
+	mid.load(&kk, &hv, probeSize, n)
+	for base := 0; base < n; base += probeSize {
+		far.load(&kk, &hv, base+2*probeSize, n)
 		sink += mid.touch(&hv)
 		for j := range cur.m {
 			if cur.missing != 0 && cur.lack[0]>>j&1 != 0 {
