@@ -208,3 +208,11 @@ func shiftNullsDown(vp *value.V, i, n int) error {
 	}
 	return setNullBit(vp, i, false)
 }
+
+// NullBits returns v's null bitmap as it lies in memory, for kernels that
+// test nulls a word at a time: row i of v is null when bit off+i of bits
+// (bit j is bits[j>>3]>>(j&7)&1) is 1. Bits past the end of bits are 0.
+// It returns nil when v has no nulls or is not a vector. Like Elems, the
+// bytes are v's own, valid while the caller holds v unmutated, and must
+// not be written.
+func NullBits(v value.V) (bits []byte, off int) { return layout.NullBits(v) }

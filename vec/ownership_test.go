@@ -2,6 +2,7 @@ package vec
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"unsafe"
@@ -341,5 +342,39 @@ func TestIteratorsSurviveWritesInTheirLoop(t *testing.T) {
 	}
 	if got[1] != "second string, long enough too" {
 		t.Errorf("AllStr read %q after writes in its loop", got[1])
+	}
+}
+
+func TestSymIDsAndNullBitsViewInBulk(t *testing.T) {
+	heaptest.Check(t)
+	names := make([]string, 300)
+	for i := range names {
+		names[i] = fmt.Sprintf("bulk.%d", i%7)
+	}
+	v := must(FromSyms(names))
+	defer cow.Release(&v)
+	s := must(Slice(v, 5, 200))
+	defer cow.Release(&s)
+	dst := make([]int64, 64)
+	for from := 0; from < 200; from += 64 {
+		n, err := SymIDs(dst, s, from)
+		if err != nil || n != min(64, 200-from) {
+			t.Fatalf("SymIDs from %d: %d, %v", from, n, err)
+		}
+		for i := range n {
+			if want, _ := GetSymID(s, from+i); dst[i] != want {
+				t.Fatalf("row %d: id %d, want %d", from+i, dst[i], want)
+			}
+		}
+	}
+	if _, err := SymIDs(dst, s, 201); !errors.Is(err, ray.ErrRange) {
+		t.Errorf("SymIDs past the end: %v", err)
+	}
+	if err := SetNull(&v, 70, true); err != nil {
+		t.Fatal(err)
+	}
+	bits, off := NullBits(v)
+	if j := off + 70; bits == nil || bits[j>>3]>>(j&7)&1 != 1 || NullCount(v) != 1 {
+		t.Errorf("NullBits: %v at %d", bits, off)
 	}
 }

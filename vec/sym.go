@@ -1,6 +1,8 @@
 package vec
 
 import (
+	"unsafe"
+
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/internal/attrbits"
@@ -202,4 +204,37 @@ func concatSym(a, b value.V) (value.V, error) {
 	}
 	h.Word = uint64(na + nb)
 	return concatNulls(c, a, na, b, nb)
+}
+
+// SymIDs copies the symbol ids of rows [from, from+len(dst)) of a SYM
+// vector into dst, widened to int64 whatever the vector's width, and
+// returns how many it copied (fewer at the end of v). It is the bulk form
+// of GetSymID, for kernels that work on ids a block of rows at a time.
+func SymIDs(dst []int64, v value.V, from int) (int, error) {
+	if err := checkSym("vec.SymIDs", v); err != nil {
+		return 0, err
+	}
+	n := int(layout.Header(v).Word)
+	if from < 0 || from > n {
+		return 0, ray.Errorf(ray.ErrRange, "vec.SymIDs", "row %d outside [0, %d]", from, n)
+	}
+	m := min(len(dst), n-from)
+	data := layout.Data(v)
+	switch widthOf(v) {
+	case attrs.W8:
+		for i, x := range unsafe.Slice((*uint8)(data), n)[from : from+m] {
+			dst[i] = int64(x)
+		}
+	case attrs.W16:
+		for i, x := range unsafe.Slice((*uint16)(data), n)[from : from+m] {
+			dst[i] = int64(x)
+		}
+	case attrs.W32:
+		for i, x := range unsafe.Slice((*uint32)(data), n)[from : from+m] {
+			dst[i] = int64(x)
+		}
+	default:
+		copy(dst, unsafe.Slice((*int64)(data), n)[from:from+m])
+	}
+	return m, nil
 }
