@@ -378,3 +378,20 @@ func TestSymIDsAndNullBitsViewInBulk(t *testing.T) {
 		t.Errorf("NullBits: %v at %d", bits, off)
 	}
 }
+
+func TestZeros(t *testing.T) {
+	heaptest.Check(t)
+	v := must(Zeros(value.F64, 1000))
+	defer cow.Release(&v)
+	for i, x := range elems[float64](t, v) {
+		if x != 0 {
+			t.Fatalf("row %d = %v", i, x)
+		}
+	}
+	if _, err := Zeros(value.Str, 3); !errors.Is(err, ray.ErrType) {
+		t.Errorf("Zeros of STR: %v", err)
+	}
+	if _, err := Zeros(value.I64, -1); !errors.Is(err, ray.ErrRange) {
+		t.Errorf("Zeros of -1 rows: %v", err)
+	}
+}

@@ -39,6 +39,22 @@ func New(t value.Type, capacity int) (value.V, error) {
 	return layout.FromPointer(p), nil
 }
 
+// Zeros returns a vector of type t (BOOL through GUID: fixed-width types)
+// holding n rows of zero bytes: false, 0, 0.0, the epoch. Accumulators and
+// scratch vectors start this way.
+func Zeros(t value.Type, n int) (value.V, error) {
+	if !isFixed(t) {
+		return value.V{}, ray.Errorf(ray.ErrType, "vec.Zeros", "%v is not a fixed-width vector type", t)
+	}
+	v, err := New(t, n)
+	if err != nil {
+		return value.V{}, err
+	}
+	memops.ZeroPtr(v.Data(), uintptr(n*t.ElemSize()))
+	layout.Header(v).Word = uint64(n)
+	return v, nil
+}
+
 // FromSlice returns a vector of type t holding a copy of xs, made with one
 // bulk copy. T must view t (see Elem).
 func FromSlice[T Elem](t value.Type, xs []T) (value.V, error) {

@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/store"
+	"github.com/raygo/ray/value"
+)
+
+// runAll runs every query on the tables and checks it against the plain Go
+// reference.
+func runAll(t *testing.T, e *Engine, trades, ref value.V, tb *Tables) {
+	t.Helper()
+	for _, q := range Queries {
+		got, err := q.Run(e, trades, ref)
+		if err != nil {
+			t.Fatalf("%s: %v", q.Name, err)
+		}
+		want := q.Plain(tb.Plain, tb.PlainRef)
+		if d := got.Diff(want); d != "" {
+			t.Errorf("%s (%s): %s\nengine:\n%splain Go:\n%s", q.Name, q.SQL, d, got.Format(12), want.Format(12))
+		}
+	}
+}
+
+func TestQueriesAgainstPlainGo(t *testing.T) {
+	heaptest.Check(t)
+	for _, cfg := range []Config{
+		{Rows: 100_000, Seed: 1},
+		{Rows: 100_000, Seed: 2, Tickers: 300},
+		{Rows: 30_000, Seed: 3, PxNulls: 1}, // every px null: empty selections, NULL aggregates
+		{Rows: 1, Seed: 4},
+		{Rows: 0, Seed: 5},
+	} {
+		tb, err := Generate(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range []*Engine{{}, {Workers: 3, Morsel: 1000}} {
+			runAll(t, e, tb.Trades, tb.Ref, tb)
+		}
+		tb.Release()
+	}
+}
+
+func TestQueriesOnMappedTables(t *testing.T) {
+	heaptest.Check(t)
+	tb, err := Generate(Config{Rows: 50_000, Seed: 7}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Release()
+	dir := t.TempDir()
+	for name, v := range map[string]value.V{"trades": tb.Trades, "ref": tb.Ref} {
+		if err := store.SaveTable(filepath.Join(dir, name), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trades, err := store.MapTable(filepath.Join(dir, "trades"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&trades)
+	ref, err := store.MapTable(filepath.Join(dir, "ref"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&ref)
+	runAll(t, &Engine{Workers: 2, Morsel: 4096}, trades, ref, tb)
+	for _, v := range []value.V{trades, ref} {
+		if err := cow.Check(v); err != nil {
+			t.Error(err)
+		}
+	}
+}

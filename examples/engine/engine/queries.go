@@ -1,0 +1,531 @@
+package engine
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/index"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// A Query is one of the five: its SQL (the specification), the engine's
+// plan for it, and the plain Go reference.
+type Query struct {
+	Name  string
+	SQL   string
+	Run   func(e *Engine, trades, ref value.V) (Result, error)
+	Plain func(p *Plain, r *PlainRef) Result
+}
+
+// Queries are the engine's five queries.
+var Queries = []Query{
+	{"q1", "SELECT count(*), sum(qty), avg(px) FROM trades WHERE px BETWEEN 100 AND 200 AND venue = 'V3'", (*Engine).Q1, PlainQ1},
+	{"q2", "SELECT sym, count(*), sum(px*qty), min(px), max(px), avg(qty) FROM trades GROUP BY sym ORDER BY sym", (*Engine).Q2, PlainQ2},
+	{"q3", "SELECT r.sector, count(*), sum(t.qty * r.lot) FROM trades t JOIN ref r ON t.sym = r.sym GROUP BY r.sector ORDER BY r.sector", (*Engine).Q3, PlainQ3},
+	{"q4", "SELECT ts, sym, px FROM trades WHERE px IS NOT NULL ORDER BY px DESC, ts LIMIT 10", (*Engine).Q4, PlainQ4},
+	{"q5", "SELECT venue, count(DISTINCT sym) FROM trades GROUP BY venue ORDER BY venue", (*Engine).Q5, PlainQ5},
+}
+
+// tradesView is the trades columns the queries read (borrowed from the
+// table) and the typed views of them that the kernels use.
+type tradesView struct {
+	n          int
+	sym, venue value.V
+	ts, qty    []int64
+	px         []float64
+	pxNulls    []byte
+	pxOff      int
+}
+
+func viewTrades(t value.V) (*tradesView, error) {
+	var v tradesView
+	var err error
+	get := func(name string) value.V {
+		c, e := column(t, name)
+		if err == nil {
+			err = e
+		}
+		return c
+	}
+	ts, px, qty := get("ts"), get("px"), get("qty")
+	v.sym, v.venue = get("sym"), get("venue")
+	if err != nil {
+		return nil, err
+	}
+	if v.ts, err = vec.Elems[int64](ts); err != nil {
+		return nil, err
+	}
+	if v.px, err = vec.Elems[float64](px); err != nil {
+		return nil, err
+	}
+	if v.qty, err = vec.Elems[int64](qty); err != nil {
+		return nil, err
+	}
+	v.pxNulls, v.pxOff = vec.NullBits(px)
+	v.n = len(v.px)
+	return &v, nil
+}
+
+// Q1 filters on a range of px and one venue and aggregates what is left:
+// a selection vector per morsel, refined by each predicate in turn.
+func (e *Engine) Q1(trades, _ value.V) (Result, error) {
+	t, err := viewTrades(trades)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Columns: []string{"count", "sum(qty)", "avg(px)"}}
+	v3, ok := value.SymID("V3")
+	type part struct {
+		count, sumQty int64
+		sumPx         float64
+		sel           []int32
+		ids           []int64
+		s             scratch
+	}
+	parts := make([]part, e.workers())
+	defer func() {
+		for i := range parts {
+			parts[i].s.release()
+		}
+	}()
+	if ok {
+		err = e.forMorsels(t.n, func(w, lo, hi int) error {
+			p := &parts[w]
+			if p.sel == nil {
+				var err error
+				if p.sel, err = p.s.int32s(e.morsel()); err != nil {
+					return err
+				}
+				if p.ids, err = p.s.int64s(e.morsel()); err != nil {
+					return err
+				}
+			}
+			n := selectBetween(p.sel, t.px, t.pxNulls, t.pxOff, lo, hi, 100, 200)
+			if _, err := vec.SymIDs(p.ids[:hi-lo], t.venue, lo); err != nil {
+				return err
+			}
+			n = refineEqual(p.sel, n, p.ids, lo, v3)
+			for _, r := range p.sel[:n] {
+				p.count++
+				p.sumQty += t.qty[r]
+				p.sumPx += t.px[r]
+			}
+			return nil
+		})
+		if err != nil {
+			return Result{}, err
+		}
+	}
+	var count, sumQty int64
+	var sumPx float64
+	for _, p := range parts {
+		count, sumQty, sumPx = count+p.count, sumQty+p.sumQty, sumPx+p.sumPx
+	}
+	if count == 0 {
+		res.Rows = [][]any{{int64(0), nil, nil}}
+	} else {
+		res.Rows = [][]any{{count, sumQty, sumPx / float64(count)}}
+	}
+	return res, nil
+}
+
+// Q2 groups by sym: symbol ids are dense, so each worker's accumulators are
+// vectors indexed by id, and grouping is an add at an index.
+func (e *Engine) Q2(trades, _ value.V) (Result, error) {
+	t, err := viewTrades(trades)
+	if err != nil {
+		return Result{}, err
+	}
+	nsym := int(value.SymCount())
+	type part struct {
+		count, sumQty, pxCount []int64
+		sumPxQty, minPx, maxPx []float64
+		ids                    []int64
+		s                      scratch
+	}
+	parts := make([]part, e.workers())
+	defer func() {
+		for i := range parts {
+			parts[i].s.release()
+		}
+	}()
+	alloc := func(p *part) (err error) {
+		for _, xs := range []*[]int64{&p.count, &p.sumQty, &p.pxCount} {
+			if *xs, err = p.s.int64s(nsym); err != nil {
+				return err
+			}
+		}
+		if p.ids, err = p.s.int64s(e.morsel()); err != nil {
+			return err
+		}
+		for _, xs := range []*[]float64{&p.sumPxQty, &p.minPx, &p.maxPx} {
+			if *xs, err = p.s.float64s(nsym); err != nil {
+				return err
+			}
+		}
+		for i := range p.minPx {
+			p.minPx[i], p.maxPx[i] = math.Inf(1), math.Inf(-1)
+		}
+		return nil
+	}
+	err = e.forMorsels(t.n, func(w, lo, hi int) error {
+		p := &parts[w]
+		if p.count == nil {
+			if err := alloc(p); err != nil {
+				return err
+			}
+		}
+		ids := p.ids[:hi-lo]
+		if _, err := vec.SymIDs(ids, t.sym, lo); err != nil {
+			return err
+		}
+		for j, id := range ids {
+			i := lo + j
+			p.count[id]++
+			p.sumQty[id] += t.qty[i]
+			if nullAt(t.pxNulls, t.pxOff, i) {
+				continue
+			}
+			x := t.px[i]
+			p.pxCount[id]++
+			p.sumPxQty[id] += x * float64(t.qty[i])
+			p.minPx[id] = min(p.minPx[id], x)
+			p.maxPx[id] = max(p.maxPx[id], x)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	total := &parts[0]
+	for i := range parts {
+		p := &parts[i]
+		if p.count == nil || p == total {
+			continue
+		}
+		if total.count == nil {
+			total = p
+			continue
+		}
+		for id := range nsym {
+			total.count[id] += p.count[id]
+			total.sumQty[id] += p.sumQty[id]
+			total.pxCount[id] += p.pxCount[id]
+			total.sumPxQty[id] += p.sumPxQty[id]
+			total.minPx[id] = min(total.minPx[id], p.minPx[id])
+			total.maxPx[id] = max(total.maxPx[id], p.maxPx[id])
+		}
+	}
+	res := Result{Columns: []string{"sym", "count", "sum(px*qty)", "min(px)", "max(px)", "avg(qty)"}}
+	if total.count == nil {
+		return res, nil
+	}
+	for _, id := range groupsByName(total.count) {
+		c := total.count[id]
+		row := []any{symName(id), c, nil, nil, nil, float64(total.sumQty[id]) / float64(c)}
+		if total.pxCount[id] > 0 {
+			row[2], row[3], row[4] = total.sumPxQty[id], total.minPx[id], total.maxPx[id]
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, nil
+}
+
+// groupsByName returns the ids whose count is not 0, ordered by name.
+func groupsByName(count []int64) []int64 {
+	var ids []int64
+	for id, c := range count {
+		if c != 0 {
+			ids = append(ids, int64(id))
+		}
+	}
+	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(symName(a), symName(b)) })
+	return ids
+}
+
+func symName(id int64) string {
+	name, _ := value.SymName(id)
+	return name
+}
+
+// Q3 joins trades to ref on sym through a hash index on ref.sym, probed a
+// morsel of ids at a time, and groups the matches by ref's sector.
+func (e *Engine) Q3(trades, ref value.V) (Result, error) {
+	t, err := viewTrades(trades)
+	if err != nil {
+		return Result{}, err
+	}
+	refSym, err1 := column(ref, "sym")
+	sector, err2 := column(ref, "sector")
+	lot, err3 := column(ref, "lot")
+	if err := firstErr(err1, err2, err3); err != nil {
+		return Result{}, err
+	}
+	lots, err := vec.Elems[int64](lot)
+	if err != nil {
+		return Result{}, err
+	}
+	// The build side: ref.sym with a hash index (a private copy: the table's
+	// column may be a mapped file), and ref's sector ids.
+	build := cow.Retain(refSym)
+	defer cow.Release(&build)
+	if err := index.Attach(&build, index.Hash); err != nil {
+		return Result{}, err
+	}
+	var s scratch
+	defer s.release()
+	sectorIDs, err := s.int64s(int(sector.Len()))
+	if err != nil {
+		return Result{}, err
+	}
+	if _, err := vec.SymIDs(sectorIDs, sector, 0); err != nil {
+		return Result{}, err
+	}
+	nsym := int(value.SymCount())
+	type part struct {
+		count, sum, ids []int64
+		s               scratch
+	}
+	parts := make([]part, e.workers())
+	defer func() {
+		for i := range parts {
+			parts[i].s.release()
+		}
+	}()
+	err = e.forMorsels(t.n, func(w, lo, hi int) error {
+		p := &parts[w]
+		if p.count == nil {
+			var err error
+			for _, xs := range []*[]int64{&p.count, &p.sum} {
+				if *xs, err = p.s.int64s(nsym); err != nil {
+					return err
+				}
+			}
+			if p.ids, err = p.s.int64s(e.morsel()); err != nil {
+				return err
+			}
+		}
+		ids := p.ids[:hi-lo]
+		if _, err := vec.SymIDs(ids, t.sym, lo); err != nil {
+			return err
+		}
+		return index.ProbeSyms(build, ids, func(k int, rows []uint32) bool {
+			q := t.qty[lo+k]
+			for _, r := range rows {
+				sec := sectorIDs[r]
+				p.count[sec]++
+				p.sum[sec] += q * lots[r]
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	count := make([]int64, nsym) // control: the merge of at most nsym groups
+	sum := make([]int64, nsym)
+	for _, p := range parts {
+		for id := range p.count {
+			count[id] += p.count[id]
+			sum[id] += p.sum[id]
+		}
+	}
+	res := Result{Columns: []string{"sector", "count", "sum(qty*lot)"}}
+	for _, id := range groupsByName(count) {
+		res.Rows = append(res.Rows, []any{symName(id), count[id], sum[id]})
+	}
+	return res, nil
+}
+
+// topK is a worker's best rows so far for Q4, best first: px descending,
+// then ts ascending. Ten rows of control, in Go memory.
+type topK struct {
+	k    int
+	rows []topRow
+}
+
+type topRow struct {
+	px  float64
+	ts  int64
+	row int
+}
+
+func better(a, b topRow) bool { return a.px > b.px || a.px == b.px && a.ts < b.ts }
+
+// offer keeps r if it is among the k best.
+func (t *topK) offer(r topRow) {
+	if len(t.rows) == t.k && !better(r, t.rows[t.k-1]) {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(t.rows, r, func(x, y topRow) int {
+		if better(x, y) {
+			return -1
+		}
+		return 1
+	})
+	if len(t.rows) < t.k {
+		t.rows = append(t.rows, topRow{})
+	}
+	copy(t.rows[i+1:], t.rows[i:])
+	t.rows[i] = r
+}
+
+// Q4 keeps each worker's ten best rows, then merges them.
+func (e *Engine) Q4(trades, _ value.V) (Result, error) {
+	t, err := viewTrades(trades)
+	if err != nil {
+		return Result{}, err
+	}
+	const limit = 10
+	parts := make([]topK, e.workers())
+	for i := range parts {
+		parts[i].k = limit
+	}
+	err = e.forMorsels(t.n, func(w, lo, hi int) error {
+		top := &parts[w]
+		for i := lo; i < hi; i++ {
+			x := t.px[i]
+			if len(top.rows) == limit && x < top.rows[limit-1].px || nullAt(t.pxNulls, t.pxOff, i) {
+				continue
+			}
+			top.offer(topRow{x, t.ts[i], i})
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	all := topK{k: limit}
+	for _, p := range parts {
+		for _, r := range p.rows {
+			all.offer(r)
+		}
+	}
+	res := Result{Columns: []string{"ts", "sym", "px"}}
+	for _, r := range all.rows {
+		name, err := vec.GetSym(t.sym, r.row)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Rows = append(res.Rows, []any{Timestamp(r.ts), name, r.px})
+	}
+	return res, nil
+}
+
+// Q5 counts distinct syms per venue: a first pass finds the venues and
+// gives each a slot; then each worker marks (venue slot, sym id) pairs in a
+// byte vector of its own, and the marks are merged and counted.
+func (e *Engine) Q5(trades, _ value.V) (Result, error) {
+	t, err := viewTrades(trades)
+	if err != nil {
+		return Result{}, err
+	}
+	nsym := int(value.SymCount())
+	type part struct {
+		seen []uint8
+		ids  []int64
+		vids []int64
+		s    scratch
+	}
+	parts := make([]part, e.workers())
+	defer func() {
+		for i := range parts {
+			parts[i].s.release()
+		}
+	}()
+	var s scratch
+	defer s.release()
+	slot, err := s.int64s(nsym) // venue id -> slot + 1; 0: no venue yet
+	if err != nil {
+		return Result{}, err
+	}
+	// Pass 1: which venues occur (marked per worker, then merged).
+	err = e.forMorsels(t.n, func(w, lo, hi int) error {
+		p := &parts[w]
+		if p.vids == nil {
+			var err error
+			if p.vids, err = p.s.int64s(e.morsel()); err != nil {
+				return err
+			}
+			if p.seen, err = p.s.uint8s(nsym); err != nil {
+				return err
+			}
+		}
+		vids := p.vids[:hi-lo]
+		if _, err := vec.SymIDs(vids, t.venue, lo); err != nil {
+			return err
+		}
+		for _, v := range vids {
+			p.seen[v] = 1
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	var venueIDs []int64
+	for id := range nsym {
+		for _, p := range parts {
+			if p.seen != nil && p.seen[id] != 0 {
+				venueIDs = append(venueIDs, int64(id))
+				slot[id] = int64(len(venueIDs))
+				break
+			}
+		}
+	}
+	nv := len(venueIDs)
+	// Pass 2: mark each (venue, sym) pair.
+	for i := range parts {
+		parts[i].seen = nil
+	}
+	err = e.forMorsels(t.n, func(w, lo, hi int) error {
+		p := &parts[w]
+		if p.seen == nil {
+			var err error
+			if p.seen, err = p.s.uint8s(nv * nsym); err != nil {
+				return err
+			}
+			if p.ids, err = p.s.int64s(e.morsel()); err != nil {
+				return err
+			}
+			if p.vids == nil {
+				if p.vids, err = p.s.int64s(e.morsel()); err != nil {
+					return err
+				}
+			}
+		}
+		ids, vids := p.ids[:hi-lo], p.vids[:hi-lo]
+		if _, err := vec.SymIDs(ids, t.sym, lo); err != nil {
+			return err
+		}
+		if _, err := vec.SymIDs(vids, t.venue, lo); err != nil {
+			return err
+		}
+		for j, id := range ids {
+			p.seen[int(slot[vids[j]]-1)*nsym+int(id)] = 1
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	counts := make([]int64, nsym)
+	for k, v := range venueIDs {
+		for id := range nsym {
+			for _, p := range parts {
+				if p.seen != nil && p.seen[k*nsym+id] != 0 {
+					counts[v]++
+					break
+				}
+			}
+		}
+	}
+	res := Result{Columns: []string{"venue", "count(DISTINCT sym)"}}
+	for _, id := range groupsByName(counts) {
+		res.Rows = append(res.Rows, []any{symName(id), counts[id]})
+	}
+	return res, nil
+}

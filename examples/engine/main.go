@@ -1,0 +1,211 @@
+// Command engine runs a small columnar query engine built on raygo over a
+// generated trades table, beside the same five queries written in plain Go,
+// checks that they agree, and prints both times.
+//
+//	go run ./examples/engine            10M trades (under a minute on 2 cores)
+//	go run ./examples/engine -short     100K trades
+//	go run ./examples/engine -rows 1e8  more
+//
+// It generates the tables (package engine: data.go), saves them as raygo
+// table directories and maps them back (columns mapped, not copied), writes
+// them as Parquet for other engines, and runs each query warm, best of
+// -runs. The engine's design is in package engine's documentation.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/examples/engine/engine"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/rayarrow"
+	"github.com/raygo/ray/store"
+	"github.com/raygo/ray/value"
+)
+
+func main() {
+	rows := flag.String("rows", "10000000", "trades rows (1e7 works too)")
+	short := flag.Bool("short", false, "100K rows, one run: a quick look")
+	seed := flag.Uint64("seed", 1, "the data's seed")
+	runs := flag.Int("runs", 3, "runs of each query; the best is reported")
+	dir := flag.String("dir", "", "where to write the tables (a temporary directory when empty)")
+	parquet := flag.Bool("parquet", true, "also write the tables as Parquet")
+	workers := flag.Int("workers", 0, "worker goroutines per query (GOMAXPROCS when 0)")
+	flag.Parse()
+	n, err := strconv.ParseFloat(*rows, 64)
+	if err != nil || n < 0 {
+		log.Fatalf("-rows %q: want a number of rows", *rows)
+	}
+	if *short {
+		n, *runs = 100_000, 1
+	}
+	if err := run(int(n), *seed, *runs, *dir, *parquet, *workers); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int) error {
+	fmt.Printf("raygo engine: %d trades, %d workers (GOMAXPROCS %d), %s\n\n", rows, max(workers, runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0), runtime.Version())
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "raygo-engine-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+
+	start := time.Now()
+	bar := newProgress("generating")
+	tb, err := engine.Generate(engine.Config{Rows: rows, Seed: seed}, bar.update)
+	if err != nil {
+		return err
+	}
+	defer tb.Release()
+	bar.done(time.Since(start))
+
+	step := func(what string, f func() error) error {
+		t0 := time.Now()
+		if err := f(); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		fmt.Printf("%-28s %8.0f ms\n", what, ms(time.Since(t0)))
+		return nil
+	}
+	tradesDir, refDir := filepath.Join(dir, "trades"), filepath.Join(dir, "ref")
+	err = step("saving table directories", func() error {
+		return firstErr(store.SaveTable(tradesDir, tb.Trades), store.SaveTable(refDir, tb.Ref), store.SaveSymbols(filepath.Join(dir, "sym")))
+	})
+	if err != nil {
+		return err
+	}
+	var trades, ref value.V
+	err = step("mapping them back", func() error {
+		var err error
+		if trades, err = store.MapTable(tradesDir); err != nil {
+			return err
+		}
+		ref, err = store.MapTable(refDir)
+		return err
+	})
+	defer cow.Release(&trades)
+	defer cow.Release(&ref)
+	if err != nil {
+		return err
+	}
+	if parquet {
+		err = step("writing Parquet", func() error {
+			return firstErr(rayarrow.WriteParquet(filepath.Join(dir, "trades.parquet"), trades), rayarrow.WriteParquet(filepath.Join(dir, "ref.parquet"), ref))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Println()
+
+	e := &engine.Engine{Workers: workers}
+	fmt.Printf("%-4s %12s %12s %8s  %s\n", "", "raygo", "plain Go", "ratio", "result")
+	var results []string
+	for _, q := range engine.Queries {
+		var res engine.Result
+		best := bestOf(runs, func() {
+			if res, err = q.Run(e, trades, ref); err != nil {
+				return
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", q.Name, err)
+		}
+		var want engine.Result
+		bestPlain := bestOf(runs, func() { want = q.Plain(tb.Plain, tb.PlainRef) })
+		check := "same as plain Go"
+		if d := res.Diff(want); d != "" {
+			check = "DIFFERS from plain Go: " + d
+			err = fmt.Errorf("%s differs from plain Go: %s", q.Name, d)
+		}
+		fmt.Printf("%-4s %9.1f ms %9.1f ms %7.1fx  %s\n", q.Name, ms(best), ms(bestPlain), float64(bestPlain)/float64(best), check)
+		results = append(results, fmt.Sprintf("%s  %s\n%s", q.Name, q.SQL, res.Format(8)))
+	}
+	fmt.Println()
+	for _, r := range results {
+		fmt.Println(r)
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	s := heap.ReadStats()
+	files, mapped := heap.MappedFiles()
+	fmt.Printf("raygo heap: %d MiB live in %d blocks; %d files mapped (%d MiB); Go heap: %d MiB (the plain Go tables)\n",
+		s.LiveBytes>>20, s.LiveBlocks, files, mapped>>20, ms.HeapAlloc>>20)
+	return err
+}
+
+// bestOf runs f runs times and returns its fastest run.
+func bestOf(runs int, f func()) time.Duration {
+	best := time.Duration(1<<63 - 1)
+	for range max(runs, 1) {
+		t0 := time.Now()
+		f()
+		best = min(best, time.Since(t0))
+	}
+	return best
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// progress draws a bar on a terminal and prints nothing else until done
+// elsewhere (a log, a pipe), where a bar would be noise.
+type progress struct {
+	what     string
+	terminal bool
+	last     int
+}
+
+func newProgress(what string) *progress {
+	st, err := os.Stdout.Stat()
+	return &progress{what: what, terminal: err == nil && st.Mode()&os.ModeCharDevice != 0, last: -1}
+}
+
+func (p *progress) update(done, total int) {
+	if !p.terminal || total == 0 {
+		return
+	}
+	pct := done * 100 / total
+	if pct == p.last {
+		return
+	}
+	p.last = pct
+	const width = 30
+	fill := pct * width / 100
+	fmt.Printf("\r%-28s [%-*s] %3d%%", p.what, width, string(repeat('#', fill)), pct)
+}
+
+func (p *progress) done(d time.Duration) {
+	if p.terminal {
+		fmt.Print("\r\033[K")
+	}
+	fmt.Printf("%-28s %8.0f ms\n", p.what, ms(d))
+}
+
+func repeat(b byte, n int) []byte {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = b
+	}
+	return out
+}
