@@ -236,13 +236,21 @@ func (e *Engine) Q2(trades, _ value.V) (Result, error) {
 
 // groupsByName returns the ids whose count is not 0, ordered by name.
 func groupsByName(count []int64) []int64 {
-	var ids []int64
+	type group struct {
+		id   int64
+		name string
+	}
+	var groups []group
 	for id, c := range count {
 		if c != 0 {
-			ids = append(ids, int64(id))
+			groups = append(groups, group{int64(id), symName(int64(id))})
 		}
 	}
-	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(symName(a), symName(b)) })
+	slices.SortFunc(groups, func(a, b group) int { return cmp.Compare(a.name, b.name) })
+	ids := make([]int64, len(groups))
+	for i, g := range groups {
+		ids[i] = g.id
+	}
 	return ids
 }
 
