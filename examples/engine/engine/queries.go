@@ -103,11 +103,13 @@ func (e *Engine) Q1(trades, _ value.V) (Result, error) {
 					return err
 				}
 			}
-			n := selectBetween(p.sel, t.px, t.pxNulls, t.pxOff, lo, hi, 100, 200)
-			if _, err := vec.SymIDs(p.ids[:hi-lo], t.venue, lo); err != nil {
+			// The more selective predicate first: one venue of eight.
+			ids := p.ids[:hi-lo]
+			if _, err := vec.SymIDs(ids, t.venue, lo); err != nil {
 				return err
 			}
-			n = refineEqual(p.sel, n, p.ids, lo, v3)
+			n := selectEqual(p.sel, ids, lo, v3)
+			n = refineBetween(p.sel, n, t.px, t.pxNulls, t.pxOff, 100, 200)
 			for _, r := range p.sel[:n] {
 				p.count++
 				p.sumQty += t.qty[r]
