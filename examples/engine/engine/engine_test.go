@@ -2,12 +2,14 @@ package engine
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/store"
 	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
 )
 
 // runAll runs every query on the tables and checks it against the plain Go
@@ -74,5 +76,51 @@ func TestQueriesOnMappedTables(t *testing.T) {
 		if err := cow.Check(v); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// A ref with every symbol twice: the join matches each trade twice, through
+// the per-trade probe.
+func TestJoinWithRepeatedKeys(t *testing.T) {
+	heaptest.Check(t)
+	tb, err := Generate(Config{Rows: 20_000, Seed: 9, Tickers: 50}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Release()
+	var cols []value.V
+	defer func() {
+		for i := range cols {
+			cow.Release(&cols[i])
+		}
+	}()
+	for _, name := range []string{"sym", "sector", "lot"} {
+		c, err := column(tb.Ref, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		twice, err := vec.Concat(c, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, twice)
+	}
+	ref, err := table([]string{"sym", "sector", "lot"}, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&ref)
+	pr := tb.PlainRef
+	plainRef := &PlainRef{
+		Sym:    append(slices.Clone(pr.Sym), pr.Sym...),
+		Sector: append(slices.Clone(pr.Sector), pr.Sector...),
+		Lot:    append(slices.Clone(pr.Lot), pr.Lot...),
+	}
+	got, err := (&Engine{Workers: 2, Morsel: 3000}).Q3(tb.Trades, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Diff(PlainQ3(tb.Plain, plainRef)); d != "" {
+		t.Error(d)
 	}
 }

@@ -261,8 +261,12 @@ func symName(id int64) string {
 	return name
 }
 
-// Q3 joins trades to ref on sym through a hash index on ref.sym, probed a
-// morsel of ids at a time, and groups the matches by ref's sector.
+// Q3 joins trades to ref on sym through a hash index on ref.sym and groups
+// the matches by ref's sector. The join key is a symbol, so the probe side
+// has at most as many distinct keys as the symbol table: the index is
+// probed once per symbol id (index.ProbeSyms), which gives each id its ref
+// rows, and each trade then finds its match at an index, a morsel at a
+// time. (A key with more than one ref row is probed per trade instead.)
 func (e *Engine) Q3(trades, ref value.V) (Result, error) {
 	t, err := viewTrades(trades)
 	if err != nil {
@@ -295,6 +299,24 @@ func (e *Engine) Q3(trades, ref value.V) (Result, error) {
 		return Result{}, err
 	}
 	nsym := int(value.SymCount())
+	// Probe every symbol id once: match[id] is its ref row + 1 (0: none).
+	allIDs, err1 := s.int64s(nsym)
+	match, err2 := s.int64s(nsym)
+	if err := firstErr(err1, err2); err != nil {
+		return Result{}, err
+	}
+	for id := range allIDs {
+		allIDs[id] = int64(id)
+	}
+	unique := true
+	err = index.ProbeSyms(build, allIDs, func(k int, rows []uint32) bool {
+		match[k] = int64(rows[0]) + 1
+		unique = unique && len(rows) == 1
+		return true
+	})
+	if err != nil {
+		return Result{}, err
+	}
 	type part struct {
 		count, sum, ids []int64
 		s               scratch
@@ -322,15 +344,27 @@ func (e *Engine) Q3(trades, ref value.V) (Result, error) {
 		if _, err := vec.SymIDs(ids, t.sym, lo); err != nil {
 			return err
 		}
-		return index.ProbeSyms(build, ids, func(k int, rows []uint32) bool {
-			q := t.qty[lo+k]
-			for _, r := range rows {
+		if !unique {
+			return index.ProbeSyms(build, ids, func(k int, rows []uint32) bool {
+				q := t.qty[lo+k]
+				for _, r := range rows {
+					sec := sectorIDs[r]
+					p.count[sec]++
+					p.sum[sec] += q * lots[r]
+				}
+				return true
+			})
+		}
+		qty := t.qty[lo:hi]
+		for j, id := range ids {
+			if m := match[id]; m != 0 {
+				r := m - 1
 				sec := sectorIDs[r]
 				p.count[sec]++
-				p.sum[sec] += q * lots[r]
+				p.sum[sec] += qty[j] * lots[r]
 			}
-			return true
-		})
+		}
+		return nil
 	})
 	if err != nil {
 		return Result{}, err
