@@ -24,7 +24,8 @@
 // Null bits (1 = null) are inline in header bytes 0..15 for rows 0..127 and
 // in an external map beyond (nulls.go). With an index attached, header
 // bytes 0..15 hold the index and the displaced bytes live inside it; every
-// reader of null bits goes through nullBits, which knows.
+// reader of null bits goes through internal/layout's NullBits, which knows
+// (vec.NullBits hands kernels the same view).
 //
 // # Ownership and mutation
 //
@@ -38,12 +39,21 @@
 // attached index is dropped (a stale index is a wrong answer). The external
 // null map is copied on write too (D6).
 //
-// Read-only functions take a V and add no reference; the views they return
-// (Elems, StrView, ListGet, ColumnByName, iterators) are valid while the
-// caller holds its reference and does not mutate the vector. Functions that
-// return a value the caller did not have (RowAtom, DictGet, Lookup, Deref)
-// return a reference of its own, to release.
+// A write never takes a source it may free: a value stored into a LIST or
+// DICT is retained before the container is made private (so a list stored
+// in itself is copied, never a cycle), and rows or strings read from the
+// vector being written are copied aside before its blocks move (alias.go,
+// str.go).
 //
-// For loops that append, an Appender checks the type once and appends at
-// the cost of a store.
+// Read-only functions take a V and add no reference; the views they return
+// (Elems, StrView, ListGet, ColumnByName) are valid while the caller holds
+// its reference and does not mutate the vector. Iterators hold a reference
+// of their own while their loop runs, so the loop body may write the vector
+// (which then copies it). Functions that return a value the caller did not
+// have (RowAtom, DictGet, Bound, Deref) return a reference of its own, to
+// release.
+//
+// For loops that append, an Appender checks the type once and then appends
+// at the cost of a store and a check, in the header it writes anyway, that
+// no other owner or writer has touched the vector since.
 package vec

@@ -95,6 +95,18 @@ func rows[T vec.Elem](s *scratch, t value.Type, n int) ([]T, error) {
 	return vec.Elems[T](v) // private to this scratch: written in place
 }
 
+// crew is a query's scratch, one per worker (indexed like forMorsels'
+// workers), released together when the query ends.
+type crew []scratch
+
+func (e *Engine) crew() crew { return make(crew, e.workers()) }
+
+func (c crew) release() {
+	for i := range c {
+		c[i].release()
+	}
+}
+
 func (s *scratch) release() {
 	for i := range s.vs {
 		cow.Release(&s.vs[i])

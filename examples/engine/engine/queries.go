@@ -83,23 +83,19 @@ func (e *Engine) Q1(trades, _ value.V) (Result, error) {
 		sumPx         float64
 		sel           []int32
 		ids           []int64
-		s             scratch
 	}
 	parts := make([]part, e.workers())
-	defer func() {
-		for i := range parts {
-			parts[i].s.release()
-		}
-	}()
+	c := e.crew()
+	defer c.release()
 	if ok {
 		err = e.forMorsels(t.n, func(w, lo, hi int) error {
 			p := &parts[w]
 			if p.sel == nil {
 				var err error
-				if p.sel, err = p.s.int32s(e.morsel()); err != nil {
+				if p.sel, err = c[w].int32s(e.morsel()); err != nil {
 					return err
 				}
-				if p.ids, err = p.s.int64s(e.morsel()); err != nil {
+				if p.ids, err = c[w].int64s(e.morsel()); err != nil {
 					return err
 				}
 			}
@@ -146,25 +142,21 @@ func (e *Engine) Q2(trades, _ value.V) (Result, error) {
 		count, sumQty, pxCount []int64
 		sumPxQty, minPx, maxPx []float64
 		ids                    []int64
-		s                      scratch
 	}
 	parts := make([]part, e.workers())
-	defer func() {
-		for i := range parts {
-			parts[i].s.release()
-		}
-	}()
-	alloc := func(p *part) (err error) {
+	c := e.crew()
+	defer c.release()
+	alloc := func(p *part, s *scratch) (err error) {
 		for _, xs := range []*[]int64{&p.count, &p.sumQty, &p.pxCount} {
-			if *xs, err = p.s.int64s(nsym); err != nil {
+			if *xs, err = s.int64s(nsym); err != nil {
 				return err
 			}
 		}
-		if p.ids, err = p.s.int64s(e.morsel()); err != nil {
+		if p.ids, err = s.int64s(e.morsel()); err != nil {
 			return err
 		}
 		for _, xs := range []*[]float64{&p.sumPxQty, &p.minPx, &p.maxPx} {
-			if *xs, err = p.s.float64s(nsym); err != nil {
+			if *xs, err = s.float64s(nsym); err != nil {
 				return err
 			}
 		}
@@ -176,7 +168,7 @@ func (e *Engine) Q2(trades, _ value.V) (Result, error) {
 	err = e.forMorsels(t.n, func(w, lo, hi int) error {
 		p := &parts[w]
 		if p.count == nil {
-			if err := alloc(p); err != nil {
+			if err := alloc(p, &c[w]); err != nil {
 				return err
 			}
 		}
@@ -319,24 +311,20 @@ func (e *Engine) Q3(trades, ref value.V) (Result, error) {
 	}
 	type part struct {
 		count, sum, ids []int64
-		s               scratch
 	}
 	parts := make([]part, e.workers())
-	defer func() {
-		for i := range parts {
-			parts[i].s.release()
-		}
-	}()
+	c := e.crew()
+	defer c.release()
 	err = e.forMorsels(t.n, func(w, lo, hi int) error {
 		p := &parts[w]
 		if p.count == nil {
 			var err error
 			for _, xs := range []*[]int64{&p.count, &p.sum} {
-				if *xs, err = p.s.int64s(nsym); err != nil {
+				if *xs, err = c[w].int64s(nsym); err != nil {
 					return err
 				}
 			}
-			if p.ids, err = p.s.int64s(e.morsel()); err != nil {
+			if p.ids, err = c[w].int64s(e.morsel()); err != nil {
 				return err
 			}
 		}
@@ -472,14 +460,10 @@ func (e *Engine) Q5(trades, _ value.V) (Result, error) {
 		seen []uint8
 		ids  []int64
 		vids []int64
-		s    scratch
 	}
 	parts := make([]part, e.workers())
-	defer func() {
-		for i := range parts {
-			parts[i].s.release()
-		}
-	}()
+	c := e.crew()
+	defer c.release()
 	var s scratch
 	defer s.release()
 	slot, err := s.int64s(nsym) // venue id -> slot + 1; 0: no venue yet
@@ -491,10 +475,10 @@ func (e *Engine) Q5(trades, _ value.V) (Result, error) {
 		p := &parts[w]
 		if p.vids == nil {
 			var err error
-			if p.vids, err = p.s.int64s(e.morsel()); err != nil {
+			if p.vids, err = c[w].int64s(e.morsel()); err != nil {
 				return err
 			}
-			if p.seen, err = p.s.uint8s(nsym); err != nil {
+			if p.seen, err = c[w].uint8s(nsym); err != nil {
 				return err
 			}
 		}
@@ -529,14 +513,14 @@ func (e *Engine) Q5(trades, _ value.V) (Result, error) {
 		p := &parts[w]
 		if p.seen == nil {
 			var err error
-			if p.seen, err = p.s.uint8s(nv * nsym); err != nil {
+			if p.seen, err = c[w].uint8s(nv * nsym); err != nil {
 				return err
 			}
-			if p.ids, err = p.s.int64s(e.morsel()); err != nil {
+			if p.ids, err = c[w].int64s(e.morsel()); err != nil {
 				return err
 			}
 			if p.vids == nil {
-				if p.vids, err = p.s.int64s(e.morsel()); err != nil {
+				if p.vids, err = c[w].int64s(e.morsel()); err != nil {
 					return err
 				}
 			}
