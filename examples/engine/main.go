@@ -5,6 +5,7 @@
 //	go run ./examples/engine            10M trades (under a minute on 2 cores)
 //	go run ./examples/engine -short     100K trades
 //	go run ./examples/engine -rows 1e8  more
+//	go run ./examples/engine -duckdb    beside DuckDB too (needs Node.js)
 //
 // It generates the tables (package engine: data.go), saves them as raygo
 // table directories and maps them back (columns mapped, not copied), writes
@@ -38,6 +39,7 @@ func main() {
 	dir := flag.String("dir", "", "where to write the tables (a temporary directory when empty)")
 	parquet := flag.Bool("parquet", true, "also write the tables as Parquet")
 	workers := flag.Int("workers", 0, "worker goroutines per query (GOMAXPROCS when 0)")
+	duckdb := flag.Bool("duckdb", false, "also run the queries in DuckDB (needs Node.js) and compare")
 	flag.Parse()
 	n, err := strconv.ParseFloat(*rows, 64)
 	if err != nil || n < 0 {
@@ -46,12 +48,15 @@ func main() {
 	if *short {
 		n, *runs = 100_000, 1
 	}
-	if err := run(int(n), *seed, *runs, *dir, *parquet, *workers); err != nil {
+	if *duckdb {
+		*parquet = true // DuckDB reads the Parquet files
+	}
+	if err := run(int(n), *seed, *runs, *dir, *parquet, *workers, *duckdb); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int) error {
+func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int, duckdb bool) error {
 	fmt.Printf("raygo engine: %d trades, %d workers (GOMAXPROCS %d), %s\n\n", rows, max(workers, runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0), runtime.Version())
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "raygo-engine-")
@@ -111,8 +116,12 @@ func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int)
 	fmt.Println()
 
 	e := &engine.Engine{Workers: workers}
-	fmt.Printf("%-4s %12s %12s %8s  %s\n", "", "raygo", "plain Go", "ratio", "result")
-	var results []string
+	var (
+		results             []engine.Result
+		names, sqls, checks []string
+		raygoT, plainT      []time.Duration
+		differs             error
+	)
 	for _, q := range engine.Queries {
 		var res engine.Result
 		best := bestOf(runs, func() {
@@ -125,17 +134,52 @@ func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int)
 		}
 		var want engine.Result
 		bestPlain := bestOf(runs, func() { want = q.Plain(tb.Plain, tb.PlainRef) })
-		check := "same as plain Go"
+		check := "same"
 		if d := res.Diff(want); d != "" {
 			check = "DIFFERS from plain Go: " + d
-			err = fmt.Errorf("%s differs from plain Go: %s", q.Name, d)
+			differs = fmt.Errorf("%s differs from plain Go: %s", q.Name, d)
 		}
-		fmt.Printf("%-4s %9.1f ms %9.1f ms %7.1fx  %s\n", q.Name, ms(best), ms(bestPlain), float64(bestPlain)/float64(best), check)
-		results = append(results, fmt.Sprintf("%s  %s\n%s", q.Name, q.SQL, res.Format(8)))
+		results, names, sqls, checks = append(results, res), append(names, q.Name), append(sqls, q.SQL), append(checks, check)
+		raygoT, plainT = append(raygoT, best), append(plainT, bestPlain)
+	}
+	var duck *duckdbTimes
+	if duckdb {
+		err = step("DuckDB: load, run, compare", func() error {
+			if err := writeResults(filepath.Join(dir, "results.json"), rows, max(runs, 1), names, sqls, results); err != nil {
+				return err
+			}
+			duck, err = runDuckDB(dir)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("DuckDB loaded the Parquet files in %.0f ms (SYM as ENUM) and %.0f ms (as VARCHAR)\n",
+			duck.Enum["load_ms"], duck.Varchar["load_ms"])
 	}
 	fmt.Println()
-	for _, r := range results {
-		fmt.Println(r)
+
+	// Each ratio is the rival's time over raygo's: above 1, raygo is faster.
+	fmt.Printf("%-4s %10s %17s", "", "raygo", "plain Go")
+	if duck != nil {
+		fmt.Printf(" %17s %17s", "DuckDB ENUM", "DuckDB VARCHAR")
+	}
+	fmt.Printf("  %s\n", "result")
+	for i, name := range names {
+		fmt.Printf("%-4s %7.1f ms %s", name, ms(raygoT[i]), rival(plainT[i], raygoT[i]))
+		if duck != nil {
+			fmt.Printf(" %s %s", rival(msOf(duck.Enum[name]), raygoT[i]), rival(msOf(duck.Varchar[name]), raygoT[i]))
+		}
+		fmt.Printf("  %s\n", checks[i])
+	}
+	compared := "plain Go's"
+	if duck != nil {
+		compared = "plain Go's and DuckDB's (both loads)"
+	}
+	fmt.Printf("(each rival's time and how many times raygo's it is; results checked against %s)\n", compared)
+	fmt.Println()
+	for i, r := range results {
+		fmt.Printf("%s  %s\n%s\n", names[i], sqls[i], r.Format(8))
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -143,7 +187,12 @@ func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int)
 	files, mapped := heap.MappedFiles()
 	fmt.Printf("raygo heap: %d MiB live in %d blocks; %d files mapped (%d MiB); Go heap: %d MiB (the plain Go tables)\n",
 		s.LiveBytes>>20, s.LiveBlocks, files, mapped>>20, ms.HeapAlloc>>20)
-	return err
+	return differs
+}
+
+// rival formats a rival's time and its ratio to raygo's.
+func rival(t, raygo time.Duration) string {
+	return fmt.Sprintf("%7.1f ms %6.1fx", ms(t), float64(t)/float64(raygo))
 }
 
 // bestOf runs f runs times and returns its fastest run.

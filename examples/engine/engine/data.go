@@ -144,7 +144,9 @@ func genTrades(cfg Config, r *rand.Rand, tickers []string, tickerIDs []int64, ve
 	zipf := rand.NewZipf(r, 1.1, 1, uint64(len(tickers)-1))
 	clock := startTS
 	for i := range n {
-		clock += 1 + r.Int64N(2000) // ascending, a microsecond or two apart
+		// Ascending, whole microseconds apart (up to 2 ms): a trade feed's
+		// resolution, and what DuckDB keeps of a UTC timestamp.
+		clock += 1000 * (1 + r.Int64N(2000))
 		s := int(zipf.Uint64())
 		v := r.IntN(venues)
 		price := math.Round((5+r.Float64()*295)*100) / 100
