@@ -37,8 +37,9 @@
 //
 // Files (files.go) go through Arrow's own writers and readers: IPC streams
 // and files (Feather v2, optionally LZ4 or zstd) and Parquet. Parquet in
-// Arrow Go v17 does not take string_view, so STR and SYM columns are
-// written to Parquet as plain strings (and read back as STR). Files give
+// Arrow Go v17 does not take string_view, so STR columns are written to
+// Parquet as plain strings; SYM columns go as their dictionaries (Parquet
+// dictionary pages, no re-encoding); both read back as STR. Files give
 // each SYM column one dictionary of its own symbols, shared by all the
 // file's record batches (an IPC file may not replace a dictionary).
 //

@@ -113,7 +113,6 @@ func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int,
 			return err
 		}
 	}
-	fmt.Println()
 
 	e := &engine.Engine{Workers: workers}
 	var (

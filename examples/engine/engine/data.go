@@ -120,8 +120,8 @@ func genTrades(cfg Config, r *rand.Rand, tickers []string, tickerIDs []int64, ve
 	types := []value.Type{value.Timestamp, value.Sym, value.F64, value.I64, value.Sym, value.Str}
 	for i, typ := range types {
 		capacity := n
-		if typ == value.Sym || typ == value.Str {
-			capacity = 0 // these grow by their own rules
+		if typ == value.Sym {
+			capacity = 0 // its ids widen as the symbol table grows
 		}
 		c, err := vec.New(typ, capacity)
 		if err != nil {
