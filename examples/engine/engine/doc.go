@@ -1,7 +1,7 @@
 // Package engine is a small columnar query engine built on raygo, written
 // the way an engine builder would write one: every column, selection
 // vector, accumulator, hash table and intermediate is a raygo value; Go
-// memory holds only control (a worker's counters, a top-k heap of ten).
+// memory holds only control (a worker's counters, its ten best rows).
 //
 // Its parts, one file each:
 //
@@ -22,5 +22,14 @@
 //	            (a parallel sum adds in another order) and printed
 //
 // Symbols make grouping cheap: a SYM column holds dense ids, so a GROUP BY
-// on one is an array of accumulators indexed by id, with no hashing at all.
+// on one is an array of accumulators indexed by id, with no hashing at all;
+// a group's accumulators sit side by side, so a row touches one or two
+// cache lines. A join on a symbol probes the index once per distinct id,
+// not once per row. Top-k keeps the k best rows in a sorted array (for
+// k = 10, cheaper than a heap) and skips, four rows to a branch, every row
+// below the k-th best: that query runs as fast as its column can be read.
+//
+// Query.Reads names the columns each query reads from end to end; the
+// benchmarks time reading their bytes beside the queries, the limit
+// memory bandwidth sets.
 package engine

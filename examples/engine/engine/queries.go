@@ -271,8 +271,8 @@ func symName(id int64) string {
 // the matches by ref's sector. The join key is a symbol, so the probe side
 // has at most as many distinct keys as the symbol table: the index is
 // probed once per symbol id (index.ProbeSyms), which gives each id its ref
-// rows, and each trade then finds its match at an index, a morsel at a
-// time. (A key with more than one ref row is probed per trade instead.)
+// row, and the trades are aggregated by symbol id before the join. (When a
+// key has more than one ref row, each trade probes instead.)
 func (e *Engine) Q3(trades, ref value.V) (Result, error) {
 	t, err := viewTrades(trades)
 	if err != nil {
@@ -323,20 +323,20 @@ func (e *Engine) Q3(trades, ref value.V) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// A worker's groups: by sector when a key has several ref rows (each
+	// trade probes), else by symbol id, two accumulators side by side.
 	type part struct {
-		count, sum, ids []int64
+		acc, ids []int64
 	}
 	parts := make([]part, e.workers())
 	c := e.crew()
 	defer c.release()
 	err = e.forMorsels(t.n, func(w, lo, hi int) error {
 		p := &parts[w]
-		if p.count == nil {
+		if p.acc == nil {
 			var err error
-			for _, xs := range []*[]int64{&p.count, &p.sum} {
-				if *xs, err = c[w].int64s(nsym); err != nil {
-					return err
-				}
+			if p.acc, err = c[w].int64s(2 * nsym); err != nil {
+				return err
 			}
 			if p.ids, err = c[w].int64s(e.morsel()); err != nil {
 				return err
@@ -346,25 +346,28 @@ func (e *Engine) Q3(trades, ref value.V) (Result, error) {
 		if _, err := vec.SymIDs(ids, t.sym, lo); err != nil {
 			return err
 		}
+		acc := p.acc
 		if !unique {
 			return index.ProbeSyms(build, ids, func(k int, rows []uint32) bool {
 				q := t.qty[lo+k]
 				for _, r := range rows {
 					sec := sectorIDs[r]
-					p.count[sec]++
-					p.sum[sec] += q * lots[r]
+					acc[2*sec]++
+					acc[2*sec+1] += q * lots[r]
 				}
 				return true
 			})
 		}
+		// Each symbol has one ref row, so sum(qty*lot) over its trades
+		// is lot*sum(qty): the scan aggregates by symbol (the GROUP BY
+		// pushed below the join) and the join happens once per symbol,
+		// below. Sectors are few, so adding into them row by row would
+		// wait on the last add to the same sector; symbols are many.
 		qty := t.qty[lo:hi]
 		for j, id := range ids {
-			if m := match[id]; m != 0 {
-				r := m - 1
-				sec := sectorIDs[r]
-				p.count[sec]++
-				p.sum[sec] += qty[j] * lots[r]
-			}
+			a := acc[2*id : 2*id+2 : 2*id+2]
+			a[0]++
+			a[1] += qty[j]
 		}
 		return nil
 	})
@@ -374,9 +377,21 @@ func (e *Engine) Q3(trades, ref value.V) (Result, error) {
 	count := make([]int64, nsym) // control: the merge of at most nsym groups
 	sum := make([]int64, nsym)
 	for _, p := range parts {
-		for id := range p.count {
-			count[id] += p.count[id]
-			sum[id] += p.sum[id]
+		if p.acc == nil {
+			continue // a worker that got no morsel
+		}
+		for id := range nsym {
+			n, x := p.acc[2*id], p.acc[2*id+1]
+			switch {
+			case n == 0:
+			case !unique: // id is a sector
+				count[id] += n
+				sum[id] += x
+			case match[id] != 0: // id is a symbol with its ref row
+				r := match[id] - 1
+				count[sectorIDs[r]] += n
+				sum[sectorIDs[r]] += x * lots[r]
+			}
 		}
 	}
 	res := Result{Columns: []string{"sector", "count", "sum(qty*lot)"}}
@@ -525,8 +540,9 @@ func (e *Engine) Q5(trades, _ value.V) (Result, error) {
 		if _, err := vec.SymIDs(vids, t.venue, lo); err != nil {
 			return err
 		}
+		seen := p.seen
 		for _, v := range vids {
-			p.seen[v] = 1
+			seen[v] = 1
 		}
 		return nil
 	})
@@ -571,8 +587,9 @@ func (e *Engine) Q5(trades, _ value.V) (Result, error) {
 		if _, err := vec.SymIDs(vids, t.venue, lo); err != nil {
 			return err
 		}
+		seen := p.seen
 		for j, id := range ids {
-			p.seen[int(slot[vids[j]]-1)*nsym+int(id)] = 1
+			seen[int(slot[vids[j]]-1)*nsym+int(id)] = 1
 		}
 		return nil
 	})
