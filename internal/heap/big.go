@@ -153,7 +153,8 @@ func allocBig(k uint8) (unsafe.Pointer, bool, error) {
 // mp and counts it.
 func initBigPoolLocked(mp mappedPool) {
 	base := mp.base
-	*hdr(base) = Header{Order: MinOrder, RC: RefCount{1}}
+	*poolHdr(base) = poolHeader{}
+	*hdr(base) = Header{Order: poolHeaderOrder, RC: RefCount{1}}
 	ph := poolHdr(base)
 	ph.heapID = 0
 	ph.order = mp.order

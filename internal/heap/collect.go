@@ -87,9 +87,10 @@ func collect(ops collectOp, res *collectResult) {
 		for pass := 0; pass < 8; pass++ {
 			busy := false
 			for _, hh := range held {
-				if h := stateOf(hh.id); h.inbox != 0 {
+				if h := stateOf(hh.id); h.inbox != 0 || h.runInbox != 0 {
 					busy = true
 					h.drainInboxOwned()
+					h.drainRunsOwned()
 				}
 			}
 			if !busy {
@@ -97,6 +98,7 @@ func collect(ops collectOp, res *collectResult) {
 			}
 		}
 		for _, hh := range held {
+			stateOf(hh.id).sweepRunsOwned()
 			stateOf(hh.id).flushSlabsOwned()
 		}
 	}
@@ -189,8 +191,8 @@ func mergeRetiredOwned(held []heldHeap, nprocs int) []heldHeap {
 	return held
 }
 
-// mergeOwned moves every free block, cached block, pool and unspent credit
-// of src into h. Both heaps must be owned by the caller.
+// mergeOwned moves every free block, cached block, pool, run and unspent
+// credit of src into h. Both heaps must be owned by the caller.
 func (h *heapState) mergeOwned(src *heapState) {
 	src.flushSlabsOwned()
 	for k := range uint8(numOrders) {
@@ -206,6 +208,7 @@ func (h *heapState) mergeOwned(src *heapState) {
 		base = next
 	}
 	src.poolHead = 0
+	h.mergeRunsOwned(src)
 	h.c.pools += src.c.pools
 	h.c.poolBytes += src.c.poolBytes
 	h.c.swapPools += src.c.swapPools
@@ -224,14 +227,14 @@ func (h *heapState) takeFreePoolsOwned(out []mappedPool) []mappedPool {
 		ph := poolHdr(base)
 		next, porder := ph.next, ph.order
 		empty := true
-		for o := porder - 1; o >= MinOrder; o-- {
+		for o := porder - 1; o >= poolHeaderOrder; o-- {
 			if x := hdr(base + 1<<o); x.Mmod != mmodFree || x.Order != o {
 				empty = false
 				break
 			}
 		}
 		if empty {
-			for o := porder - 1; o >= MinOrder; o-- {
+			for o := porder - 1; o >= poolHeaderOrder; o-- {
 				h.unlinkOwned(base+1<<o, o)
 			}
 			swap := ph.flags&poolSwap != 0

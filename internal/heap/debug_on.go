@@ -137,8 +137,13 @@ func LiveAllocations(since uint64) []string {
 
 // heldByHeap reports whether b is a block the heap holds as free.
 func heldByHeap(b uintptr) bool {
-	if _, _, ok := poolOf(b); !ok {
+	w := chunkWord(b)
+	if w == 0 {
 		return false
+	}
+	if r, ok := runOf(b, w); ok {
+		_, ok := runSlot(runHdr(r), r, b)
+		return ok && !runLive(r, b)
 	}
 	m := hdr(b).Mmod
 	return m == mmodFree || m == mmodCached || m == mmodInbox
@@ -153,7 +158,7 @@ func CheckAccess(p unsafe.Pointer) {
 	if b == 0 {
 		return
 	}
-	if m := hdr(b).Mmod; m != mmodFree && m != mmodCached && m != mmodInbox || !heldByHeap(b) {
+	if !heldByHeap(b) {
 		return
 	}
 	msg := fmt.Sprintf("heap: use of block %#x after it was freed", b)

@@ -63,6 +63,7 @@ const (
 // them, so each one tells Free and Verify where a block is, and Free can
 // refuse a double free before it corrupts a list.
 const (
+	mmodRun    = 0xFB // a run: a block carved into small blocks (run.go)
 	mmodInbox  = 0xFC // freed on another P, waiting in its owner's inbox
 	mmodCached = 0xFD // in a slab cache
 	mmodFree   = 0xFE // on a free list

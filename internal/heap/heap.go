@@ -95,14 +95,28 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 			h := stateOf(id)
 			n := int64(1) << k
 			if h.credit >= n && atomic.LoadUintptr(&h.inbox) == 0 {
-				// A slab hit, the common case, inline; allocOwned for the rest.
+				// A block from the current run or a slab hit, the common
+				// cases, inline; allocOwned for the rest.
 				var b uintptr
-				if k <= slabMax {
-					if s := &h.slabs[k-slabMin]; s.n > 0 {
-						s.n--
-						b = s.blocks[s.n]
-						h.c.slabHits++
+				if k <= runMaxOrder {
+					// take, inline: the current run's word at its
+					// cursor almost always has a free slot.
+					if r := h.runs[k-MinOrder].cur; r != 0 {
+						rh := runHdr(r)
+						if w := rh.cursor; w < uintptr(rh.nwords) {
+							if free := ^rh.live[w&(runWords-1)]; free != 0 {
+								i := uintptr(bits.TrailingZeros64(free))
+								rh.live[w&(runWords-1)] |= 1 << i
+								rh.used++
+								b = r + (w<<6+i)<<k
+							}
+						}
 					}
+				} else if k <= slabMax && h.slabs[k-slabMin].n > 0 {
+					s := &h.slabs[k-slabMin]
+					s.n--
+					b = s.blocks[s.n]
+					h.c.slabHits++
 				}
 				if b == 0 {
 					b = h.allocOwned(k)
@@ -265,6 +279,39 @@ func Free(p unsafe.Pointer) {
 	if debugEnabled {
 		debugFree(b) // first, so that its report carries the block's history
 	}
+	if r, ok := runOf(b, chunkWord(b)); ok {
+		// The fast path of a small block: the P's heap owns its run and
+		// it is a block in use. The block itself is not read or written.
+		rh := runHdr(r)
+		k := rh.order & 63
+		off := b - r
+		slot := off >> k
+		w, bit := slot>>6&(runWords-1), uint64(1)<<(slot&63)
+		pid := procPin()
+		if uint(pid) < maxHeaps {
+			if id := slots[pid].Load(); id != 0 && uint32(poolHdr(r&^(poolSize-1)).heapID) == id &&
+				off&(1<<k-1) == 0 && slot >= uintptr(rh.first) && rh.live[w]&bit != 0 && rh.remote[w]&bit == 0 {
+				h := stateOf(id)
+				size := uint64(1) << k
+				rh.live[w] &^= bit
+				rh.used--
+				if w < rh.cursor {
+					rh.cursor = w
+				}
+				if rh.state != runCurrent {
+					h.settleRunOwned(r, rh)
+				}
+				h.c.frees++
+				h.c.freeBytes += size
+				h.refundOwned(int64(size))
+				procUnpin()
+				return
+			}
+		}
+		procUnpin()
+		freeSmall(b, r)
+		return
+	}
 	w, k, ok := liveBlock(b)
 	if !ok {
 		badFree("Free", b)
@@ -284,7 +331,7 @@ func Free(p unsafe.Pointer) {
 			h.c.frees++
 			h.c.freeBytes += size
 			h.refundOwned(int64(size))
-			if k <= slabMax && h.slabs[k-slabMin].n < h.slabs[k-slabMin].limit {
+			if k >= slabMin && k <= slabMax && h.slabs[k-slabMin].n < h.slabs[k-slabMin].limit {
 				s := &h.slabs[k-slabMin]
 				x.Mmod = mmodCached
 				s.blocks[s.n] = b
@@ -334,6 +381,61 @@ func free(b uintptr, k uint8, size uint64, base uintptr, porder uint8) {
 	}
 }
 
+// freeSmall frees block b of the run at r. The block itself is not read or
+// written: its order, owner and state are the run's.
+func freeSmall(b, r uintptr) {
+	rh := runHdr(r)
+	slot, ok := runSlot(rh, r, b)
+	if !ok {
+		badFree("Free", b)
+	}
+	w, bit := slot>>6, uint64(1)<<(slot&63)
+	size := uint64(1) << rh.order
+	base := r &^ (poolSize - 1)
+	for {
+		h, pid := pinnedHeap()
+		if h == nil {
+			procUnpin()
+			if ensureHeap(pid) != nil {
+				freeSmallUnattached(b, r, rh, w, bit, size, base)
+				return
+			}
+			continue
+		}
+		if rh.live[w&(runWords-1)]&bit == 0 || atomic.LoadUint64(&rh.remote[w&(runWords-1)])&bit != 0 {
+			procUnpin()
+			badFree("Free", b)
+		}
+		h.c.frees++
+		h.c.freeBytes += size
+		h.refundOwned(int64(size))
+		if owner := uint32(poolHdr(base).heapID); owner == h.id {
+			h.freeRunSlotOwned(r, rh, w, bit)
+		} else {
+			h.c.remoteFrees++
+			if !freeRemote(stateOf(owner), r, rh, w, bit) {
+				procUnpin()
+				badFree("Free", b)
+			}
+		}
+		procUnpin()
+		return
+	}
+}
+
+func freeSmallUnattached(b, r uintptr, rh *runHeader, w uintptr, bit, size uint64, base uintptr) {
+	if rh.live[w&(runWords-1)]&bit == 0 {
+		badFree("Free", b)
+	}
+	unattached.frees.Add(1)
+	unattached.freeBytes.Add(size)
+	unattached.remoteFrees.Add(1)
+	budget.reserved.Add(-int64(size))
+	if !freeRemote(stateOf(uint32(poolHdr(base).heapID)), r, rh, w, bit) {
+		badFree("Free", b)
+	}
+}
+
 // unattached counts the frees made by goroutines whose P can have no heap
 // (a P id of maxHeaps or more); ReadStats adds them in.
 var unattached struct {
@@ -357,12 +459,19 @@ func freeUnattached(b uintptr, size uint64, base uintptr) {
 // checkLive returns the pool and order of the live block at b, and panics
 // (through badFree) unless b is one. These checks are always on: they cost a
 // few loads and catch the frees that would otherwise corrupt a list.
-func checkLive(op string, b uintptr) (base uintptr, porder, k uint8) {
+func checkLive(op string, b uintptr) (base uintptr, porder, k uint8, inRun bool) {
+	w := chunkWord(b)
+	if r, ok := runOf(b, w); ok {
+		if !runLive(r, b) {
+			badFree(op, b)
+		}
+		return w &^ (1<<chunkShift - 1), uint8(w & 63), runHdr(r).order, true
+	}
 	w, k, ok := liveBlock(b)
 	if !ok {
 		badFree(op, b)
 	}
-	return w &^ (1<<chunkShift - 1), uint8(w & 63), k
+	return w &^ (1<<chunkShift - 1), uint8(w & 63), k, false
 }
 
 // liveBlock reports whether b is a live block, with the chunk table word of
@@ -384,6 +493,13 @@ func badFree(op string, b uintptr) {
 	base, porder, ok := poolOf(b)
 	if !ok {
 		panic(fmt.Sprintf("heap: %s of %#x, which is in no pool of the heap", op, b))
+	}
+	if r, ok := runOf(b, chunkWord(b)); ok {
+		rh := runHdr(r)
+		if _, ok := runSlot(rh, r, b); !ok {
+			panic(fmt.Sprintf("heap: %s of %#x: not a block (inside the run %#x of order-%d blocks)", op, b, r, rh.order))
+		}
+		panic(fmt.Sprintf("heap: %s of %#x (order %d): double free, the block is free in its run", op, b, rh.order))
 	}
 	x := hdr(b)
 	k := x.Order
@@ -415,13 +531,15 @@ func Realloc(p unsafe.Pointer, size uintptr) (unsafe.Pointer, error) {
 		return nil, ray.Errorf(ray.ErrLimit, "heap.Realloc", "%d bytes exceed the largest block (%d bytes of data)", size, uint64(MaxSize))
 	}
 	b := uintptr(p)
-	base, porder, old := checkLive("Realloc", b)
+	base, porder, old, inRun := checkLive("Realloc", b)
 	k := orderFor(size)
 	if k == old {
 		return p, nil
 	}
-	if resized, err := resizeInPlace(b, old, k, base, porder); resized || err != nil {
-		return p, err
+	if !inRun && k > runMaxOrder { // small blocks live in runs: they move
+		if resized, err := resizeInPlace(b, old, k, base, porder); resized || err != nil {
+			return p, err
+		}
 	}
 	np, err := allocForGrowth(k)
 	if err != nil {
@@ -443,7 +561,7 @@ func Realloc(p unsafe.Pointer, size uintptr) (unsafe.Pointer, error) {
 // copying. (The smallest free block of order k, what alloc takes, is
 // usually an upper half, which can never grow in place.)
 func allocForGrowth(k uint8) (unsafe.Pointer, error) {
-	if k < MaxOrder {
+	if k > runMaxOrder && k < MaxOrder {
 		h, _ := pinnedHeap()
 		if h != nil && atomic.LoadUintptr(&h.inbox) == 0 {
 			size := int64(1) << k

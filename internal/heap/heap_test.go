@@ -172,7 +172,7 @@ func TestSlabKeeps64AndCoalescesThe65th(t *testing.T) {
 	onOneP(t)
 	var ps []unsafe.Pointer
 	for range slabDepth + 1 {
-		ps = append(ps, mustAlloc(t, 16))
+		ps = append(ps, mustAlloc(t, 2000))
 	}
 	before := myHeapStats(t)
 	for _, p := range ps {
@@ -188,7 +188,7 @@ func TestSlabKeeps64AndCoalescesThe65th(t *testing.T) {
 	}
 	// The next allocation of that order is a slab hit.
 	hits := ReadStats().SlabHits
-	p := mustAlloc(t, 16)
+	p := mustAlloc(t, 2000)
 	if ReadStats().SlabHits != hits+1 {
 		t.Error("allocation after frees was not served from the slab")
 	}
@@ -284,10 +284,15 @@ func TestDoubleFreeAndForeignPointersPanic(t *testing.T) {
 		}
 		return normal
 	}
-	small := mustAlloc(t, 16) // goes to the slab cache when freed
+	small := mustAlloc(t, 16) // in a run
 	Free(small)
-	mustPanic(t, want(fmt.Sprintf("%#x (order 6): double free, the block is in a slab cache", uintptr(small)),
+	mustPanic(t, want(fmt.Sprintf("%#x (order 6): double free, the block is free in its run", uintptr(small)),
 		fmt.Sprintf("double free of %#x (order 6)", uintptr(small))), func() { Free(small) })
+
+	cached := mustAlloc(t, 2000) // goes to the slab cache when freed
+	Free(cached)
+	mustPanic(t, want(fmt.Sprintf("%#x (order 11): double free, the block is in a slab cache", uintptr(cached)),
+		fmt.Sprintf("double free of %#x (order 11)", uintptr(cached))), func() { Free(cached) })
 
 	big := mustAlloc(t, 1<<(slabMax+1)-HeaderSize) // above the slab orders: goes to a free list
 	Free(big)
@@ -296,7 +301,10 @@ func TestDoubleFreeAndForeignPointersPanic(t *testing.T) {
 	var goMem [64]byte
 	mustPanic(t, want("which is in no pool", "never allocated"), func() { Free(unsafe.Pointer(&goMem[0])) })
 
-	p := mustAlloc(t, 1000)
+	p, err := AllocZeroed(1000) // zeroed: its bytes at p+64 read as no header
+	if err != nil {
+		t.Fatal(err)
+	}
 	mustPanic(t, want("not a block", "never allocated"), func() { Free(unsafe.Add(p, 64)) })
 	mustPanic(t, "not a block", func() { _, _ = Realloc(unsafe.Add(p, 64), 10) })
 	Free(p)

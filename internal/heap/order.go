@@ -23,13 +23,14 @@ const (
 	// MaxSize is the largest data size Alloc accepts.
 	MaxSize = 1<<MaxOrder - HeaderSize
 
-	// Slab caches keep freed blocks of orders slabMin..slabMax (64 B to
-	// 2 MiB) on a per-heap stack, so the commonest sizes skip the buddy
-	// lists: no split on allocation, no merge on free. The depth falls with
-	// the order (slabLimit), so that a heap holds back at most about 7 MiB:
-	// 64 blocks up to 8 KiB, 16 up to 64 KiB, and one block of each larger
-	// order, enough for the buffer an engine allocates and frees per batch.
-	slabMin   = MinOrder
+	// Slab caches keep freed blocks of orders slabMin..slabMax (2 KiB to
+	// 2 MiB; runs serve the smaller ones) on a per-heap stack, so that
+	// these sizes mostly skip the buddy lists: no split on allocation, no
+	// merge on free. The depth falls with the order (slabLimit), so that a
+	// heap holds back at most about 7 MiB: 64 blocks up to 8 KiB, 16 up to
+	// 64 KiB, and one block of each larger order, enough for the buffer an
+	// engine allocates and frees per batch.
+	slabMin   = runMaxOrder + 1
 	slabMax   = 21
 	numSlabs  = slabMax - slabMin + 1
 	slabDepth = 64
@@ -38,6 +39,10 @@ const (
 
 	chunkShift = PoolOrder // the pool lookup table has one entry per 32 MiB
 	poolSize   = 1 << PoolOrder
+
+	// poolHeaderOrder is the order of the block at the base of every pool
+	// that holds the pool's header (poolHeader).
+	poolHeaderOrder = 7
 )
 
 // OrderFor returns the order of the block that holds size bytes of data:

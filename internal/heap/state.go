@@ -33,12 +33,21 @@ type heapState struct {
 	// doubly linked through Aux (prev, next) and end in 0.
 	free     [numOrders]uintptr
 	slabs    [numSlabs]slabStack
+	runs     [numRunOrders]runList
 	poolHead uintptr // first pool of this heap (a list through the pool headers)
 	c        counters
 
-	_     [64]byte
-	inbox uintptr // blocks freed on other Ps, linked through Aux[1]; atomic
-	_     [56]byte
+	_        [64]byte
+	inbox    uintptr // blocks freed on other Ps, linked through Aux[1]; atomic
+	runInbox uintptr // runs with blocks freed on other Ps, linked through inboxNext; atomic
+	_        [48]byte
+}
+
+// runList is a heap's runs of one order (run.go): the one allocations
+// take from, and the others with free blocks. Full runs are on no list.
+type runList struct {
+	cur     uintptr
+	partial uintptr // through the runs' next and prev
 }
 
 // slabStack caches freed blocks of one order.
@@ -73,12 +82,13 @@ type counters struct {
 	// (in allocs) and never freed.
 	permanent      uint64
 	permanentBytes uint64
+	runs           uint64 // runs cut from this heap's pools
 }
 
-// poolHeader is the first 64-byte block of every pool. Its bytes 16..31 are
-// an ordinary block header (order MinOrder, rc 1) so that buddy merging stops
-// at it; bytes 0..15 and 32..63 carry the pool's own fields. Byte offsets 0
-// and 2 are the C runtime's heap id and pool order.
+// poolHeader is the first 128-byte block of every pool. Its bytes 16..31
+// are an ordinary block header (order poolHeaderOrder, rc 1) so that buddy
+// merging stops at it; bytes 0..15 and 32..127 carry the pool's own
+// fields. Byte offsets 0 and 2 are the C runtime's heap id and pool order.
 type poolHeader struct {
 	heapID uint16
 	order  uint8
@@ -89,6 +99,9 @@ type poolHeader struct {
 	next   uintptr               // next pool of the same heap
 	prev   uintptr
 	_      [2]uint64
+	// runMap bit i is set while the 64 KiB at base + i<<runOrder is a run
+	// (run.go). Only the owner writes it; any P reads it to route a free.
+	runMap [runsPerPool / 64]uint64
 }
 
 const (
@@ -96,7 +109,7 @@ const (
 	poolSwap  = 1          // flags: the pool is a mapping of a swap file
 )
 
-var _ [1<<MinOrder - unsafe.Sizeof(poolHeader{})]byte
+var _ [1<<poolHeaderOrder - unsafe.Sizeof(poolHeader{})]byte
 
 func poolHdr(base uintptr) *poolHeader { return (*poolHeader)(offheap.Ptr(base)) }
 
@@ -133,10 +146,19 @@ func (h *heapState) unlinkOwned(b uintptr, k uint8) {
 	}
 }
 
-// allocOwned returns a block of order k from the slab cache or the free
-// lists, or 0 when the heap has none. The block's header is not yet
-// initialised.
+// allocOwned returns a block of order k, or 0 when the heap has none. The
+// block's header is not yet initialised.
 func (h *heapState) allocOwned(k uint8) uintptr {
+	if k <= runMaxOrder {
+		return h.allocSmallOwned(k)
+	}
+	return h.allocBuddyOwned(k)
+}
+
+// allocBuddyOwned returns a block of order k > runMaxOrder from the slab
+// cache or the free lists, splitting a larger block if need be, or 0 when
+// the heap has none.
+func (h *heapState) allocBuddyOwned(k uint8) uintptr {
 	if k <= slabMax {
 		s := &h.slabs[k-slabMin]
 		if s.n > 0 {
@@ -152,46 +174,17 @@ func (h *heapState) allocOwned(k uint8) uintptr {
 	o := uint8(bits.TrailingZeros64(m))
 	b := h.free[o]
 	h.unlinkOwned(b, o)
-	carve := uint8(0)
-	if k <= carveMax {
-		carve = min(o-k, carveShift)
-	}
-	for o > k+carve { // split: keep the lower half, free the upper
+	for o > k { // split: keep the lower half, free the upper
 		o--
 		h.pushOwned(b+1<<o, o)
-	}
-	if carve > 0 {
-		// A small block that misses the slab cache brings its neighbours:
-		// the rest of this block of order k+carve goes to the (empty)
-		// slab, highest address first, so the next allocations are slab
-		// hits in address order.
-		s := &h.slabs[k-slabMin]
-		for c := b + 1<<(k+carve) - 1<<k; c > b; c -= 1 << k {
-			x := hdr(c)
-			x.Mmod = mmodCached
-			x.Order = k
-			x.RC.n = 0
-			s.blocks[s.n] = c
-			s.n++
-		}
 	}
 	return b
 }
 
-// A slab miss of order carveMax or less splits a block 2^carveShift times
-// its size into the slab cache instead of one block off the free lists: a
-// run of small allocations then costs one split and 31 slab hits (10%
-// faster on BenchmarkLive1M, the same on BenchmarkRandomMix). It can leave
-// at most 31 blocks of 1 KiB or less idle per order and heap until GC.
-const (
-	carveMax   = 10
-	carveShift = 5
-)
-
 // freeOwned returns block b of order k, in the pool at base of order
 // porder, to this heap, which owns that pool.
 func (h *heapState) freeOwned(b uintptr, k uint8, base uintptr, porder uint8) {
-	if k <= slabMax {
+	if k >= slabMin && k <= slabMax {
 		s := &h.slabs[k-slabMin]
 		if s.n < s.limit {
 			x := hdr(b)
@@ -273,10 +266,11 @@ func (h *heapState) flushSlabsOwned() {
 
 // addPoolOwned makes the freshly mapped pool mp part of this heap: it writes
 // the pool header and splits the rest of the pool into one free block of
-// each order from MinOrder to the pool's order less one.
+// each order from poolHeaderOrder to the pool's order less one.
 func (h *heapState) addPoolOwned(mp mappedPool) {
 	base := mp.base
-	*hdr(base) = Header{Order: MinOrder, RC: RefCount{1}}
+	*poolHdr(base) = poolHeader{}
+	*hdr(base) = Header{Order: poolHeaderOrder, RC: RefCount{1}}
 	ph := poolHdr(base)
 	ph.heapID = uint16(h.id)
 	ph.order = mp.order
@@ -286,7 +280,7 @@ func (h *heapState) addPoolOwned(mp mappedPool) {
 	}
 	ph.magic = poolMagic
 	h.linkPoolOwned(base)
-	for o := mp.order - 1; o >= MinOrder; o-- {
+	for o := mp.order - 1; o >= poolHeaderOrder; o-- {
 		h.pushOwned(base+1<<o, o)
 	}
 	size := uint64(1) << mp.order

@@ -47,8 +47,9 @@ type PerP struct {
 	FreeBytes   uint64
 	SlabHits    uint64
 	SlabBlocks  int    // blocks now in its slab caches
-	RemoteFrees uint64 // blocks it freed into another heap's inbox
-	Drained     uint64 // blocks it took back from its own inbox
+	RemoteFrees uint64 // blocks it freed into another heap's inbox or runs
+	Drained     uint64 // blocks it took back from its own inbox and runs
+	Runs        int    // runs (64 KiB blocks carved into small blocks) in its pools
 	Pools       int
 	PoolBytes   uint64
 	SwapPools   int
@@ -80,7 +81,7 @@ func ReadStats() Stats {
 			ID: int(id), Slot: slot,
 			Allocs: c.allocs, Frees: c.frees, AllocBytes: c.allocBytes, FreeBytes: c.freeBytes,
 			SlabHits: c.slabHits, SlabBlocks: cached, RemoteFrees: c.remoteFrees, Drained: c.drained,
-			Pools: int(c.pools), PoolBytes: c.poolBytes, SwapPools: int(c.swapPools),
+			Pools: int(c.pools), PoolBytes: c.poolBytes, SwapPools: int(c.swapPools), Runs: int(c.runs),
 		})
 		s.PermanentBlocks += int64(c.permanent)
 		permBytes += c.permanentBytes

@@ -2,6 +2,7 @@ package heap
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/raygo/ray"
@@ -34,6 +35,9 @@ func (e *VerifyError) Unwrap() error { return ray.ErrCorrupt }
 //   - no free block has a free buddy of the same order (coalescing is
 //     complete) and every free block is on a list;
 //   - slab caches and inboxes hold blocks marked as theirs, once each;
+//   - each run is in its pool's run map and the map marks nothing else;
+//     its bitmaps and counts agree, its state agrees with the heap's run
+//     lists and run inbox, and every block in use in it has references;
 //   - each big pool is on exactly one of the big lists, with its block
 //     live on the live list and free on the cached one, and the lists
 //     agree with their counters;
@@ -63,6 +67,7 @@ func verifyOwned(held []heldHeap) (out []string, livePools int) {
 		v.freeLists(hh)
 		v.slabs(hh)
 		v.inbox(hh)
+		v.runLists(hh)
 	}
 	for _, hh := range held {
 		v.pools(hh)
@@ -82,11 +87,15 @@ type verifier struct {
 
 	// Where the lists say free blocks are, by address.
 	free, cached, inboxed map[uintptr]blockMark
+	// Runs on partial lists and run inboxes.
+	partial, runInboxed map[uintptr]bool
 
 	// What walking the pools found.
 	liveBlocks, liveBytes int64
 	livePools             int
 	seenFree              int
+	runCount              int
+	pendingRemote         int // blocks freed in runs on other Ps, not yet taken back
 }
 
 type blockMark struct {
@@ -96,10 +105,12 @@ type blockMark struct {
 
 func newVerifier(held []heldHeap) *verifier {
 	v := &verifier{
-		maxBlocks: 1,
-		free:      make(map[uintptr]blockMark),
-		cached:    make(map[uintptr]blockMark),
-		inboxed:   make(map[uintptr]blockMark),
+		maxBlocks:  1,
+		free:       make(map[uintptr]blockMark),
+		cached:     make(map[uintptr]blockMark),
+		inboxed:    make(map[uintptr]blockMark),
+		partial:    make(map[uintptr]bool),
+		runInboxed: make(map[uintptr]bool),
 	}
 	for _, hh := range held {
 		v.maxBlocks += stateOf(hh.id).c.poolBytes >> MinOrder
@@ -172,8 +183,7 @@ func (v *verifier) slabs(hh heldHeap) {
 			continue
 		}
 		for _, b := range s.blocks[:s.n] {
-			x := hdr(b)
-			if x.Mmod != mmodCached || x.Order != k {
+			if x := hdr(b); x.Mmod != mmodCached || x.Order != k {
 				v.report("heap %d: slab %d: block %#x has mmod %#x order %d", hh.id, k, b, x.Mmod, x.Order)
 			}
 			if _, dup := v.cached[b]; dup {
@@ -181,6 +191,49 @@ func (v *verifier) slabs(hh heldHeap) {
 			}
 			v.cached[b] = blockMark{k, hh.id}
 		}
+	}
+}
+
+// runLists checks heap hh's current runs and partial lists (each run once,
+// marked as such, of its list's order, in a pool of this heap, linked both
+// ways) and its run inbox, and records their runs.
+func (v *verifier) runLists(hh heldHeap) {
+	h := stateOf(hh.id)
+	mine := func(r uintptr) bool {
+		base, porder, ok := poolOf(r)
+		return ok && porder == PoolOrder && uint32(poolHdr(base).heapID) == hh.id && hdr(r).Mmod == mmodRun
+	}
+	for i := range h.runs {
+		k := uint8(MinOrder + i)
+		if r := h.runs[i].cur; r != 0 && (!mine(r) || runHdr(r).state != runCurrent || runHdr(r).order != k) {
+			v.report("heap %d: current run of order %d at %#x is not a current run of its own", hh.id, k, r)
+		}
+		var prev uintptr
+		n := uint64(0)
+		for r := h.runs[i].partial; r != 0; r = runHdr(r).next {
+			if n++; n > v.maxBlocks {
+				v.report("heap %d: partial list %d does not end", hh.id, k)
+				break
+			}
+			if !mine(r) || runHdr(r).order != k || runHdr(r).prev != prev || v.partial[r] {
+				v.report("heap %d: partial list %d: run %#x is not a run of this heap and order, links back wrongly or is listed twice", hh.id, k, r)
+				break
+			}
+			v.partial[r] = true
+			prev = r
+		}
+	}
+	n := uint64(0)
+	for r := h.runInbox; r != 0; r = runHdr(r).inboxNext {
+		if n++; n > v.maxBlocks {
+			v.report("heap %d: run inbox does not end", hh.id)
+			break
+		}
+		if hdr(r).Mmod != mmodRun || v.runInboxed[r] {
+			v.report("heap %d: run inbox: %#x is not a run or is there twice", hh.id, r)
+			break
+		}
+		v.runInboxed[r] = true
 	}
 }
 
@@ -238,7 +291,7 @@ func (v *verifier) pools(hh heldHeap) {
 			}
 		}
 		poolBytes += 1 << ph.order
-		if x := hdr(base); x.Order != MinOrder || x.Mmod != MmodHeap || x.RC.n != 1 {
+		if x := hdr(base); x.Order != poolHeaderOrder || x.Mmod != MmodHeap || x.RC.n != 1 {
 			v.report("heap %d: pool %#x: header block has order %d mmod %#x rc %d", hh.id, base, x.Order, x.Mmod, x.RC.n)
 		}
 		liveBefore := v.liveBlocks
@@ -258,7 +311,8 @@ func (v *verifier) pools(hh heldHeap) {
 // live block has references. It counts the live blocks and bytes.
 func (v *verifier) tile(hh heldHeap, base uintptr, porder uint8) {
 	end := base + 1<<porder
-	b := base + 1<<MinOrder
+	b := base + 1<<poolHeaderOrder
+	runs := 0
 	for b < end {
 		x := hdr(b)
 		k := x.Order
@@ -294,10 +348,107 @@ func (v *verifier) tile(hh heldHeap, base uintptr, porder uint8) {
 			}
 			v.liveBlocks++
 			v.liveBytes += 1 << k
+		case mmodRun:
+			runs++
+			v.run(hh, base, b)
 		default:
 			v.report("heap %d: pool %#x: block %#x order %d has mmod %#x", hh.id, base, b, k, x.Mmod)
 		}
 		b += 1 << k
+	}
+	marked := 0
+	for _, m := range poolHdr(base).runMap {
+		marked += bits.OnesCount64(m)
+	}
+	if marked != runs {
+		v.report("heap %d: pool %#x: the run map marks %d runs, the pool holds %d", hh.id, base, marked, runs)
+	}
+	v.runCount += runs
+}
+
+// run checks the run at r in the pool at base: marked in the run map, its
+// order and counts, its bitmaps (header slots in use, nothing past the
+// last slot, remote bits only on blocks in use), its state against the
+// heap's lists, and each block in use has references. It counts the
+// blocks in use and the remotely freed ones.
+func (v *verifier) run(hh heldHeap, base, r uintptr) {
+	rh := runHdr(r)
+	h := stateOf(hh.id)
+	i := (r - base) >> runOrder
+	k := rh.order
+	switch {
+	case (r-base)&(runSize-1) != 0 || hdr(r).Order != runOrder:
+		v.report("heap %d: run %#x: not a 64 KiB block", hh.id, r)
+		return
+	case poolHdr(base).order != PoolOrder || poolHdr(base).runMap[i>>6]&(1<<(i&63)) == 0:
+		v.report("heap %d: run %#x: not in its pool's run map", hh.id, r)
+	case k < MinOrder || k > runMaxOrder || uintptr(rh.nwords) != runWordsOf(k) || uintptr(rh.first) != runFirst(k):
+		v.report("heap %d: run %#x: blocks of order %d, %d words, first slot %d", hh.id, r, k, rh.nwords, rh.first)
+		return
+	}
+	n := runWordsOf(k)
+	slots, first := runSlots(k), runFirst(k)
+	var used, pending int
+	for w := range uintptr(runWords) {
+		live, remote := rh.live[w], rh.remote[w]
+		if w >= n {
+			if live != 0 || remote != 0 {
+				v.report("heap %d: run %#x: bitmap word %d past its %d slots is in use", hh.id, r, w, slots)
+			}
+			continue
+		}
+		if remote&^live != 0 {
+			v.report("heap %d: run %#x: blocks freed remotely that are not in use (word %d: %#x)", hh.id, r, w, remote&^live)
+		}
+		for m := live; m != 0; m &= m - 1 {
+			s := w<<6 + uintptr(bits.TrailingZeros64(m))
+			switch {
+			case s < first:
+			case remote&(1<<(s&63)) != 0:
+				pending++
+				used++
+			default:
+				used++
+				b := r + s<<k
+				if x := hdr(b); x.Order != k || x.Mmod != MmodHeap {
+					v.report("heap %d: run %#x: block %#x in use has order %d mmod %#x", hh.id, r, b, x.Order, x.Mmod)
+				} else if x.RC.n == 0 {
+					v.report("heap %d: run %#x: live block %#x order %d has reference count 0", hh.id, r, b, k)
+				}
+				v.liveBlocks++
+				v.liveBytes += 1 << k
+			}
+		}
+		if w == 0 && live&(1<<first-1) != 1<<first-1 {
+			v.report("heap %d: run %#x: header slots are not marked in use", hh.id, r)
+		}
+	}
+	v.pendingRemote += pending
+	capacity := int(runCapacity(k))
+	if int(rh.used) != used {
+		v.report("heap %d: run %#x: counts %d blocks in use, its bitmap %d", hh.id, r, rh.used, used)
+	}
+	switch rh.state {
+	case runCurrent:
+		if h.runs[k-MinOrder].cur != r {
+			v.report("heap %d: run %#x is marked current but the heap's current run of order %d is %#x", hh.id, r, k, h.runs[k-MinOrder].cur)
+		}
+	case runPartial:
+		if !v.partial[r] {
+			v.report("heap %d: run %#x is marked partial but is on no partial list", hh.id, r)
+		}
+		if used == 0 || used == capacity {
+			v.report("heap %d: run %#x is on a partial list with %d of %d blocks in use", hh.id, r, used, capacity)
+		}
+	case runFull:
+		if used != capacity {
+			v.report("heap %d: run %#x is marked full with %d of %d blocks in use", hh.id, r, used, capacity)
+		}
+	default:
+		v.report("heap %d: run %#x: state %d", hh.id, r, rh.state)
+	}
+	if (rh.queued != 0) != v.runInboxed[r] {
+		v.report("heap %d: run %#x: queued %d but on a run inbox: %v", hh.id, r, rh.queued, v.runInboxed[r])
 	}
 }
 
@@ -311,8 +462,15 @@ func (v *verifier) totals() {
 		v.report("walking the pools finds %d live blocks of %d bytes; statistics say %d of %d (permanent ones included)",
 			v.liveBlocks, v.liveBytes, s.LiveBlocks+s.PermanentBlocks, s.LiveBytes+s.PermanentBytes)
 	}
-	if s.InboxBlocks != int64(len(v.inboxed)) {
-		v.report("inboxes hold %d blocks; statistics say %d", len(v.inboxed), s.InboxBlocks)
+	if s.InboxBlocks != int64(len(v.inboxed)+v.pendingRemote) {
+		v.report("inboxes hold %d blocks and runs %d freed remotely; statistics say %d", len(v.inboxed), v.pendingRemote, s.InboxBlocks)
+	}
+	var runs uint64
+	for _, hs := range s.Heaps {
+		runs += uint64(hs.Runs)
+	}
+	if uint64(v.runCount) != runs {
+		v.report("walking the pools finds %d runs; statistics say %d", v.runCount, runs)
 	}
 }
 
