@@ -30,7 +30,9 @@
 // # Design
 //
 // Pools of 32 MiB aligned to their size are carved into buddy blocks, with
-// a slab cache per small order; each P (GOMAXPROCS) has a heap of its own,
+// slab caches for the middle orders and runs (64 KiB blocks carved into
+// blocks of one size, with a bitmap) for blocks of up to 1 KiB; each P
+// (GOMAXPROCS) has a heap of its own,
 // reached by pinning the goroutine to its P for the few nanoseconds of an
 // allocation, so the fast paths take no lock; a block freed on another P
 // goes back to its owner through a lock-free inbox. The full design, with

@@ -204,6 +204,7 @@ func (h *heapState) mergeOwned(src *heapState) {
 	for base := src.poolHead; base != 0; {
 		next := poolHdr(base).next
 		poolHdr(base).heapID = uint16(h.id)
+		eachRunOf(base, func(r uintptr) { runHdr(r).heapID = h.id })
 		h.linkPoolOwned(base)
 		base = next
 	}

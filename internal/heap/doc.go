@@ -19,15 +19,19 @@
 // (free-list links); the value layer owns the rest. A block never holds a Go
 // pointer, and the heap never reads a live block's other bytes.
 //
-// Where a block is, is written in its Mmod byte, which only the heap writes:
+// Where a buddy block is, is written in its Mmod byte, which only the heap
+// writes:
 //
 //	MmodHeap (0)   live: allocated and not freed
 //	mmodCached     freed into its heap's slab cache
 //	mmodInbox      freed on another P, waiting in its owner's inbox
 //	mmodFree       on a free list; Order is its order; RC is 0
+//	mmodRun        a run, carved into small blocks (see Runs)
 //
 // A live block's Mmod is always 0, so Free refuses (panics on) a block in
-// any other state: a double free is caught before it corrupts a list.
+// any other state: a double free is caught before it corrupts a list. A
+// small block's state is its run's instead, and its header is left as the
+// value layer last wrote it when it is freed.
 //
 // # Pools
 //
@@ -40,10 +44,11 @@
 // Self-alignment makes buddy arithmetic a XOR: the buddy of block b of order
 // k is base + ((b - base) ^ 2^k).
 //
-// The first 64-byte block of each pool is its header (poolHeader): the
-// owning heap's id and the pool order at the C runtime's offsets, and links
-// to the heap's other pools. It is a live block as far as merging goes, so
-// the largest free block of a pool is one order below the pool.
+// The first 128-byte block of each pool is its header (poolHeader): the
+// owning heap's id and the pool order at the C runtime's offsets, links to
+// the heap's other pools, and the run map (one bit per 64 KiB: is it a
+// run). It is a live block as far as merging goes, so the largest free
+// block of a pool is one order below the pool.
 //
 // Which pool holds an address is answered by the chunk table (tables.go):
 // one word per 32 MiB of address space, naming the base and order of the
@@ -60,6 +65,40 @@
 // directory (SetSwapDir, $RAYGO_HEAP_SWAP, the OS temp dir by default),
 // unlinked as soon as it is mapped so that unmapping the pool or a crash
 // deletes it. A refused mapping with no usable swap directory is ErrOOM.
+//
+// # Runs
+//
+// Blocks of orders 6 to 10 (64 B to 1 KiB: atoms, short strings, small
+// vectors) live in runs, as Go's small objects live in spans and
+// mimalloc's in pages (run.go). A run is a 64 KiB buddy block of its
+// heap, marked mmodRun, serving one order; its first 384 bytes hold the
+// run header: the order, the state, a count of blocks in use, a live
+// bitmap (one bit per slot; the header's slots are always set), and, on
+// cache lines of their own, the fields other Ps write: a remote bitmap and
+// the link of the heap's run inbox. Each heap has, per small order, a
+// current run that allocations take from (the lowest free slot at a
+// cursor), a list of partial runs with free slots, and full runs on no
+// list; an empty run goes back to the buddy heap.
+//
+// Free finds a small block's run without reading the block: the chunk
+// table gives the pool, the pool's run map says whether the 64 KiB around
+// the address is a run, and the run header is at the address rounded down
+// to 64 KiB. The slot must be past the header and aligned to the order, and
+// its live bit set and remote bit clear, or Free panics (an interior
+// pointer, a double free). The owner clears the live bit. Another P sets
+// the remote bit with one atomic OR, having first queued the run on the
+// owner's run inbox (a compare-and-swap, unless the run is queued already);
+// the owner takes the bits back when it next needs a run of that order,
+// or in a collection. The queuing comes first so that the block still
+// counts as in use while the run is on no list the owner will look at; in
+// turn, an owner that has emptied a queued run keeps it until it takes the
+// run off its inbox: until then another P may still be about to set a bit
+// in it (TestHandOffStress caught exactly that).
+//
+// Runs trade a little speed where one block is freed and allocated again
+// at once (a bitmap instead of a stack) for memory locality where many
+// small blocks are live: a free touches one run header line, not the
+// block, and never walks a free list.
 //
 // # Per-P heaps
 //
@@ -84,12 +123,12 @@
 //  2. Take back the blocks other Ps freed into the heap's inbox, if any.
 //     Spend budget credit (see Budget below); reserving more is an atomic
 //     add on a global counter, no lock.
-//  3. Pop a block from the slab cache of its order (orders 6..21, 64 to 1
-//     block each), else take the smallest free block of order >= k (the
-//     avail bitmask says which lists are non-empty) and split it, pushing
-//     the upper halves onto the lower lists; for orders up to 10 the last
-//     split block is 32 times the request, and its other 31 blocks go to
-//     the slab cache (state.go: carving).
+//  3. For a small order (up to 10), take the lowest free slot of the
+//     current run, else another run (run.go). For larger orders, pop a
+//     block from the slab cache of its order (orders 11..21), else take
+//     the smallest free block of order >= k (the avail bitmask says which
+//     lists are non-empty) and split it, pushing the upper halves onto the
+//     lower lists.
 //  4. Write the header (zero except Order and RC = 1), count, unpin.
 //  5. If the heap had no block: merge the heaps a smaller GOMAXPROCS left
 //     behind, if there are any; else unpin, map a pool, pin
@@ -103,9 +142,10 @@
 //
 //  1. Find the pool in the chunk table; check that p is a live block
 //     aligned to its order (panic otherwise, naming the address).
-//  2. Pin. If the P's heap owns the pool: push the block onto the slab cache
-//     if it has room, else merge it with its free buddies order by order and
-//     put the result on a free list.
+//  2. Pin. A small block goes back to its run (see Runs). If the P's heap
+//     owns the pool: push the block onto the slab cache if it has room,
+//     else merge it with its free buddies order by order and put the
+//     result on a free list.
 //  3. If another heap owns the pool: push the block onto that heap's inbox,
 //     a lock-free stack (one compare-and-swap). The owner takes the whole
 //     inbox with one atomic swap at its next allocation. A big block's

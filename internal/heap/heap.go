@@ -103,7 +103,7 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 					// cursor almost always has a free slot.
 					if r := h.runs[k-MinOrder].cur; r != 0 {
 						rh := runHdr(r)
-						if w := rh.cursor; w < uintptr(rh.nwords) {
+						if w := uintptr(rh.cursor); w < uintptr(rh.nwords) {
 							if free := ^rh.live[w&(runWords-1)]; free != 0 {
 								i := uintptr(bits.TrailingZeros64(free))
 								rh.live[w&(runWords-1)] |= 1 << i
@@ -289,14 +289,14 @@ func Free(p unsafe.Pointer) {
 		w, bit := slot>>6&(runWords-1), uint64(1)<<(slot&63)
 		pid := procPin()
 		if uint(pid) < maxHeaps {
-			if id := slots[pid].Load(); id != 0 && uint32(poolHdr(r&^(poolSize-1)).heapID) == id &&
+			if id := slots[pid].Load(); id != 0 && rh.heapID == id &&
 				off&(1<<k-1) == 0 && slot >= uintptr(rh.first) && rh.live[w]&bit != 0 && rh.remote[w]&bit == 0 {
 				h := stateOf(id)
 				size := uint64(1) << k
 				rh.live[w] &^= bit
 				rh.used--
-				if w < rh.cursor {
-					rh.cursor = w
+				if uint32(w) < rh.cursor {
+					rh.cursor = uint32(w)
 				}
 				if rh.state != runCurrent {
 					h.settleRunOwned(r, rh)
@@ -409,7 +409,7 @@ func freeSmall(b, r uintptr) {
 		h.c.frees++
 		h.c.freeBytes += size
 		h.refundOwned(int64(size))
-		if owner := uint32(poolHdr(base).heapID); owner == h.id {
+		if owner := rh.heapID; owner == h.id {
 			h.freeRunSlotOwned(r, rh, w, bit)
 		} else {
 			h.c.remoteFrees++
@@ -431,7 +431,7 @@ func freeSmallUnattached(b, r uintptr, rh *runHeader, w uintptr, bit, size uint6
 	unattached.freeBytes.Add(size)
 	unattached.remoteFrees.Add(1)
 	budget.reserved.Add(-int64(size))
-	if !freeRemote(stateOf(uint32(poolHdr(base).heapID)), r, rh, w, bit) {
+	if !freeRemote(stateOf(rh.heapID), r, rh, w, bit) {
 		badFree("Free", b)
 	}
 }

@@ -41,7 +41,8 @@ type runHeader struct {
 	nwords     uint8   // live words in use: runWordsOf(order)
 	first      uint8   // first slot past the header: runFirst(order)
 	used       uint32  // blocks in use: handed out and not yet freed or taken back
-	cursor     uintptr // live[:cursor] has no free slot
+	cursor     uint32  // live[:cursor] has no free slot
+	heapID     uint32  // the owner: its pool's heap, here so that a free reads one line
 	next, prev uintptr // the partial list of its order
 	// live bit i is set while slot i is in use; the slots the header
 	// covers are always set. Only the owner writes it; a free on another P
@@ -83,7 +84,7 @@ func runWordsOf(k uint8) uintptr { return (runSlots(k) + 63) >> 6 }
 // it has none. The caller owns the run and writes the block's header.
 func (rh *runHeader) take(r uintptr) uintptr {
 	// The word at the cursor almost always has a free slot: inline.
-	if w := rh.cursor; w < uintptr(rh.nwords) {
+	if w := uintptr(rh.cursor); w < uintptr(rh.nwords) {
 		if free := ^rh.live[w&(runWords-1)]; free != 0 {
 			i := uintptr(bits.TrailingZeros64(free))
 			rh.live[w&(runWords-1)] |= 1 << i
@@ -97,16 +98,16 @@ func (rh *runHeader) take(r uintptr) uintptr {
 // takeNext is take past the cursor's word.
 func (rh *runHeader) takeNext(r uintptr) uintptr {
 	n := uintptr(rh.nwords)
-	for w := rh.cursor + 1; w < n; w++ {
+	for w := uintptr(rh.cursor) + 1; w < n; w++ {
 		if free := ^rh.live[w&(runWords-1)]; free != 0 {
 			i := uintptr(bits.TrailingZeros64(free))
 			rh.live[w&(runWords-1)] |= 1 << i
-			rh.cursor = w
+			rh.cursor = uint32(w)
 			rh.used++
 			return r + (w<<6+i)<<rh.order
 		}
 	}
-	rh.cursor = n
+	rh.cursor = uint32(n)
 	return 0
 }
 
@@ -188,7 +189,7 @@ func (h *heapState) newRunOwned(k uint8) uintptr {
 	}
 	rh := runHdr(r)
 	*rh = runHeader{Header: Header{Order: runOrder, Mmod: mmodRun, RC: RefCount{1}},
-		order: k, nwords: uint8(runWordsOf(k)), first: uint8(runFirst(k))}
+		order: k, nwords: uint8(runWordsOf(k)), first: uint8(runFirst(k)), heapID: h.id}
 	first := runFirst(k)
 	for s := uintptr(0); s < first; s++ {
 		rh.live[s>>6] |= 1 << (s & 63)
@@ -215,7 +216,7 @@ func (h *heapState) releaseRunOwned(r uintptr) {
 func (h *heapState) freeRunSlotOwned(r uintptr, rh *runHeader, w uintptr, bit uint64) {
 	rh.live[w&(runWords-1)] &^= bit
 	rh.used--
-	rh.cursor = min(rh.cursor, w)
+	rh.cursor = min(rh.cursor, uint32(w))
 	h.settleRunOwned(r, rh)
 }
 
@@ -264,12 +265,14 @@ func (h *heapState) unlinkRunOwned(r uintptr, k uint8) {
 
 // freeRemote frees slot (word w, bit) of the run at r on a P that does not
 // own it: the run goes on its owner's run inbox unless it is there
-// already, then the slot's remote bit is set. The order matters: once the
-// bit is set the owner may take the block back and release the run, so
-// setting it is the last thing this P does to the run. (A bit set after
-// the owner emptied the inbox waits for the run's next remote free or the
-// next collection.) The caller is pinned, so no collection runs meanwhile.
-// It reports false when the bit was set already: a double free.
+// already, then the slot's remote bit is set. The order matters: until the
+// bit is set the block counts as in use, so the run cannot go back to the
+// buddy heap while this P still writes to it; and the owner keeps an empty
+// run that is queued (settleRunOwned), since a P may have queued it and
+// not yet set its bit. A bit set after the owner emptied its inbox waits
+// for the run's next remote free or the next collection. The caller is
+// pinned, so no collection runs meanwhile. It reports false when the bit
+// was set already: a double free.
 func freeRemote(owner *heapState, r uintptr, rh *runHeader, w uintptr, bit uint64) bool {
 	if atomic.LoadUint32(&rh.queued) == 0 && atomic.CompareAndSwapUint32(&rh.queued, 0, 1) {
 		for {
@@ -292,8 +295,7 @@ func (h *heapState) drainRunsOwned() {
 	for r != 0 {
 		rh := runHdr(r)
 		next := rh.inboxNext
-		base, _, _ := poolOf(r)
-		if owner := uint32(poolHdr(base).heapID); owner != h.id {
+		if owner := rh.heapID; owner != h.id {
 			o := stateOf(owner)
 			for {
 				old := atomic.LoadUintptr(&o.runInbox)
@@ -320,7 +322,7 @@ func (h *heapState) harvestOwned(r uintptr, rh *runHeader) {
 		freed := atomic.SwapUint64(&rh.remote[w], 0)
 		rh.live[w] &^= freed
 		n += uint32(bits.OnesCount64(freed))
-		rh.cursor = min(rh.cursor, w)
+		rh.cursor = min(rh.cursor, uint32(w))
 	}
 	rh.used -= n
 	h.c.drained += uint64(n)
@@ -365,13 +367,18 @@ func (h *heapState) sweepRunsOwned() {
 // the run it is given.
 func (h *heapState) eachRunOwned(f func(r uintptr)) {
 	for base := h.poolHead; base != 0; base = poolHdr(base).next {
-		if poolHdr(base).order != PoolOrder {
-			continue
-		}
-		for j := range runsPerPool / 64 {
-			for m := poolHdr(base).runMap[j]; m != 0; m &= m - 1 {
-				f(base + uintptr(j*64+bits.TrailingZeros64(m))<<runOrder)
-			}
+		eachRunOf(base, f)
+	}
+}
+
+// eachRunOf calls f with every run of the pool at base.
+func eachRunOf(base uintptr, f func(r uintptr)) {
+	if poolHdr(base).order != PoolOrder {
+		return
+	}
+	for j := range runsPerPool / 64 {
+		for m := poolHdr(base).runMap[j]; m != 0; m &= m - 1 {
+			f(base + uintptr(j*64+bits.TrailingZeros64(m))<<runOrder)
 		}
 	}
 }

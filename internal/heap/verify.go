@@ -382,6 +382,8 @@ func (v *verifier) run(hh heldHeap, base, r uintptr) {
 		return
 	case poolHdr(base).order != PoolOrder || poolHdr(base).runMap[i>>6]&(1<<(i&63)) == 0:
 		v.report("heap %d: run %#x: not in its pool's run map", hh.id, r)
+	case rh.heapID != hh.id:
+		v.report("heap %d: run %#x names heap %d as its owner", hh.id, r, rh.heapID)
 	case k < MinOrder || k > runMaxOrder || uintptr(rh.nwords) != runWordsOf(k) || uintptr(rh.first) != runFirst(k):
 		v.report("heap %d: run %#x: blocks of order %d, %d words, first slot %d", hh.id, r, k, rh.nwords, rh.first)
 		return
