@@ -279,7 +279,8 @@ func Free(p unsafe.Pointer) {
 	if debugEnabled {
 		debugFree(b) // first, so that its report carries the block's history
 	}
-	if r, ok := runOf(b, chunkWord(b)); ok {
+	cw := chunkWord(b)
+	if r, ok := runOf(b, cw); ok {
 		// The fast path of a small block: the P's heap owns its run and
 		// it is a block in use. The block itself is not read or written.
 		rh := runHdr(r)
@@ -312,11 +313,11 @@ func Free(p unsafe.Pointer) {
 		freeSmall(b, r)
 		return
 	}
-	w, k, ok := liveBlock(b)
+	k, ok := liveBlockIn(b, cw)
 	if !ok {
 		badFree("Free", b)
 	}
-	base, porder := w&^(1<<chunkShift-1), uint8(w&63)
+	base, porder := cw&^(1<<chunkShift-1), uint8(cw&63)
 	x := hdr(b)
 	size := uint64(1) << k
 	// The fast path: the P has a heap and it owns the block's pool; the
@@ -474,18 +475,25 @@ func checkLive(op string, b uintptr) (base uintptr, porder, k uint8, inRun bool)
 	return w &^ (1<<chunkShift - 1), uint8(w & 63), k, false
 }
 
-// liveBlock reports whether b is a live block, with the chunk table word of
-// its pool and its order. It reads b's header only once the table says b is
-// inside a pool, and it is small enough to inline into Free.
+// liveBlock reports whether b is a live buddy block, with the chunk table
+// word of its pool and its order.
 func liveBlock(b uintptr) (w uintptr, k uint8, ok bool) {
 	w = chunkWord(b)
+	k, ok = liveBlockIn(b, w)
+	return w, k, ok
+}
+
+// liveBlockIn is liveBlock given b's chunk table word w. It reads b's
+// header only once the table says b is inside a pool, and it is small
+// enough to inline into Free.
+func liveBlockIn(b, w uintptr) (k uint8, ok bool) {
 	if base := w &^ (1<<chunkShift - 1); w != 0 && b != base {
 		x := hdr(b)
 		k = x.Order
 		// k in [MinOrder, porder) is one unsigned compare
 		ok = x.Mmod == MmodHeap && k-MinOrder < uint8(w&63)-MinOrder && (b-base)&(1<<k-1) == 0
 	}
-	return
+	return k, ok
 }
 
 // badFree panics with what is wrong with the block at b.
