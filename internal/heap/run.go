@@ -115,7 +115,9 @@ func (rh *runHeader) takeNext(r uintptr) uintptr {
 // pool says so, without reading b. w is b's chunk table word.
 func runOf(b, w uintptr) (r uintptr, ok bool) {
 	base := w &^ (1<<chunkShift - 1)
-	if w == 0 || uint8(w&63) != PoolOrder || b < base {
+	// A block at a 64 KiB boundary is a buddy block (a run's first slots
+	// are its header): no need to read the run map.
+	if w == 0 || uint8(w&63) != PoolOrder || b < base || b&(runSize-1) == 0 {
 		return 0, false
 	}
 	i := (b - base) >> runOrder
