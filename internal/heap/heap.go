@@ -382,8 +382,9 @@ func free(b uintptr, k uint8, size uint64, base uintptr, porder uint8) {
 	}
 }
 
-// freeSmall frees block b of the run at r. The block itself is not read or
-// written: its order, owner and state are the run's.
+// freeSmall is the slow path of a small block's Free: checks that panic, a
+// free on a P that does not own the run, a P without a heap. The block
+// itself is not read or written: its order, owner and state are the run's.
 func freeSmall(b, r uintptr) {
 	rh := runHdr(r)
 	slot, ok := runSlot(rh, r, b)
@@ -424,6 +425,8 @@ func freeSmall(b, r uintptr) {
 	}
 }
 
+// freeSmallUnattached is freeSmall on a P that can have no heap (a P id of
+// maxHeaps or more): it counts the free process-wide and frees remotely.
 func freeSmallUnattached(b, r uintptr, rh *runHeader, w uintptr, bit, size uint64, base uintptr) {
 	if rh.live[w&(runWords-1)]&bit == 0 {
 		badFree("Free", b)

@@ -49,8 +49,8 @@ type runHeader struct {
 	// reads it to catch double frees.
 	live [runWords]uint64
 
-	queued    uint32  // atomic: 1 while the run is on its owner's run inbox
-	_         uint32  //
+	queued    uint32 // atomic: 1 while the run is on its owner's run inbox
+	_         uint32
 	inboxNext uintptr // the next run on that inbox
 	_         [48]byte
 	// remote bit i is set when slot i was freed on another P and not yet
