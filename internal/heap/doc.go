@@ -71,7 +71,7 @@
 // Blocks of orders 6 to 10 (64 B to 1 KiB: atoms, short strings, small
 // vectors) live in runs, as Go's small objects live in spans and
 // mimalloc's in pages (run.go). A run is a 64 KiB buddy block of its
-// heap, marked mmodRun, serving one order; its first 384 bytes hold the
+// heap, marked mmodRun, serving one order; its first 448 bytes hold the
 // run header: the order, the state, a count of blocks in use, a live
 // bitmap (one bit per slot; the header's slots are always set), and, on
 // cache lines of their own, the fields other Ps write: a remote bitmap and

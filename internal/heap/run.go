@@ -36,14 +36,19 @@ const (
 // remote) sit on cache lines of their own.
 type runHeader struct {
 	Header
+	// The first line is read by every free and written rarely.
 	order      uint8   // of its blocks
 	state      uint8   // runCurrent, runPartial, runFull
 	nwords     uint8   // live words in use: runWordsOf(order)
 	first      uint8   // first slot past the header: runFirst(order)
-	used       uint32  // blocks in use: handed out and not yet freed or taken back
-	cursor     uint32  // live[:cursor] has no free slot
-	heapID     uint32  // the owner: its pool's heap, here so that a free reads one line
+	heapID     uint32  // the owner: its pool's heap, here so that a free reads no pool header
 	next, prev uintptr // the partial list of its order
+	_          [8]byte
+	// The owner's counters, written by every allocation, on a line other
+	// Ps do not read.
+	used   uint32 // blocks in use: handed out and not yet freed or taken back
+	cursor uint32 // live[:cursor] has no free slot
+	_      [56]byte
 	// live bit i is set while slot i is in use; the slots the header
 	// covers are always set. Only the owner writes it; a free on another P
 	// reads it to catch double frees.
@@ -61,8 +66,8 @@ type runHeader struct {
 const runHeaderSize = unsafe.Sizeof(runHeader{})
 
 var (
-	_ [unsafe.Offsetof(runHeader{}.live) - 64]byte // live starts the second line
-	_ [64 - unsafe.Offsetof(runHeader{}.live)]byte
+	_ [unsafe.Offsetof(runHeader{}.live) - 128]byte // live starts the third line
+	_ [128 - unsafe.Offsetof(runHeader{}.live)]byte
 	_ [unsafe.Offsetof(runHeader{}.queued) % 64]byte // and the remote fields a line of their own
 	_ [0 - unsafe.Offsetof(runHeader{}.queued)%64]byte
 )
