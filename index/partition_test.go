@@ -277,18 +277,15 @@ func TestSharedIndexUnderConcurrentWriters(t *testing.T) {
 	errs := make(chan error, workers)
 	for w := range workers {
 		mine := cow.Retain(v)
-		go func() {
-			defer cow.Release(&mine)
+		probe := func() error {
 			for round := range 20 {
 				if w%2 == 1 && round == 3 {
 					// A writer: its copy loses the index, v keeps it.
 					if err := vec.Set(&mine, w, int64(-1)); err != nil {
-						errs <- err
-						return
+						return err
 					}
 					if _, ok := InfoOf(mine); ok {
-						errs <- fmt.Errorf("worker %d: a written copy kept its index", w)
-						return
+						return fmt.Errorf("worker %d: a written copy kept its index", w)
 					}
 					continue
 				}
@@ -306,11 +303,15 @@ func TestSharedIndexUnderConcurrentWriters(t *testing.T) {
 					return true
 				})
 				if err != nil || total != n {
-					errs <- fmt.Errorf("worker %d: probe found %d rows (%v)", w, total, err)
-					return
+					return fmt.Errorf("worker %d: probe found %d rows (%v)", w, total, err)
 				}
 			}
-			errs <- nil
+			return nil
+		}
+		go func() {
+			err := probe()
+			cow.Release(&mine) // before the report: the test's leak check follows it
+			errs <- err
 		}()
 	}
 	for range workers {

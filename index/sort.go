@@ -7,6 +7,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"sort"
 	"unsafe"
 
 	"github.com/raygo/ray"
@@ -251,22 +252,7 @@ func Range[T vec.Elem](v value.V, lo, hi T) (iter.Seq[int], error) {
 		return nil, err
 	}
 	less := lessOf[T](v.Type())
-	keys := int(payloadOfIndex(v).keys)
-	start, _ := slices.BinarySearchFunc(perm[:keys], lo, func(r uint32, x T) int {
-		if less(xs[r], x) {
-			return -1
-		}
-		return 1
-	})
-	return func(yield func(int) bool) {
-		held := cow.Retain(v) // see rowsSeq
-		defer cow.Release(&held)
-		for _, r := range perm[start:keys] {
-			if less(hi, xs[r]) || !yield(int(r)) {
-				return
-			}
-		}
-	}, nil
+	return rangeSeq(v, perm, func(r uint32) bool { return less(xs[r], lo) }, func(r uint32) bool { return less(hi, xs[r]) }), nil
 }
 
 // RangeBytes returns the rows of v, a STR or GUID vector (compared
@@ -281,22 +267,25 @@ func RangeBytes(v value.V, lo, hi []byte) (iter.Seq[int], error) {
 		return nil, ray.Errorf(ray.ErrType, "index.RangeBytes", "a %v vector has no byte order; use Range", t)
 	}
 	k := newKeyer(v)
+	return rangeSeq(v, perm,
+		func(r uint32) bool { return bytes.Compare(k.orderBytes(int(r)), lo) < 0 },
+		func(r uint32) bool { return bytes.Compare(k.orderBytes(int(r)), hi) > 0 }), nil
+}
+
+// rangeSeq yields, in the sort order perm of v's keyed rows, the rows from
+// the first that is not below the range to the last that is not above it.
+func rangeSeq(v value.V, perm []uint32, below, above func(r uint32) bool) iter.Seq[int] {
 	keys := int(payloadOfIndex(v).keys)
-	start, _ := slices.BinarySearchFunc(perm[:keys], lo, func(r uint32, x []byte) int {
-		if bytes.Compare(k.orderBytes(int(r)), x) < 0 {
-			return -1
-		}
-		return 1
-	})
+	start := sort.Search(keys, func(i int) bool { return !below(perm[i]) })
 	return func(yield func(int) bool) {
 		held := cow.Retain(v) // see rowsSeq
 		defer cow.Release(&held)
 		for _, r := range perm[start:keys] {
-			if bytes.Compare(k.orderBytes(int(r)), hi) > 0 || !yield(int(r)) {
+			if above(r) || !yield(int(r)) {
 				return
 			}
 		}
-	}, nil
+	}
 }
 
 func payloadOfIndex(v value.V) *payload {

@@ -101,14 +101,10 @@ func allocBig(k uint8) (unsafe.Pointer, bool, error) {
 	porder := k + 1
 	var pending mappedPool // a pool mapped for this call, on no list yet
 	for {
-		h, pid := pinnedHeap()
-		if h == nil {
-			procUnpin()
-			if err := ensureHeap(pid); err != nil {
-				unmapPending(pending)
-				return nil, false, err
-			}
-			continue
+		h, err := pinOwnHeap()
+		if err != nil {
+			unmapPending(pending)
+			return nil, false, err
 		}
 		if h.credit < size && !h.reserveOwned(size) {
 			procUnpin()

@@ -62,6 +62,33 @@ func ensureHeap(pid int) error {
 	return nil
 }
 
+// pinOwnHeap pins the caller and returns its P's heap, giving the P one
+// first if it has none. On error the caller is not pinned.
+func pinOwnHeap() (*heapState, error) {
+	h, pid := pinnedHeap()
+	if h != nil {
+		return h, nil
+	}
+	procUnpin()
+	return pinNewHeap(pid)
+}
+
+// pinNewHeap is the slow path of pinOwnHeap: P pid has no heap, and the
+// caller is not pinned.
+func pinNewHeap(pid int) (*heapState, error) {
+	for {
+		if err := ensureHeap(pid); err != nil {
+			return nil, err
+		}
+		h, p := pinnedHeap()
+		if h != nil {
+			return h, nil
+		}
+		procUnpin()
+		pid = p
+	}
+}
+
 // pinnedHeap pins the caller and returns its heap, or nil (and the P id)
 // when its P has none; the caller unpins in both cases.
 func pinnedHeap() (*heapState, int) {
@@ -142,19 +169,13 @@ func AllocPermanent(size uintptr) (unsafe.Pointer, error) {
 	if err != nil {
 		return nil, err
 	}
-	for {
-		h, pid := pinnedHeap()
-		if h != nil {
-			h.c.permanent++
-			h.c.permanentBytes += 1 << HeaderOf(p).Order
-			procUnpin()
-			break
-		}
-		procUnpin()
-		if err := ensureHeap(pid); err != nil {
-			panic("heap: a heap vanished after allocating: " + err.Error())
-		}
+	h, err := pinOwnHeap()
+	if err != nil {
+		panic("heap: a heap vanished after allocating: " + err.Error())
 	}
+	h.c.permanent++
+	h.c.permanentBytes += 1 << HeaderOf(p).Order
+	procUnpin()
 	if debugEnabled {
 		debugPermanent(uintptr(p))
 	}
@@ -211,14 +232,10 @@ func alloc(k uint8) (unsafe.Pointer, error) {
 	var pending mappedPool // a pool mapped for this call, not yet given to a heap
 	merged := false
 	for {
-		h, pid := pinnedHeap()
-		if h == nil {
-			procUnpin()
-			if err := ensureHeap(pid); err != nil {
-				unmapPending(pending)
-				return nil, err
-			}
-			continue
+		h, err := pinOwnHeap()
+		if err != nil {
+			unmapPending(pending)
+			return nil, err
 		}
 		if pending.base != 0 {
 			h.addPoolOwned(pending)
@@ -351,35 +368,32 @@ func Free(p unsafe.Pointer) {
 // free is the slow path of Free: remote frees, coalescing, a P without a
 // heap.
 func free(b uintptr, k uint8, size uint64, base uintptr, porder uint8) {
-	for {
-		h, pid := pinnedHeap()
-		if h == nil {
-			procUnpin()
-			if ensureHeap(pid) != nil {
-				freeUnattached(b, size, base)
-				return
-			}
-			continue
-		}
-		hdr(b).RC.n = 0
-		h.c.frees++
-		h.c.freeBytes += size
-		h.refundOwned(int64(size))
-		if isBig(base) {
-			mp := freeBigPinned(b, base, porder)
-			procUnpin()
-			unmapPending(mp)
+	h, pid := pinnedHeap() // inline: this is every free on another P
+	if h == nil {
+		procUnpin()
+		var err error
+		if h, err = pinNewHeap(pid); err != nil {
+			freeUnattached(b, size, base)
 			return
 		}
-		if owner := uint32(poolHdr(base).heapID); owner == h.id {
-			h.freeOwned(b, k, base, porder)
-		} else {
-			h.c.remoteFrees++
-			pushInbox(stateOf(owner), b)
-		}
+	}
+	hdr(b).RC.n = 0
+	h.c.frees++
+	h.c.freeBytes += size
+	h.refundOwned(int64(size))
+	if isBig(base) {
+		mp := freeBigPinned(b, base, porder)
 		procUnpin()
+		unmapPending(mp)
 		return
 	}
+	if owner := uint32(poolHdr(base).heapID); owner == h.id {
+		h.freeOwned(b, k, base, porder)
+	} else {
+		h.c.remoteFrees++
+		pushInbox(stateOf(owner), b)
+	}
+	procUnpin()
 }
 
 // freeSmall is the slow path of a small block's Free: checks that panic, a
@@ -393,41 +407,37 @@ func freeSmall(b, r uintptr) {
 	}
 	w, bit := slot>>6, uint64(1)<<(slot&63)
 	size := uint64(1) << rh.order
-	base := r &^ (poolSize - 1)
-	for {
-		h, pid := pinnedHeap()
-		if h == nil {
-			procUnpin()
-			if ensureHeap(pid) != nil {
-				freeSmallUnattached(b, r, rh, w, bit, size, base)
-				return
-			}
-			continue
+	h, pid := pinnedHeap() // inline: this is every free on another P
+	if h == nil {
+		procUnpin()
+		var err error
+		if h, err = pinNewHeap(pid); err != nil {
+			freeSmallUnattached(b, r, rh, w, bit, size)
+			return
 		}
-		if rh.live[w&(runWords-1)]&bit == 0 || atomic.LoadUint64(&rh.remote[w&(runWords-1)])&bit != 0 {
+	}
+	if rh.live[w&(runWords-1)]&bit == 0 || atomic.LoadUint64(&rh.remote[w&(runWords-1)])&bit != 0 {
+		procUnpin()
+		badFree("Free", b)
+	}
+	h.c.frees++
+	h.c.freeBytes += size
+	h.refundOwned(int64(size))
+	if owner := rh.heapID; owner == h.id {
+		h.freeRunSlotOwned(r, rh, w, bit)
+	} else {
+		h.c.remoteFrees++
+		if !freeRemote(stateOf(owner), r, rh, w, bit) {
 			procUnpin()
 			badFree("Free", b)
 		}
-		h.c.frees++
-		h.c.freeBytes += size
-		h.refundOwned(int64(size))
-		if owner := rh.heapID; owner == h.id {
-			h.freeRunSlotOwned(r, rh, w, bit)
-		} else {
-			h.c.remoteFrees++
-			if !freeRemote(stateOf(owner), r, rh, w, bit) {
-				procUnpin()
-				badFree("Free", b)
-			}
-		}
-		procUnpin()
-		return
 	}
+	procUnpin()
 }
 
 // freeSmallUnattached is freeSmall on a P that can have no heap (a P id of
 // maxHeaps or more): it counts the free process-wide and frees remotely.
-func freeSmallUnattached(b, r uintptr, rh *runHeader, w uintptr, bit, size uint64, base uintptr) {
+func freeSmallUnattached(b, r uintptr, rh *runHeader, w uintptr, bit, size uint64) {
 	if rh.live[w&(runWords-1)]&bit == 0 {
 		badFree("Free", b)
 	}

@@ -282,15 +282,22 @@ func (h *heapState) unlinkRunOwned(r uintptr, k uint8) {
 // was set already: a double free.
 func freeRemote(owner *heapState, r uintptr, rh *runHeader, w uintptr, bit uint64) bool {
 	if atomic.LoadUint32(&rh.queued) == 0 && atomic.CompareAndSwapUint32(&rh.queued, 0, 1) {
-		for {
-			old := atomic.LoadUintptr(&owner.runInbox)
-			rh.inboxNext = old
-			if atomic.CompareAndSwapUintptr(&owner.runInbox, old, r) {
-				break
-			}
-		}
+		pushRunInbox(owner, r)
 	}
 	return atomic.OrUint64(&rh.remote[w&(runWords-1)], bit)&bit == 0
+}
+
+// pushRunInbox puts the run at r, queued, on heap o's run inbox, a
+// lock-free stack. Any P may call it.
+func pushRunInbox(o *heapState, r uintptr) {
+	rh := runHdr(r)
+	for {
+		old := atomic.LoadUintptr(&o.runInbox)
+		rh.inboxNext = old
+		if atomic.CompareAndSwapUintptr(&o.runInbox, old, r) {
+			return
+		}
+	}
 }
 
 // drainRunsOwned takes back the blocks other Ps freed in this heap's runs:
@@ -303,14 +310,7 @@ func (h *heapState) drainRunsOwned() {
 		rh := runHdr(r)
 		next := rh.inboxNext
 		if owner := rh.heapID; owner != h.id {
-			o := stateOf(owner)
-			for {
-				old := atomic.LoadUintptr(&o.runInbox)
-				rh.inboxNext = old
-				if atomic.CompareAndSwapUintptr(&o.runInbox, old, r) {
-					break
-				}
-			}
+			pushRunInbox(stateOf(owner), r)
 		} else {
 			atomic.StoreUint32(&rh.queued, 0) // before the bits: a later free queues it again
 			h.harvestOwned(r, rh)
