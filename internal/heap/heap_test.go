@@ -172,7 +172,7 @@ func TestSlabKeeps64AndCoalescesThe65th(t *testing.T) {
 	onOneP(t)
 	var ps []unsafe.Pointer
 	for range slabDepth + 1 {
-		ps = append(ps, mustAlloc(t, 2000))
+		ps = append(ps, mustAlloc(t, 1<<(slabMin-1)))
 	}
 	before := myHeapStats(t)
 	for _, p := range ps {
@@ -188,7 +188,7 @@ func TestSlabKeeps64AndCoalescesThe65th(t *testing.T) {
 	}
 	// The next allocation of that order is a slab hit.
 	hits := ReadStats().SlabHits
-	p := mustAlloc(t, 2000)
+	p := mustAlloc(t, 1<<(slabMin-1))
 	if ReadStats().SlabHits != hits+1 {
 		t.Error("allocation after frees was not served from the slab")
 	}
@@ -235,7 +235,7 @@ func TestReallocGrowsInPlaceAndKeepsData(t *testing.T) {
 	checkLeaks(t)
 	onOneP(t)
 	x := mustAlloc(t, 1<<19-HeaderSize)
-	if _, err := Realloc(x, 1000); err != nil { // order 11: frees the upper halves
+	if _, err := Realloc(x, 5000); err != nil { // order 13: frees the upper halves
 		t.Fatal(err)
 	}
 	HeaderOf(x).Type = 5
@@ -289,10 +289,10 @@ func TestDoubleFreeAndForeignPointersPanic(t *testing.T) {
 	mustPanic(t, want(fmt.Sprintf("%#x (order 6): double free, the block is free in its run", uintptr(small)),
 		fmt.Sprintf("double free of %#x (order 6)", uintptr(small))), func() { Free(small) })
 
-	cached := mustAlloc(t, 2000) // goes to the slab cache when freed
+	cached := mustAlloc(t, 1<<(slabMin-1)) // goes to the slab cache when freed
 	Free(cached)
-	mustPanic(t, want(fmt.Sprintf("%#x (order 11): double free, the block is in a slab cache", uintptr(cached)),
-		fmt.Sprintf("double free of %#x (order 11)", uintptr(cached))), func() { Free(cached) })
+	mustPanic(t, want(fmt.Sprintf("%#x (order %d): double free, the block is in a slab cache", uintptr(cached), slabMin),
+		fmt.Sprintf("double free of %#x (order %d)", uintptr(cached), slabMin)), func() { Free(cached) })
 
 	big := mustAlloc(t, 1<<(slabMax+1)-HeaderSize) // above the slab orders: goes to a free list
 	Free(big)

@@ -197,9 +197,11 @@ func (h *heapState) newRunOwned(k uint8) uintptr {
 	rh := runHdr(r)
 	*rh = runHeader{Header: Header{Order: runOrder, Mmod: mmodRun, RC: RefCount{1}},
 		order: k, nwords: uint8(runWordsOf(k)), first: uint8(runFirst(k)), heapID: h.id}
-	first := runFirst(k)
-	for s := uintptr(0); s < first; s++ {
-		rh.live[s>>6] |= 1 << (s & 63)
+	// The header's slots, and the bits past the last slot of a run with
+	// fewer than 64 slots, stay set: take never sees them free.
+	rh.live[0] = 1<<runFirst(k) - 1
+	if slots := runSlots(k); slots < 64 {
+		rh.live[0] |= ^uint64(0) << slots
 	}
 	base, _, _ := poolOf(r)
 	i := (r - base) >> runOrder

@@ -405,7 +405,7 @@ func (v *verifier) run(hh heldHeap, base, r uintptr) {
 		for m := live; m != 0; m &= m - 1 {
 			s := w<<6 + uintptr(bits.TrailingZeros64(m))
 			switch {
-			case s < first:
+			case s < first || s >= slots:
 			case remote&(1<<(s&63)) != 0:
 				pending++
 				used++
@@ -423,6 +423,9 @@ func (v *verifier) run(hh heldHeap, base, r uintptr) {
 		}
 		if w == 0 && live&(1<<first-1) != 1<<first-1 {
 			v.report("heap %d: run %#x: header slots are not marked in use", hh.id, r)
+		}
+		if past := ^uint64(0) << (slots & 63); w == n-1 && slots < 64 && live&past != past {
+			v.report("heap %d: run %#x: bits past its %d slots are not marked in use", hh.id, r, slots)
 		}
 	}
 	v.pendingRemote += pending
