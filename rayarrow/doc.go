@@ -56,22 +56,33 @@
 //     reader sizes a slice by against what the message holds, before Arrow
 //     sees the message. ReadIPCFile reads the stream inside the file and
 //     does not need its footer.
+//   - ReadParquet verifies the file before Arrow Go decodes any of it
+//     (parquetverify.go): the footer, the Thrift file metadata (walked by
+//     thriftReader: no list longer than the bytes left, bounded nesting, a
+//     decoded size within the read limit), the schema (a tree at most 64
+//     levels deep), every column chunk (inside the file, one per leaf)
+//     and every page header (inside its chunk, sizes and counts >= 0).
+//     Encrypted files and columns in other files are ErrNYI. Pages are
+//     decompressed by codecs registered process-wide at init (codecs.go)
+//     that fill the buffer the page header sized and refuse data that
+//     would not fit: Arrow Go's own zstd and snappy codecs grow it to
+//     whatever the compressed frame declares.
 //   - Every read allocates through its own readAllocator (readmem.go). It
-//     refuses to hold more than half the machine's memory, or more than the
-//     heap's budget, with ErrLimit. A few KB of zstd can declare gigabytes
-//     of zeros: set a budget to bound what untrusted input may cost.
+//     holds at most the heap's budget when one is set; without one, at
+//     most 1024 times the bytes read plus 256 MiB, which refuses
+//     decompression bombs (a few KB of zstd can hold gigabytes of zeros)
+//     with ErrLimit; and never more than half the machine's memory. A
+//     Parquet file's pages together must decompress within the same
+//     bound, checked from their headers before any is read.
 //   - Import, ImportRecord and the readers check that an array's buffers
 //     hold what its length promises, and that dictionary indices are in
 //     range. They recover Arrow's panics, release whatever they had built,
-//     and return ErrCorrupt.
+//     and return ErrCorrupt. ReadParquet reads columns on the calling
+//     goroutine, so that a panic over a damaged page reaches its recover
+//     (pqarrow's own goroutines would end the process).
 //
-// FuzzReadIPC (600k executions without a failure) and FuzzImport exercise
-// all of this. Parquet is hardened less. ReadParquet reads columns on the
-// calling goroutine, so a panic over a damaged page becomes ErrCorrupt:
-// pqarrow's own goroutines would have ended the process. But the file's
-// Thrift metadata and page headers reach Arrow's decoders unverified, and a
-// fuzzer makes them exhaust memory within a minute. Read Parquet from
-// untrusted sources only in a process that may die.
+// FuzzReadIPC, FuzzReadParquet and FuzzImport exercise all of this;
+// RELIABILITY.md gives their last campaigns.
 //
 // Under the build tag raycdata (with cgo), ExportC hands a table to C,
 // Python or Rust through the Arrow C Data Interface (cdata.go).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -173,7 +174,8 @@ func sharedSymDicts(tables []value.V) (map[int]*symDict, error) {
 // ReadIPC reads every record of an Arrow IPC stream into raygo tables.
 func ReadIPC(r io.Reader) (out []value.V, err error) {
 	defer corruptOnPanic("rayarrow.ReadIPC", &err)
-	rd, err := ipc.NewReader(&verifiedStream{r: r}, ipc.WithAllocator(newReadAllocator()))
+	mem := newReadAllocator()
+	rd, err := ipc.NewReader(&verifiedStream{r: r, input: &mem.input}, ipc.WithAllocator(mem))
 	if err != nil {
 		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPC", err, "not an Arrow IPC stream")
 	}
@@ -322,17 +324,37 @@ func plainStrings(rec arrow.Record) (arrow.Record, error) {
 	return out, nil
 }
 
-// ReadParquet reads the Parquet file at path into a raygo table.
-func ReadParquet(path string) (out value.V, err error) {
-	defer corruptOnPanic("rayarrow.ReadParquet", &err)
+// ReadParquet reads the Parquet file at path into a raygo table. The file
+// is verified before Arrow Go decodes any of it (see the package comment,
+// "Untrusted data").
+func ReadParquet(path string) (value.V, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "opening %s", path)
 	}
 	defer f.Close()
-	tbl, err := readParquetTable(f)
+	st, err := f.Stat()
 	if err != nil {
-		return value.V{}, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "reading %s", path)
+		return value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "stat %s", path)
+	}
+	out, err := readParquet(f, st.Size())
+	var re *ray.Error
+	if errors.As(err, &re) {
+		re.Msg = strings.TrimSuffix(path+": "+re.Msg, ": ")
+	}
+	return out, err
+}
+
+// readParquet reads a Parquet file of size bytes from r.
+func readParquet(r parquet.ReaderAtSeeker, size int64) (out value.V, err error) {
+	defer corruptOnPanic("rayarrow.ReadParquet", &err)
+	tbl, err := readParquetTable(r, size)
+	if err != nil {
+		var re *ray.Error
+		if errors.As(err, &re) { // verifyParquet's, of its own kind
+			return value.V{}, err
+		}
+		return value.V{}, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "reading")
 	}
 	defer tbl.Release()
 	// A file of several row groups reads as chunked columns: import each
@@ -414,13 +436,22 @@ func releaseAllOnPanic(vs *[]value.V) {
 // where a panic over damaged pages, which Arrow Go v17 answers a bad
 // checksum with, would end the process instead of reaching ReadParquet's
 // recover.)
-func readParquetTable(f *os.File) (arrow.Table, error) {
-	rdr, err := file.NewParquetReader(f)
+func readParquetTable(r parquet.ReaderAtSeeker, size int64) (arrow.Table, error) {
+	mem := newReadAllocator()
+	mem.input.Store(uint64(size))
+	limit := mem.limit
+	if !mem.budgeted {
+		limit = min(limit, expansionLimit(uint64(size)))
+	}
+	if err := verifyParquet(r, size, limit); err != nil {
+		return nil, err
+	}
+	rdr, err := file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, err
 	}
 	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, newReadAllocator())
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, mem)
 	if err != nil {
 		return nil, err
 	}

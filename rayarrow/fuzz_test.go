@@ -232,16 +232,23 @@ func TestImportRefusesLengthsPastBuffers(t *testing.T) {
 	}
 }
 
-// A Parquet file whose page fails its checksum (found by fuzzing) is
-// ErrCorrupt: Arrow Go panics over it, which once ended the process from
-// one of pqarrow's reading goroutines.
-func TestReadParquetRejectsDamagedPage(t *testing.T) {
+// Damaged Parquet files found by fuzzing are ErrCorrupt: a page that fails
+// its checksum (Arrow Go panics over it, which once ended the process from
+// one of pqarrow's reading goroutines), and a page header that runs past
+// its column chunk (Arrow Go's page reader spun on it forever).
+func TestReadParquetRejectsDamagedFiles(t *testing.T) {
 	heaptest.Check(t)
-	v, err := ReadParquet(filepath.Join("testdata", "parquet", "damaged-page-crc.parquet"))
-	if !errors.Is(err, ray.ErrCorrupt) {
-		t.Fatalf("reading a damaged page: %v", err)
+	damaged, _ := filepath.Glob(filepath.Join("testdata", "parquet", "damaged-*.parquet"))
+	if len(damaged) < 2 {
+		t.Fatalf("%d damaged files in testdata/parquet", len(damaged))
 	}
-	cow.Release(&v)
+	for _, path := range damaged {
+		v, err := ReadParquet(path)
+		if !errors.Is(err, ray.ErrCorrupt) {
+			t.Errorf("%s: %v", path, err)
+		}
+		cow.Release(&v)
+	}
 }
 
 // checked fails t unless every value (no value passes) passes cow.Check.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"sync/atomic"
 
 	"github.com/raygo/ray"
 )
@@ -26,8 +27,9 @@ const maxFieldDepth = 64
 
 type verifiedStream struct {
 	r       io.Reader
-	pending []byte // verified bytes not yet handed on
-	body    int64  // body bytes of the current message still to pass through
+	input   *atomic.Uint64 // counts the bytes read (readAllocator.input)
+	pending []byte         // verified bytes not yet handed on
+	body    int64          // body bytes of the current message still to pass through
 	done    bool
 	views   viewCounts
 }
@@ -60,6 +62,7 @@ func (s *verifiedStream) Read(p []byte) (int, error) {
 	}
 	n, err := s.r.Read(p)
 	s.body -= int64(n)
+	s.input.Add(uint64(n))
 	if errors.Is(err, io.EOF) && s.body > 0 {
 		err = io.ErrUnexpectedEOF
 	}
@@ -94,6 +97,7 @@ func (s *verifiedStream) next() error {
 	if _, err := io.ReadFull(s.r, meta); err != nil {
 		return err
 	}
+	s.input.Add(uint64(len(head) + len(meta)))
 	body, err := verifyMessage(meta, &s.views)
 	if err != nil {
 		return err

@@ -16,21 +16,35 @@ import (
 // declares, and allocate before they read: a few bytes declaring a 32 GiB
 // buffer would have Go's allocator die with a fatal (unrecoverable) out of
 // memory, and a few kilobytes of zstd can declare gigabytes of zeros. Each
-// read gets its own readAllocator, which refuses to hold more than half
-// the machine's memory at once, or more than the heap's budget when one is
-// set: raygo copies what it reads, so more could not be imported anyway.
+// read gets its own readAllocator, which refuses to hold more than the
+// read limit at once:
+//
+//   - the heap's budget, when one is set (heap.SetBudget): raygo copies
+//     what it reads, so more could not be imported anyway;
+//   - else maxExpansion times the bytes read so far plus expansionBase
+//     (1024 times plus 256 MiB): the bound on decompression bombs, which
+//     no ordinary file comes near (a column of one repeated value does;
+//     set a budget to read such a file);
+//   - and never more than half the machine's memory.
+//
 // The refusal is a panic (an Allocator cannot return an error), which the
-// readers turn into ErrLimit. To bound what untrusted input may make a
-// read allocate, set a budget (heap.SetBudget): it bounds Arrow's buffers
-// and the vectors imported from them alike.
+// readers turn into ErrLimit.
 type readAllocator struct {
 	memory.Allocator
-	limit uint64
-	used  atomic.Uint64
+	limit    uint64
+	budgeted bool          // limit is the budget: no expansion bound
+	input    atomic.Uint64 // bytes of input read so far
+	used     atomic.Uint64
 }
 
+const (
+	maxExpansion  = 1024
+	expansionBase = 256 << 20
+)
+
 func newReadAllocator() *readAllocator {
-	return &readAllocator{Allocator: memory.DefaultAllocator, limit: readLimit()}
+	limit, budgeted := readLimit()
+	return &readAllocator{Allocator: memory.DefaultAllocator, limit: limit, budgeted: budgeted}
 }
 
 var physicalMemory = sync.OnceValue(func() uint64 {
@@ -41,13 +55,20 @@ var physicalMemory = sync.OnceValue(func() uint64 {
 	return uint64(si.Totalram) * uint64(si.Unit)
 })
 
-// readLimit is the most a read may hold.
-func readLimit() uint64 {
-	limit := physicalMemory() / 2
+// readLimit is the most a read may hold whatever its input, and whether the
+// budget sets it.
+func readLimit() (limit uint64, budgeted bool) {
+	limit = physicalMemory() / 2
 	if budget, _ := heap.Budget(); budget > 0 {
-		limit = min(limit, budget)
+		return min(limit, budget), true
 	}
-	return limit
+	return limit, false
+}
+
+// expansionLimit is what a read of input bytes may decompress to when no
+// budget is set.
+func expansionLimit(input uint64) uint64 {
+	return min(input, 1<<50)*maxExpansion + expansionBase
 }
 
 // take accounts for n more bytes, less the len(old) given back.
@@ -59,6 +80,10 @@ func (a *readAllocator) take(n int, old []byte) {
 	if used > a.limit {
 		a.used.Add(uint64(len(old)) - uint64(n))
 		panic(ray.Errorf(ray.ErrLimit, "rayarrow.Read", "the data needs buffers of more than %d bytes (the budget, or half the machine's memory)", a.limit))
+	}
+	if in := a.input.Load(); !a.budgeted && used > expansionLimit(in) {
+		a.used.Add(uint64(len(old)) - uint64(n))
+		panic(ray.Errorf(ray.ErrLimit, "rayarrow.Read", "%d bytes of input need buffers of more than %d bytes: a decompression bomb? (set a budget to read it)", in, expansionLimit(in)))
 	}
 }
 

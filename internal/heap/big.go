@@ -107,7 +107,7 @@ func allocBig(k uint8) (unsafe.Pointer, bool, error) {
 			return nil, false, err
 		}
 		if h.credit < size && !h.reserveOwned(size) {
-			procUnpin()
+			unpin()
 			unmapPending(pending)
 			return nil, false, budgetError(size)
 		}
@@ -125,7 +125,7 @@ func allocBig(k uint8) (unsafe.Pointer, bool, error) {
 		}
 		if base == 0 {
 			bigUnlock()
-			procUnpin()
+			unpin()
 			mp, err := mapPool(porder)
 			if err != nil {
 				return nil, false, err
@@ -140,7 +140,7 @@ func allocBig(k uint8) (unsafe.Pointer, bool, error) {
 		bigUnlock()
 		b := base + 1<<k
 		h.handOutOwned(b, k)
-		procUnpin()
+		unpin()
 		return handedOut(b, k), fresh, nil
 	}
 }
@@ -244,24 +244,24 @@ func releaseCachedBigOwned() (uint64, error) {
 func freeBigUnattached(b, base uintptr, porder uint8) {
 	x := hdr(b)
 	x.Mmod = mmodFree
-	procPin()
+	pin()
 	bigLock()
 	unlinkBigLocked(&big.live, base)
 	big.liveBlocks--
 	big.liveBytes -= 1 << x.Order
 	mp := forgetBigPoolLocked(base, porder)
 	bigUnlock()
-	procUnpin()
+	unpin()
 	unmapPending(mp)
 }
 
 // bigStats returns the big pools' counters.
 func bigStats() (pools, swapPools int, poolBytes, swapBytes uint64, cachedPools int, cachedBytes uint64) {
-	procPin()
+	pin()
 	bigLock()
 	pools, swapPools, poolBytes, swapBytes = big.pools, big.swapPools, big.poolBytes, big.swapBytes
 	cachedPools, cachedBytes = big.cachedPools, big.cachedBytes
 	bigUnlock()
-	procUnpin()
+	unpin()
 	return
 }

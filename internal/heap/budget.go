@@ -61,6 +61,9 @@ func Pressure() bool {
 // reports false when even the shortfall would exceed the budget. It makes
 // no system call and allocates nothing, so it runs pinned.
 func (h *heapState) reserveOwned(n int64) bool {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	need := n - h.credit
 	want := max(need, creditChunk)
 	for {
@@ -89,6 +92,9 @@ func (h *heapState) reserveOwned(n int64) bool {
 // refundOwned adds n freed bytes to h's credit and returns the excess over
 // creditChunk to the budget once the credit passes creditHigh.
 func (h *heapState) refundOwned(n int64) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	h.credit += n
 	if h.credit > creditHigh {
 		give := h.credit - creditChunk
@@ -99,6 +105,9 @@ func (h *heapState) refundOwned(n int64) {
 
 // returnCreditOwned hands all of h's credit back to the budget.
 func (h *heapState) returnCreditOwned() {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	if h.credit != 0 {
 		budget.reserved.Add(-h.credit)
 		h.credit = 0

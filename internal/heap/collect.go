@@ -80,6 +80,10 @@ func collect(ops collectOp, res *collectResult) {
 		held = append(held, heldHeap{-1, id})
 	}
 	stopTheWorldBarrier()
+	if debugEnabled {
+		debugCollecting(true)
+		defer debugCollecting(false)
+	}
 
 	if ops&opFlush != 0 {
 		// A drained block may be forwarded to another held heap's inbox;
@@ -194,6 +198,9 @@ func mergeRetiredOwned(held []heldHeap, nprocs int) []heldHeap {
 // mergeOwned moves every free block, cached block, pool, run and unspent
 // credit of src into h. Both heaps must be owned by the caller.
 func (h *heapState) mergeOwned(src *heapState) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	src.flushSlabsOwned()
 	for k := range uint8(numOrders) {
 		for b := src.free[k]; b != 0; b = src.free[k] {
@@ -224,6 +231,9 @@ func (h *heapState) mergeOwned(src *heapState) {
 // the pattern addPoolOwned left: one free block of each order below the
 // pool's, at base + 2^order.
 func (h *heapState) takeFreePoolsOwned(out []mappedPool) []mappedPool {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	for base := h.poolHead; base != 0; {
 		ph := poolHdr(base)
 		next, porder := ph.next, ph.order
@@ -261,6 +271,9 @@ func (h *heapState) takeFreePoolsOwned(out []mappedPool) []mappedPool {
 const releasePagesMinOrder = 13
 
 func (h *heapState) releasePagesOwned() (uint64, error) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	const page = 4096
 	var released uint64
 	for k := uint8(releasePagesMinOrder); k < numOrders; k++ {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/raygo/ray/internal/offheap"
@@ -168,4 +169,51 @@ func CheckAccess(p unsafe.Pointer) {
 	}
 	dbg.Unlock()
 	panic(msg)
+}
+
+// pinDepth[p] is how deep the goroutine running on P p is pinned (pin,
+// unpin). A pinned goroutine cannot be descheduled, so a non-zero count
+// seen from P p belongs to the goroutine reading it.
+var pinDepth [maxHeaps]atomic.Int32
+
+// pinHeap[p] is the heap in P p's slot when its goroutine pinned. A
+// collection may empty the slot while the goroutine stays pinned, and the
+// goroutine owns that heap until it unpins.
+var pinHeap [maxHeaps]atomic.Uint32
+
+// collecting is set while a collection owns every heap (collect).
+var collecting atomic.Bool
+
+func debugPin(pid, delta int) {
+	if uint(pid) < maxHeaps && pinDepth[pid].Add(int32(delta)) == 1 && delta > 0 {
+		pinHeap[pid].Store(slots[pid].Load())
+	}
+}
+
+func debugCollecting(on bool) { collecting.Store(on) }
+
+// debugOwned panics unless the caller owns h: it is pinned and h is its
+// P's heap, or a collection holds every heap. Every …Owned function calls
+// it first.
+func (h *heapState) debugOwned() {
+	if collecting.Load() {
+		return
+	}
+	pid := procPin()
+	pinned := uint(pid) < maxHeaps && pinDepth[pid].Load() > 0
+	mine := uint(pid) < maxHeaps && pinHeap[pid].Load() == h.id
+	procUnpin()
+	if pinned && mine {
+		return
+	}
+	pc, _, _, _ := runtime.Caller(1)
+	name := runtime.FuncForPC(pc).Name()
+	if pinned {
+		// Panicking while pinned is fatal (the runtime throws "panic
+		// holding locks"), so the message goes to standard error first.
+		msg := fmt.Sprintf("heap: %s on heap %d, which is not the heap of the pinned caller's P %d", name, h.id, pid)
+		println(msg)
+		panic(msg)
+	}
+	panic(fmt.Sprintf("heap: %s on heap %d by a caller that is not pinned", name, h.id))
 }

@@ -38,3 +38,23 @@ func TestDebugPoisonsFreedBlocks(t *testing.T) {
 		}
 	}
 }
+
+// Under raydebug every …Owned function checks that its caller owns the
+// heap: called without pinning, one panics naming itself.
+func TestDebugOwnedFunctionsRefuseUnpinnedCallers(t *testing.T) {
+	checkLeaks(t)
+	onOneP(t)
+	p := mustAlloc(t, 100) // the P has a heap now
+	defer Free(p)
+	h, _ := pinnedHeap()
+	unpin()
+	if h == nil {
+		t.Fatal("no heap after allocating")
+	}
+	mustPanic(t, "flushSlabsOwned on heap", func() { h.flushSlabsOwned() })
+	mustPanic(t, "not pinned", func() { h.drainInboxOwned() })
+	// Pinned, the same calls pass.
+	h2, _ := pinnedHeap()
+	h2.drainInboxOwned()
+	unpin()
+}

@@ -199,5 +199,9 @@
 // build tag raydebug, every block's allocation and free stacks are
 // recorded, freed blocks are filled with 0xDB, and a double free or the free
 // of a block never allocated panics with those stacks; heaptest.Check then
-// names the allocation site of each leaked block.
+// names the allocation site of each leaked block. Also under raydebug, pin
+// and unpin count how deep each P's goroutine is pinned and which heap its
+// slot held when it pinned, and every …Owned function first checks that its
+// caller is pinned to the heap it touches or that a collection holds every
+// heap (debugOwned): the rule of "Per-P heaps", enforced.
 package heap

@@ -69,7 +69,7 @@ func pinOwnHeap() (*heapState, error) {
 	if h != nil {
 		return h, nil
 	}
-	procUnpin()
+	unpin()
 	return pinNewHeap(pid)
 }
 
@@ -84,7 +84,7 @@ func pinNewHeap(pid int) (*heapState, error) {
 		if h != nil {
 			return h, nil
 		}
-		procUnpin()
+		unpin()
 		pid = p
 	}
 }
@@ -92,7 +92,7 @@ func pinNewHeap(pid int) (*heapState, error) {
 // pinnedHeap pins the caller and returns its heap, or nil (and the P id)
 // when its P has none; the caller unpins in both cases.
 func pinnedHeap() (*heapState, int) {
-	pid := procPin()
+	pid := pin()
 	if uint(pid) < maxHeaps {
 		if id := slots[pid].Load(); id != 0 {
 			return stateOf(id), pid
@@ -116,7 +116,7 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 	k := orderFor(size)
 	// The fast path: the P has a heap, budget credit and a free block of
 	// order k, and nothing waits in its inbox. Everything else is alloc's.
-	pid := procPin()
+	pid := pin()
 	if uint(pid) < maxHeaps {
 		if id := slots[pid].Load(); id != 0 {
 			h := stateOf(id)
@@ -150,13 +150,13 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 				}
 				if b != 0 {
 					h.handOutOwned(b, k)
-					procUnpin()
+					unpin()
 					return handedOut(b, k), nil
 				}
 			}
 		}
 	}
-	procUnpin()
+	unpin()
 	return alloc(k)
 }
 
@@ -175,7 +175,7 @@ func AllocPermanent(size uintptr) (unsafe.Pointer, error) {
 	}
 	h.c.permanent++
 	h.c.permanentBytes += 1 << HeaderOf(p).Order
-	procUnpin()
+	unpin()
 	if debugEnabled {
 		debugPermanent(uintptr(p))
 	}
@@ -206,6 +206,9 @@ func AllocZeroed(size uintptr) (unsafe.Pointer, error) {
 // it spends the budget credit, writes the header (zero but for Order and
 // RC 1) and counts the allocation.
 func (h *heapState) handOutOwned(b uintptr, k uint8) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	n := uint64(1) << k
 	h.credit -= int64(n)
 	*hdr(b) = Header{Order: k, RC: RefCount{1}}
@@ -245,16 +248,16 @@ func alloc(k uint8) (unsafe.Pointer, error) {
 			h.drainInboxOwned()
 		}
 		if h.credit < size && !h.reserveOwned(size) {
-			procUnpin()
+			unpin()
 			unmapPending(pending)
 			return nil, budgetError(size)
 		}
 		if b := h.allocOwned(k); b != 0 {
 			h.handOutOwned(b, k)
-			procUnpin()
+			unpin()
 			return handedOut(b, k), nil
 		}
-		procUnpin()
+		unpin()
 
 		// No heap of ours has a block of order k. Heaps left behind by a
 		// shrunken GOMAXPROCS may have free memory: merge them once.
@@ -305,7 +308,7 @@ func Free(p unsafe.Pointer) {
 		off := b - r
 		slot := off >> k
 		w, bit := slot>>6&(runWords-1), uint64(1)<<(slot&63)
-		pid := procPin()
+		pid := pin()
 		if uint(pid) < maxHeaps {
 			if id := slots[pid].Load(); id != 0 && rh.heapID == id &&
 				off&(1<<k-1) == 0 && slot >= uintptr(rh.first) && rh.live[w]&bit != 0 && rh.remote[w]&bit == 0 {
@@ -322,11 +325,11 @@ func Free(p unsafe.Pointer) {
 				h.c.frees++
 				h.c.freeBytes += size
 				h.refundOwned(int64(size))
-				procUnpin()
+				unpin()
 				return
 			}
 		}
-		procUnpin()
+		unpin()
 		freeSmall(b, r)
 		return
 	}
@@ -341,7 +344,7 @@ func Free(p unsafe.Pointer) {
 	// block goes to a slab cache or, when that is full, back to the free
 	// lists. The header changes only while pinned, so that a collection
 	// (Verify) never sees a block half freed.
-	pid := procPin()
+	pid := pin()
 	if uint(pid) < maxHeaps {
 		if id := slots[pid].Load(); id != 0 && uint32(poolHdr(base).heapID) == id {
 			h := stateOf(id)
@@ -357,11 +360,11 @@ func Free(p unsafe.Pointer) {
 			} else {
 				h.coalesceOwned(b, k, base, porder)
 			}
-			procUnpin()
+			unpin()
 			return
 		}
 	}
-	procUnpin()
+	unpin()
 	free(b, k, size, base, porder)
 }
 
@@ -370,7 +373,7 @@ func Free(p unsafe.Pointer) {
 func free(b uintptr, k uint8, size uint64, base uintptr, porder uint8) {
 	h, pid := pinnedHeap() // inline: this is every free on another P
 	if h == nil {
-		procUnpin()
+		unpin()
 		var err error
 		if h, err = pinNewHeap(pid); err != nil {
 			freeUnattached(b, size, base)
@@ -383,7 +386,7 @@ func free(b uintptr, k uint8, size uint64, base uintptr, porder uint8) {
 	h.refundOwned(int64(size))
 	if isBig(base) {
 		mp := freeBigPinned(b, base, porder)
-		procUnpin()
+		unpin()
 		unmapPending(mp)
 		return
 	}
@@ -393,7 +396,7 @@ func free(b uintptr, k uint8, size uint64, base uintptr, porder uint8) {
 		h.c.remoteFrees++
 		pushInbox(stateOf(owner), b)
 	}
-	procUnpin()
+	unpin()
 }
 
 // freeSmall is the slow path of a small block's Free: checks that panic, a
@@ -409,7 +412,7 @@ func freeSmall(b, r uintptr) {
 	size := uint64(1) << rh.order
 	h, pid := pinnedHeap() // inline: this is every free on another P
 	if h == nil {
-		procUnpin()
+		unpin()
 		var err error
 		if h, err = pinNewHeap(pid); err != nil {
 			freeSmallUnattached(b, r, rh, w, bit, size)
@@ -417,7 +420,7 @@ func freeSmall(b, r uintptr) {
 		}
 	}
 	if rh.live[w&(runWords-1)]&bit == 0 || atomic.LoadUint64(&rh.remote[w&(runWords-1)])&bit != 0 {
-		procUnpin()
+		unpin()
 		badFree("Free", b)
 	}
 	h.c.frees++
@@ -428,11 +431,11 @@ func freeSmall(b, r uintptr) {
 	} else {
 		h.c.remoteFrees++
 		if !freeRemote(stateOf(owner), r, rh, w, bit) {
-			procUnpin()
+			unpin()
 			badFree("Free", b)
 		}
 	}
-	procUnpin()
+	unpin()
 }
 
 // freeSmallUnattached is freeSmall on a P that can have no heap (a P id of
@@ -595,11 +598,11 @@ func allocForGrowth(k uint8) (unsafe.Pointer, error) {
 					h.pushOwned(b+1<<o, o)
 				}
 				h.handOutOwned(b, k)
-				procUnpin()
+				unpin()
 				return handedOut(b, k), nil
 			}
 		}
-		procUnpin()
+		unpin()
 	}
 	return alloc(k)
 }
@@ -611,7 +614,7 @@ func allocForGrowth(k uint8) (unsafe.Pointer, error) {
 func resizeInPlace(b uintptr, old, k uint8, base uintptr, porder uint8) (bool, error) {
 	h, _ := pinnedHeap()
 	if h == nil || uint32(poolHdr(base).heapID) != h.id {
-		procUnpin()
+		unpin()
 		return false, nil
 	}
 	if k < old {
@@ -622,29 +625,29 @@ func resizeInPlace(b uintptr, old, k uint8, base uintptr, porder uint8) (bool, e
 		freed := int64(1)<<old - int64(1)<<k
 		h.c.freeBytes += uint64(freed)
 		h.refundOwned(freed)
-		procUnpin()
+		unpin()
 		if debugEnabled {
 			debugResize(b, k)
 		}
 		return true, nil
 	}
 	if k >= porder {
-		procUnpin()
+		unpin()
 		return false, nil
 	}
 	for o := old; o < k; o++ {
 		if (b-base)&(1<<o) != 0 { // b is the upper half at this order
-			procUnpin()
+			unpin()
 			return false, nil
 		}
 		if x := hdr(b + 1<<o); x.Mmod != mmodFree || x.Order != o {
-			procUnpin()
+			unpin()
 			return false, nil
 		}
 	}
 	grown := int64(1)<<k - int64(1)<<old
 	if h.credit < grown && !h.reserveOwned(grown) {
-		procUnpin()
+		unpin()
 		limit, reserved := Budget()
 		return false, ray.Errorf(ray.ErrLimit, "heap.Realloc", "growing a block by %d bytes would pass the budget of %d bytes (%d reserved)", grown, limit, reserved)
 	}
@@ -654,7 +657,7 @@ func resizeInPlace(b uintptr, old, k uint8, base uintptr, porder uint8) (bool, e
 	}
 	hdr(b).Order = k
 	h.c.allocBytes += uint64(grown)
-	procUnpin()
+	unpin()
 	if debugEnabled {
 		debugResize(b, k)
 	}

@@ -13,3 +13,24 @@ func procPin() int
 
 //go:linkname procUnpin runtime.procUnpin
 func procUnpin()
+
+// pin and unpin are procPin and procUnpin for the heap's own use. Under
+// raydebug they also count, per P, how deep its goroutine is pinned, so
+// that every …Owned function can check that its caller owns the heap it
+// touches (debugOwned).
+func pin() int {
+	pid := procPin()
+	if debugEnabled {
+		debugPin(pid, 1)
+	}
+	return pid
+}
+
+func unpin() {
+	if debugEnabled {
+		pid := procPin()
+		debugPin(pid, -1)
+		procUnpin()
+	}
+	procUnpin()
+}

@@ -12,6 +12,6 @@ func BenchmarkPinUnpin(b *testing.B) {
 func BenchmarkPinnedHeap(b *testing.B) {
 	for b.Loop() {
 		pinnedHeap()
-		procUnpin()
+		unpin()
 	}
 }

@@ -159,6 +159,9 @@ func runLive(r, b uintptr) bool {
 // new run cut from the buddy heap. It returns 0 when the heap has no
 // memory left for a new run.
 func (h *heapState) allocSmallOwned(k uint8) uintptr {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	i := k - MinOrder
 	if r := h.runs[i].cur; r != 0 {
 		if b := runHdr(r).take(r); b != 0 {
@@ -190,6 +193,9 @@ func (h *heapState) allocSmallOwned(k uint8) uintptr {
 // newRunOwned cuts a run of order-k blocks from the buddy heap, or returns
 // 0 when the heap has no free 64 KiB.
 func (h *heapState) newRunOwned(k uint8) uintptr {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	r := h.allocBuddyOwned(runOrder)
 	if r == 0 {
 		return 0
@@ -213,6 +219,9 @@ func (h *heapState) newRunOwned(k uint8) uintptr {
 // releaseRunOwned gives the empty run at r, on no list, back to the buddy
 // heap.
 func (h *heapState) releaseRunOwned(r uintptr) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	base, porder, _ := poolOf(r)
 	i := (r - base) >> runOrder
 	poolHdr(base).runMap[i>>6] &^= 1 << (i & 63)
@@ -223,6 +232,9 @@ func (h *heapState) releaseRunOwned(r uintptr) {
 // freeRunSlotOwned frees slot (word w, bit) of the run at r, which the
 // heap owns, and moves the run to where its new state belongs.
 func (h *heapState) freeRunSlotOwned(r uintptr, rh *runHeader, w uintptr, bit uint64) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	rh.live[w&(runWords-1)] &^= bit
 	rh.used--
 	rh.cursor = min(rh.cursor, uint32(w))
@@ -235,6 +247,9 @@ func (h *heapState) freeRunSlotOwned(r uintptr, rh *runHeader, w uintptr, bit ui
 // empty: a free on another P queued it and then set the bit that emptied
 // it, and the owner releases it when it takes it off the inbox.
 func (h *heapState) settleRunOwned(r uintptr, rh *runHeader) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	if rh.state == runFull && rh.used < runCapacity(rh.order) {
 		h.linkRunOwned(r, rh.order)
 	}
@@ -246,6 +261,9 @@ func (h *heapState) settleRunOwned(r uintptr, rh *runHeader) {
 
 // linkRunOwned puts the run at r on the partial list of order k.
 func (h *heapState) linkRunOwned(r uintptr, k uint8) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	rh := runHdr(r)
 	l := &h.runs[k-MinOrder]
 	rh.state = runPartial
@@ -259,6 +277,9 @@ func (h *heapState) linkRunOwned(r uintptr, k uint8) {
 
 // unlinkRunOwned takes the run at r off the partial list of order k.
 func (h *heapState) unlinkRunOwned(r uintptr, k uint8) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	rh := runHdr(r)
 	if rh.prev == 0 {
 		h.runs[k-MinOrder].partial = rh.next
@@ -307,6 +328,9 @@ func pushRunInbox(o *heapState, r uintptr) {
 // its remote bits. A run whose pool has moved to another heap since (a
 // merge) is passed on to that heap's inbox.
 func (h *heapState) drainRunsOwned() {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	r := atomic.SwapUintptr(&h.runInbox, 0)
 	for r != 0 {
 		rh := runHdr(r)
@@ -323,6 +347,9 @@ func (h *heapState) drainRunsOwned() {
 
 // harvestOwned takes back the run's remotely freed blocks.
 func (h *heapState) harvestOwned(r uintptr, rh *runHeader) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	var n uint32
 	for w := range runWordsOf(rh.order) {
 		if atomic.LoadUint64(&rh.remote[w]) == 0 {
@@ -342,6 +369,9 @@ func (h *heapState) harvestOwned(r uintptr, rh *runHeader) {
 // of the heap's runs (those that missed the inbox too) and gives every
 // empty run, current ones included, back to the buddy heap.
 func (h *heapState) sweepRunsOwned() {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	h.drainRunsOwned()
 	for i := range h.runs {
 		if r := h.runs[i].cur; r != 0 {
@@ -375,6 +405,9 @@ func (h *heapState) sweepRunsOwned() {
 // eachRunOwned calls f with every run of the heap's pools. f may release
 // the run it is given.
 func (h *heapState) eachRunOwned(f func(r uintptr)) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	for base := h.poolHead; base != 0; base = poolHdr(base).next {
 		eachRunOf(base, f)
 	}
@@ -395,6 +428,9 @@ func eachRunOf(base uintptr, f func(r uintptr)) {
 // mergeRunsOwned moves src's current and partial runs onto h's partial
 // lists; their pools have just moved to h. Full runs are on no list.
 func (h *heapState) mergeRunsOwned(src *heapState) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	for i := range src.runs {
 		k := uint8(MinOrder + i)
 		if r := src.runs[i].cur; r != 0 {

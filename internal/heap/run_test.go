@@ -114,7 +114,7 @@ func TestRemoteFreesEmptyARunBackToTheBuddyHeap(t *testing.T) {
 		h.c.frees++
 		h.c.freeBytes += 1 << 9
 		h.c.remoteFrees++
-		procUnpin()
+		unpin()
 	}
 	if rh.queued != 1 || owner.runInbox == 0 {
 		t.Fatalf("run %#x: queued %d, owner's run inbox %#x", r, rh.queued, owner.runInbox)

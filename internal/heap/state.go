@@ -115,6 +115,9 @@ func poolHdr(base uintptr) *poolHeader { return (*poolHeader)(offheap.Ptr(base))
 
 // pushOwned puts the free block b of order k at the head of its free list.
 func (h *heapState) pushOwned(b uintptr, k uint8) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	x := hdr(b)
 	x.Mmod = mmodFree
 	x.Order = k
@@ -131,6 +134,9 @@ func (h *heapState) pushOwned(b uintptr, k uint8) {
 
 // unlinkOwned takes the free block b of order k off its free list.
 func (h *heapState) unlinkOwned(b uintptr, k uint8) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	x := hdr(b)
 	prev, next := uintptr(x.Aux[0]), uintptr(x.Aux[1])
 	if prev == 0 {
@@ -149,6 +155,9 @@ func (h *heapState) unlinkOwned(b uintptr, k uint8) {
 // allocOwned returns a block of order k, or 0 when the heap has none. The
 // block's header is not yet initialised.
 func (h *heapState) allocOwned(k uint8) uintptr {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	if k <= runMaxOrder {
 		return h.allocSmallOwned(k)
 	}
@@ -159,6 +168,9 @@ func (h *heapState) allocOwned(k uint8) uintptr {
 // cache or the free lists, splitting a larger block if need be, or 0 when
 // the heap has none.
 func (h *heapState) allocBuddyOwned(k uint8) uintptr {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	if k <= slabMax {
 		s := &h.slabs[k-slabMin]
 		if s.n > 0 {
@@ -184,6 +196,9 @@ func (h *heapState) allocBuddyOwned(k uint8) uintptr {
 // freeOwned returns block b of order k, in the pool at base of order
 // porder, to this heap, which owns that pool.
 func (h *heapState) freeOwned(b uintptr, k uint8, base uintptr, porder uint8) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	if k >= slabMin && k <= slabMax {
 		s := &h.slabs[k-slabMin]
 		if s.n < s.limit {
@@ -205,6 +220,9 @@ func (h *heapState) freeOwned(b uintptr, k uint8, base uintptr, porder uint8) {
 // into smaller blocks never matches. The pool header, a live block of order
 // MinOrder at the pool's base, stops merging one order below the pool.
 func (h *heapState) coalesceOwned(b uintptr, k uint8, base uintptr, porder uint8) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	for k < porder-1 {
 		buddy := base + ((b - base) ^ (1 << k))
 		bh := hdr(buddy)
@@ -235,6 +253,9 @@ func pushInbox(o *heapState, b uintptr) {
 // block whose pool has since moved to another heap (a merge while it was
 // in flight) is passed on to that heap's inbox.
 func (h *heapState) drainInboxOwned() {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	b := atomic.SwapUintptr(&h.inbox, 0)
 	for b != 0 {
 		x := hdr(b)
@@ -253,6 +274,9 @@ func (h *heapState) drainInboxOwned() {
 
 // flushSlabsOwned returns every slab-cached block to the free lists.
 func (h *heapState) flushSlabsOwned() {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	for i := range h.slabs {
 		s := &h.slabs[i]
 		for s.n > 0 {
@@ -268,6 +292,9 @@ func (h *heapState) flushSlabsOwned() {
 // the pool header and splits the rest of the pool into one free block of
 // each order from poolHeaderOrder to the pool's order less one.
 func (h *heapState) addPoolOwned(mp mappedPool) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	base := mp.base
 	*poolHdr(base) = poolHeader{}
 	*hdr(base) = Header{Order: poolHeaderOrder, RC: RefCount{1}}
@@ -293,6 +320,9 @@ func (h *heapState) addPoolOwned(mp mappedPool) {
 }
 
 func (h *heapState) linkPoolOwned(base uintptr) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	ph := poolHdr(base)
 	ph.prev = 0
 	ph.next = h.poolHead
@@ -303,6 +333,9 @@ func (h *heapState) linkPoolOwned(base uintptr) {
 }
 
 func (h *heapState) unlinkPoolOwned(base uintptr) {
+	if debugEnabled {
+		h.debugOwned()
+	}
 	ph := poolHdr(base)
 	if ph.prev == 0 {
 		h.poolHead = ph.next

@@ -1,0 +1,435 @@
+package rayarrow
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+
+	"github.com/raygo/ray"
+)
+
+// verifyParquet checks a Parquet file before Arrow Go decodes any of it,
+// the way verifiedStream checks IPC messages: the footer, the Thrift file
+// metadata and every page header, against the file's size, the schema and
+// limit (the most a read may hold). Arrow Go trusts all three: it sizes Go
+// slices by the counts Thrift lists declare, recurses as deep as the
+// schema nests, and grows buffers to the sizes page headers declare, where
+// a fault is an out-of-memory or stack-overflow crash that no recover
+// catches. What passes here can still be wrong (values that do not decode,
+// checksums that do not match), but only in ways Arrow answers with an
+// error or a panic that ReadParquet recovers.
+//
+// The checks, each an ErrCorrupt unless named:
+//   - "PAR1" at both ends, and a footer that fits between them; encrypted
+//     files ("PARE", or metadata naming an algorithm) are ErrNYI.
+//   - The metadata is valid compact Thrift (thriftReader: no list longer
+//     than the bytes left, nesting at most maxThriftDepth), and what Arrow
+//     will build from it, reckoned at metadataCostPerElem bytes an element,
+//     fits in limit (else ErrLimit).
+//   - The schema is a tree: every num_children is covered by the elements
+//     that follow, nothing is left over, and it nests at most
+//     maxSchemaDepth levels.
+//   - Every row group has one column chunk per leaf of the schema, each
+//     with metadata, in this file (no file_path, ErrNYI), with counts >= 0
+//     and its pages inside the file before the footer.
+//   - Every page header, walked as Arrow's page reader walks them until
+//     the chunk's values are read: valid Thrift inside its chunk, sizes >=
+//     0, the compressed bytes inside the chunk, a v2 page's level lengths
+//     inside both sizes. The uncompressed sizes of all pages together fit
+//     in limit (else ErrLimit): this is the bound on decompression bombs,
+//     which the codecs registered in codecs.go hold each page to.
+func verifyParquet(r io.ReaderAt, size int64, limit uint64) error {
+	v := parquetVerifier{r: r, size: size, limit: limit}
+	return v.verify()
+}
+
+const (
+	// metadataCostPerElem bounds what Arrow Go allocates per Thrift element
+	// (struct field or container element) of the file metadata: the
+	// largest generated struct, a column's metadata, is under 300 bytes.
+	metadataCostPerElem = 512
+
+	// maxSchemaDepth bounds the nesting of a Parquet schema. Arrow Go
+	// builds schemas recursively; raygo imports lists of primitives and
+	// structs of those, three levels.
+	maxSchemaDepth = 64
+
+	// maxPageHeader is the largest page header Arrow Go reads (its
+	// default), and pageHeaderWindow the bytes read first to walk one.
+	maxPageHeader    = 16 << 20
+	pageHeaderWindow = 4 << 10
+
+	// legacyPadding is what Arrow Go adds to a column chunk's length for
+	// files of old parquet-mr versions, which left the dictionary page
+	// header out of it (PARQUET-816). In a file parquet-mr wrote, pages
+	// may reach this far past the chunk's declared end, never past the
+	// footer; elsewhere they must end inside the chunk, as the page reader
+	// reads no further.
+	legacyPadding = 100
+)
+
+type parquetVerifier struct {
+	r            io.ReaderAt
+	size         int64
+	limit        uint64
+	footerStart  int64
+	legacy       bool // written by parquet-mr: pages may reach legacyPadding past a chunk
+	leaves       int
+	uncompressed uint64 // all pages' uncompressed sizes so far
+}
+
+// chunkMeta is what verification needs of a column chunk's metadata.
+type chunkMeta struct {
+	hasMeta          bool
+	external         bool
+	encrypted        bool
+	codec            int64
+	numValues        int64
+	totalCompressed  int64
+	dataPageOffset   int64
+	dictPageOffset   int64
+	hasDictPageField bool
+}
+
+func corruptf(format string, args ...any) error {
+	return ray.Errorf(ray.ErrCorrupt, "rayarrow.ReadParquet", format, args...)
+}
+
+func (v *parquetVerifier) verify() error {
+	const magic, encMagic = "PAR1", "PARE"
+	if v.size < 12 {
+		return corruptf("%d bytes: not a Parquet file", v.size)
+	}
+	var head [4]byte
+	var tail [8]byte
+	if _, err := v.r.ReadAt(head[:], 0); err != nil {
+		return ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "reading the header")
+	}
+	if _, err := v.r.ReadAt(tail[:], v.size-8); err != nil {
+		return ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "reading the footer")
+	}
+	if string(tail[4:]) == encMagic {
+		return ray.Errorf(ray.ErrNYI, "rayarrow.ReadParquet", "an encrypted Parquet file")
+	}
+	if string(head[:]) != magic || string(tail[4:]) != magic {
+		return corruptf("no PAR1 at both ends: not a Parquet file")
+	}
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if n > v.size-12 {
+		return corruptf("a footer of %d bytes in a file of %d", n, v.size)
+	}
+	if uint64(n) > v.limit {
+		return ray.Errorf(ray.ErrLimit, "rayarrow.ReadParquet", "a footer of %d bytes passes the read limit of %d", n, v.limit)
+	}
+	v.footerStart = v.size - 8 - n
+	meta := make([]byte, n)
+	if _, err := v.r.ReadAt(meta, v.footerStart); err != nil {
+		return ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "reading the footer")
+	}
+	return v.metadata(meta)
+}
+
+// metadata walks FileMetaData: field 2 the schema, 4 the row groups, 8
+// the encryption algorithm.
+func (v *parquetVerifier) metadata(b []byte) error {
+	t := &thriftReader{b: b}
+	var children []int32 // num_children of each schema element
+	var groups [][]chunkMeta
+	encrypted := false
+	t.fields(func(id int16, typ byte) {
+		switch {
+		case id == 2 && typ == tList:
+			t.elements(typ, tStruct, func() {
+				var nc int32
+				t.fields(func(id int16, typ byte) {
+					if id == 5 && typ == tI32 {
+						nc = t.i32()
+						return
+					}
+					t.skip(typ)
+				})
+				children = append(children, nc)
+			})
+		case id == 4 && typ == tList:
+			t.elements(typ, tStruct, func() {
+				var cols []chunkMeta
+				t.fields(func(id int16, typ byte) {
+					if id == 1 && typ == tList {
+						t.elements(typ, tStruct, func() { cols = append(cols, columnChunk(t)) })
+						return
+					}
+					t.skip(typ)
+				})
+				groups = append(groups, cols)
+			})
+		case id == 6 && typ == tBinary:
+			v.legacy = bytes.HasPrefix(t.binary(), []byte("parquet-mr"))
+		case id == 8:
+			encrypted = true
+			t.skip(typ)
+		default:
+			t.skip(typ)
+		}
+	})
+	if t.bad {
+		return corruptf("file metadata: %s at byte %d of %d", t.why, t.pos, len(b))
+	}
+	if cost := uint64(t.elems) * metadataCostPerElem; cost > v.limit {
+		return ray.Errorf(ray.ErrLimit, "rayarrow.ReadParquet", "file metadata of %d elements (about %d bytes decoded) passes the read limit of %d", t.elems, cost, v.limit)
+	}
+	if encrypted {
+		return ray.Errorf(ray.ErrNYI, "rayarrow.ReadParquet", "an encrypted Parquet file")
+	}
+	if err := v.schema(children); err != nil {
+		return err
+	}
+	for g, cols := range groups {
+		if len(cols) != v.leaves {
+			return corruptf("row group %d has %d column chunks for %d columns", g, len(cols), v.leaves)
+		}
+		for c := range cols {
+			if err := v.chunk(g, c, &cols[c]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// columnChunk reads ColumnChunk: field 1 file_path, 3 meta_data (a
+// ColumnMetaData), 8 and 9 encryption.
+func columnChunk(t *thriftReader) chunkMeta {
+	var c chunkMeta
+	t.fields(func(id int16, typ byte) {
+		switch {
+		case id == 1:
+			c.external = true
+			t.skip(typ)
+		case id == 3 && typ == tStruct:
+			c.hasMeta = true
+			t.fields(func(id int16, typ byte) {
+				switch id {
+				case 4:
+					c.codec = t.int(typ)
+				case 5:
+					c.numValues = t.int(typ)
+				case 7:
+					c.totalCompressed = t.int(typ)
+				case 9:
+					c.dataPageOffset = t.int(typ)
+				case 11:
+					c.dictPageOffset = t.int(typ)
+					c.hasDictPageField = true
+				default:
+					t.skip(typ)
+				}
+			})
+		case id == 8 || id == 9:
+			c.encrypted = true
+			t.skip(typ)
+		default:
+			t.skip(typ)
+		}
+	})
+	return c
+}
+
+// schema checks that the flattened schema is a tree no deeper than
+// maxSchemaDepth and counts its leaves. The first element is the root.
+func (v *parquetVerifier) schema(children []int32) error {
+	if len(children) == 0 {
+		return corruptf("an empty schema")
+	}
+	// open holds, per open group, how many children it still expects.
+	open := []int64{int64(children[0])}
+	if children[0] < 0 {
+		return corruptf("the schema's root has %d children", children[0])
+	}
+	for i := 1; i < len(children); i++ {
+		for len(open) > 0 && open[len(open)-1] == 0 {
+			open = open[:len(open)-1]
+		}
+		if len(open) == 0 {
+			return corruptf("schema element %d is outside the root's %d children", i, children[0])
+		}
+		open[len(open)-1]--
+		switch nc := children[i]; {
+		case nc < 0:
+			return corruptf("schema element %d has %d children", i, nc)
+		case nc == 0:
+			v.leaves++
+		default:
+			if len(open) >= maxSchemaDepth {
+				return ray.Errorf(ray.ErrLimit, "rayarrow.ReadParquet", "a schema nested more than %d levels", maxSchemaDepth)
+			}
+			open = append(open, int64(nc))
+		}
+	}
+	for _, n := range open {
+		if n != 0 {
+			return corruptf("the schema ends %d elements short of its groups' children", n)
+		}
+	}
+	return nil
+}
+
+// chunk checks a column chunk's metadata and walks its page headers.
+func (v *parquetVerifier) chunk(g, c int, col *chunkMeta) error {
+	switch {
+	case col.encrypted:
+		return ray.Errorf(ray.ErrNYI, "rayarrow.ReadParquet", "row group %d column %d is encrypted", g, c)
+	case col.external:
+		return ray.Errorf(ray.ErrNYI, "rayarrow.ReadParquet", "row group %d column %d is in another file", g, c)
+	case !col.hasMeta:
+		return corruptf("row group %d column %d has no metadata", g, c)
+	case col.numValues < 0 || col.totalCompressed < 0 || col.dataPageOffset < 0 || col.dictPageOffset < 0:
+		return corruptf("row group %d column %d: %d values, %d bytes at %d (dictionary at %d)", g, c, col.numValues, col.totalCompressed, col.dataPageOffset, col.dictPageOffset)
+	}
+	// Where Arrow Go starts reading the chunk.
+	start := col.dataPageOffset
+	if col.hasDictPageField && col.dictPageOffset > 0 && start > col.dictPageOffset {
+		start = col.dictPageOffset
+	}
+	if start < 4 || start > v.footerStart || col.totalCompressed > v.footerStart-start {
+		return corruptf("row group %d column %d: %d bytes at %d, past the data (which ends at %d)", g, c, col.totalCompressed, start, v.footerStart)
+	}
+	end := start + col.totalCompressed
+	if v.legacy {
+		end = min(end+legacyPadding, v.footerStart)
+	}
+	var seen int64
+	for pos := start; seen < col.numValues; {
+		if pos >= end {
+			return nil // Arrow stops here too, and reports the missing values
+		}
+		p, err := v.pageHeader(pos, end)
+		var re *ray.Error
+		if errors.As(err, &re) {
+			return err
+		} else if err != nil {
+			return corruptf("row group %d column %d, page header at %d: %v", g, c, pos, err)
+		}
+		if p.compressed > end-pos-p.headerLen {
+			return corruptf("row group %d column %d, page at %d: %d bytes past the chunk's end", g, c, pos, p.compressed)
+		}
+		v.uncompressed += uint64(p.uncompressed)
+		if v.uncompressed > v.limit {
+			return ray.Errorf(ray.ErrLimit, "rayarrow.ReadParquet", "the pages decompress to more than the read limit of %d bytes", v.limit)
+		}
+		if p.uncompressed == 0 && p.compressed > maxEmptyPage {
+			return corruptf("row group %d column %d, page at %d: %d compressed bytes of an empty page", g, c, pos, p.compressed)
+		}
+		seen += p.values
+		pos += p.headerLen + p.compressed
+	}
+	return nil
+}
+
+// maxEmptyPage is the most compressed bytes a page of no bytes may take
+// (every codec's empty frame is shorter). Arrow Go decompresses an empty
+// page without an output buffer, which the bounded codecs cannot bound.
+const maxEmptyPage = 64
+
+// pageMeta is what verification needs of a page header.
+type pageMeta struct {
+	headerLen    int64
+	compressed   int64
+	uncompressed int64
+	values       int64 // of a data page; 0 for other pages
+}
+
+// pageHeader walks the page header at pos, which must end before end.
+func (v *parquetVerifier) pageHeader(pos, end int64) (pageMeta, error) {
+	for window := int64(pageHeaderWindow); ; window *= 2 {
+		n := min(window, end-pos)
+		b := make([]byte, n)
+		if _, err := v.r.ReadAt(b, pos); err != nil {
+			return pageMeta{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "reading a page header")
+		}
+		t := &thriftReader{b: b}
+		p, why := readPageHeader(t)
+		if !t.bad && why == "" {
+			p.headerLen = int64(t.pos)
+			return p, nil
+		}
+		if t.bad && t.why == "truncated" && n == window && window < maxPageHeader {
+			continue // a header longer than the window (large statistics)
+		}
+		if why == "" {
+			why = t.why
+		}
+		return pageMeta{}, errors.New(why)
+	}
+}
+
+// readPageHeader reads PageHeader: 1 type, 2 uncompressed_page_size, 3
+// compressed_page_size, 5 data_page_header, 7 dictionary_page_header, 8
+// data_page_header_v2. It returns what is wrong with the values, if
+// anything; t.bad says what is wrong with the encoding.
+func readPageHeader(t *thriftReader) (p pageMeta, why string) {
+	var typ int64 = -1
+	var v2Levels int64
+	var values, dictValues int64
+	t.fields(func(id int16, ft byte) {
+		switch id {
+		case 1:
+			typ = t.int(ft)
+		case 2:
+			p.uncompressed = t.int(ft)
+		case 3:
+			p.compressed = t.int(ft)
+		case 5, 7:
+			if ft != tStruct {
+				t.skip(ft)
+				return
+			}
+			outer := id
+			t.fields(func(id int16, ft byte) {
+				if id != 1 {
+					t.skip(ft)
+				} else if n := t.int(ft); outer == 5 {
+					values = n
+				} else {
+					dictValues = n
+				}
+			})
+		case 8:
+			if ft != tStruct {
+				t.skip(ft)
+				return
+			}
+			t.fields(func(id int16, ft byte) {
+				switch id {
+				case 1:
+					values = t.int(ft)
+				case 5, 6:
+					n := t.int(ft)
+					if n < 0 {
+						why = "negative level lengths"
+					}
+					v2Levels += n
+				default:
+					t.skip(ft)
+				}
+			})
+		default:
+			t.skip(ft)
+		}
+	})
+	switch {
+	case t.bad:
+	case p.compressed < 0 || p.uncompressed < 0 || p.compressed > 1<<31-1 || p.uncompressed > 1<<31-1:
+		why = "negative or oversized page sizes"
+	case values < 0 || dictValues < 0:
+		why = "a negative number of values"
+	case v2Levels > p.compressed || v2Levels > p.uncompressed:
+		why = "level lengths past the page"
+	}
+	// Arrow counts the values of data pages (types 0 and 3) against the
+	// chunk's; dictionary and index pages hold none of them.
+	if typ == 0 || typ == 3 {
+		p.values = values
+	}
+	return p, why
+}
