@@ -91,12 +91,15 @@ func Copy(v value.V) (value.V, error) {
 	}
 	c := layout.FromPointer(p)
 	ch := layout.Header(c)
-	order := ch.Order
-	*ch = *layout.Header(v)
-	ch.Order = order
+	// Field by field: other goroutines may be changing v's reference
+	// count (atomically) while it is copied, so RC is not read.
+	vh := layout.Header(v)
+	ch.Aux = vh.Aux
 	ch.Mmod = heap.MmodHeap
-	ch.Attrs &^= attrbits.Arena
+	ch.Type = vh.Type
+	ch.Attrs = vh.Attrs &^ attrbits.Arena
 	ch.RC.Store(1)
+	ch.Word = vh.Word
 	copy(offheap.Bytes(uintptr(c.Data()), size), offheap.Bytes(uintptr(v.Data()), size))
 	forEachOwned(c, func(slot *uint64) {
 		if *slot != 0 {

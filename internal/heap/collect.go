@@ -80,6 +80,10 @@ func collect(ops collectOp, res *collectResult) {
 		held = append(held, heldHeap{-1, id})
 	}
 	stopTheWorldBarrier()
+	if raceVisible {
+		raceAcquireAll()
+		defer raceReleaseAll()
+	}
 	if debugEnabled {
 		debugCollecting(true)
 		defer debugCollecting(false)
@@ -150,7 +154,7 @@ func collect(ops collectOp, res *collectResult) {
 
 	for _, mp := range unmap {
 		setChunks(mp.base, mp.order, 0)
-		if err := munmap(mp.base, 1<<mp.order); err != nil && res.err == nil {
+		if err := unmapPool(mp); err != nil && res.err == nil {
 			res.err = ray.Wrap(ray.ErrIO, "heap.GC", err, "unmapping pool %#x", mp.base)
 		}
 	}

@@ -133,7 +133,7 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 						if w := uintptr(rh.cursor); w < uintptr(rh.nwords) {
 							if free := ^rh.live[w&(runWords-1)]; free != 0 {
 								i := uintptr(bits.TrailingZeros64(free))
-								rh.live[w&(runWords-1)] |= 1 << i
+								storeLive(&rh.live[w&(runWords-1)], ^free|1<<i)
 								rh.used++
 								b = r + (w<<6+i)<<k
 							}
@@ -285,7 +285,7 @@ func budgetError(size int64) error {
 func unmapPending(mp mappedPool) {
 	if mp.base != 0 {
 		setChunks(mp.base, mp.order, 0)
-		_ = munmap(mp.base, 1<<mp.order)
+		_ = unmapPool(mp)
 	}
 }
 
@@ -311,10 +311,10 @@ func Free(p unsafe.Pointer) {
 		pid := pin()
 		if uint(pid) < maxHeaps {
 			if id := slots[pid].Load(); id != 0 && rh.heapID == id &&
-				off&(1<<k-1) == 0 && slot >= uintptr(rh.first) && rh.live[w]&bit != 0 && rh.remote[w]&bit == 0 {
+				off&(1<<k-1) == 0 && slot >= uintptr(rh.first) && rh.live[w]&bit != 0 && atomic.LoadUint64(&rh.remote[w])&bit == 0 {
 				h := stateOf(id)
 				size := uint64(1) << k
-				rh.live[w] &^= bit
+				storeLive(&rh.live[w], rh.live[w]&^bit)
 				rh.used--
 				if uint32(w) < rh.cursor {
 					rh.cursor = uint32(w)
@@ -419,7 +419,7 @@ func freeSmall(b, r uintptr) {
 			return
 		}
 	}
-	if rh.live[w&(runWords-1)]&bit == 0 || atomic.LoadUint64(&rh.remote[w&(runWords-1)])&bit != 0 {
+	if atomic.LoadUint64(&rh.live[w&(runWords-1)])&bit == 0 || atomic.LoadUint64(&rh.remote[w&(runWords-1)])&bit != 0 {
 		unpin()
 		badFree("Free", b)
 	}
@@ -441,7 +441,7 @@ func freeSmall(b, r uintptr) {
 // freeSmallUnattached is freeSmall on a P that can have no heap (a P id of
 // maxHeaps or more): it counts the free process-wide and frees remotely.
 func freeSmallUnattached(b, r uintptr, rh *runHeader, w uintptr, bit, size uint64) {
-	if rh.live[w&(runWords-1)]&bit == 0 {
+	if atomic.LoadUint64(&rh.live[w&(runWords-1)])&bit == 0 {
 		badFree("Free", b)
 	}
 	unattached.frees.Add(1)
@@ -640,7 +640,7 @@ func resizeInPlace(b uintptr, old, k uint8, base uintptr, porder uint8) (bool, e
 			unpin()
 			return false, nil
 		}
-		if x := hdr(b + 1<<o); x.Mmod != mmodFree || x.Order != o {
+		if !freeBuddy(b+1<<o, o) {
 			unpin()
 			return false, nil
 		}

@@ -17,19 +17,29 @@ func procUnpin()
 // pin and unpin are procPin and procUnpin for the heap's own use. Under
 // raydebug they also count, per P, how deep its goroutine is pinned, so
 // that every …Owned function can check that its caller owns the heap it
-// touches (debugOwned).
+// touches (debugOwned). When the race detector watches the heap
+// (vm_gomem.go) they also tell it that pinned sections of one P are
+// ordered.
 func pin() int {
 	pid := procPin()
 	if debugEnabled {
 		debugPin(pid, 1)
 	}
+	if raceVisible {
+		raceAcquirePin(pid)
+	}
 	return pid
 }
 
 func unpin() {
-	if debugEnabled {
+	if debugEnabled || raceVisible {
 		pid := procPin()
-		debugPin(pid, -1)
+		if debugEnabled {
+			debugPin(pid, -1)
+		}
+		if raceVisible {
+			raceReleasePin(pid)
+		}
 		procUnpin()
 	}
 	procUnpin()

@@ -92,7 +92,7 @@ func (rh *runHeader) take(r uintptr) uintptr {
 	if w := uintptr(rh.cursor); w < uintptr(rh.nwords) {
 		if free := ^rh.live[w&(runWords-1)]; free != 0 {
 			i := uintptr(bits.TrailingZeros64(free))
-			rh.live[w&(runWords-1)] |= 1 << i
+			storeLive(&rh.live[w&(runWords-1)], ^free|1<<i)
 			rh.used++
 			return r + (w<<6+i)<<rh.order
 		}
@@ -106,7 +106,7 @@ func (rh *runHeader) takeNext(r uintptr) uintptr {
 	for w := uintptr(rh.cursor) + 1; w < n; w++ {
 		if free := ^rh.live[w&(runWords-1)]; free != 0 {
 			i := uintptr(bits.TrailingZeros64(free))
-			rh.live[w&(runWords-1)] |= 1 << i
+			storeLive(&rh.live[w&(runWords-1)], ^free|1<<i)
 			rh.cursor = uint32(w)
 			rh.used++
 			return r + (w<<6+i)<<rh.order
@@ -114,6 +114,22 @@ func (rh *runHeader) takeNext(r uintptr) uintptr {
 	}
 	rh.cursor = uint32(n)
 	return 0
+}
+
+// storeLive stores a word of a run's live bitmap. Only the run's owner
+// stores, reading the word plainly; frees on other Ps load it atomically
+// to catch double frees, reading only the bit of their own block, which
+// the owner cannot change under them. A 64-bit store is single-copy atomic
+// on every platform raygo runs on, so the owner's store is plain: an
+// atomic one (an XCHG on amd64) would cost every allocation and free a few
+// nanoseconds. When the race detector watches the heap, the store is
+// atomic, so that the detector checks everything else.
+func storeLive(p *uint64, v uint64) {
+	if raceVisible {
+		atomic.StoreUint64(p, v)
+	} else {
+		*p = v
+	}
 }
 
 // runOf returns the run holding b when b lies in one: the run map of b's
@@ -126,7 +142,7 @@ func runOf(b, w uintptr) (r uintptr, ok bool) {
 		return 0, false
 	}
 	i := (b - base) >> runOrder
-	if poolHdr(base).runMap[i>>6&(runsPerPool/64-1)]&(1<<(i&63)) == 0 {
+	if atomic.LoadUint64(&poolHdr(base).runMap[i>>6&(runsPerPool/64-1)])&(1<<(i&63)) == 0 {
 		return 0, false
 	}
 	return b &^ (runSize - 1), true
@@ -150,7 +166,7 @@ func runLive(r, b uintptr) bool {
 		return false
 	}
 	w, bit := slot>>6, uint64(1)<<(slot&63)
-	return rh.live[w]&bit != 0 && atomic.LoadUint64(&rh.remote[w])&bit == 0
+	return atomic.LoadUint64(&rh.live[w])&bit != 0 && atomic.LoadUint64(&rh.remote[w])&bit == 0
 }
 
 // allocSmallOwned returns a block of order k <= runMaxOrder from the
@@ -211,7 +227,7 @@ func (h *heapState) newRunOwned(k uint8) uintptr {
 	}
 	base, _, _ := poolOf(r)
 	i := (r - base) >> runOrder
-	poolHdr(base).runMap[i>>6] |= 1 << (i & 63)
+	atomic.OrUint64(&poolHdr(base).runMap[i>>6], 1<<(i&63))
 	h.c.runs++
 	return r
 }
@@ -224,7 +240,7 @@ func (h *heapState) releaseRunOwned(r uintptr) {
 	}
 	base, porder, _ := poolOf(r)
 	i := (r - base) >> runOrder
-	poolHdr(base).runMap[i>>6] &^= 1 << (i & 63)
+	atomic.AndUint64(&poolHdr(base).runMap[i>>6], ^uint64(1<<(i&63)))
 	h.c.runs--
 	h.coalesceOwned(r, runOrder, base, porder)
 }
@@ -235,7 +251,7 @@ func (h *heapState) freeRunSlotOwned(r uintptr, rh *runHeader, w uintptr, bit ui
 	if debugEnabled {
 		h.debugOwned()
 	}
-	rh.live[w&(runWords-1)] &^= bit
+	storeLive(&rh.live[w&(runWords-1)], rh.live[w&(runWords-1)]&^bit)
 	rh.used--
 	rh.cursor = min(rh.cursor, uint32(w))
 	h.settleRunOwned(r, rh)
@@ -356,7 +372,7 @@ func (h *heapState) harvestOwned(r uintptr, rh *runHeader) {
 			continue
 		}
 		freed := atomic.SwapUint64(&rh.remote[w], 0)
-		rh.live[w] &^= freed
+		storeLive(&rh.live[w], rh.live[w]&^freed)
 		n += uint32(bits.OnesCount64(freed))
 		rh.cursor = min(rh.cursor, uint32(w))
 	}

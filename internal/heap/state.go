@@ -100,7 +100,9 @@ type poolHeader struct {
 	prev   uintptr
 	_      [2]uint64
 	// runMap bit i is set while the 64 KiB at base + i<<runOrder is a run
-	// (run.go). Only the owner writes it; any P reads it to route a free.
+	// (run.go). Only the owner writes it; any P reads it to route a free,
+	// so both use atomics (a free reads the bit of its own run, which
+	// cannot change under it, while the owner changes others).
 	runMap [runsPerPool / 64]uint64
 }
 
@@ -225,8 +227,7 @@ func (h *heapState) coalesceOwned(b uintptr, k uint8, base uintptr, porder uint8
 	}
 	for k < porder-1 {
 		buddy := base + ((b - base) ^ (1 << k))
-		bh := hdr(buddy)
-		if bh.Mmod != mmodFree || bh.Order != k {
+		if !freeBuddy(buddy, k) {
 			break
 		}
 		h.unlinkOwned(buddy, k)
@@ -234,6 +235,21 @@ func (h *heapState) coalesceOwned(b uintptr, k uint8, base uintptr, porder uint8
 		k++
 	}
 	h.pushOwned(b, k)
+}
+
+// freeBuddy reports whether the block at buddy is a free block of order k
+// on the owner's free lists, for coalesceOwned. The owner calls it, and
+// the header it reads may be another P's to write at that moment: a live
+// block being freed into the owner's inbox (pushInbox marks it mmodInbox),
+// or split into a block whose user writes its type. Either way it is not
+// mmodFree with order k, and only the owner writes that, so the answer is
+// right whatever the read sees. The race detector is told to ignore the
+// read (go:norace): it is the one benign race the heap's design has.
+//
+//go:norace
+func freeBuddy(buddy uintptr, k uint8) bool {
+	bh := hdr(buddy)
+	return bh.Mmod == mmodFree && bh.Order == k
 }
 
 // pushInbox hands block b to heap o, whose pool holds it. Any P may call it.

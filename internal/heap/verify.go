@@ -343,7 +343,7 @@ func (v *verifier) tile(hh heldHeap, base uintptr, porder uint8) {
 				v.report("heap %d: pool %#x: block %#x is marked as waiting in an inbox but is in none", hh.id, base, b)
 			}
 		case MmodHeap:
-			if x.RC.n == 0 {
+			if x.RC.Load() == 0 {
 				v.report("heap %d: pool %#x: live block %#x order %d has reference count 0", hh.id, base, b, k)
 			}
 			v.liveBlocks++
@@ -414,7 +414,7 @@ func (v *verifier) run(hh heldHeap, base, r uintptr) {
 				b := r + s<<k
 				if x := hdr(b); x.Order != k || x.Mmod != MmodHeap {
 					v.report("heap %d: run %#x: block %#x in use has order %d mmod %#x", hh.id, r, b, x.Order, x.Mmod)
-				} else if x.RC.n == 0 {
+				} else if x.RC.Load() == 0 {
 					v.report("heap %d: run %#x: live block %#x order %d has reference count 0", hh.id, r, b, k)
 				}
 				v.liveBlocks++
@@ -513,8 +513,8 @@ func verifyBigOwned(report func(string, ...any), maxBlocks uint64) (liveBlocks, 
 		switch {
 		case x.Order != k:
 			report("big pool %#x: block of order %d, not %d", base, x.Order, k)
-		case live && (x.Mmod != MmodHeap || x.RC.n == 0):
-			report("big pool %#x: live block has mmod %#x rc %d", base, x.Mmod, x.RC.n)
+		case live && (x.Mmod != MmodHeap || x.RC.Load() == 0):
+			report("big pool %#x: live block has mmod %#x rc %d", base, x.Mmod, x.RC.Load())
 		case !live && x.Mmod != mmodFree:
 			report("big pool %#x: cached block has mmod %#x", base, x.Mmod)
 		}

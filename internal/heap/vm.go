@@ -16,12 +16,6 @@ import (
 // swap file when anonymous memory is refused), returning pages and
 // unmapping. None of it may run while pinned to a P.
 
-// mapAnonymous maps length bytes of private anonymous memory. Tests replace
-// it to simulate a kernel that refuses anonymous memory.
-var mapAnonymous = func(length uintptr) (uintptr, error) {
-	return mmap(length, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
-}
-
 func mmap(length uintptr, prot, flags int) (uintptr, error) {
 	p, err := unix.MmapPtr(-1, 0, nil, length, prot, flags)
 	if err != nil {
@@ -87,16 +81,12 @@ type mappedPool struct {
 // refuses it, a swap file.
 func mapPool(order uint8) (mappedPool, error) {
 	size := uintptr(1) << order
-	raw, err := mapAnonymous(2 * size)
+	base, err := mapAligned(size)
 	if err == nil {
-		base := trimAligned(raw, size)
 		if base+size > maxAddr {
-			_ = munmap(base, size)
+			_ = unmapPool(mappedPool{base: base, order: order})
 			return mappedPool{}, ray.Errorf(ray.ErrOOM, "heap.Alloc", "the kernel mapped a pool at %#x, above the %d-bit addresses the heap handles", base, addrBits)
 		}
-		// Huge pages are a hint: a kernel without them says no, and the
-		// pool works the same.
-		_ = unix.Madvise(offheap.Bytes(base, size), unix.MADV_HUGEPAGE)
 		return mappedPool{base: base, order: order}, nil
 	}
 	dir := SwapDir()
@@ -162,11 +152,10 @@ func mapSwapPool(dir string, size uintptr) (uintptr, error) {
 // releasePages tells the kernel it may drop the pages of [addr, addr+n):
 // anonymous pages read back as zeros, a swap file's are punched out of it.
 func releasePages(addr, n uintptr, swap bool) error {
-	advice := unix.MADV_DONTNEED
 	if swap {
-		advice = unix.MADV_REMOVE
+		return unix.Madvise(offheap.Bytes(addr, n), unix.MADV_REMOVE)
 	}
-	return unix.Madvise(offheap.Bytes(addr, n), advice)
+	return releaseAnonymous(addr, n)
 }
 
 // physicalMemory returns the memory this process may use: the machine's RAM,
@@ -204,14 +193,4 @@ func cgroupLimit() (uint64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// mmapTable reserves n bytes for a lookup table: read-write, zero until
-// written, and backed by memory only where it is touched.
-func mmapTable(n uintptr) (uintptr, error) {
-	addr, err := mmap(n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
-	if err != nil {
-		return 0, ray.Wrap(ray.ErrOOM, "heap", err, "reserving %d bytes for the heap's tables", n)
-	}
-	return addr, nil
 }
