@@ -19,6 +19,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/atomicfile"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
@@ -75,17 +76,11 @@ func WriteIPCFile(path string, c Compression, tables ...value.V) error {
 	if err := c.check("rayarrow.WriteIPCFile"); err != nil {
 		return err
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return ray.Wrap(ray.ErrIO, "rayarrow.WriteIPCFile", err, "creating %s", path)
-	}
-	err = writeRecords(tables, func(schema *arrow.Schema) (recordWriter, error) {
-		return ipc.NewFileWriter(f, ipcOptions(schema, c)...)
+	return atomicfile.Write("rayarrow.WriteIPCFile", path, func(f *atomicfile.Writer) error {
+		return writeRecords(tables, func(schema *arrow.Schema) (recordWriter, error) {
+			return ipc.NewFileWriter(f, ipcOptions(schema, c)...)
+		})
 	})
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = ray.Wrap(ray.ErrIO, "rayarrow.WriteIPCFile", cerr, "closing %s", path)
-	}
-	return err
 }
 
 type recordWriter interface {
@@ -270,24 +265,18 @@ func WriteParquet(path string, t value.V) error {
 		return err
 	}
 	defer plain.Release()
-	f, err := os.Create(path)
-	if err != nil {
-		return ray.Wrap(ray.ErrIO, "rayarrow.WriteParquet", err, "creating %s", path)
-	}
 	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithDataPageSize(8<<20))
-	w, err := pqarrow.NewFileWriter(plain.Schema(), f, props, pqarrow.DefaultWriterProps())
-	if err != nil {
-		f.Close()
-		return ray.Wrap(ray.ErrIO, "rayarrow.WriteParquet", err, "opening the Parquet writer")
-	}
-	if err := w.Write(plain); err != nil {
-		w.Close()
-		return ray.Wrap(ray.ErrIO, "rayarrow.WriteParquet", err, "writing %s", path)
-	}
-	if err := w.Close(); err != nil { // closes f too
-		return ray.Wrap(ray.ErrIO, "rayarrow.WriteParquet", err, "closing %s", path)
-	}
-	return nil
+	return atomicfile.Write("rayarrow.WriteParquet", path, func(f *atomicfile.Writer) error {
+		w, err := pqarrow.NewFileWriter(plain.Schema(), f, props, pqarrow.DefaultWriterProps())
+		if err != nil {
+			return err
+		}
+		if err := w.Write(plain); err != nil {
+			w.Close()
+			return err
+		}
+		return w.Close()
+	})
 }
 
 // plainStrings returns rec with its string_view columns converted to string

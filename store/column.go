@@ -9,6 +9,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/atomicfile"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
@@ -60,7 +61,7 @@ func SaveColumn(path string, v value.V) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomically(path, func(w io.Writer) error {
+	return atomicfile.Write("store.SaveColumn", path, func(w *atomicfile.Writer) error {
 		for _, b := range parts {
 			if _, err := w.Write(b); err != nil {
 				return err

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/raygo/ray"
@@ -274,74 +272,6 @@ func TestCorruptFiles(t *testing.T) {
 	}
 }
 
-// Fault injection: every step of an atomic write can fail, and then the
-// previous file is intact and the error is ErrIO.
-func TestFailedWritesKeepThePreviousFile(t *testing.T) {
-	heaptest.Check(t)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f.col")
-	v := must(vec.FromSlice(value.I64, []int64{1, 2, 3}))
-	defer cow.Release(&v)
-	if err := SaveColumn(path, v); err != nil {
-		t.Fatal(err)
-	}
-	original, _ := os.ReadFile(path)
-	w := must(vec.FromSlice(value.I64, make([]int64, 100000)))
-	defer cow.Release(&w)
-	fail := syscall.ENOSPC
-	steps := map[string]func() func(){
-		"create": func() func() {
-			old := createTemp
-			createTemp = func(string, string) (*os.File, error) { return nil, fail }
-			return func() { createTemp = old }
-		},
-		"short write": func() func() {
-			old := wrapWriter
-			wrapWriter = func(w io.Writer) io.Writer { return &shortWriter{w: w, left: 5000} }
-			return func() { wrapWriter = old }
-		},
-		"sync": func() func() {
-			old := syncFile
-			syncFile = func(*os.File) error { return fail }
-			return func() { syncFile = old }
-		},
-		"rename": func() func() {
-			old := rename
-			rename = func(string, string) error { return fail }
-			return func() { rename = old }
-		},
-	}
-	for name, inject := range steps {
-		undo := inject()
-		err := SaveColumn(path, w)
-		undo()
-		if !errors.Is(err, ray.ErrIO) {
-			t.Errorf("%s: %v, want ErrIO", name, err)
-		}
-		if now, _ := os.ReadFile(path); !bytes.Equal(now, original) {
-			t.Errorf("%s: the previous file changed", name)
-		}
-		if ents, _ := os.ReadDir(dir); len(ents) != 1 {
-			t.Errorf("%s: %d entries left in the directory", name, len(ents))
-		}
-	}
-}
-
-type shortWriter struct {
-	w    io.Writer
-	left int
-}
-
-func (s *shortWriter) Write(p []byte) (int, error) {
-	if len(p) > s.left {
-		n, _ := s.w.Write(p[:s.left])
-		s.left = 0
-		return n, syscall.ENOSPC
-	}
-	s.left -= len(p)
-	return s.w.Write(p)
-}
-
 // FuzzColumnFile feeds arbitrary bytes to the column decoder: it may
 // refuse them, but never crash or leak.
 func FuzzColumnFile(f *testing.F) {
@@ -525,4 +455,60 @@ func readTableBack(dir string, mapped bool) (value.V, error) {
 		return MapTable(dir)
 	}
 	return LoadTable(dir)
+}
+
+// Saving over a table replaces it whole: the next generation's files, then
+// the schema, then the old files go. A schema without a generation, as
+// earlier versions wrote, still names c0.col, c1.col, ...
+func TestSavingOverATableReplacesItWhole(t *testing.T) {
+	heaptest.Check(t)
+	dir := t.TempDir()
+	table := func(cols ...string) value.V {
+		tb := must(vec.NewTable())
+		for i, name := range cols {
+			c := must(vec.FromSlice(value.I64, []int64{int64(i), int64(i) * 10}))
+			if err := vec.AddColumn(&tb, name, c); err != nil {
+				t.Fatal(err)
+			}
+			cow.Release(&c)
+		}
+		return tb
+	}
+	a, b := table("x", "y", "z"), table("p", "q")
+	defer cow.Release(&a)
+	defer cow.Release(&b)
+	for _, tb := range []value.V{a, b} {
+		if err := SaveTable(dir, tb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	back := must(LoadTable(dir))
+	defer cow.Release(&back)
+	var names []string
+	for i := range vec.NumCols(back) {
+		name, _, _ := vec.ColumnAt(back, i)
+		names = append(names, name)
+	}
+	if fmt.Sprint(names) != "[p q]" {
+		t.Errorf("after saving over it the table has columns %v", names)
+	}
+	var files []string
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		files = append(files, e.Name())
+	}
+	if fmt.Sprint(files) != "[c0.g2.col c1.g2.col schema.json]" {
+		t.Errorf("the directory holds %v", files)
+	}
+	// The layout before generations.
+	for i := range 2 {
+		if err := os.Rename(filepath.Join(dir, columnFile(i, 2)), filepath.Join(dir, columnFile(i, 0))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, schemaFile), []byte(`{"version":1,"columns":[{"name":"p"},{"name":"q"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := must(LoadTable(dir))
+	cow.Release(&old)
 }

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/internal/atomicfile"
 	"github.com/raygo/ray/value"
 )
 
@@ -30,7 +31,7 @@ func SaveSymbols(path string) error {
 	}
 	defer unlock()
 	n := value.SymCount()
-	return writeAtomically(path, func(w io.Writer) error {
+	return atomicfile.Write("store.SaveSymbols", path, func(w *atomicfile.Writer) error {
 		crc := crc32.New(castagnoli)
 		out := io.MultiWriter(w, crc)
 		var hdr [20]byte

@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/internal/fault"
 	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/internal/offheap"
 )
@@ -113,6 +114,11 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 	if size > MaxSize {
 		return nil, ray.Errorf(ray.ErrLimit, "heap.Alloc", "%d bytes exceed the largest block (%d bytes of data)", size, uint64(MaxSize))
 	}
+	if fault.Enabled {
+		if err := fault.Hit(fault.Alloc); err != nil {
+			return nil, ray.Wrap(ray.ErrOOM, "heap.Alloc", err, "a block of %d bytes", size)
+		}
+	}
 	k := orderFor(size)
 	// The fast path: the P has a heap, budget credit and a free block of
 	// order k, and nothing waits in its inbox. Everything else is alloc's.
@@ -186,6 +192,11 @@ func AllocPermanent(size uintptr) (unsafe.Pointer, error) {
 func AllocZeroed(size uintptr) (unsafe.Pointer, error) {
 	if size <= MaxSize {
 		if k := orderFor(size); k >= PoolOrder {
+			if fault.Enabled {
+				if err := fault.Hit(fault.Alloc); err != nil {
+					return nil, ray.Wrap(ray.ErrOOM, "heap.Alloc", err, "a block of %d bytes", size)
+				}
+			}
 			// A big block fresh from the kernel is zero already, and
 			// clearing it would only fault in every page.
 			p, fresh, err := allocBig(k)
@@ -563,6 +574,11 @@ func Realloc(p unsafe.Pointer, size uintptr) (unsafe.Pointer, error) {
 	if !inRun && k > runMaxOrder { // small blocks live in runs: they move
 		if resized, err := resizeInPlace(b, old, k, base, porder); resized || err != nil {
 			return p, err
+		}
+	}
+	if fault.Enabled {
+		if err := fault.Hit(fault.Alloc); err != nil {
+			return nil, ray.Wrap(ray.ErrOOM, "heap.Realloc", err, "a block of %d bytes", size)
 		}
 	}
 	np, err := allocForGrowth(k)

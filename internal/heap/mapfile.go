@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/internal/fault"
 	"github.com/raygo/ray/internal/offheap"
 )
 
@@ -53,6 +54,9 @@ func MapFile(f *os.File, off, n int64) (unsafe.Pointer, error) {
 		return nil, ray.Errorf(ray.ErrDomain, "heap.MapFile", "cannot map %d bytes at offset %d", n, off)
 	}
 	length := pageSize + uintptr(n)
+	if err := fault.Hit(fault.Mmap); err != nil {
+		return nil, ray.Wrap(ray.ErrIO, "heap.MapFile", err, "reserving %d bytes for %s", length, f.Name())
+	}
 	p, err := unix.MmapPtr(-1, 0, nil, length, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
 	if err != nil {
 		return nil, ray.Wrap(ray.ErrIO, "heap.MapFile", err, "reserving %d bytes for %s", length, f.Name())

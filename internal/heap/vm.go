@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/internal/fault"
 	"github.com/raygo/ray/internal/offheap"
 )
 
@@ -81,7 +82,10 @@ type mappedPool struct {
 // refuses it, a swap file.
 func mapPool(order uint8) (mappedPool, error) {
 	size := uintptr(1) << order
-	base, err := mapAligned(size)
+	base, err := uintptr(0), fault.Hit(fault.Mmap)
+	if err == nil {
+		base, err = mapAligned(size)
+	}
 	if err == nil {
 		if base+size > maxAddr {
 			_ = unmapPool(mappedPool{base: base, order: order})
