@@ -40,7 +40,11 @@ func main() {
 	parquet := flag.Bool("parquet", true, "also write the tables as Parquet")
 	workers := flag.Int("workers", 0, "worker goroutines per query (GOMAXPROCS when 0)")
 	duckdb := flag.Bool("duckdb", false, "also run the queries in DuckDB (needs Node.js) and compare")
+	budget := flag.Uint64("budget", 0, "the heap's budget in MiB (0: the default, 80% of memory); too small a one ends the run with ErrLimit")
 	flag.Parse()
+	if *budget > 0 {
+		heap.SetBudget(*budget << 20)
+	}
 	n, err := strconv.ParseFloat(*rows, 64)
 	if err != nil || n < 0 {
 		log.Fatalf("-rows %q: want a number of rows", *rows)
