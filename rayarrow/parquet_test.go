@@ -20,6 +20,7 @@ import (
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/internal/heap"
+	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
 
@@ -76,15 +77,28 @@ func parquetSeeds(t testing.TB) []parquetSeed {
 		}
 		seeds = append(seeds, parquetSeed{fmt.Sprintf("%v dict=%v v%d groups of %d", c.codec, c.dict, c.version+1, c.group), buf.Bytes()})
 	}
-	path := filepath.Join(t.TempDir(), "t.parquet")
-	if err := WriteParquet(path, tb); err != nil {
-		t.Fatal(err)
+	// A table of no rows: a chunk of no values has no data page offset.
+	var cols []column
+	for i, typ := range []value.Type{value.I64, value.F64, value.Bool, value.Date, value.Timestamp, value.Str, value.Sym} {
+		cols = append(cols, column{fmt.Sprintf("c%d", i), must(vec.New(typ, 0))})
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	empty := tableOf(t, cols...)
+	defer cow.Release(&empty)
+	for _, w := range []struct {
+		name string
+		t    value.V
+	}{{"WriteParquet", tb}, {"WriteParquet of no rows", empty}} {
+		path := filepath.Join(t.TempDir(), "t.parquet")
+		if err := WriteParquet(path, w.t); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds = append(seeds, parquetSeed{w.name, b})
 	}
-	return append(seeds, parquetSeed{"WriteParquet", b})
+	return seeds
 }
 
 // Verification refuses none of the files Arrow Go writes: each reads back
@@ -97,6 +111,13 @@ func TestParquetVerificationTakesEveryWayOfWriting(t *testing.T) {
 		back, err := readParquet(bytes.NewReader(s.b), int64(len(s.b)))
 		if err != nil {
 			t.Errorf("%s: %v", s.name, err)
+			continue
+		}
+		if s.name == "WriteParquet of no rows" {
+			if vec.NumRows(back) != 0 || vec.NumCols(back) != 7 {
+				t.Errorf("%s: %d rows, %d columns", s.name, vec.NumRows(back), vec.NumCols(back))
+			}
+			cow.Release(&back)
 			continue
 		}
 		for _, name := range []string{"id", "px", "ok", "day", "at", "name", "sym"} {

@@ -286,6 +286,11 @@ func (v *parquetVerifier) chunk(g, c int, col *chunkMeta) error {
 	case col.numValues < 0 || col.totalCompressed < 0 || col.dataPageOffset < 0 || col.dictPageOffset < 0:
 		return corruptf("row group %d column %d: %d values, %d bytes at %d (dictionary at %d)", g, c, col.numValues, col.totalCompressed, col.dataPageOffset, col.dictPageOffset)
 	}
+	if col.numValues == 0 {
+		// Arrow Go reads no page of a chunk of no values, and writes such a
+		// chunk's data page offset as 0.
+		return nil
+	}
 	// Where Arrow Go starts reading the chunk.
 	start := col.dataPageOffset
 	if col.hasDictPageField && col.dictPageOffset > 0 && start > col.dictPageOffset {
