@@ -66,5 +66,10 @@
 // Files are written to a temporary file in the same directory, synced,
 // renamed over the target, and the directory synced: a reader sees the old
 // file or the new one, never a torn one, and a failed write leaves the old
-// file as it was and returns ErrIO.
+// file as it was and returns ErrIO. A table directory is saved by
+// generation: the columns go to new files (c0.g2.col, ...), then the schema
+// naming that generation replaces the old one, then the old generation's
+// files are removed; so a reader, or the directory after a crash or a
+// failed save, holds the old table or the new, never a mix of their
+// columns (TestFaultSweep fails every step of a save in turn to check it).
 package store

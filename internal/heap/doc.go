@@ -204,4 +204,22 @@
 // slot held when it pinned, and every …Owned function first checks that its
 // caller is pinned to the heap it touches or that a collection holds every
 // heap (debugOwned): the rule of "Per-P heaps", enforced.
+//
+// # The race detector
+//
+// The race detector watches only memory the Go runtime allocated, so under
+// -race (or the raceheap build tag) pools and tables are large Go byte
+// slices instead of mappings (vm_gomem.go), and every access to a block,
+// a header or a heap's lists is checked. Pinning and collections order
+// memory by means the detector does not see (a P runs one goroutine at a
+// time; stopping the world waits for pinned sections), so pin and unpin
+// acquire and release a per-P atomic, and a collection acquires them all.
+// What the detector found is fixed: words other Ps read (the run map, a
+// run's live and remote bitmaps, reference counts during Verify) are read
+// atomically, and the owner's stores to a live bitmap are atomic under the
+// detector only (a plain 64-bit store is single-copy atomic on every
+// platform raygo runs on, and an atomic one costs an allocation a few
+// nanoseconds). One race is benign and marked go:norace: coalescing reads a
+// buddy's header that another P may be writing (freeBuddy says why the
+// answer is right either way).
 package heap
