@@ -65,7 +65,7 @@ func WriteIPCStream(w io.Writer, c Compression, tables ...value.V) error {
 	if err := c.check("rayarrow.WriteIPCStream"); err != nil {
 		return err
 	}
-	return writeRecords(tables, func(schema *arrow.Schema) (recordWriter, error) {
+	return writeRecords(tables, func(schema *arrow.Schema) (RecordWriter, error) {
 		return ipc.NewWriter(w, ipcOptions(schema, c)...), nil
 	})
 }
@@ -77,18 +77,30 @@ func WriteIPCFile(path string, c Compression, tables ...value.V) error {
 		return err
 	}
 	return atomicfile.Write("rayarrow.WriteIPCFile", path, func(f *atomicfile.Writer) error {
-		return writeRecords(tables, func(schema *arrow.Schema) (recordWriter, error) {
+		return writeRecords(tables, func(schema *arrow.Schema) (RecordWriter, error) {
 			return ipc.NewFileWriter(f, ipcOptions(schema, c)...)
 		})
 	})
 }
 
-type recordWriter interface {
+// RecordWriter is what WriteTables writes to: an Arrow IPC stream or file
+// writer, an Arrow Flight record writer, anything that takes records.
+type RecordWriter interface {
 	Write(arrow.Record) error
 	Close() error
 }
 
-func writeRecords(tables []value.V, open func(*arrow.Schema) (recordWriter, error)) error {
+// WriteTables writes tables, which must share a schema, as record batches
+// to the writer open returns for that schema, exported without copying
+// their columns, and closes it. Each SYM column becomes one dictionary of
+// the symbols it uses in any of the tables, shared by all the batches (an
+// IPC stream or file may not replace a dictionary). WriteIPCStream,
+// WriteIPCFile and rayflight's DoGet are built on it.
+func WriteTables(open func(*arrow.Schema) (RecordWriter, error), tables ...value.V) error {
+	return writeRecords(tables, open)
+}
+
+func writeRecords(tables []value.V, open func(*arrow.Schema) (RecordWriter, error)) error {
 	if len(tables) == 0 {
 		return ray.Errorf(ray.ErrLength, "rayarrow.Write", "no tables to write")
 	}
@@ -101,7 +113,7 @@ func writeRecords(tables []value.V, open func(*arrow.Schema) (recordWriter, erro
 			d.release()
 		}
 	}()
-	var w recordWriter
+	var w RecordWriter
 	var first *arrow.Schema
 	for _, t := range tables {
 		rec, err := exportRecord(t, shared)

@@ -1,0 +1,39 @@
+// Package rayflight serves raygo tables over Arrow Flight and fetches
+// them back, so that engines on other machines (Spark and Dremio through
+// their Flight connectors, DataFusion, other raygo processes) can read
+// what a raygo process holds, in parallel.
+//
+// # Server
+//
+// A Server publishes TABLEs by name. GetFlightInfo describes a table (its
+// schema, rows and bytes) with one endpoint per partition: a partition is
+// a range of rows, so N consumers fetch a table at once. DoGet streams a
+// partition as record batches exported from the table's columns without
+// copying them (rayarrow.WriteTables: SYM columns travel as dictionaries);
+// the stream holds a reference to the table until its last batch is
+// written, so a table dropped meanwhile stays readable to it. DoPut
+// receives a stream into a new TABLE: the bytes go through rayarrow's IPC
+// reader, which verifies every message before Arrow Go decodes it and
+// bounds what it allocates, and a stream is refused past
+// Config.MaxPutBytes; a refused, partial or malformed stream publishes
+// nothing and leaves no block behind. DoAction "drop" removes a table.
+//
+// Every call needs the bearer token when Config.Token is set (no token, no
+// data: Unauthenticated). Concurrent streams are limited
+// (Config.MaxStreams: ResourceExhausted past it), and so is the size of a
+// message.
+//
+// # Tickets
+//
+// A ticket names a table, a row range and the table's generation (it
+// changes when a table is published again under the same name), as JSON:
+// {"table":"trades","from":0,"to":1048576,"gen":3}. A ticket for a table
+// that has since been replaced is refused (NotFound) rather than served
+// from the new table's rows.
+//
+// # Client
+//
+// Fetch asks for a dataset's FlightInfo and fetches its endpoints in
+// parallel, each from the location it names (or the server asked), then
+// joins the partitions, in endpoint order, into one TABLE.
+package rayflight
