@@ -3,7 +3,6 @@ package rayflight
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 
 	"github.com/apache/arrow/go/v17/arrow/flight"
 
@@ -32,13 +31,16 @@ type dataReceiver interface {
 type ipcStream struct {
 	r       dataReceiver
 	first   *flight.FlightData
-	pending []byte
+	prefix  [8]byte
+	pending [][]byte // what is left of the current message: prefix, header, padding, body
 	total   int64
 	limit   int64
 	err     error // why the stream was cut, if it was cut here
 }
 
 var errTooLarge = errors.New("stream past the limit")
+
+var zeros [8]byte
 
 func (s *ipcStream) Read(p []byte) (int, error) {
 	for len(s.pending) == 0 {
@@ -59,17 +61,21 @@ func (s *ipcStream) Read(p []byte) (int, error) {
 			return 0, s.err
 		}
 		// Continuation marker, the padded header's length, the header
-		// padded to 8 bytes, the body.
+		// padded to 8 bytes, the body: handed on in place, not copied
+		// into one buffer first.
 		pad := (8 - len(fd.DataHeader)%8) % 8
-		msg := make([]byte, 8, 8+len(fd.DataHeader)+pad+len(fd.DataBody))
-		binary.LittleEndian.PutUint32(msg, 0xFFFFFFFF)
-		binary.LittleEndian.PutUint32(msg[4:], uint32(len(fd.DataHeader)+pad))
-		msg = append(msg, fd.DataHeader...)
-		msg = append(msg, make([]byte, pad)...)
-		s.pending = append(msg, fd.DataBody...)
+		binary.LittleEndian.PutUint32(s.prefix[:], 0xFFFFFFFF)
+		binary.LittleEndian.PutUint32(s.prefix[4:], uint32(len(fd.DataHeader)+pad))
+		s.pending = append(s.pending[:0], s.prefix[:], fd.DataHeader, zeros[:pad], fd.DataBody)
 	}
-	n := copy(p, s.pending)
-	s.pending = s.pending[n:]
+	n := 0
+	for n < len(p) && len(s.pending) > 0 {
+		c := copy(p[n:], s.pending[0])
+		n += c
+		if s.pending[0] = s.pending[0][c:]; len(s.pending[0]) == 0 {
+			s.pending = s.pending[1:]
+		}
+	}
 	return n, nil
 }
 
@@ -90,44 +96,60 @@ func readTable(s *ipcStream, op string) (value.V, error) {
 }
 
 // joinTables appends the rows of every table to the first's, taking over
-// the caller's references.
+// the caller's references. Tables are joined in pairs, then pairs of
+// pairs, so that each row is copied about log2(len(ts)) times, not up to
+// len(ts) times.
 func joinTables(ts []value.V, op string) (value.V, error) {
-	defer func() {
-		for i := range ts {
+	for len(ts) > 1 {
+		var next []value.V
+		for i := 0; i < len(ts); i += 2 {
+			if i+1 == len(ts) {
+				next = append(next, ts[i])
+				continue
+			}
+			j, err := join2(ts[i], ts[i+1], op)
 			cow.Release(&ts[i])
+			cow.Release(&ts[i+1])
+			if err != nil {
+				for k := i + 2; k < len(ts); k++ {
+					cow.Release(&ts[k])
+				}
+				for k := range next {
+					cow.Release(&next[k])
+				}
+				return value.V{}, err
+			}
+			next = append(next, j)
 		}
-	}()
-	if len(ts) == 1 {
-		return cow.Retain(ts[0]), nil
+		ts = next
+	}
+	return ts[0], nil
+}
+
+// join2 returns a table of a's rows then b's; they must have the same
+// columns.
+func join2(a, b value.V, op string) (value.V, error) {
+	if vec.NumCols(a) != vec.NumCols(b) {
+		return value.V{}, ray.Errorf(ray.ErrCorrupt, op, "record batches of %d and %d columns in one stream", vec.NumCols(a), vec.NumCols(b))
 	}
 	out, err := vec.NewTable()
 	if err != nil {
 		return value.V{}, err
 	}
-	for i := range vec.NumCols(ts[0]) {
-		name, col, _ := vec.ColumnAt(ts[0], i)
-		col = cow.Retain(col)
-		for _, t := range ts[1:] {
-			_, next, err := vec.ColumnByName(t, name)
-			if err == nil && vec.NumCols(t) != vec.NumCols(ts[0]) {
-				err = fmt.Errorf("%d columns, then %d", vec.NumCols(ts[0]), vec.NumCols(t))
-			}
-			var joined value.V
-			if err == nil {
-				joined, err = vec.Concat(col, next)
-			}
-			cow.Release(&col)
-			if err != nil {
-				cow.Release(&out)
-				return value.V{}, ray.Wrap(ray.ErrCorrupt, op, err, "record batches of different schemas in one stream")
-			}
-			col = joined
+	for i := range vec.NumCols(a) {
+		name, ca, _ := vec.ColumnAt(a, i)
+		_, cb, err := vec.ColumnByName(b, name)
+		var c value.V
+		if err == nil {
+			c, err = vec.Concat(ca, cb)
 		}
-		err := vec.AddColumn(&out, name, col)
-		cow.Release(&col)
+		if err == nil {
+			err = vec.AddColumn(&out, name, c)
+			cow.Release(&c)
+		}
 		if err != nil {
 			cow.Release(&out)
-			return value.V{}, err
+			return value.V{}, ray.Wrap(ray.ErrCorrupt, op, err, "record batches of different schemas in one stream")
 		}
 	}
 	return out, nil

@@ -31,7 +31,7 @@ type comparison struct {
 
 // raygoImpls are the implementations that are raygo's; every other impl
 // of the same benchmark is a rival, except the ones in references.
-var raygoImpls = []string{"raygo", "raygoappend", "memops"}
+var raygoImpls = []string{"raygo", "raygoappend", "memops", "raygofetch"}
 
 // references are measurements that are not rivals: the engine's "read" is
 // the bandwidth floor of its queries.
@@ -47,9 +47,10 @@ var areas = map[string]string{
 	"SaveI64": "store", "MapI64": "store", "LoadI64": "store",
 	"ExportI64": "Arrow", "ExportWithNulls": "Arrow", "ExportStr": "Arrow", "ImportI64": "Arrow",
 	"Engine": "engine",
+	"Flight": "Flight",
 }
 
-var areaOrder = []string{"heap", "values", "vectors", "memops", "index", "store", "Arrow", "engine", "other"}
+var areaOrder = []string{"heap", "values", "vectors", "memops", "index", "store", "Arrow", "Flight", "engine", "other"}
 
 // preferredUnits are the per-item metrics some benchmarks report, compared
 // in place of sec/op when present.

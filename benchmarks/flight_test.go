@@ -1,0 +1,216 @@
+package benchmarks
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/flight"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/rayflight"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
+)
+
+// flightRows is the table BenchmarkFlight serves: 10M rows (1M under
+// -short) of an int64, a float64 and a string column.
+func flightRows() int {
+	if testing.Short() {
+		return 1 << 20
+	}
+	return 10_000_000
+}
+
+var flightSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "px", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "name", Type: arrow.BinaryTypes.String},
+}, nil)
+
+func flightName(i int) string { return fmt.Sprintf("n%d", i%1000) }
+
+// builderServer is the rival: an Arrow Go Flight server that builds each
+// batch with Arrow's builders, as a Go program without raygo would.
+type builderServer struct {
+	flight.BaseFlightServer
+	rows, batch int
+}
+
+func (s *builderServer) DoGet(_ *flight.Ticket, stream flight.FlightService_DoGetServer) error {
+	w := flight.NewRecordWriter(stream, ipc.WithSchema(flightSchema))
+	defer w.Close()
+	b := array.NewRecordBuilder(memory.DefaultAllocator, flightSchema)
+	defer b.Release()
+	for from := 0; from < s.rows; from += s.batch {
+		for i := from; i < min(from+s.batch, s.rows); i++ {
+			b.Field(0).(*array.Int64Builder).Append(int64(i))
+			b.Field(1).(*array.Float64Builder).Append(float64(i) / 4)
+			b.Field(2).(*array.StringBuilder).Append(flightName(i))
+		}
+		rec := b.NewRecord()
+		err := w.Write(rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// drain reads a DoGet stream with Arrow Go's Flight reader and returns
+// the rows and the bytes of the record batches' buffers.
+func drain(b *testing.B, fc flight.Client, tk *flight.Ticket) (rows, bytes int64) {
+	stream, err := fc.DoGet(context.Background(), tk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rd, err := flight.NewRecordReader(stream)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rd.Release()
+	for rd.Next() {
+		rec := rd.Record()
+		rows += rec.NumRows()
+		for _, col := range rec.Columns() {
+			for _, buf := range col.Data().Buffers() {
+				if buf != nil {
+					bytes += int64(buf.Len())
+				}
+			}
+		}
+	}
+	if err := rd.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return rows, bytes
+}
+
+// BenchmarkFlight is DoGet over loopback of one partition holding the whole
+// table, read by Arrow Go's Flight client: raygo's server, which exports
+// the table's columns without copying them, against the Arrow Go server
+// above, which builds its batches; and raygo's client fetching the table
+// into the heap (impl=raygofetch). It reports the Arrow buffers' bytes per
+// second.
+func BenchmarkFlight(b *testing.B) {
+	n := flightRows()
+	const batch = 1 << 16
+	ids, px, names := make([]int64, n), make([]float64, n), make([]string, n)
+	for i := range n {
+		ids[i], px[i], names[i] = int64(i), float64(i)/4, flightName(i)
+	}
+	tb, err := vec.NewTable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cow.Release(&tb)
+	for _, c := range []struct {
+		name string
+		make func() (value.V, error)
+	}{
+		{"id", func() (value.V, error) { return vec.FromSlice(value.I64, ids) }},
+		{"px", func() (value.V, error) { return vec.FromSlice(value.F64, px) }},
+		{"name", func() (value.V, error) { return vec.FromStrings(names) }},
+	} {
+		v, err := c.make()
+		if err == nil {
+			err = vec.AddColumn(&tb, c.name, v)
+			cow.Release(&v)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	serve := func(srv flight.FlightServer, opts ...grpc.ServerOption) (flight.Client, func()) {
+		fs := flight.NewServerWithMiddleware(nil, opts...)
+		fs.RegisterFlightService(srv)
+		if err := fs.Init("127.0.0.1:0"); err != nil {
+			b.Fatal(err)
+		}
+		go fs.Serve()
+		fc, err := flight.NewClientWithMiddleware(fs.Addr().String(), nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return fc, func() { fc.Close(); fs.Shutdown() }
+	}
+	run := func(b *testing.B, fc flight.Client, tk *flight.Ticket) {
+		b.ReportAllocs()
+		var bytes int64
+		for b.Loop() {
+			rows, n := drain(b, fc, tk)
+			if rows != int64(flightRows()) {
+				b.Fatalf("%d rows", rows)
+			}
+			bytes = n
+		}
+		b.SetBytes(bytes)
+	}
+
+	b.Run("impl=raygo", func(b *testing.B) {
+		s := rayflight.NewServer(rayflight.Config{PartitionRows: n, BatchRows: batch})
+		defer s.Close()
+		if err := s.Publish("t", tb); err != nil {
+			b.Fatal(err)
+		}
+		fs := s.FlightServer()
+		if err := fs.Init("127.0.0.1:0"); err != nil {
+			b.Fatal(err)
+		}
+		go fs.Serve()
+		defer fs.Shutdown()
+		fc, err := flight.NewClientWithMiddleware(fs.Addr().String(), nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer fc.Close()
+		info, err := fc.GetFlightInfo(context.Background(), &flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{"t"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, fc, info.Endpoint[0].Ticket)
+	})
+	b.Run("impl=arrowbuilders", func(b *testing.B) {
+		fc, stop := serve(&builderServer{rows: n, batch: batch})
+		defer stop()
+		run(b, fc, &flight.Ticket{Ticket: []byte("t")})
+	})
+	b.Run("impl=raygofetch", func(b *testing.B) {
+		s := rayflight.NewServer(rayflight.Config{PartitionRows: (n + 1) / 2, BatchRows: batch})
+		defer s.Close()
+		if err := s.Publish("t", tb); err != nil {
+			b.Fatal(err)
+		}
+		fs := s.FlightServer()
+		if err := fs.Init("127.0.0.1:0"); err != nil {
+			b.Fatal(err)
+		}
+		go fs.Serve()
+		defer fs.Shutdown()
+		c, err := rayflight.Dial(fs.Addr().String(), rayflight.ClientConfig{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		b.ReportAllocs()
+		for b.Loop() {
+			t, err := c.Fetch(context.Background(), "t")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if vec.NumRows(t) != n {
+				b.Fatalf("%d rows", vec.NumRows(t))
+			}
+			cow.Release(&t)
+		}
+	})
+}
