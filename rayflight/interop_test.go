@@ -213,3 +213,51 @@ func (r recorder) Send(fd *flight.FlightData) error {
 	*r.msgs = append(*r.msgs, fd)
 	return nil
 }
+
+// cutServer sends arrowServer's batches with the last body cut short, as a
+// broken or hostile server might.
+type cutServer struct{ arrowServer }
+
+func (s *cutServer) DoGet(_ *flight.Ticket, stream flight.FlightService_DoGetServer) error {
+	var msgs []*flight.FlightData
+	w := flight.NewRecordWriter(recorder{&msgs}, ipc.WithSchema(arrowSchema))
+	for batch := range 3 {
+		rec := s.record(batch)
+		err := w.Write(rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+	}
+	last := msgs[len(msgs)-1]
+	last.DataBody = last.DataBody[:len(last.DataBody)/3]
+	for _, m := range msgs {
+		if err := stream.Send(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A server whose stream is cut short gets the client an error, and nothing
+// of what it sent stays allocated.
+func TestClientRefusesACutStream(t *testing.T) {
+	heaptest.Check(t)
+	fs := flight.NewServerWithMiddleware(nil)
+	fs.RegisterFlightService(&cutServer{arrowServer{n: 500}})
+	if err := fs.Init("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	go fs.Serve()
+	defer fs.Shutdown()
+	c, err := Dial(fs.Addr().String(), ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tb, err := c.Fetch(context.Background(), "x")
+	if err == nil {
+		t.Error("a cut stream was read")
+	}
+	cow.Release(&tb)
+}
