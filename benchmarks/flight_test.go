@@ -128,19 +128,32 @@ func BenchmarkFlight(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	serve := func(srv flight.FlightServer, opts ...grpc.ServerOption) (flight.Client, func()) {
-		fs := flight.NewServerWithMiddleware(nil, opts...)
-		fs.RegisterFlightService(srv)
-		if err := fs.Init("127.0.0.1:0"); err != nil {
-			b.Fatal(err)
-		}
-		go fs.Serve()
-		fc, err := flight.NewClientWithMiddleware(fs.Addr().String(), nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()),
+	// arrowClient is Arrow Go's Flight client of addr.
+	arrowClient := func(addr string) (flight.Client, func()) {
+		fc, err := flight.NewClientWithMiddleware(addr, nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()),
 			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
 		if err != nil {
 			b.Fatal(err)
 		}
-		return fc, func() { fc.Close(); fs.Shutdown() }
+		return fc, func() { fc.Close() }
+	}
+	// start serves fs on a loopback port.
+	start := func(fs flight.Server) (string, func()) {
+		if err := fs.Init("127.0.0.1:0"); err != nil {
+			b.Fatal(err)
+		}
+		go fs.Serve()
+		return fs.Addr().String(), fs.Shutdown
+	}
+	// rayServer serves the table from raygo's server in partitions of
+	// the given rows.
+	rayServer := func(partition int) (string, func()) {
+		s := rayflight.NewServer(rayflight.Config{PartitionRows: partition, BatchRows: batch})
+		if err := s.Publish("t", tb); err != nil {
+			b.Fatal(err)
+		}
+		addr, stop := start(s.FlightServer())
+		return addr, func() { stop(); s.Close() }
 	}
 	run := func(b *testing.B, fc flight.Client, tk *flight.Ticket) {
 		b.ReportAllocs()
@@ -156,23 +169,10 @@ func BenchmarkFlight(b *testing.B) {
 	}
 
 	b.Run("impl=raygo", func(b *testing.B) {
-		s := rayflight.NewServer(rayflight.Config{PartitionRows: n, BatchRows: batch})
-		defer s.Close()
-		if err := s.Publish("t", tb); err != nil {
-			b.Fatal(err)
-		}
-		fs := s.FlightServer()
-		if err := fs.Init("127.0.0.1:0"); err != nil {
-			b.Fatal(err)
-		}
-		go fs.Serve()
-		defer fs.Shutdown()
-		fc, err := flight.NewClientWithMiddleware(fs.Addr().String(), nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer fc.Close()
+		addr, stop := rayServer(n)
+		defer stop()
+		fc, closeClient := arrowClient(addr)
+		defer closeClient()
 		info, err := fc.GetFlightInfo(context.Background(), &flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{"t"}})
 		if err != nil {
 			b.Fatal(err)
@@ -180,23 +180,18 @@ func BenchmarkFlight(b *testing.B) {
 		run(b, fc, info.Endpoint[0].Ticket)
 	})
 	b.Run("impl=arrowbuilders", func(b *testing.B) {
-		fc, stop := serve(&builderServer{rows: n, batch: batch})
+		fs := flight.NewServerWithMiddleware(nil)
+		fs.RegisterFlightService(&builderServer{rows: n, batch: batch})
+		addr, stop := start(fs)
 		defer stop()
+		fc, closeClient := arrowClient(addr)
+		defer closeClient()
 		run(b, fc, &flight.Ticket{Ticket: []byte("t")})
 	})
 	b.Run("impl=raygofetch", func(b *testing.B) {
-		s := rayflight.NewServer(rayflight.Config{PartitionRows: (n + 1) / 2, BatchRows: batch})
-		defer s.Close()
-		if err := s.Publish("t", tb); err != nil {
-			b.Fatal(err)
-		}
-		fs := s.FlightServer()
-		if err := fs.Init("127.0.0.1:0"); err != nil {
-			b.Fatal(err)
-		}
-		go fs.Serve()
-		defer fs.Shutdown()
-		c, err := rayflight.Dial(fs.Addr().String(), rayflight.ClientConfig{})
+		addr, stop := rayServer((n + 1) / 2)
+		defer stop()
+		c, err := rayflight.Dial(addr, rayflight.ClientConfig{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -373,7 +373,7 @@ func readParquet(r parquet.ReaderAtSeeker, size int64) (out value.V, err error) 
 			out = t
 			continue
 		}
-		joined, err := appendRows(out, t)
+		joined, err := vec.Concat(out, t)
 		cow.Release(&t)
 		cow.Release(&out)
 		if err != nil {
@@ -385,32 +385,6 @@ func readParquet(r parquet.ReaderAtSeeker, size int64) (out value.V, err error) 
 		rec := array.NewRecord(tbl.Schema(), emptyColumns(tbl.Schema()), 0)
 		defer rec.Release()
 		return ImportRecord(rec)
-	}
-	return out, nil
-}
-
-// appendRows returns a new table of a's rows then b's (same schema).
-func appendRows(a, b value.V) (value.V, error) {
-	out, err := vec.NewTable()
-	if err != nil {
-		return value.V{}, err
-	}
-	for i := range vec.NumCols(a) {
-		name, ca, _ := vec.ColumnAt(a, i)
-		_, cb, err := vec.ColumnAt(b, i)
-		if err != nil {
-			cow.Release(&out)
-			return value.V{}, err
-		}
-		c, err := vec.Concat(ca, cb)
-		if err == nil {
-			err = vec.AddColumn(&out, name, c)
-			cow.Release(&c)
-		}
-		if err != nil {
-			cow.Release(&out)
-			return value.V{}, err
-		}
 	}
 	return out, nil
 }

@@ -92,12 +92,7 @@ func FuzzReadIPC(f *testing.F) {
 		f.Add(buf.Bytes())
 	}
 	cow.Release(&tb)
-	damaged, _ := filepath.Glob(filepath.Join("testdata", "ipc", "damaged-*.arrows"))
-	for _, path := range damaged {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range damagedFiles(f, "ipc", "arrows") {
 		f.Add(b)
 	}
 	// A few KB of zstd can hold gigabytes of zeros: valid data that no test
@@ -249,6 +244,22 @@ func TestReadParquetRejectsDamagedFiles(t *testing.T) {
 		}
 		cow.Release(&v)
 	}
+}
+
+// damagedFiles returns the contents of testdata/dir/damaged-*.ext: the
+// inputs fuzzing found, kept as seeds and regression tests.
+func damagedFiles(t testing.TB, dir, ext string) [][]byte {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join("testdata", dir, "damaged-*."+ext))
+	var out [][]byte
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // checked fails t unless every value (no value passes) passes cow.Check.

@@ -341,12 +341,7 @@ func FuzzReadParquet(f *testing.F) {
 	for _, s := range parquetSeeds(f) {
 		f.Add(s.b)
 	}
-	damaged, _ := filepath.Glob(filepath.Join("testdata", "parquet", "damaged-*.parquet"))
-	for _, path := range damaged {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range damagedFiles(f, "parquet", "parquet") {
 		f.Add(b)
 	}
 	old := heap.SetBudget(256 << 20)

@@ -70,22 +70,30 @@ func (s *arrowServer) DoGet(_ *flight.Ticket, stream flight.FlightService_DoGetS
 	return nil
 }
 
-// raygo's client reads what a server written with Arrow Go's builders
-// publishes.
-func TestClientReadsAnArrowGoServer(t *testing.T) {
-	heaptest.Check(t)
+// clientOf starts an Arrow Go Flight server of srv on a loopback port
+// and returns raygo's client of it; both stop when the test ends.
+func clientOf(t *testing.T, srv flight.FlightServer) *Client {
+	t.Helper()
 	fs := flight.NewServerWithMiddleware(nil)
-	fs.RegisterFlightService(&arrowServer{n: 1000})
+	fs.RegisterFlightService(srv)
 	if err := fs.Init("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	go fs.Serve()
-	defer fs.Shutdown()
+	t.Cleanup(fs.Shutdown)
 	c, err := Dial(fs.Addr().String(), ClientConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// raygo's client reads what a server written with Arrow Go's builders
+// publishes.
+func TestClientReadsAnArrowGoServer(t *testing.T) {
+	heaptest.Check(t)
+	c := clientOf(t, &arrowServer{n: 1000})
 	tb, err := c.Fetch(context.Background(), "anything")
 	if err != nil {
 		t.Fatal(err)
@@ -158,20 +166,7 @@ func TestMalformedPutsAreRefused(t *testing.T) {
 			return w2.Write(orec)
 		},
 		"a body cut short": func(stream flight.FlightService_DoPutClient) error {
-			var msgs []*flight.FlightData
-			w := flight.NewRecordWriter(recorder{&msgs}, ipc.WithSchema(arrowSchema))
-			if err := w.Write(rec); err != nil {
-				return err
-			}
-			msgs[0].FlightDescriptor = desc("cut")
-			last := msgs[len(msgs)-1]
-			last.DataBody = last.DataBody[:len(last.DataBody)/2]
-			for _, m := range msgs {
-				if err := stream.Send(m); err != nil {
-					return err
-				}
-			}
-			return nil
+			return sendCut(stream.Send, desc("cut"), rec)
 		},
 		"no descriptor": func(stream flight.FlightService_DoPutClient) error {
 			w := flight.NewRecordWriter(stream, ipc.WithSchema(arrowSchema))
@@ -219,20 +214,33 @@ func (r recorder) Send(fd *flight.FlightData) error {
 type cutServer struct{ arrowServer }
 
 func (s *cutServer) DoGet(_ *flight.Ticket, stream flight.FlightService_DoGetServer) error {
-	var msgs []*flight.FlightData
-	w := flight.NewRecordWriter(recorder{&msgs}, ipc.WithSchema(arrowSchema))
+	var recs []arrow.Record
 	for batch := range 3 {
-		rec := s.record(batch)
-		err := w.Write(rec)
-		rec.Release()
-		if err != nil {
+		recs = append(recs, s.record(batch))
+	}
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	return sendCut(stream.Send, nil, recs...)
+}
+
+// sendCut sends recs as Flight data with the last message's body cut to a
+// third, the first message carrying desc.
+func sendCut(send func(*flight.FlightData) error, desc *flight.FlightDescriptor, recs ...arrow.Record) error {
+	var msgs []*flight.FlightData
+	w := flight.NewRecordWriter(recorder{&msgs}, ipc.WithSchema(recs[0].Schema()))
+	for _, rec := range recs {
+		if err := w.Write(rec); err != nil {
 			return err
 		}
 	}
+	msgs[0].FlightDescriptor = desc
 	last := msgs[len(msgs)-1]
 	last.DataBody = last.DataBody[:len(last.DataBody)/3]
 	for _, m := range msgs {
-		if err := stream.Send(m); err != nil {
+		if err := send(m); err != nil {
 			return err
 		}
 	}
@@ -243,18 +251,7 @@ func (s *cutServer) DoGet(_ *flight.Ticket, stream flight.FlightService_DoGetSer
 // of what it sent stays allocated.
 func TestClientRefusesACutStream(t *testing.T) {
 	heaptest.Check(t)
-	fs := flight.NewServerWithMiddleware(nil)
-	fs.RegisterFlightService(&cutServer{arrowServer{n: 500}})
-	if err := fs.Init("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	go fs.Serve()
-	defer fs.Shutdown()
-	c, err := Dial(fs.Addr().String(), ClientConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := clientOf(t, &cutServer{arrowServer{n: 500}})
 	tb, err := c.Fetch(context.Background(), "x")
 	if err == nil {
 		t.Error("a cut stream was read")

@@ -18,10 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow/go/v17/arrow/flight"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
@@ -103,15 +100,7 @@ func TestStreamLimit(t *testing.T) {
 	if err := s.Publish("t", tb); err != nil {
 		t.Fatal(err)
 	}
-	fc, err := flight.NewClientWithMiddleware(addr, nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fc.Close()
-	info, err := fc.GetFlightInfo(context.Background(), &flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{"t"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fc, info := arrowClient(t, addr, "t")
 	ctx1, cancel1 := context.WithCancel(context.Background())
 	first, err := fc.DoGet(ctx1, info.Endpoint[0].Ticket)
 	if err != nil {

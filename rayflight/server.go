@@ -277,27 +277,32 @@ func descriptorName(desc *flight.FlightDescriptor) (string, error) {
 	return desc.Path[0], nil
 }
 
-func (s *Server) GetFlightInfo(_ context.Context, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+// described returns a reference to the table a descriptor names.
+func (s *Server) described(desc *flight.FlightDescriptor) (string, published, error) {
 	name, err := descriptorName(desc)
 	if err != nil {
-		return nil, err
+		return "", published{}, err
 	}
 	p, ok := s.table(name)
 	if !ok {
-		return nil, status.Errorf(codes.NotFound, "rayflight: no table %.80q", name)
+		return "", published{}, status.Errorf(codes.NotFound, "rayflight: no table %.80q", name)
+	}
+	return name, p, nil
+}
+
+func (s *Server) GetFlightInfo(_ context.Context, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	name, p, err := s.described(desc)
+	if err != nil {
+		return nil, err
 	}
 	defer cow.Release(&p.t)
 	return s.info(name, p, desc)
 }
 
 func (s *Server) GetSchema(_ context.Context, desc *flight.FlightDescriptor) (*flight.SchemaResult, error) {
-	name, err := descriptorName(desc)
+	_, p, err := s.described(desc)
 	if err != nil {
 		return nil, err
-	}
-	p, ok := s.table(name)
-	if !ok {
-		return nil, status.Errorf(codes.NotFound, "rayflight: no table %.80q", name)
 	}
 	defer cow.Release(&p.t)
 	schema, err := tableSchema(p.t)

@@ -155,16 +155,8 @@ func TestArrowFlightClientReads(t *testing.T) {
 	if err := s.Publish("t", tb); err != nil {
 		t.Fatal(err)
 	}
-	fc, err := flight.NewClientWithMiddleware(addr, nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fc.Close()
+	fc, info := arrowClient(t, addr, "t")
 	ctx := context.Background()
-	info, err := fc.GetFlightInfo(ctx, &flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{"t"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(info.Endpoint) != 3 || info.TotalRecords != 2000 {
 		t.Fatalf("%d endpoints, %d records", len(info.Endpoint), info.TotalRecords)
 	}
@@ -193,6 +185,22 @@ func TestArrowFlightClientReads(t *testing.T) {
 	if total != 2000 {
 		t.Errorf("Arrow Go read %d rows", total)
 	}
+}
+
+// arrowClient returns Arrow Go's Flight client of addr and the FlightInfo
+// of the table name; the client closes when the test ends.
+func arrowClient(t *testing.T, addr, name string) (flight.Client, *flight.FlightInfo) {
+	t.Helper()
+	fc, err := flight.NewClientWithMiddleware(addr, nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fc.Close() })
+	info, err := fc.GetFlightInfo(context.Background(), &flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fc, info
 }
 
 // code is the gRPC code an error carries, wrapped in raygo errors or not.

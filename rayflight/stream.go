@@ -107,7 +107,10 @@ func joinTables(ts []value.V, op string) (value.V, error) {
 				next = append(next, ts[i])
 				continue
 			}
-			j, err := join2(ts[i], ts[i+1], op)
+			j, err := vec.Concat(ts[i], ts[i+1])
+			if err != nil {
+				err = ray.Wrap(ray.ErrCorrupt, op, err, "record batches of different schemas in one stream")
+			}
 			cow.Release(&ts[i])
 			cow.Release(&ts[i+1])
 			if err != nil {
@@ -124,33 +127,4 @@ func joinTables(ts []value.V, op string) (value.V, error) {
 		ts = next
 	}
 	return ts[0], nil
-}
-
-// join2 returns a table of a's rows then b's; they must have the same
-// columns.
-func join2(a, b value.V, op string) (value.V, error) {
-	if vec.NumCols(a) != vec.NumCols(b) {
-		return value.V{}, ray.Errorf(ray.ErrCorrupt, op, "record batches of %d and %d columns in one stream", vec.NumCols(a), vec.NumCols(b))
-	}
-	out, err := vec.NewTable()
-	if err != nil {
-		return value.V{}, err
-	}
-	for i := range vec.NumCols(a) {
-		name, ca, _ := vec.ColumnAt(a, i)
-		_, cb, err := vec.ColumnByName(b, name)
-		var c value.V
-		if err == nil {
-			c, err = vec.Concat(ca, cb)
-		}
-		if err == nil {
-			err = vec.AddColumn(&out, name, c)
-			cow.Release(&c)
-		}
-		if err != nil {
-			cow.Release(&out)
-			return value.V{}, ray.Wrap(ray.ErrCorrupt, op, err, "record batches of different schemas in one stream")
-		}
-	}
-	return out, nil
 }

@@ -2,6 +2,7 @@ package vec
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -228,5 +229,46 @@ func TestEnvironmentConcurrent(t *testing.T) {
 	}
 	if _, ok := Bound("env.test"); ok {
 		t.Error("Lookup after Unbind")
+	}
+}
+
+// Concat of two tables appends b's rows to a's, column by column; tables
+// whose columns differ in number, name or type are refused.
+func TestConcatTables(t *testing.T) {
+	heaptest.Check(t)
+	mk := func(names []string, xs ...[]int64) value.V {
+		tb := must(NewTable())
+		for i, name := range names {
+			c := must(FromSlice(value.I64, xs[i]))
+			if err := AddColumn(&tb, name, c); err != nil {
+				t.Fatal(err)
+			}
+			cow.Release(&c)
+		}
+		return tb
+	}
+	a := mk([]string{"x", "y"}, []int64{1, 2}, []int64{3, 4})
+	b := mk([]string{"x", "y"}, []int64{5}, []int64{6})
+	c := mk([]string{"y", "x"}, []int64{5}, []int64{6})
+	d := mk([]string{"x"}, []int64{5})
+	defer func() {
+		for _, v := range []*value.V{&a, &b, &c, &d} {
+			cow.Release(v)
+		}
+	}()
+	j := must(Concat(a, b))
+	defer cow.Release(&j)
+	_, x, _ := ColumnByName(j, "x")
+	_, y, _ := ColumnByName(j, "y")
+	if xs, _ := Elems[int64](x); fmt.Sprint(xs) != "[1 2 5]" {
+		t.Errorf("x: %v", xs)
+	}
+	if ys, _ := Elems[int64](y); fmt.Sprint(ys) != "[3 4 6]" {
+		t.Errorf("y: %v", ys)
+	}
+	for _, bad := range []value.V{c, d} {
+		if _, err := Concat(a, bad); !errors.Is(err, ray.ErrType) {
+			t.Errorf("tables of other columns: %v", err)
+		}
 	}
 }

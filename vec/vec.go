@@ -241,11 +241,16 @@ func Insert[T Elem](vp *value.V, i int, x T) error {
 // Concat returns a new vector holding a's rows, then b's, nulls included.
 // a and b must have the same type. Two columns linked into the same table
 // give a column linked into it; otherwise the result is a plain vector.
+// Two TABLEs of the same column names, in the same order and of the same
+// types, give a table of a's rows then b's.
 func Concat(a, b value.V) (value.V, error) {
 	if a.IsZero() || b.IsZero() {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "no value")
 	}
 	t := a.Type()
+	if t == value.Table && b.Type() == value.Table {
+		return concatTables(a, b)
+	}
 	if b.Type() != t || !isFixed(t) && t != value.Str && t != value.Sym {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "cannot concatenate %v and %v vectors", t, b.Type())
 	}
