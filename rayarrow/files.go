@@ -359,34 +359,28 @@ func readParquet(r parquet.ReaderAtSeeker, size int64) (out value.V, err error) 
 	}
 	defer tbl.Release()
 	// A file of several row groups reads as chunked columns: import each
-	// record and append its rows.
+	// record, then join them.
 	rd := array.NewTableReader(tbl, tbl.NumRows()+1)
 	defer rd.Release()
-	defer releaseOnPanic(&out)
+	var parts []value.V
+	defer func() {
+		for i := range parts {
+			cow.Release(&parts[i])
+		}
+	}()
 	for rd.Next() {
 		t, err := ImportRecord(rd.Record())
 		if err != nil {
-			cow.Release(&out)
 			return value.V{}, err
 		}
-		if out.IsZero() {
-			out = t
-			continue
-		}
-		joined, err := vec.Concat(out, t)
-		cow.Release(&t)
-		cow.Release(&out)
-		if err != nil {
-			return value.V{}, err
-		}
-		out = joined
+		parts = append(parts, t)
 	}
-	if out.IsZero() {
-		rec := array.NewRecord(tbl.Schema(), emptyColumns(tbl.Schema()), 0)
-		defer rec.Release()
-		return ImportRecord(rec)
+	if len(parts) > 0 {
+		return vec.ConcatAll(parts...)
 	}
-	return out, nil
+	rec := array.NewRecord(tbl.Schema(), emptyColumns(tbl.Schema()), 0)
+	defer rec.Release()
+	return ImportRecord(rec)
 }
 
 func emptyColumns(s *arrow.Schema) []arrow.Array {

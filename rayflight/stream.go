@@ -95,36 +95,17 @@ func readTable(s *ipcStream, op string) (value.V, error) {
 	return joinTables(batches, op)
 }
 
-// joinTables appends the rows of every table to the first's, taking over
-// the caller's references. Tables are joined in pairs, then pairs of
-// pairs, so that each row is copied about log2(len(ts)) times, not up to
-// len(ts) times.
+// joinTables joins ts, in order, into one TABLE, taking over the caller's
+// references.
 func joinTables(ts []value.V, op string) (value.V, error) {
-	for len(ts) > 1 {
-		var next []value.V
-		for i := 0; i < len(ts); i += 2 {
-			if i+1 == len(ts) {
-				next = append(next, ts[i])
-				continue
-			}
-			j, err := vec.Concat(ts[i], ts[i+1])
-			if err != nil {
-				err = ray.Wrap(ray.ErrCorrupt, op, err, "record batches of different schemas in one stream")
-			}
+	defer func() {
+		for i := range ts {
 			cow.Release(&ts[i])
-			cow.Release(&ts[i+1])
-			if err != nil {
-				for k := i + 2; k < len(ts); k++ {
-					cow.Release(&ts[k])
-				}
-				for k := range next {
-					cow.Release(&next[k])
-				}
-				return value.V{}, err
-			}
-			next = append(next, j)
 		}
-		ts = next
+	}()
+	t, err := vec.ConcatAll(ts...)
+	if err != nil {
+		return value.V{}, ray.Wrap(ray.ErrCorrupt, op, err, "record batches of different schemas in one stream")
 	}
-	return ts[0], nil
+	return t, nil
 }

@@ -272,3 +272,36 @@ func TestConcatTables(t *testing.T) {
 		}
 	}
 }
+
+// ConcatAll joins any number of vectors or tables in order, and refuses a
+// mix, leaving nothing allocated.
+func TestConcatAll(t *testing.T) {
+	heaptest.Check(t)
+	var vs []value.V
+	var want []int64
+	for i := range 7 {
+		xs := []int64{int64(i), int64(i) * 10}
+		vs = append(vs, must(FromSlice(value.I64, xs)))
+		want = append(want, xs...)
+	}
+	defer func() {
+		for i := range vs {
+			cow.Release(&vs[i])
+		}
+	}()
+	for n := 1; n <= len(vs); n++ {
+		all := must(ConcatAll(vs[:n]...))
+		if xs, _ := Elems[int64](all); fmt.Sprint(xs) != fmt.Sprint(want[:2*n]) {
+			t.Errorf("%d vectors: %v", n, xs)
+		}
+		cow.Release(&all)
+	}
+	f := must(FromSlice(value.F64, []float64{1}))
+	defer cow.Release(&f)
+	if _, err := ConcatAll(vs[0], vs[1], f, vs[2]); !errors.Is(err, ray.ErrType) {
+		t.Errorf("a mix of types: %v", err)
+	}
+	if _, err := ConcatAll(); !errors.Is(err, ray.ErrLength) {
+		t.Errorf("nothing: %v", err)
+	}
+}

@@ -278,6 +278,44 @@ func Concat(a, b value.V) (value.V, error) {
 	return concatNulls(c, a, na, b, nb)
 }
 
+// ConcatAll returns a new value holding the rows of every one of vs in
+// order: vectors of one type, or TABLEs of the same columns, as Concat
+// takes them. It joins them in pairs, then pairs of pairs, so that each row
+// is copied about log2(len(vs)) times rather than up to len(vs) times. One
+// value is returned with a new reference, not copied.
+func ConcatAll(vs ...value.V) (value.V, error) {
+	if len(vs) == 0 {
+		return value.V{}, ray.Errorf(ray.ErrLength, "vec.ConcatAll", "nothing to concatenate")
+	}
+	level := slices.Clone(vs)
+	for i := range level {
+		level[i] = cow.Retain(level[i])
+	}
+	for len(level) > 1 {
+		next := make([]value.V, 0, (len(level)+1)/2)
+		for i := 0; i < len(level); i += 2 {
+			if i+1 == len(level) {
+				next = append(next, level[i])
+				continue
+			}
+			j, err := Concat(level[i], level[i+1])
+			cow.Release(&level[i])
+			cow.Release(&level[i+1])
+			if err != nil {
+				for _, rest := range [][]value.V{level[i+2:], next} {
+					for k := range rest {
+						cow.Release(&rest[k])
+					}
+				}
+				return value.V{}, err
+			}
+			next = append(next, j)
+		}
+		level = next
+	}
+	return level[0], nil
+}
+
 // Slice returns a view of n rows of v from row off, in O(1): a header that
 // refers to v's root block (a slice of a slice refers to the root) and
 // holds a reference to it. 0 <= off, 0 <= n, off+n <= Len(v).
