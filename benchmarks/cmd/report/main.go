@@ -7,8 +7,8 @@
 //
 // Usage, from the module root:
 //
-//	go run ./benchmarks/cmd/report            # the full suite, 6 runs of each (about 20 minutes)
-//	go run ./benchmarks/cmd/report -short     # a quick look: smaller inputs, one run (about a minute)
+//	go run ./benchmarks/cmd/report            # the full suite, 6 runs of each (about 20 minutes on 2 cores)
+//	go run ./benchmarks/cmd/report -short     # a quick look: smaller inputs, one short run (two minutes or so)
 //	go run ./benchmarks/cmd/report -in bench.txt   # report on a saved run
 //
 // The benchmark output is parsed with golang.org/x/perf/benchfmt and
@@ -29,12 +29,13 @@ import (
 )
 
 func main() {
-	short := flag.Bool("short", false, "a quick look: the benchmarks' -short inputs, one run each")
+	short := flag.Bool("short", false, "a quick look: the benchmarks' -short inputs, one 300 ms run each")
 	tiny := flag.Bool("tiny", false, "one iteration of each benchmark: only checks that the report works (CI)")
 	count := flag.Int("count", 6, "runs of each benchmark (the full mode)")
 	bench := flag.String("bench", ".", "which benchmarks to run (a -bench pattern)")
 	in := flag.String("in", "", "read this saved benchmark output instead of running the benchmarks")
 	out := flag.String("out", ".", "the directory to write report.md, report.svg and bench.txt to")
+	as := flag.String("as", "", "with -in: the command that produced the saved run, named in the report")
 	flag.Parse()
 
 	if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -49,6 +50,9 @@ func main() {
 		}
 		raw = b
 		command += " -in " + *in
+		if *as != "" {
+			command = *as
+		}
 	} else {
 		args := []string{"test", "./benchmarks", "-run", "^$", "-bench", *bench, "-benchmem"}
 		switch {
@@ -56,10 +60,13 @@ func main() {
 			args = append(args, "-short", "-benchtime", "1x", "-count", "1")
 			command += " -tiny"
 		case *short:
-			args = append(args, "-short", "-count", "1")
+			args = append(args, "-short", "-benchtime", "300ms", "-count", "1")
 			command += " -short"
 		default:
 			args = append(args, "-count", fmt.Sprint(*count))
+			if *count != 6 {
+				command += fmt.Sprintf(" -count %d", *count)
+			}
 		}
 		log.Printf("go %v", args)
 		cmd := exec.Command("go", args...)

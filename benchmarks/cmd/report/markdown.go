@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strings"
 	"time"
@@ -67,12 +68,17 @@ func writeMarkdown(w io.Writer, m machine, cs []comparison, command string) erro
 		if !c.goal.met {
 			met = "**no**"
 		}
-		fmt.Fprintf(&sb, "| %s | %s | %s: %s | %s | %s | %s |\n", name, withCI(c.ray, c.unit), c.rival, withCI(c.riv, c.unit), ratioText(c.ratio), c.goal.text, met)
+		fmt.Fprintf(&sb, "| %s | %s | %s: %s | %s | %s | %s |\n", name, withCI(c.ray, c.unit, c.nRay), c.rival, withCI(c.riv, c.unit, c.nRiv), ratioText(c.ratio), c.goal.text, met)
 	}
 	_, err := io.WriteString(w, sb.String())
 	return err
 }
 
-func withCI(s benchmath.Summary, unit string) string {
+// withCI renders a median with its confidence interval; with too few runs
+// for one (benchmath needs six at 95%), with the number of runs instead.
+func withCI(s benchmath.Summary, unit string, n int) string {
+	if math.IsInf(s.Lo, 0) || math.IsInf(s.Hi, 0) {
+		return fmt.Sprintf("%s (n=%d)", formatValue(s.Center, unit), n)
+	}
 	return formatValue(s.Center, unit) + " ± " + s.PctRangeString()
 }

@@ -23,6 +23,8 @@ type comparison struct {
 	unit  string // the unit compared, e.g. "sec/op" or "sec/block-op"
 	ray   benchmath.Summary
 	riv   benchmath.Summary
+	nRay  int // runs behind each summary
+	nRiv  int
 	// ratio is how many times better raygo is: the rival's time over
 	// raygo's (or raygo's rate over the rival's, for a rate unit).
 	ratio float64
@@ -132,6 +134,8 @@ func compare(all []*series) []comparison {
 				unit:  unit,
 				ray:   summarize(ray.values[unit]),
 				riv:   summarize(riv.values[unit]),
+				nRay:  len(ray.values[unit]),
+				nRiv:  len(riv.values[unit]),
 			}
 			if strings.HasPrefix(unit, "sec/") {
 				c.ratio = c.riv.Center / c.ray.Center
