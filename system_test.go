@@ -597,7 +597,7 @@ func (s *system) run(op sysOp) {
 		n := first.m.len()
 		cols := []*slot{first}
 		for k := range 2 {
-			c := s.pick(op.B+k, func(t value.Type) bool { return isVec(t) })
+			c := s.pick(op.B+k, isVec)
 			if c.m.len() == n && !slices.Contains(cols, c) {
 				cols = append(cols, c)
 			}

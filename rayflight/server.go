@@ -341,7 +341,7 @@ func (s *Server) DoGet(tkt *flight.Ticket, stream flight.FlightService_DoGetServ
 		}
 	}()
 	for from := tk.From; from < tk.To || (from == tk.From && len(batches) == 0); from += s.cfg.BatchRows {
-		b, err := sliceTable(p.t, from, min(from+s.cfg.BatchRows, tk.To)-from)
+		b, err := vec.Slice(p.t, from, min(from+s.cfg.BatchRows, tk.To)-from)
 		if err != nil {
 			return flightError(err)
 		}
@@ -354,28 +354,6 @@ func (s *Server) DoGet(tkt *flight.Ticket, stream flight.FlightService_DoGetServ
 		return flight.NewRecordWriter(stream, ipc.WithSchema(schema)), nil
 	}, batches...)
 	return flightError(err)
-}
-
-// sliceTable returns rows [off, off+n) of t: a table of views of its
-// columns, no element copied.
-func sliceTable(t value.V, off, n int) (value.V, error) {
-	out, err := vec.NewTable()
-	if err != nil {
-		return value.V{}, err
-	}
-	for i := range vec.NumCols(t) {
-		name, col, _ := vec.ColumnAt(t, i)
-		c, err := vec.Slice(col, off, n)
-		if err == nil {
-			err = vec.AddColumn(&out, name, c)
-			cow.Release(&c)
-		}
-		if err != nil {
-			cow.Release(&out)
-			return value.V{}, err
-		}
-	}
-	return out, nil
 }
 
 func (s *Server) DoPut(stream flight.FlightService_DoPutServer) error {

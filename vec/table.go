@@ -209,3 +209,28 @@ func concatTables(a, b value.V) (value.V, error) {
 	}
 	return out, nil
 }
+
+// sliceTable is Slice of a table: a table of slices of its columns, no
+// element copied.
+func sliceTable(t value.V, off, n int) (value.V, error) {
+	if rows := NumRows(t); off < 0 || n < 0 || off > rows || n > rows-off {
+		return value.V{}, ray.Errorf(ray.ErrRange, "vec.Slice", "rows [%d, %d+%d) outside [0, %d)", off, off, n, rows)
+	}
+	out, err := NewTable()
+	if err != nil {
+		return value.V{}, err
+	}
+	for i := range NumCols(t) {
+		name, col, _ := ColumnAt(t, i)
+		c, err := Slice(col, off, n)
+		if err == nil {
+			err = AddColumn(&out, name, c)
+			cow.Release(&c)
+		}
+		if err != nil {
+			cow.Release(&out)
+			return value.V{}, err
+		}
+	}
+	return out, nil
+}

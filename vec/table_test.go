@@ -232,8 +232,9 @@ func TestEnvironmentConcurrent(t *testing.T) {
 	}
 }
 
-// Concat of two tables appends b's rows to a's, column by column; tables
-// whose columns differ in number, name or type are refused.
+// Concat of two tables appends b's rows to a's, column by column, and
+// Slice of a table slices every column; tables whose columns differ in
+// number, name or type are refused, and rows past the table are ErrRange.
 func TestConcatTables(t *testing.T) {
 	heaptest.Check(t)
 	mk := func(names []string, xs ...[]int64) value.V {
@@ -265,6 +266,15 @@ func TestConcatTables(t *testing.T) {
 	}
 	if ys, _ := Elems[int64](y); fmt.Sprint(ys) != "[3 4 6]" {
 		t.Errorf("y: %v", ys)
+	}
+	s := must(Slice(j, 1, 2)) // rows 1 and 2 of every column
+	defer cow.Release(&s)
+	_, sx, _ := ColumnByName(s, "x")
+	if xs, _ := Elems[int64](sx); fmt.Sprint(xs) != "[2 5]" || NumCols(s) != 2 {
+		t.Errorf("a slice of the joined table: %v, %d columns", xs, NumCols(s))
+	}
+	if _, err := Slice(j, 2, 2); !errors.Is(err, ray.ErrRange) {
+		t.Errorf("rows past the table: %v", err)
 	}
 	for _, bad := range []value.V{c, d} {
 		if _, err := Concat(a, bad); !errors.Is(err, ray.ErrType) {

@@ -318,8 +318,12 @@ func ConcatAll(vs ...value.V) (value.V, error) {
 
 // Slice returns a view of n rows of v from row off, in O(1): a header that
 // refers to v's root block (a slice of a slice refers to the root) and
-// holds a reference to it. 0 <= off, 0 <= n, off+n <= Len(v).
+// holds a reference to it. 0 <= off, 0 <= n, off+n <= Len(v). A TABLE
+// slices into a table of its columns' slices, no element copied.
 func Slice(v value.V, off, n int) (value.V, error) {
+	if !v.IsZero() && v.Type() == value.Table {
+		return sliceTable(v, off, n)
+	}
 	if v.IsZero() || !isFixed(v.Type()) && v.Type() != value.Str && v.Type() != value.Sym {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.Slice", "cannot slice %v", v.TypeName())
 	}

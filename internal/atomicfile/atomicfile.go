@@ -8,6 +8,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"path/filepath"
 
@@ -34,7 +35,7 @@ func Write(op, path string, write func(w *Writer) error) (err error) {
 	}()
 	bw := &Writer{w: bufio.NewWriterSize(fault.Writer(f), 1<<20), f: f}
 	if err := write(bw); err != nil {
-		if _, ok := err.(*ray.Error); ok {
+		if errors.As(err, new(*ray.Error)) {
 			return err
 		}
 		return ray.Wrap(ray.ErrIO, op, err, "writing %s", tmp)
