@@ -5,7 +5,9 @@
 // DICTs (dict.go); TABLEs of named columns (table.go); the global
 // environment of named values (env.go); and linked columns, which point
 // into a table by row id (link.go). All of them have null bitmaps, and the
-// column types have O(1) slices.
+// column types have O(1) slices. Slice, Concat and ConcatAll take TABLEs
+// too, column by column, so that code joining record batches or cutting a
+// table into partitions uses the same operations as code on one column.
 //
 // # Layout
 //
