@@ -70,7 +70,8 @@ func (c *Client) conn(addr string) (flight.Client, error) {
 		creds = credentials.NewTLS(c.cfg.TLS)
 	}
 	fc, err := flight.NewClientWithMiddleware(addr, nil, nil, grpc.WithTransportCredentials(creds),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(c.cfg.MaxMessageBytes), grpc.MaxCallSendMsgSize(c.cfg.MaxMessageBytes)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(c.cfg.MaxMessageBytes), grpc.MaxCallSendMsgSize(c.cfg.MaxMessageBytes),
+			grpc.ForceCodecV2(codec)))
 	if err != nil {
 		return nil, ray.Wrap(ray.ErrIO, "rayflight.Dial", err, "connecting to %s", addr)
 	}
@@ -184,9 +185,8 @@ func (c *Client) Put(ctx context.Context, name string, t value.V) error {
 		return ray.Wrap(ray.ErrIO, "rayflight.Put", err, "DoPut to %s", c.addr)
 	}
 	err = rayarrow.WriteTables(func(schema *arrow.Schema) (rayarrow.RecordWriter, error) {
-		w := flight.NewRecordWriter(stream, ipc.WithSchema(schema))
-		w.SetFlightDescriptor(&flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{name}})
-		return putWriter{w, stream}, nil
+		w, err := newStreamWriter(stream, schema, &flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{name}})
+		return putWriter{w, stream}, err
 	}, t)
 	if err != nil {
 		return err
@@ -205,7 +205,7 @@ func (c *Client) Put(ctx context.Context, name string, t value.V) error {
 // putWriter closes the sending side of a DoPut when the records are
 // written.
 type putWriter struct {
-	*flight.Writer
+	*ipc.Writer
 	stream flight.FlightService_DoPutClient
 }
 

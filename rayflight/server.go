@@ -12,7 +12,6 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/flight"
-	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -149,6 +148,7 @@ func (s *Server) FlightServer(opts ...grpc.ServerOption) flight.Server {
 	opts = append(opts,
 		grpc.MaxRecvMsgSize(s.cfg.MaxMessageBytes),
 		grpc.MaxSendMsgSize(s.cfg.MaxMessageBytes),
+		grpc.ForceServerCodecV2(codec),
 		grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			if err := s.authorize(ctx); err != nil {
 				return nil, err
@@ -351,7 +351,7 @@ func (s *Server) DoGet(tkt *flight.Ticket, stream flight.FlightService_DoGetServ
 		}
 	}
 	err = rayarrow.WriteTables(func(schema *arrow.Schema) (rayarrow.RecordWriter, error) {
-		return flight.NewRecordWriter(stream, ipc.WithSchema(schema)), nil
+		return newStreamWriter(stream, schema, nil)
 	}, batches...)
 	return flightError(err)
 }
@@ -362,11 +362,11 @@ func (s *Server) DoPut(stream flight.FlightService_DoPutServer) error {
 		return err
 	}
 	defer release()
-	first, err := stream.Recv()
-	if err != nil {
+	first := new(inData)
+	if err := stream.RecvMsg(first); err != nil {
 		return status.Errorf(codes.InvalidArgument, "rayflight: DoPut: no first message: %v", err)
 	}
-	name, err := descriptorName(first.GetFlightDescriptor())
+	name, err := descriptorName(first.descriptor)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 
-	"github.com/apache/arrow/go/v17/arrow/flight"
-
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/rayarrow"
@@ -20,22 +18,24 @@ import (
 // verification as a file before Arrow Go decodes any of it, and allocates
 // within the same bounds.
 
-// dataReceiver is the receiving side of a DoGet or DoPut stream.
-type dataReceiver interface {
-	Recv() (*flight.FlightData, error)
+// receiver is the receiving side of a DoGet or DoPut stream:
+// grpc.ServerStream and grpc.ClientStream both are.
+type receiver interface {
+	RecvMsg(m any) error
 }
 
 // ipcStream turns FlightData messages back into an IPC stream, refusing
 // one of more than limit bytes. first, when not nil, is a message already
 // received (DoPut's first carries the descriptor).
 type ipcStream struct {
-	r       dataReceiver
-	first   *flight.FlightData
-	prefix  [8]byte
-	pending [][]byte // what is left of the current message: prefix, header, padding, body
-	total   int64
-	limit   int64
-	err     error // why the stream was cut, if it was cut here
+	r      receiver
+	first  *inData
+	cur    inData   // the message being read
+	prefix [8]byte  // its continuation marker and metadata length
+	head   [][]byte // what is left of its prefix, metadata and padding
+	total  int64
+	limit  int64
+	err    error // why the stream was cut, if it was cut here
 }
 
 var errTooLarge = errors.New("stream past the limit")
@@ -43,45 +43,65 @@ var errTooLarge = errors.New("stream past the limit")
 var zeros [8]byte
 
 func (s *ipcStream) Read(p []byte) (int, error) {
-	for len(s.pending) == 0 {
-		fd := s.first
-		s.first = nil
-		if fd == nil {
-			var err error
-			if fd, err = s.r.Recv(); err != nil {
-				return 0, err // io.EOF at the end of the stream
-			}
+	for len(s.head) == 0 && s.cur.body == nil {
+		s.cur.close()
+		if s.first != nil {
+			s.cur, s.first = *s.first, nil
+		} else if err := s.r.RecvMsg(&s.cur); err != nil {
+			return 0, err // io.EOF at the end of the stream
 		}
-		if len(fd.DataHeader) == 0 {
+		if len(s.cur.header) == 0 {
+			s.cur.close()
 			continue // a message of app metadata or a descriptor alone
 		}
-		s.total += int64(len(fd.DataHeader) + len(fd.DataBody))
+		bodyLen := 0
+		if s.cur.body != nil {
+			bodyLen = s.cur.body.Remaining()
+		}
+		s.total += int64(len(s.cur.header) + bodyLen)
 		if s.limit > 0 && s.total > s.limit {
+			s.cur.close()
 			s.err = errTooLarge
 			return 0, s.err
 		}
-		// Continuation marker, the padded header's length, the header
-		// padded to 8 bytes, the body: handed on in place, not copied
-		// into one buffer first.
-		pad := (8 - len(fd.DataHeader)%8) % 8
+		// Continuation marker, the padded metadata's length, the metadata
+		// padded to 8 bytes, then the body, read from the frames gRPC
+		// received it in.
+		pad := (8 - len(s.cur.header)%8) % 8
 		binary.LittleEndian.PutUint32(s.prefix[:], 0xFFFFFFFF)
-		binary.LittleEndian.PutUint32(s.prefix[4:], uint32(len(fd.DataHeader)+pad))
-		s.pending = append(s.pending[:0], s.prefix[:], fd.DataHeader, zeros[:pad], fd.DataBody)
+		binary.LittleEndian.PutUint32(s.prefix[4:], uint32(len(s.cur.header)+pad))
+		s.head = append(s.head[:0], s.prefix[:], s.cur.header, zeros[:pad])
 	}
 	n := 0
-	for n < len(p) && len(s.pending) > 0 {
-		c := copy(p[n:], s.pending[0])
+	for n < len(p) && len(s.head) > 0 {
+		c := copy(p[n:], s.head[0])
 		n += c
-		if s.pending[0] = s.pending[0][c:]; len(s.pending[0]) == 0 {
-			s.pending = s.pending[1:]
+		if s.head[0] = s.head[0][c:]; len(s.head[0]) == 0 {
+			s.head = s.head[1:]
+		}
+	}
+	if n < len(p) && len(s.head) == 0 && s.cur.body != nil {
+		c, _ := s.cur.body.Read(p[n:])
+		n += c
+		if s.cur.body.Remaining() == 0 {
+			s.cur.close()
 		}
 	}
 	return n, nil
 }
 
+// close gives back the buffers of the messages not read.
+func (s *ipcStream) close() {
+	s.cur.close()
+	if s.first != nil {
+		s.first.close()
+	}
+}
+
 // readTable reads a whole stream into one TABLE: the record batches
 // joined in order. A stream of no batch is an empty table of its schema.
 func readTable(s *ipcStream, op string) (value.V, error) {
+	defer s.close()
 	batches, err := rayarrow.ReadIPC(s)
 	if err != nil {
 		if s.err == errTooLarge {

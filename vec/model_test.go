@@ -147,7 +147,27 @@ func runModel[T Elem](t *testing.T, steps int, types []value.Type, gen func(*ran
 			if o.v.Type() != m.v.Type() {
 				continue
 			}
-			add(must(Concat(m.v, o.v)), slices.Concat(m.xs, o.xs), slices.Concat(m.nulls, o.nulls))
+			if r.IntN(2) == 0 {
+				add(must(Concat(m.v, o.v)), slices.Concat(m.xs, o.xs), slices.Concat(m.nulls, o.nulls))
+				continue
+			}
+			// Three or more at once, the same value more than once too.
+			parts := []*model[T]{m, o}
+			for range 1 + r.IntN(3) {
+				if p := ms[r.IntN(len(ms))]; p.v.Type() == m.v.Type() {
+					parts = append(parts, p)
+				}
+			}
+			var vs []value.V
+			var xs []T
+			var nulls []bool
+			for _, p := range parts {
+				vs, xs, nulls = append(vs, p.v), append(xs, p.xs...), append(nulls, p.nulls...)
+			}
+			if len(xs) > 2000 {
+				continue // joins of joins would grow without bound
+			}
+			add(must(ConcatAll(vs...)), xs, nulls)
 		case 9:
 			op = "mutable"
 			xs, err := Mutable[T](&m.v)

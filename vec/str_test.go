@@ -179,7 +179,7 @@ func TestStrModel(t *testing.T) {
 			continue
 		}
 		x := ms[r.IntN(len(ms))]
-		switch r.IntN(6) {
+		switch r.IntN(7) {
 		case 0, 1:
 			s := rs()
 			if err := AppendStr(&x.v, s); err != nil {
@@ -202,6 +202,19 @@ func TestStrModel(t *testing.T) {
 		case 5:
 			if err := CompactStr(&x.v); err != nil {
 				t.Fatal(err)
+			}
+		case 6: // two to four at once: the pools join and offsets shift
+			parts := []*m{x}
+			for range 1 + r.IntN(3) {
+				parts = append(parts, ms[r.IntN(len(ms))])
+			}
+			var vs []value.V
+			var xs []string
+			for _, p := range parts {
+				vs, xs = append(vs, p.v), append(xs, p.xs...)
+			}
+			if len(xs) <= 2000 { // joins of joins would grow without bound
+				ms = append(ms, &m{must(ConcatAll(vs...)), xs})
 			}
 		}
 		if got := strs(t, x.v); !slices.Equal(got, x.xs) {

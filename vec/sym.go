@@ -184,28 +184,6 @@ func prepareSym(vp *value.V, need int, w attrs.Width) error {
 	return nil
 }
 
-// concatSym returns a's rows then b's at the wider of their widths
-// (as in the C runtime).
-func concatSym(a, b value.V) (value.V, error) {
-	na, nb := int(layout.Header(a).Word), int(layout.Header(b).Word)
-	w := max(widthOf(a), widthOf(b))
-	c, err := New(value.Sym, (na+nb)<<w)
-	if err != nil {
-		return value.V{}, err
-	}
-	h := layout.Header(c)
-	h.Attrs |= uint8(w)
-	base := uintptr(c.Data())
-	for i := range na {
-		storeID(base+uintptr(i)<<w, w, loadID(uintptr(layout.Data(a))+uintptr(i)<<widthOf(a), widthOf(a)))
-	}
-	for i := range nb {
-		storeID(base+uintptr(na+i)<<w, w, loadID(uintptr(layout.Data(b))+uintptr(i)<<widthOf(b), widthOf(b)))
-	}
-	h.Word = uint64(na + nb)
-	return concatNulls(c, a, na, b, nb)
-}
-
 // SymIDs copies the symbol ids of rows [from, from+len(dst)) of a SYM
 // vector into dst, widened to int64 whatever the vector's width, and
 // returns how many it copied (fewer at the end of v). It is the bulk form

@@ -86,8 +86,12 @@ func TestSymModel(t *testing.T) {
 		case 5:
 			ms = append(ms, &m{cow.Retain(x.v), slices.Clone(x.xs), slices.Clone(x.nulls)})
 		case 6:
-			o := ms[r.IntN(len(ms))]
-			ms = append(ms, &m{must(Concat(x.v, o.v)), slices.Concat(x.xs, o.xs), slices.Concat(x.nulls, o.nulls)})
+			o, p := ms[r.IntN(len(ms))], ms[r.IntN(len(ms))]
+			if r.IntN(2) == 0 {
+				ms = append(ms, &m{must(Concat(x.v, o.v)), slices.Concat(x.xs, o.xs), slices.Concat(x.nulls, o.nulls)})
+			} else if len(x.xs)+len(o.xs)+len(p.xs) <= 2000 { // three at once, of any widths
+				ms = append(ms, &m{must(ConcatAll(x.v, o.v, p.v)), slices.Concat(x.xs, o.xs, p.xs), slices.Concat(x.nulls, o.nulls, p.nulls)})
+			}
 		}
 		check(step, x)
 	}

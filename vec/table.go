@@ -180,36 +180,6 @@ func Schema(t value.V) []Column {
 	return out
 }
 
-// concatTables is Concat of two tables: each column of a with b's column
-// of the same position, which must have the same name.
-func concatTables(a, b value.V) (value.V, error) {
-	if NumCols(a) != NumCols(b) {
-		return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "tables of %d and %d columns", NumCols(a), NumCols(b))
-	}
-	out, err := NewTable()
-	if err != nil {
-		return value.V{}, err
-	}
-	for i := range NumCols(a) {
-		name, ca, _ := ColumnAt(a, i)
-		nameB, cb, _ := ColumnAt(b, i)
-		if nameB != name {
-			cow.Release(&out)
-			return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "column %d is %.40q in one table and %.40q in the other", i, name, nameB)
-		}
-		c, err := Concat(ca, cb)
-		if err == nil {
-			err = AddColumn(&out, name, c)
-			cow.Release(&c)
-		}
-		if err != nil {
-			cow.Release(&out)
-			return value.V{}, err
-		}
-	}
-	return out, nil
-}
-
 // sliceTable is Slice of a table: a table of slices of its columns, no
 // element copied.
 func sliceTable(t value.V, off, n int) (value.V, error) {

@@ -238,84 +238,6 @@ func Insert[T Elem](vp *value.V, i int, x T) error {
 	return nil
 }
 
-// Concat returns a new vector holding a's rows, then b's, nulls included.
-// a and b must have the same type. Two columns linked into the same table
-// give a column linked into it; otherwise the result is a plain vector.
-// Two TABLEs of the same column names, in the same order and of the same
-// types, give a table of a's rows then b's.
-func Concat(a, b value.V) (value.V, error) {
-	if a.IsZero() || b.IsZero() {
-		return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "no value")
-	}
-	t := a.Type()
-	if t == value.Table && b.Type() == value.Table {
-		return concatTables(a, b)
-	}
-	if b.Type() != t || !isFixed(t) && t != value.Str && t != value.Sym {
-		return value.V{}, ray.Errorf(ray.ErrType, "vec.Concat", "cannot concatenate %v and %v vectors", t, b.Type())
-	}
-	switch t {
-	case value.Str:
-		return concatStr(a, b)
-	case value.Sym:
-		return concatSym(a, b)
-	}
-	na, nb := int(layout.Header(a).Word), int(layout.Header(b).Word)
-	c, err := New(t, na+nb)
-	if err != nil {
-		return value.V{}, err
-	}
-	size := uintptr(t.ElemSize())
-	memops.CopyPtr(c.Data(), layout.Data(a), uintptr(na)*size)
-	memops.CopyPtr(offheap.Add(c.Data(), uintptr(na)*size), layout.Data(b), uintptr(nb)*size)
-	layout.Header(c).Word = uint64(na + nb)
-	if ta, ok := linkOf(a); ok {
-		if tb, ok := linkOf(b); ok && ta == tb {
-			layout.Header(c).Aux[layout.SlotLink] = ta
-			layout.Header(c).Attrs |= attrbits.Link
-		}
-	}
-	return concatNulls(c, a, na, b, nb)
-}
-
-// ConcatAll returns a new value holding the rows of every one of vs in
-// order: vectors of one type, or TABLEs of the same columns, as Concat
-// takes them. It joins them in pairs, then pairs of pairs, so that each row
-// is copied about log2(len(vs)) times rather than up to len(vs) times. One
-// value is returned with a new reference, not copied.
-func ConcatAll(vs ...value.V) (value.V, error) {
-	if len(vs) == 0 {
-		return value.V{}, ray.Errorf(ray.ErrLength, "vec.ConcatAll", "nothing to concatenate")
-	}
-	level := slices.Clone(vs)
-	for i := range level {
-		level[i] = cow.Retain(level[i])
-	}
-	for len(level) > 1 {
-		next := make([]value.V, 0, (len(level)+1)/2)
-		for i := 0; i < len(level); i += 2 {
-			if i+1 == len(level) {
-				next = append(next, level[i])
-				continue
-			}
-			j, err := Concat(level[i], level[i+1])
-			cow.Release(&level[i])
-			cow.Release(&level[i+1])
-			if err != nil {
-				for _, rest := range [][]value.V{level[i+2:], next} {
-					for k := range rest {
-						cow.Release(&rest[k])
-					}
-				}
-				return value.V{}, err
-			}
-			next = append(next, j)
-		}
-		level = next
-	}
-	return level[0], nil
-}
-
 // Slice returns a view of n rows of v from row off, in O(1): a header that
 // refers to v's root block (a slice of a slice refers to the root) and
 // holds a reference to it. 0 <= off, 0 <= n, off+n <= Len(v). A TABLE
@@ -445,20 +367,6 @@ func materialize(v value.V, capacity int) (value.V, error) {
 		}
 	}
 	if err := copyNulls(&c, v, 0, n, 0); err != nil {
-		cow.Release(&c)
-		return value.V{}, err
-	}
-	return c, nil
-}
-
-// concatNulls finishes a concatenation c of a (na rows) and b (nb rows):
-// it copies both null maps into c, releasing c on failure.
-func concatNulls(c, a value.V, na int, b value.V, nb int) (value.V, error) {
-	if err := copyNulls(&c, a, 0, na, 0); err != nil {
-		cow.Release(&c)
-		return value.V{}, err
-	}
-	if err := copyNulls(&c, b, 0, nb, na); err != nil {
 		cow.Release(&c)
 		return value.V{}, err
 	}
