@@ -16,26 +16,13 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// The wire codec.
-//
-// gRPC's own codec would copy a record batch's body twice on each side:
-// on the way out Arrow Go's Flight writer gathers it into a bytes.Buffer
-// and protobuf copies that into the message; on the way in gRPC joins the
-// HTTP/2 frames into one buffer and protobuf copies the body out of it.
 // wireCodec is gRPC's protobuf codec for every message but two of
-// rayflight's own:
+// rayflight's own (the package doc's "On the wire" says why):
 //
-//   - outData, a FlightData to send, is encoded straight from the body's
-//     buffers (the exported columns) into one buffer of gRPC's pool.
-//   - inData, a FlightData received, keeps the body in the frames gRPC
-//     received it in; the IPC reader copies it from them into its own
-//     buffers, once.
-//
-// The bytes on the wire are FlightData's protobuf encoding either way, so
-// any Flight peer reads and writes them. The body is copied on the way out
-// rather than lent to gRPC: gRPC drops the buffers queued on a connection
-// that breaks without freeing them, so a lent block of raygo's heap would
-// be held until Go's collector noticed, which may be long after.
+//   - outData, a FlightData to send, encoded straight from the body's
+//     buffers (the exported columns) into one buffer of gRPC's pool;
+//   - inData, a FlightData received, whose body stays in the frames gRPC
+//     received it in until the IPC reader copies it out.
 type wireCodec struct{ proto encoding.CodecV2 }
 
 var codec = wireCodec{encoding.GetCodecV2(protocodec.Name)}

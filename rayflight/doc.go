@@ -35,5 +35,21 @@
 //
 // Fetch asks for a dataset's FlightInfo and fetches its endpoints in
 // parallel, each from the location it names (or the server asked), then
-// joins the partitions, in endpoint order, into one TABLE.
+// joins the partitions, in endpoint order, into one TABLE (vec.ConcatAll:
+// one allocation, each row copied once).
+//
+// # On the wire
+//
+// The bytes are Flight's: FlightData messages in protobuf, so any Flight
+// client or server talks to rayflight's. What differs is how they are
+// made and read (codec.go). gRPC's protobuf codec would copy a batch's
+// body twice on each side; rayflight's servers and clients use a codec
+// that writes a FlightData straight from the exported columns into one
+// pooled buffer that gRPC frames and sends, and that reads one by leaving
+// its body in the frames gRPC received, for the IPC reader to copy from
+// once. Its decoder is checked against protobuf's by FuzzFlightData. The
+// body is copied into the pooled buffer rather than lent to gRPC, because
+// gRPC drops the buffers queued on a connection that breaks without
+// freeing them: a lent heap block would then stay live until Go's
+// collector noticed, which could be long after.
 package rayflight
