@@ -398,11 +398,12 @@ func symDictionary() (*array.Data, error) {
 
 // ExportRecord returns a TABLE as an Arrow record over the same memory,
 // with the table's column names. The caller must Release the record.
-func ExportRecord(t value.V) (arrow.Record, error) { return exportRecord(t, nil) }
+func ExportRecord(t value.V) (arrow.Record, error) { return exportRecord(t, nil, false) }
 
 // exportRecord is ExportRecord, with the SYM columns named in shared (by
-// position) exported over the dictionaries given there.
-func exportRecord(t value.V, shared map[int]*symDict) (arrow.Record, error) {
+// position) exported over the dictionaries given there. A record for
+// writing gets its STR columns through compactForWriting.
+func exportRecord(t value.V, shared map[int]*symDict, writing bool) (arrow.Record, error) {
 	if t.IsZero() || t.Type() != value.Table {
 		return nil, ray.Errorf(ray.ErrType, "rayarrow.ExportRecord", "want a TABLE, have %v", t.TypeName())
 	}
@@ -427,6 +428,16 @@ func exportRecord(t value.V, shared map[int]*symDict) (arrow.Record, error) {
 			}
 			a = array.MakeFromData(data)
 			data.Release()
+		} else if writing && col.Type() == value.Str {
+			c, err := compactForWriting(col)
+			if err != nil {
+				return nil, err
+			}
+			a, err = Export(c)
+			cow.Release(&c)
+			if err != nil {
+				return nil, err
+			}
 		} else if a, err = Export(col); err != nil {
 			return nil, err
 		}
@@ -435,3 +446,37 @@ func exportRecord(t value.V, shared map[int]*symDict) (arrow.Record, error) {
 	}
 	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(vec.NumRows(t))), nil
 }
+
+// compactForWriting returns a new reference to the STR vector v or, when
+// v's pool holds much more than its rows use (v is a slice of a longer
+// vector, or many of its strings were overwritten), a copy whose pool holds
+// just those bytes. Arrow's IPC writer writes a string_view column's data
+// buffers whole, so without this a table written as batches sliced from
+// one column (rayflight's DoGet, a file of several tables) would carry the
+// column's whole pool in every batch.
+func compactForWriting(v value.V) (value.V, error) {
+	c := cow.Retain(v)
+	pool := layout.Pool(v)
+	if pool.IsZero() {
+		return c, nil
+	}
+	live := 0
+	for i := range int(v.Len()) {
+		if b, _ := vec.StrView(v, i); len(b) > strInline {
+			live += len(b)
+		}
+	}
+	if int(layout.Header(pool).Word) <= 2*live+compactSlack {
+		return c, nil
+	}
+	if err := vec.CompactStr(&c); err != nil {
+		cow.Release(&c)
+		return value.V{}, err
+	}
+	return c, nil
+}
+
+const (
+	strInline    = 12       // a string_view of at most 12 bytes holds them inline
+	compactSlack = 64 << 10 // pool bytes not worth a copy to drop
+)

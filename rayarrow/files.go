@@ -116,7 +116,7 @@ func writeRecords(tables []value.V, open func(*arrow.Schema) (RecordWriter, erro
 	var w RecordWriter
 	var first *arrow.Schema
 	for _, t := range tables {
-		rec, err := exportRecord(t, shared)
+		rec, err := exportRecord(t, shared, true)
 		if err != nil {
 			return err
 		}
@@ -182,6 +182,7 @@ func sharedSymDicts(tables []value.V) (map[int]*symDict, error) {
 func ReadIPC(r io.Reader) (out []value.V, err error) {
 	defer corruptOnPanic("rayarrow.ReadIPC", &err)
 	mem := newReadAllocator()
+	mem.recycle = true
 	rd, err := ipc.NewReader(&verifiedStream{r: r, input: &mem.input}, ipc.WithAllocator(mem))
 	if err != nil {
 		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPC", err, "not an Arrow IPC stream")

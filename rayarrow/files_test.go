@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
@@ -133,5 +136,82 @@ func TestParquetRoundTrip(t *testing.T) {
 	}
 	if _, err := ReadParquet(path); !errors.Is(err, ray.ErrCorrupt) {
 		t.Errorf("reading a broken Parquet file: %v", err)
+	}
+}
+
+// Batches sliced from one STR column are written with the strings their
+// rows use, not the column's whole pool each (Arrow's IPC writer writes a
+// string_view column's data buffers whole); so is a column most of whose
+// pool its rows no longer use. Either way the rows read back as written.
+func TestWrittenBatchesCarryOnlyTheirStrings(t *testing.T) {
+	heaptest.Check(t)
+	const rows, batches = 100_000, 20
+	want := make([]string, rows)
+	for i := range want {
+		want[i] = fmt.Sprintf("a string longer than twelve bytes, row %d", i)
+	}
+	tb := tableOf(t, column{"s", must(vec.FromStrings(want))})
+	defer cow.Release(&tb)
+	poolBytes := 0
+	for _, s := range want {
+		poolBytes += len(s)
+	}
+	var parts []value.V
+	for from := 0; from < rows; from += rows / batches {
+		parts = append(parts, must(vec.Slice(tb, from, rows/batches)))
+	}
+	defer func() {
+		for i := range parts {
+			cow.Release(&parts[i])
+		}
+	}()
+	var buf bytes.Buffer
+	err := WriteTables(func(schema *arrow.Schema) (RecordWriter, error) {
+		return ipc.NewWriter(&buf, ipc.WithSchema(schema)), nil
+	}, parts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if limit := 2 * (poolBytes + 16*rows); buf.Len() > limit {
+		t.Errorf("%d batches of one column take %d bytes, more than %d: each carries the whole pool", batches, buf.Len(), limit)
+	}
+	back, err := ReadIPC(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := must(vec.ConcatAll(back...))
+	defer cow.Release(&joined)
+	for i := range back {
+		cow.Release(&back[i])
+	}
+	_, col, _ := vec.ColumnAt(joined, 0)
+	for i, w := range want {
+		if got, _ := vec.GetStr(col, i); got != w {
+			t.Fatalf("row %d: %q, want %q", i, got, w)
+		}
+	}
+
+	// A column whose strings were all overwritten twice: two thirds of its
+	// pool dead.
+	_, s, _ := vec.ColumnAt(tb, 0)
+	s = cow.Retain(s)
+	defer cow.Release(&s)
+	for range 2 {
+		for i := range rows {
+			if err := vec.SetStr(&s, i, want[rows-1-i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rewritten := tableOf(t, column{"s", cow.Retain(s)})
+	defer cow.Release(&rewritten)
+	buf.Reset()
+	if err := WriteTables(func(schema *arrow.Schema) (RecordWriter, error) {
+		return ipc.NewWriter(&buf, ipc.WithSchema(schema)), nil
+	}, rewritten); err != nil {
+		t.Fatal(err)
+	}
+	if limit := poolBytes + 16*rows + 4096; buf.Len() > limit {
+		t.Errorf("a column with %d dead pool bytes takes %d bytes, more than %d", vec.DeadBytes(s), buf.Len(), limit)
 	}
 }

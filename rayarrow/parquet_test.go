@@ -333,6 +333,63 @@ func TestReadAllocatorBoundsExpansion(t *testing.T) {
 	}
 }
 
+// An IPC read's freed large buffers serve its next ones of the size
+// class, cleared; small ones, and a Parquet read's, are left to the
+// collector; and no more than recycleKeep bytes are kept.
+func TestReadAllocatorRecycles(t *testing.T) {
+	a := newReadAllocator()
+	a.recycle = true
+	b := a.Allocate(100_000)
+	if len(b) != 100_000 || cap(b) != 1<<17 {
+		t.Fatalf("len %d cap %d, want 100000 and 131072", len(b), cap(b))
+	}
+	for i := range b {
+		b[i] = 0xAB
+	}
+	a.Free(b)
+	c := a.Allocate(70_000) // the same class
+	if &c[0] != &b[0] {
+		t.Error("a freed buffer of the class was not reused")
+	}
+	for i, x := range c[:cap(c)] {
+		if x != 0 && i < len(c) {
+			t.Fatalf("byte %d of a reused buffer is %#x, not cleared", i, x)
+		}
+	}
+	c = a.Reallocate(120_000, c) // grows in place within the class
+	if &c[0] != &b[0] || len(c) != 120_000 {
+		t.Error("a reallocation within the class moved")
+	}
+	d := a.Reallocate(300_000, c) // moves, and frees c for reuse
+	if e := a.Allocate(1 << 17); &e[0] != &b[0] {
+		t.Error("the buffer a reallocation left was not reused")
+	} else {
+		a.Free(e)
+	}
+	a.Free(d)
+	small := a.Allocate(1000)
+	a.Free(small)
+	if a.used.Load() != 0 {
+		t.Errorf("%d bytes accounted after every buffer was freed", a.used.Load())
+	}
+	var big [][]byte
+	for range recycleKeep/(1<<20) + 4 {
+		big = append(big, a.Allocate(1<<20))
+	}
+	for _, b := range big {
+		a.Free(b)
+	}
+	if a.keep > recycleKeep {
+		t.Errorf("%d bytes kept, more than %d", a.keep, recycleKeep)
+	}
+	p := newReadAllocator() // a Parquet read's
+	b = p.Allocate(100_000)
+	p.Free(b)
+	if c := p.Allocate(100_000); &c[0] == &b[0] || p.keep != 0 {
+		t.Error("a read that does not recycle reused a buffer")
+	}
+}
+
 // FuzzReadParquet feeds arbitrary bytes to the Parquet reader: a table or a
 // raygo error, never a panic, an abort or a leak. The seeds are the sample
 // table written every way Arrow Go writes Parquet, and the damaged files

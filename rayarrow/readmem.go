@@ -2,6 +2,7 @@ package rayarrow
 
 import (
 	"errors"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 
@@ -29,13 +30,35 @@ import (
 //
 // The refusal is a panic (an Allocator cannot return an error), which the
 // readers turn into ErrLimit.
+//
+// An IPC read also recycles its large buffers. Go's allocator zeroes a new
+// buffer of megabytes and the kernel faults its pages in, for each record
+// batch of a stream, since the collector hands freed spans back to the
+// kernel; on a 2-core VM that cost more than the reading itself. So a
+// buffer of recycleMin bytes or more is rounded up to a power of two and,
+// once Arrow frees it, kept (up to recycleKeep bytes in all) for the read's
+// next buffer of that size: the batches of a stream are alike, so after
+// the first few a read allocates almost nothing new. A reused buffer is
+// cleared, as a new one would be. (Parquet reads do not recycle: Arrow Go's
+// Parquet reader is large enough that a release too early somewhere in it,
+// harmless while Free does nothing, cannot be ruled out.)
 type readAllocator struct {
 	memory.Allocator
 	limit    uint64
 	budgeted bool          // limit is the budget: no expansion bound
 	input    atomic.Uint64 // bytes of input read so far
 	used     atomic.Uint64
+
+	recycle bool
+	mu      sync.Mutex
+	kept    [64][][]byte // freed buffers by log2 of their capacity
+	keep    int          // their bytes
 }
+
+const (
+	recycleMin  = 64 << 10
+	recycleKeep = 64 << 20
+)
 
 const (
 	maxExpansion  = 1024
@@ -44,7 +67,9 @@ const (
 
 func newReadAllocator() *readAllocator {
 	limit, budgeted := readLimit()
-	return &readAllocator{Allocator: memory.DefaultAllocator, limit: limit, budgeted: budgeted}
+	// Arrow's Go allocator whatever memory.DefaultAllocator is: the
+	// buffers are the collector's, so keeping or dropping one is safe.
+	return &readAllocator{Allocator: memory.NewGoAllocator(), limit: limit, budgeted: budgeted}
 }
 
 var physicalMemory = sync.OnceValue(func() uint64 {
@@ -89,17 +114,49 @@ func (a *readAllocator) take(n int, old []byte) {
 
 func (a *readAllocator) Allocate(n int) []byte {
 	a.take(n, nil)
-	return a.Allocator.Allocate(n)
+	if n < recycleMin || !a.recycle {
+		return a.Allocator.Allocate(n)
+	}
+	class := bits.Len(uint(n - 1)) // 1<<class >= n
+	a.mu.Lock()
+	var b []byte
+	if k := len(a.kept[class]); k > 0 {
+		b, a.kept[class] = a.kept[class][k-1], a.kept[class][:k-1]
+		a.keep -= cap(b)
+	}
+	a.mu.Unlock()
+	if b == nil {
+		return a.Allocator.Allocate(1 << class)[:n]
+	}
+	b = b[:n]
+	clear(b)
+	return b
 }
 
 func (a *readAllocator) Reallocate(n int, b []byte) []byte {
-	a.take(n, b)
-	return a.Allocator.Reallocate(n, b)
+	if n <= cap(b) {
+		a.take(n, b)
+		return b[:n]
+	}
+	nb := a.Allocate(n)
+	copy(nb, b)
+	a.Free(b)
+	return nb
 }
 
 func (a *readAllocator) Free(b []byte) {
 	a.used.Add(-uint64(len(b)))
-	a.Allocator.Free(b)
+	c := cap(b)
+	if !a.recycle || c < recycleMin || c&(c-1) != 0 {
+		return // the collector's
+	}
+	a.mu.Lock()
+	if a.keep+c <= recycleKeep {
+		class := bits.Len(uint(c - 1))
+		a.kept[class] = append(a.kept[class], b[:c])
+		a.keep += c
+	}
+	a.mu.Unlock()
 }
 
 // panicError returns the error a recovered panic carries: a raygo error

@@ -115,7 +115,7 @@ func (c *Client) Fetch(ctx context.Context, name string) (value.V, error) {
 	if len(info.Endpoint) == 0 {
 		return value.V{}, ray.Errorf(ray.ErrCorrupt, "rayflight.Fetch", "%.80q has no endpoint", name)
 	}
-	parts := make([]value.V, len(info.Endpoint))
+	parts := make([][]value.V, len(info.Endpoint))
 	errs := make([]error, len(info.Endpoint))
 	var wg sync.WaitGroup
 	for i, ep := range info.Endpoint {
@@ -126,41 +126,45 @@ func (c *Client) Fetch(ctx context.Context, name string) (value.V, error) {
 		}()
 	}
 	wg.Wait()
+	// Every endpoint's batches, in order, joined at once: each row is
+	// copied once into the table.
+	var batches []value.V
+	for _, p := range parts {
+		batches = append(batches, p...)
+	}
 	for _, err := range errs {
 		if err != nil {
-			for i := range parts {
-				cow.Release(&parts[i])
+			for i := range batches {
+				cow.Release(&batches[i])
 			}
 			return value.V{}, err
 		}
 	}
-	return joinTables(parts, "rayflight.Fetch")
+	return joinTables(batches, "rayflight.Fetch")
 }
 
-// fetchEndpoint reads one endpoint's stream into a TABLE.
-func (c *Client) fetchEndpoint(ctx context.Context, ep *flight.FlightEndpoint) (value.V, error) {
+// fetchEndpoint reads one endpoint's stream: its record batches.
+func (c *Client) fetchEndpoint(ctx context.Context, ep *flight.FlightEndpoint) ([]value.V, error) {
 	addr := c.addr
 	if locs := ep.GetLocation(); len(locs) > 0 && locs[0].GetUri() != "" {
 		var err error
 		if addr, err = locationAddr(locs[0].GetUri()); err != nil {
-			return value.V{}, err
+			return nil, err
 		}
 	}
 	fc, err := c.conn(addr)
 	if err != nil {
-		return value.V{}, err
+		return nil, err
 	}
 	stream, err := fc.DoGet(c.ctx(ctx), ep.GetTicket())
 	if err != nil {
-		return value.V{}, ray.Wrap(ray.ErrIO, "rayflight.Fetch", err, "DoGet from %s", addr)
+		return nil, ray.Wrap(ray.ErrIO, "rayflight.Fetch", err, "DoGet from %s", addr)
 	}
-	t, err := readTable(&ipcStream{r: stream, limit: c.cfg.MaxFetchBytes}, "rayflight.Fetch")
-	if err != nil {
-		if !errors.As(err, new(*ray.Error)) {
-			err = ray.Wrap(ray.ErrIO, "rayflight.Fetch", err, "reading from %s", addr)
-		}
+	batches, err := readBatches(&ipcStream{r: stream, limit: c.cfg.MaxFetchBytes}, "rayflight.Fetch")
+	if err != nil && !errors.As(err, new(*ray.Error)) {
+		err = ray.Wrap(ray.ErrIO, "rayflight.Fetch", err, "reading from %s", addr)
 	}
-	return t, err
+	return batches, err
 }
 
 // locationAddr returns the host:port of a Flight location URI.

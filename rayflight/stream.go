@@ -99,20 +99,29 @@ func (s *ipcStream) close() {
 }
 
 // readTable reads a whole stream into one TABLE: the record batches
-// joined in order. A stream of no batch is an empty table of its schema.
+// joined in order.
 func readTable(s *ipcStream, op string) (value.V, error) {
+	batches, err := readBatches(s, op)
+	if err != nil {
+		return value.V{}, err
+	}
+	return joinTables(batches, op)
+}
+
+// readBatches reads every record batch of a stream, each a TABLE.
+func readBatches(s *ipcStream, op string) ([]value.V, error) {
 	defer s.close()
 	batches, err := rayarrow.ReadIPC(s)
 	if err != nil {
 		if s.err == errTooLarge {
-			return value.V{}, ray.Errorf(ray.ErrLimit, op, "the stream passes its limit of %d bytes", s.limit)
+			return nil, ray.Errorf(ray.ErrLimit, op, "the stream passes its limit of %d bytes", s.limit)
 		}
-		return value.V{}, err
+		return nil, err
 	}
 	if len(batches) == 0 {
-		return value.V{}, ray.Errorf(ray.ErrCorrupt, op, "a stream with no schema")
+		return nil, ray.Errorf(ray.ErrCorrupt, op, "a stream with no schema")
 	}
-	return joinTables(batches, op)
+	return batches, nil
 }
 
 // joinTables joins ts, in order, into one TABLE, taking over the caller's
@@ -125,7 +134,7 @@ func joinTables(ts []value.V, op string) (value.V, error) {
 	}()
 	t, err := vec.ConcatAll(ts...)
 	if err != nil {
-		return value.V{}, ray.Wrap(ray.ErrCorrupt, op, err, "record batches of different schemas in one stream")
+		return value.V{}, ray.Wrap(ray.ErrCorrupt, op, err, "record batches of different schemas in one table")
 	}
 	return t, nil
 }
