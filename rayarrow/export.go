@@ -1,6 +1,7 @@
 package rayarrow
 
 import (
+	"encoding/binary"
 	"sync"
 	"unsafe"
 
@@ -461,9 +462,9 @@ func compactForWriting(v value.V) (value.V, error) {
 		return c, nil
 	}
 	live := 0
-	for i := range int(v.Len()) {
-		if b, _ := vec.StrView(v, i); len(b) > strInline {
-			live += len(b)
+	for _, e := range unsafe.Slice((*[16]byte)(layout.Data(v)), v.Len()) {
+		if n := binary.LittleEndian.Uint32(e[0:4]); n > strInline {
+			live += int(n)
 		}
 	}
 	if int(layout.Header(pool).Word) <= 2*live+compactSlack {

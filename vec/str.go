@@ -242,10 +242,11 @@ func CompactStr(vp *value.V) error {
 	}
 	v := *vp
 	n := int(layout.Header(v).Word)
+	views := unsafe.Slice((*[16]byte)(v.Data()), n)
 	live := 0
-	for i := range n {
-		if b := strView(v, i); len(b) > strInline {
-			live += len(b)
+	for i := range views {
+		if l := binary.LittleEndian.Uint32(views[i][0:4]); l > strInline {
+			live += int(l)
 		}
 	}
 	var fresh value.V
@@ -256,16 +257,19 @@ func CompactStr(vp *value.V) error {
 		}
 		heap.HeaderOf(p).Type = int8(value.U8)
 		fresh = layout.FromPointer(p)
+		from := unsafe.Slice((*byte)(layout.Pool(v).Data()), layout.Header(layout.Pool(v)).Word)
+		to := unsafe.Slice((*byte)(fresh.Data()), live)
 		off := 0
-		for i := range n {
-			b := strView(v, i)
-			if len(b) <= strInline {
+		for i := range views {
+			e := &views[i]
+			l := binary.LittleEndian.Uint32(e[0:4])
+			if l <= strInline {
 				continue
 			}
-			copy(unsafe.Slice((*byte)(offheap.Add(fresh.Data(), uintptr(off))), len(b)), b)
-			e := (*[16]byte)(offheap.Add(v.Data(), uintptr(i)*16))
+			at := binary.LittleEndian.Uint32(e[12:16])
+			copy(to[off:off+int(l)], from[at:at+l])
 			binary.LittleEndian.PutUint32(e[12:16], uint32(off))
-			off += len(b)
+			off += int(l)
 		}
 		layout.Header(fresh).Word = uint64(off)
 	}
