@@ -42,6 +42,11 @@
 // dictionary pages, no re-encoding); both read back as STR. Files give
 // each SYM column one dictionary of its own symbols, shared by all the
 // file's record batches (an IPC file may not replace a dictionary).
+// Arrow's IPC writer writes a string_view column's data buffers whole, so
+// a STR column whose pool holds much more than its rows use (a batch
+// sliced from a longer column, or one with many overwritten strings) is
+// written from a copy with just those bytes (compactForWriting): a table
+// sent as batches would otherwise carry the whole pool in every batch.
 //
 // # Untrusted data
 //
@@ -74,6 +79,8 @@
 //     with ErrLimit; and never more than half the machine's memory. A
 //     Parquet file's pages together must decompress within the same
 //     bound, checked from their headers before any is read.
+//     IPC reads reuse their freed large buffers for the next batch's,
+//     rather than have Go zero and fault in megabytes a batch.
 //   - Import, ImportRecord and the readers check that an array's buffers
 //     hold what its length promises, and that dictionary indices are in
 //     range. They recover Arrow's panics, release whatever they had built,

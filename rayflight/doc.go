@@ -9,7 +9,8 @@
 // schema, rows and bytes) with one endpoint per partition: a partition is
 // a range of rows, so N consumers fetch a table at once. DoGet streams a
 // partition as record batches exported from the table's columns without
-// copying them (rayarrow.WriteTables: SYM columns travel as dictionaries);
+// copying them (rayarrow.WriteTables: SYM columns travel as dictionaries,
+// and a STR batch with a pool of just its own strings);
 // the stream holds a reference to the table until its last batch is
 // written, so a table dropped meanwhile stays readable to it. DoPut
 // receives a stream into a new TABLE: the bytes go through rayarrow's IPC
