@@ -126,15 +126,15 @@ func importValues(a arrow.Array) (value.V, error) {
 		}
 		return vec.FromSlice(value.GUID, xs)
 	case *array.String:
-		return importStrings(a.Len(), func(i int) string { return a.Value(i) })
+		return importStrings(a.Len(), a.Value)
 	case *array.LargeString:
-		return importStrings(a.Len(), func(i int) string { return a.Value(i) })
+		return importStrings(a.Len(), a.Value)
 	case *array.StringView:
-		return importStrings(a.Len(), func(i int) string { return a.Value(i) })
+		return importStrings(a.Len(), a.Value)
 	case *array.Binary:
-		return importStrings(a.Len(), func(i int) string { return string(a.Value(i)) })
+		return importStrings(a.Len(), a.ValueString)
 	case *array.LargeBinary:
-		return importStrings(a.Len(), func(i int) string { return string(a.Value(i)) })
+		return importStrings(a.Len(), a.ValueString)
 	case *array.Dictionary:
 		return importDictionary(a)
 	case *array.List:
@@ -216,19 +216,11 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// importStrings copies n strings into a new STR vector. (Arrow checks
+// nothing as it hands them out; a panic over damaged offsets is turned
+// into ErrCorrupt by the caller.)
 func importStrings(n int, at func(int) string) (value.V, error) {
-	v, err := vec.New(value.Str, n)
-	if err != nil {
-		return value.V{}, err
-	}
-	defer releaseOnPanic(&v)
-	for i := range n {
-		if err := vec.AppendStr(&v, at(i)); err != nil {
-			cow.Release(&v)
-			return value.V{}, err
-		}
-	}
-	return v, nil
+	return vec.FromStringsFunc(n, at)
 }
 
 // importDictionary interns each dictionary string once and maps indices.

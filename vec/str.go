@@ -76,7 +76,72 @@ func StrView(v value.V, i int) ([]byte, error) {
 
 // FromStrings returns a STR vector of xs.
 func FromStrings(xs []string) (value.V, error) {
-	return build(value.Str, len(xs), func(vp *value.V, i int) error { return AppendStr(vp, xs[i]) })
+	return FromStringsFunc(len(xs), func(i int) string { return xs[i] })
+}
+
+// FromStringsFunc returns a STR vector of n rows, row i holding at(i). It
+// calls at twice for each row, first to size the pool, which is then
+// allocated once and written in order: the bulk form of AppendStr, for
+// converting a column from another format. at must give the same strings
+// both times.
+func FromStringsFunc(n int, at func(i int) string) (value.V, error) {
+	if n < 0 {
+		return value.V{}, ray.Errorf(ray.ErrLength, "vec.FromStringsFunc", "%d rows", n)
+	}
+	pooled := 0
+	for i := range n {
+		if l := len(at(i)); l > strInline {
+			if l > MaxPool || pooled > MaxPool-l {
+				return value.V{}, ray.Errorf(ray.ErrLimit, "vec.FromStringsFunc", "the STR pool would hold more than %d bytes", MaxPool)
+			}
+			pooled += l
+		}
+	}
+	v, err := New(value.Str, n)
+	if err != nil {
+		return value.V{}, err
+	}
+	built := false
+	defer func() {
+		if !built { // an error, or a panic in at
+			cow.Release(&v)
+		}
+	}()
+	var pool []byte
+	if pooled > 0 {
+		p, err := heap.Alloc(uintptr(pooled))
+		if err != nil {
+			return value.V{}, err
+		}
+		heap.HeaderOf(p).Type = int8(value.U8)
+		layout.Header(v).Aux[layout.SlotPool] = uint64(uintptr(p))
+		pool = unsafe.Slice((*byte)(layout.FromPointer(p).Data()), pooled)
+	}
+	views := unsafe.Slice((*[16]byte)(v.Data()), n)
+	off := 0
+	for i := range views {
+		s := at(i)
+		e := &views[i]
+		*e = [16]byte{}
+		binary.LittleEndian.PutUint32(e[0:4], uint32(len(s)))
+		if len(s) <= strInline {
+			copy(e[4:], s)
+			continue
+		}
+		if len(s) > len(pool)-off {
+			return value.V{}, ray.Errorf(ray.ErrLength, "vec.FromStringsFunc", "row %d is longer than the first time it was asked for", i)
+		}
+		copy(e[4:8], s)
+		copy(pool[off:], s)
+		binary.LittleEndian.PutUint32(e[12:16], uint32(off))
+		off += len(s)
+	}
+	if pooled > 0 {
+		layout.Header(layout.Pool(v)).Word = uint64(off)
+	}
+	built = true
+	layout.Header(v).Word = uint64(n)
+	return v, nil
 }
 
 // build returns a new vector of type t made by calling add for rows 0..n-1;

@@ -289,3 +289,43 @@ func TestSymVectorsWidenAndSliceAtWidth(t *testing.T) {
 	cow.Release(&n)
 	cow.Release(&cc)
 }
+
+// FromStringsFunc builds what appending each string builds, with the pool
+// allocated once at its size; an at that changes its answers, a panic in
+// at, and a negative count leave nothing behind.
+func TestFromStringsFunc(t *testing.T) {
+	heaptest.Check(t)
+	xs := []string{"", "short", "exactly12byt", "thirteen byte", strings.Repeat("long ", 40), "x"}
+	v := must(FromStringsFunc(len(xs), func(i int) string { return xs[i] }))
+	defer cow.Release(&v)
+	if got := strs(t, v); !slices.Equal(got, xs) {
+		t.Errorf("rows %q, want %q", got, xs)
+	}
+	if pooled := len("thirteen byte") + 200; layout.Pool(v).Len() != int64(pooled) || layout.Header(layout.Pool(v)).Word != uint64(pooled) {
+		t.Errorf("pool of %d bytes holding %d, want %d", layout.Pool(v).Len(), layout.Header(layout.Pool(v)).Word, pooled)
+	}
+	if err := AppendStr(&v, "appended after a bulk build"); err != nil || strs(t, v)[len(xs)] != "appended after a bulk build" {
+		t.Errorf("append after: %v", err)
+	}
+	calls := 0
+	growing := func(i int) string { calls++; return strings.Repeat("y", 13+calls) }
+	if _, err := FromStringsFunc(3, growing); !errors.Is(err, ray.ErrLength) {
+		t.Errorf("an at whose strings grow: %v, want ErrLength", err)
+	}
+	calls = 0 // the panic comes in the second pass, with the vector built halfway
+	func() {
+		defer func() { recover() }()
+		FromStringsFunc(5, func(i int) string {
+			if calls++; i == 3 && calls > 5 {
+				panic("at fails")
+			}
+			return "a string in the pool"
+		})
+		t.Error("the panic did not reach the caller")
+	}()
+	if _, err := FromStringsFunc(-1, nil); !errors.Is(err, ray.ErrLength) {
+		t.Errorf("-1 rows: %v", err)
+	}
+	empty := must(FromStringsFunc(0, nil))
+	cow.Release(&empty)
+}
