@@ -192,6 +192,13 @@ func (c *Client) Put(ctx context.Context, name string, t value.V) error {
 		w, err := newStreamWriter(stream, schema, &flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{name}})
 		return putWriter{w, stream}, err
 	}, t)
+	if errors.Is(err, io.EOF) {
+		// The server ended the stream before the table was sent (a refusal):
+		// its status, not the broken send, says why.
+		if _, rerr := stream.Recv(); rerr != nil && rerr != io.EOF {
+			return ray.Wrap(ray.ErrIO, "rayflight.Put", rerr, "the server refused %.80q", name)
+		}
+	}
 	if err != nil {
 		return err
 	}
