@@ -206,30 +206,19 @@ func concatTables(op string, ts []value.V) (value.V, error) {
 			return value.V{}, ray.Errorf(ray.ErrType, op, "tables of %d and %d columns", NumCols(ts[0]), NumCols(t))
 		}
 	}
-	out, err := NewTable()
-	if err != nil {
-		return value.V{}, err
-	}
-	cols := make([]value.V, len(ts))
 	for i := range NumCols(ts[0]) {
 		name, _, _ := ColumnAt(ts[0], i)
-		for j, t := range ts {
-			var other string
-			other, cols[j], _ = ColumnAt(t, i)
-			if other != name {
-				cow.Release(&out)
+		for _, t := range ts[1:] {
+			if other, _, _ := ColumnAt(t, i); other != name {
 				return value.V{}, ray.Errorf(ray.ErrType, op, "column %d is %.40q in one table and %.40q in another", i, name, other)
 			}
 		}
-		c, err := concat(op, cols)
-		if err == nil {
-			err = AddColumn(&out, name, c)
-			cow.Release(&c)
-		}
-		if err != nil {
-			cow.Release(&out)
-			return value.V{}, err
-		}
 	}
-	return out, nil
+	cols := make([]value.V, len(ts))
+	return mapColumns(ts[0], func(i int, _ value.V) (value.V, error) {
+		for j, t := range ts {
+			_, cols[j], _ = ColumnAt(t, i)
+		}
+		return concat(op, cols)
+	})
 }

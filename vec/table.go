@@ -186,13 +186,20 @@ func sliceTable(t value.V, off, n int) (value.V, error) {
 	if rows := NumRows(t); off < 0 || n < 0 || off > rows || n > rows-off {
 		return value.V{}, ray.Errorf(ray.ErrRange, "vec.Slice", "rows [%d, %d+%d) outside [0, %d)", off, off, n, rows)
 	}
+	return mapColumns(t, func(_ int, col value.V) (value.V, error) { return Slice(col, off, n) })
+}
+
+// mapColumns returns a new table of t's column names in order, column i
+// being what f makes of t's column i; on an error it releases what it had
+// built.
+func mapColumns(t value.V, f func(i int, col value.V) (value.V, error)) (value.V, error) {
 	out, err := NewTable()
 	if err != nil {
 		return value.V{}, err
 	}
 	for i := range NumCols(t) {
 		name, col, _ := ColumnAt(t, i)
-		c, err := Slice(col, off, n)
+		c, err := f(i, col)
 		if err == nil {
 			err = AddColumn(&out, name, c)
 			cow.Release(&c)
