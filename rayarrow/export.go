@@ -1,7 +1,6 @@
 package rayarrow
 
 import (
-	"encoding/binary"
 	"sync"
 	"unsafe"
 
@@ -461,13 +460,7 @@ func compactForWriting(v value.V) (value.V, error) {
 	if pool.IsZero() {
 		return c, nil
 	}
-	live := 0
-	for _, e := range unsafe.Slice((*[16]byte)(layout.Data(v)), v.Len()) {
-		if n := binary.LittleEndian.Uint32(e[0:4]); n > strInline {
-			live += int(n)
-		}
-	}
-	if int(layout.Header(pool).Word) <= 2*live+compactSlack {
+	if int(layout.Header(pool).Word) <= 2*vec.PooledBytes(v)+compactSlack {
 		return c, nil
 	}
 	if err := vec.CompactStr(&c); err != nil {
@@ -477,7 +470,5 @@ func compactForWriting(v value.V) (value.V, error) {
 	return c, nil
 }
 
-const (
-	strInline    = 12       // a string_view of at most 12 bytes holds them inline
-	compactSlack = 64 << 10 // pool bytes not worth a copy to drop
-)
+// compactSlack is the pool bytes not worth a copy to drop.
+const compactSlack = 64 << 10

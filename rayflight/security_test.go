@@ -55,14 +55,7 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 func TestTLS(t *testing.T) {
 	heaptest.Check(t)
 	cert, pool := selfSigned(t)
-	s := NewServer(Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Token: "t"})
-	defer s.Close()
-	addr := serve(t, s)
-	tb := sample(t, 100)
-	defer cow.Release(&tb)
-	if err := s.Publish("t", tb); err != nil {
-		t.Fatal(err)
-	}
+	_, addr, _ := serveSample(t, Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Token: "t"}, "t", 100)
 	c, err := Dial(addr, ClientConfig{Token: "t", TLS: &tls.Config{RootCAs: pool}})
 	if err != nil {
 		t.Fatal(err)
@@ -92,14 +85,7 @@ func TestTLS(t *testing.T) {
 // running one ends, the next is served.
 func TestStreamLimit(t *testing.T) {
 	heaptest.Check(t)
-	s := NewServer(Config{MaxStreams: 1, PartitionRows: 1 << 22, BatchRows: 1 << 12})
-	defer s.Close()
-	addr := serve(t, s)
-	tb := sample(t, 200_000) // far more than gRPC's window: the first stream waits for its reader
-	defer cow.Release(&tb)
-	if err := s.Publish("t", tb); err != nil {
-		t.Fatal(err)
-	}
+	_, addr, _ := serveSample(t, Config{MaxStreams: 1, PartitionRows: 1 << 22, BatchRows: 1 << 12}, "t", 200_000)
 	fc, info := arrowClient(t, addr, "t")
 	ctx1, cancel1 := context.WithCancel(context.Background())
 	first, err := fc.DoGet(ctx1, info.Endpoint[0].Ticket)

@@ -93,18 +93,27 @@ func serve(t testing.TB, s *Server) string {
 	return fs.Addr().String()
 }
 
+// serveSample starts a server of cfg on a loopback port publishing a
+// sample table of the given rows as name, and returns the server, its
+// address and the table; the test's cleanup releases them all.
+func serveSample(t testing.TB, cfg Config, name string, rows int) (*Server, string, value.V) {
+	t.Helper()
+	s := NewServer(cfg)
+	t.Cleanup(s.Close)
+	addr := serve(t, s)
+	tb := sample(t, rows)
+	t.Cleanup(func() { cow.Release(&tb) })
+	if err := s.Publish(name, tb); err != nil {
+		t.Fatal(err)
+	}
+	return s, addr, tb
+}
+
 // Every column type, with nulls, goes through DoGet in several partitions
 // of several batches, and through DoPut, and comes back as it was.
 func TestRoundTrips(t *testing.T) {
 	heaptest.Check(t)
-	s := NewServer(Config{PartitionRows: 1000, BatchRows: 300})
-	defer s.Close()
-	addr := serve(t, s)
-	tb := sample(t, 3500)
-	defer cow.Release(&tb)
-	if err := s.Publish("trades", tb); err != nil {
-		t.Fatal(err)
-	}
+	_, addr, tb := serveSample(t, Config{PartitionRows: 1000, BatchRows: 300}, "trades", 3500)
 	c, err := Dial(addr, ClientConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -147,14 +156,7 @@ func TestRoundTrips(t *testing.T) {
 // Arrow Go's own Flight client reads what the server publishes.
 func TestArrowFlightClientReads(t *testing.T) {
 	heaptest.Check(t)
-	s := NewServer(Config{PartitionRows: 700})
-	defer s.Close()
-	addr := serve(t, s)
-	tb := sample(t, 2000)
-	defer cow.Release(&tb)
-	if err := s.Publish("t", tb); err != nil {
-		t.Fatal(err)
-	}
+	_, addr, _ := serveSample(t, Config{PartitionRows: 700}, "t", 2000)
 	fc, info := arrowClient(t, addr, "t")
 	ctx := context.Background()
 	if len(info.Endpoint) != 3 || info.TotalRecords != 2000 {
@@ -217,14 +219,7 @@ func code(err error) codes.Code {
 // generation, a put past the limit; nothing is left allocated.
 func TestBadInputIsRefused(t *testing.T) {
 	heaptest.Check(t)
-	s := NewServer(Config{Token: "secret", MaxPutBytes: 10_000})
-	defer s.Close()
-	addr := serve(t, s)
-	tb := sample(t, 5000)
-	defer cow.Release(&tb)
-	if err := s.Publish("t", tb); err != nil {
-		t.Fatal(err)
-	}
+	s, addr, tb := serveSample(t, Config{Token: "secret", MaxPutBytes: 10_000}, "t", 5000)
 	ctx := context.Background()
 	for _, token := range []string{"", "wrong"} {
 		c, err := Dial(addr, ClientConfig{Token: token})
@@ -269,15 +264,8 @@ func TestBadInputIsRefused(t *testing.T) {
 // every table the server holds reads right and nothing else is live.
 func TestManyClientsAtOnce(t *testing.T) {
 	heaptest.Check(t)
-	s := NewServer(Config{PartitionRows: 500, BatchRows: 200})
-	defer s.Close()
-	addr := serve(t, s)
-	tb := sample(t, 2000)
-	defer cow.Release(&tb)
+	_, addr, tb := serveSample(t, Config{PartitionRows: 500, BatchRows: 200}, "t", 2000)
 	want := rows(t, tb)
-	if err := s.Publish("t", tb); err != nil {
-		t.Fatal(err)
-	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for i := range 16 {

@@ -8,6 +8,9 @@
 // column types have O(1) slices. Slice, Concat and ConcatAll take TABLEs
 // too, column by column, so that code joining record batches or cutting a
 // table into partitions uses the same operations as code on one column.
+// Concat and ConcatAll allocate their result once, at its full size, and
+// copy each row once; FromStringsFunc sizes a STR vector's pool in a first
+// pass and writes it once, for bulk conversions.
 //
 // # Layout
 //

@@ -294,6 +294,24 @@ func DeadBytes(v value.V) int {
 	return 0
 }
 
+// PooledBytes returns the bytes of a STR vector's strings that lie in its
+// pool (those longer than 12 bytes; shorter ones are inline in their
+// views). For a slice they are its rows' strings, however large the pool
+// it shares with its parent; the pool's size less this is what CompactStr
+// would drop.
+func PooledBytes(v value.V) int {
+	if checkStr("", v) != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range unsafe.Slice((*[16]byte)(layout.Data(v)), layout.Header(v).Word) {
+		if l := binary.LittleEndian.Uint32(e[0:4]); l > strInline {
+			n += int(l)
+		}
+	}
+	return n
+}
+
 // CompactStr gives *vp a pool holding exactly the bytes its rows use (none
 // at all when every string is inline). When the new pool cannot be
 // allocated it returns the error and leaves *vp as it was (the C runtime
@@ -306,14 +324,8 @@ func CompactStr(vp *value.V) error {
 		return err
 	}
 	v := *vp
-	n := int(layout.Header(v).Word)
-	views := unsafe.Slice((*[16]byte)(v.Data()), n)
-	live := 0
-	for i := range views {
-		if l := binary.LittleEndian.Uint32(views[i][0:4]); l > strInline {
-			live += int(l)
-		}
-	}
+	views := unsafe.Slice((*[16]byte)(v.Data()), layout.Header(v).Word)
+	live := PooledBytes(v)
 	var fresh value.V
 	if live > 0 {
 		p, err := heap.Alloc(uintptr(live))

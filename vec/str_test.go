@@ -304,6 +304,11 @@ func TestFromStringsFunc(t *testing.T) {
 	if pooled := len("thirteen byte") + 200; layout.Pool(v).Len() != int64(pooled) || layout.Header(layout.Pool(v)).Word != uint64(pooled) {
 		t.Errorf("pool of %d bytes holding %d, want %d", layout.Pool(v).Len(), layout.Header(layout.Pool(v)).Word, pooled)
 	}
+	sl := must(Slice(v, 3, 1))
+	if PooledBytes(sl) != len("thirteen byte") || PooledBytes(v) != len("thirteen byte")+200 {
+		t.Errorf("pooled bytes: slice %d, vector %d", PooledBytes(sl), PooledBytes(v))
+	}
+	cow.Release(&sl)
 	if err := AppendStr(&v, "appended after a bulk build"); err != nil || strs(t, v)[len(xs)] != "appended after a bulk build" {
 		t.Errorf("append after: %v", err)
 	}
