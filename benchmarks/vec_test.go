@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"testing"
 	"time"
 
@@ -271,3 +272,64 @@ func BenchmarkSymVec(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkConcatAll joins 153 batches of 65,536 rows (16 under -short),
+// as a Flight client joins what it fetched: int64s, and 15-byte strings
+// (raygo copies them into one pool; Go's rival copies string headers and
+// shares the bytes). The rival is slices.Concat.
+func BenchmarkConcatAll(b *testing.B) {
+	const batch = 1 << 16
+	parts := 153
+	if testing.Short() {
+		parts = 16
+	}
+	ints, strs := make([][]int64, parts), make([][]string, parts)
+	for p := range parts {
+		ints[p], strs[p] = make([]int64, batch), make([]string, batch)
+		for i := range batch {
+			ints[p][i], strs[p][i] = int64(p*batch+i), fmt.Sprintf("instrument-%04d", i%1000)
+		}
+	}
+	for _, kind := range []string{"i64", "str"} {
+		b.Run("impl=raygo/kind="+kind, func(b *testing.B) {
+			vs := make([]value.V, parts)
+			for p := range parts {
+				var err error
+				if kind == "i64" {
+					vs[p], err = vec.FromSlice(value.I64, ints[p])
+				} else {
+					vs[p], err = vec.FromStrings(strs[p])
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			defer func() {
+				for p := range vs {
+					cow.Release(&vs[p])
+				}
+			}()
+			b.ReportAllocs()
+			for b.Loop() {
+				c, err := vec.ConcatAll(vs...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cow.Release(&c)
+			}
+		})
+		b.Run("impl=goslices/kind="+kind, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if kind == "i64" {
+					sinkI64 = slices.Concat(ints...)
+				} else {
+					sinkStrs = slices.Concat(strs...)
+				}
+			}
+			sinkI64, sinkStrs = nil, nil
+		})
+	}
+}
+
+var sinkStrs []string

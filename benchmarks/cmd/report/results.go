@@ -44,7 +44,7 @@ var references = []string{"read", "raygofetch"}
 var areas = map[string]string{
 	"AllocFree": "heap", "AllocFreeParallel": "heap", "HandOff": "heap", "Live1M": "heap", "RandomMix": "heap",
 	"Atom": "values", "RetainRelease": "values", "Intern": "values",
-	"AppendI64": "vectors", "FromSlice": "vectors", "GCLive": "vectors", "AppendStr": "vectors", "SymVec": "vectors",
+	"AppendI64": "vectors", "FromSlice": "vectors", "GCLive": "vectors", "AppendStr": "vectors", "SymVec": "vectors", "ConcatAll": "vectors",
 	"Copy": "memops", "Fill": "memops",
 	"HashBuild": "index", "HashLookup": "index", "HashBuildStr": "index", "SortIndex": "index", "SortIndexStr": "index", "ZonePrune": "index",
 	"SaveI64": "store", "MapI64": "store", "LoadI64": "store",
