@@ -97,8 +97,8 @@ func (c *checker) walk(v value.V, what string) {
 // rest of the walk reads v only when it is.
 func (c *checker) block(v value.V, what string) bool {
 	h := layout.Header(v)
-	if h.Mmod != heap.MmodHeap && h.Mmod != heap.MmodFile {
-		c.report("%s at %p is not a live block (mmod %#x)", what, v.Pointer(), h.Mmod)
+	if h.Mmod() != heap.MmodHeap && h.Mmod() != heap.MmodFile {
+		c.report("%s at %p is not a live block (mmod %#x)", what, v.Pointer(), h.Mmod())
 		return false
 	}
 	if h.RC.Load() == 0 && !v.IsArena() {
@@ -109,7 +109,7 @@ func (c *checker) block(v value.V, what string) bool {
 		c.report("%s at %p has type tag %d", what, v.Pointer(), h.Type)
 		return false
 	}
-	if size := layout.DataSize(v); h.Mmod == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
+	if size := layout.DataSize(v); h.Mmod() == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
 		c.report("%s (%v) claims %d data bytes in a block of %d", what, v.Type(), size, heap.Cap(v.Pointer()))
 		return false
 	}

@@ -37,7 +37,7 @@ func Release(vp *value.V) {
 // whose last reference goes with it. It works from a list, not by recursion, so deep
 // nesting cannot exhaust the stack.
 func free(v value.V) {
-	if v.IsAtom() && !hasHandle(v) && layout.Header(v).Mmod == heap.MmodHeap { // owns nothing: the common case
+	if v.IsAtom() && !hasHandle(v) && layout.Header(v).Mmod() == heap.MmodHeap { // owns nothing: the common case
 		heap.Free(v.Pointer())
 		return
 	}
@@ -58,7 +58,7 @@ func free(v value.V) {
 		if hasHandle(x) {
 			releaseHandle(x)
 		}
-		if layout.Header(x).Mmod == heap.MmodFile {
+		if layout.Header(x).Mmod() == heap.MmodFile {
 			heap.UnmapFile(x.Pointer()) // a column mapped from a file
 			continue
 		}
@@ -81,8 +81,11 @@ func Copy(v value.V) (value.V, error) {
 	if v == value.NullValue() {
 		return v, nil
 	}
+	if h := layout.Header(v); !v.IsArena() && (h.RC.Load() == 0 || h.Mmod() != heap.MmodHeap && h.Mmod() != heap.MmodFile) {
+		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "the %v at %p has been freed", v.Type(), v.Pointer())
+	}
 	size := layout.DataSize(v)
-	if h := layout.Header(v); h.Mmod == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
+	if h := layout.Header(v); h.Mmod() == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
 		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "a %v claims %d data bytes in a block of %d", v.Type(), size, heap.Cap(v.Pointer()))
 	}
 	p, err := heap.Alloc(size)
@@ -92,13 +95,12 @@ func Copy(v value.V) (value.V, error) {
 	c := layout.FromPointer(p)
 	ch := layout.Header(c)
 	// Field by field: other goroutines may be changing v's reference
-	// count (atomically) while it is copied, so RC is not read.
+	// count (atomically) while it is copied, so RC is not read; the heap
+	// wrote mmod, order and a count of 1 when it handed out the block.
 	vh := layout.Header(v)
 	ch.Aux = vh.Aux
-	ch.Mmod = heap.MmodHeap
 	ch.Type = vh.Type
 	ch.Attrs = vh.Attrs &^ attrbits.Arena
-	ch.RC.Store(1)
 	ch.Word = vh.Word
 	copy(offheap.Bytes(uintptr(c.Data()), size), offheap.Bytes(uintptr(v.Data()), size))
 	forEachOwned(c, func(slot *uint64) {
@@ -130,7 +132,7 @@ func Cow(vp *value.V) error {
 	if v == value.NullValue() {
 		return ray.Errorf(ray.ErrType, "cow.Cow", "the NULL singleton cannot be mutated")
 	}
-	if !v.IsArena() && layout.Header(v).Mmod == heap.MmodHeap && v.RC() == 1 {
+	if !v.IsArena() && layout.Header(v).Mmod() == heap.MmodHeap && v.RC() == 1 {
 		return nil
 	}
 	c, err := Copy(v)

@@ -80,9 +80,8 @@ func MapColumn(path string, opts ...MapOption) (value.V, error) {
 	}
 	// The header is the loader's own, in memory of its own: nothing of the
 	// file's first page is trusted or even mapped (ARCHITECTURE.md D19).
-	vh := heap.HeaderOf(p)
-	*vh = heap.Header{Mmod: heap.MmodFile, Type: h.Type, Word: h.Rows}
-	vh.RC.Store(1)
+	vh := heap.HeaderOf(p) // MapFile marked it mapped, with one reference
+	vh.Type, vh.Word = h.Type, h.Rows
 	v := layout.FromPointer(p)
 	if value.Type(h.Type) == value.Sym {
 		vh.Attrs = h.Width

@@ -112,8 +112,8 @@ func TestRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%v: map: %v", v.Type(), err)
 				}
-				if wantMmod := mappedMmod(v.Type()); layout.Header(m).Mmod != wantMmod {
-					t.Errorf("%v: mapped column has mmod %d, want %d", v.Type(), layout.Header(m).Mmod, wantMmod)
+				if wantMmod := mappedMmod(v.Type()); layout.Header(m).Mmod() != wantMmod {
+					t.Errorf("%v: mapped column has mmod %d, want %d", v.Type(), layout.Header(m).Mmod(), wantMmod)
 				}
 				if got := rows(t, m); got != want {
 					t.Errorf("%v mapped: %.80s, want %.80s", v.Type(), got, want)
@@ -147,8 +147,8 @@ func TestMappedColumnsAreCopiedOnWrite(t *testing.T) {
 	if err := vec.Set(&m, 0, int64(100)); err != nil {
 		t.Fatal(err)
 	}
-	if layout.Header(m).Mmod != heap.MmodHeap || rows(t, m) != "100 2 3 4 " {
-		t.Errorf("after writing a mapped column: mmod %d, rows %s", layout.Header(m).Mmod, rows(t, m))
+	if layout.Header(m).Mmod() != heap.MmodHeap || rows(t, m) != "100 2 3 4 " {
+		t.Errorf("after writing a mapped column: mmod %d, rows %s", layout.Header(m).Mmod(), rows(t, m))
 	}
 	cow.Release(&m)
 	after, _ := os.ReadFile(path)

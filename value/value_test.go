@@ -135,8 +135,8 @@ func TestStrAtomUsesOneBlock(t *testing.T) {
 	heaptest.Check(t)
 	before := heap.LiveBlocks()
 	v := must(value.NewStr(strings.Repeat("z", 32)))
-	if heap.LiveBlocks() != before+1 || heap.HeaderOf(v.Pointer()).Order != heap.MinOrder {
-		t.Errorf("a 32-byte string took %d blocks, order %d", heap.LiveBlocks()-before, heap.HeaderOf(v.Pointer()).Order)
+	if heap.LiveBlocks() != before+1 || heap.HeaderOf(v.Pointer()).Order() != heap.MinOrder {
+		t.Errorf("a 32-byte string took %d blocks, order %d", heap.LiveBlocks()-before, heap.HeaderOf(v.Pointer()).Order())
 	}
 	b, _ := value.StrBytes(v)
 	if len(b) != 32 || &b[0] != (*byte)(v.Data()) {

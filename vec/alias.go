@@ -41,8 +41,8 @@ func aliases(v value.V, p unsafe.Pointer, n uintptr) bool {
 func inBlock(b value.V, lo, hi uintptr) bool {
 	start := uintptr(b.Pointer())
 	h := layout.Header(b)
-	end := start + uintptr(1)<<h.Order
-	if h.Mmod != heap.MmodHeap {
+	end := start + uintptr(1)<<h.Order()
+	if h.Mmod() != heap.MmodHeap {
 		end = start + heap.HeaderSize + layout.DataSize(b)
 	}
 	return lo < end && start < hi

@@ -43,7 +43,7 @@ type Appender[T Elem] struct {
 // retains the vector while this one appends to it races with the appends
 // themselves, as with any value mutated from two goroutines.
 func stateWord(h *heap.Header) uint64 {
-	return *(*uint64)(unsafe.Pointer(&h.Mmod))
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(h), heap.OffsetMmod))
 }
 
 // NewAppender returns an Appender to *vp, which it makes private.

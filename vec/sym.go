@@ -94,8 +94,8 @@ func AppendSymID(vp *value.V, id int64) error {
 	n := int(h.Word)
 	w := attrs.Width(h.Attrs & attrbits.SymWidth)
 	// The fast path: a private heap vector with room, wide enough.
-	if h.Attrs&(attrbits.Slice|attrbits.Index|attrbits.Arena) != 0 || h.Mmod != 0 || h.RC.Load() != 1 ||
-		attrs.WidthFor(uint64(id)) > w || uint64(n+1)<<w > uint64(1)<<h.Order-32 {
+	if h.Attrs&(attrbits.Slice|attrbits.Index|attrbits.Arena) != 0 || h.Mmod() != 0 || h.RC.Load() != 1 ||
+		attrs.WidthFor(uint64(id)) > w || uint64(n+1)<<w > uint64(1)<<h.Order()-32 {
 		if err := prepareSym(vp, n+1, attrs.WidthFor(uint64(id))); err != nil {
 			return err
 		}

@@ -80,7 +80,7 @@ func Cap(v value.V) int {
 		return 0
 	}
 	h := layout.Header(v)
-	if h.Attrs&attrbits.Slice != 0 || h.Mmod != heap.MmodHeap {
+	if h.Attrs&attrbits.Slice != 0 || h.Mmod() != heap.MmodHeap {
 		return int(h.Word)
 	}
 	size := v.ElemSize()
@@ -175,8 +175,8 @@ func Append[T Elem](vp *value.V, x T) error {
 	n := h.Word
 	size := uint64(unsafe.Sizeof(x))
 	// The fast path: a private heap vector with room.
-	if h.Attrs&(attrbits.Slice|attrbits.Index|attrbits.Arena) == 0 && h.Mmod == heap.MmodHeap && h.RC.Load() == 1 &&
-		(n+1)*size <= uint64(1)<<h.Order-heap.HeaderSize {
+	if h.Attrs&(attrbits.Slice|attrbits.Index|attrbits.Arena) == 0 && h.Mmod() == heap.MmodHeap && h.RC.Load() == 1 &&
+		(n+1)*size <= uint64(1)<<h.Order()-heap.HeaderSize {
 		*(*T)(offheap.Add(v.Data(), uintptr(n*size))) = x
 		h.Word = n + 1
 		return nil
@@ -293,7 +293,7 @@ func prepare(vp *value.V, need int) error {
 	v := *vp
 	h := layout.Header(v)
 	n := int(h.Word)
-	if h.Attrs&(attrbits.Slice|attrbits.Arena) != 0 || h.Mmod != heap.MmodHeap || h.RC.Load() != 1 {
+	if h.Attrs&(attrbits.Slice|attrbits.Arena) != 0 || h.Mmod() != heap.MmodHeap || h.RC.Load() != 1 {
 		c, err := materialize(v, max(need, n))
 		if err != nil {
 			return err
@@ -320,7 +320,7 @@ func grow(vp *value.V, need int) error {
 	if uint64(need) > heap.MaxSize/size {
 		return ray.Errorf(ray.ErrLimit, "vec.Append", "%d %v elements exceed the largest block", need, v.Type())
 	}
-	order := layout.Header(v).Order
+	order := layout.Header(v).Order()
 	want, _ := heap.OrderFor(uintptr(uint64(need) * size))
 	newOrder := max(want, order+1)
 	if newOrder > heap.MaxOrder {

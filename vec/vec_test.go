@@ -405,8 +405,8 @@ func TestGrowthInPlace(t *testing.T) {
 	if len(xs) != 100002 || xs[99999] != 99999 || xs[100001] != -2 {
 		t.Errorf("after 100002 appends: len %d", len(xs))
 	}
-	if heap.HeaderOf(v.Pointer()).Order < 20 {
-		t.Errorf("order %d for 800 KB", heap.HeaderOf(v.Pointer()).Order)
+	if heap.HeaderOf(v.Pointer()).Order() < 20 {
+		t.Errorf("order %d for 800 KB", heap.HeaderOf(v.Pointer()).Order())
 	}
 }
 

@@ -150,7 +150,7 @@ func allocBig(k uint8) (unsafe.Pointer, bool, error) {
 func initBigPoolLocked(mp mappedPool) {
 	base := mp.base
 	*poolHdr(base) = poolHeader{}
-	*hdr(base) = Header{Order: poolHeaderOrder, RC: RefCount{1}}
+	*hdr(base) = Header{blockOrder: poolHeaderOrder, RC: RefCount{1}}
 	ph := poolHdr(base)
 	ph.heapID = 0
 	ph.order = mp.order
@@ -170,16 +170,16 @@ func initBigPoolLocked(mp mappedPool) {
 // caller to unmap once it has unpinned. The caller has counted the free.
 func freeBigPinned(b, base uintptr, porder uint8) (unmap mappedPool) {
 	x := hdr(b)
-	x.Mmod = mmodFree
+	x.mmod = mmodFree
 	x.RC.n = 0
 	bigLock()
 	unlinkBigLocked(&big.live, base)
 	big.liveBlocks--
-	big.liveBytes -= 1 << x.Order
-	if big.cachedBytes+1<<x.Order <= bigCacheBytes {
+	big.liveBytes -= 1 << x.blockOrder
+	if big.cachedBytes+1<<x.blockOrder <= bigCacheBytes {
 		linkBigLocked(&big.cached[porder], base)
 		big.cachedPools++
-		big.cachedBytes += 1 << x.Order
+		big.cachedBytes += 1 << x.blockOrder
 		bigUnlock()
 		return mappedPool{}
 	}
@@ -243,12 +243,12 @@ func releaseCachedBigOwned() (uint64, error) {
 // goroutine whose P has no heap: the pool is unmapped, not cached.
 func freeBigUnattached(b, base uintptr, porder uint8) {
 	x := hdr(b)
-	x.Mmod = mmodFree
+	x.mmod = mmodFree
 	pin()
 	bigLock()
 	unlinkBigLocked(&big.live, base)
 	big.liveBlocks--
-	big.liveBytes -= 1 << x.Order
+	big.liveBytes -= 1 << x.blockOrder
 	mp := forgetBigPoolLocked(base, porder)
 	bigUnlock()
 	unpin()

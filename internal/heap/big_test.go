@@ -26,8 +26,8 @@ func TestBigPoolsAreCachedAndShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := mustAlloc(t, bigSize)
-	if HeaderOf(p).Order != PoolOrder {
-		t.Fatalf("a %d-byte block has order %d", bigSize, HeaderOf(p).Order)
+	if HeaderOf(p).blockOrder != PoolOrder {
+		t.Fatalf("a %d-byte block has order %d", bigSize, HeaderOf(p).blockOrder)
 	}
 	fillData(p, bigSize, 0xAB)
 	pools := ReadStats().Pools
@@ -247,8 +247,8 @@ func TestEveryOrderAllocFree(t *testing.T) {
 		for k := MinOrder; k <= PoolOrder+1; k++ {
 			size := uintptr(1)<<k - HeaderSize
 			p := mustAlloc(t, size)
-			if HeaderOf(p).Order != uint8(k) {
-				t.Fatalf("round %d: %d bytes got order %d, want %d", round, size, HeaderOf(p).Order, k)
+			if HeaderOf(p).blockOrder != uint8(k) {
+				t.Fatalf("round %d: %d bytes got order %d, want %d", round, size, HeaderOf(p).blockOrder, k)
 			}
 			fillData(p, size, byte(k))
 			ps = append(ps, p)

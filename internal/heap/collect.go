@@ -243,7 +243,7 @@ func (h *heapState) takeFreePoolsOwned(out []mappedPool) []mappedPool {
 		next, porder := ph.next, ph.order
 		empty := true
 		for o := porder - 1; o >= poolHeaderOrder; o-- {
-			if x := hdr(base + 1<<o); x.Mmod != mmodFree || x.Order != o {
+			if x := hdr(base + 1<<o); x.mmod != mmodFree || x.blockOrder != o {
 				empty = false
 				break
 			}

@@ -146,7 +146,7 @@ func heldByHeap(b uintptr) bool {
 		_, ok := runSlot(runHdr(r), r, b)
 		return ok && !runLive(r, b)
 	}
-	m := hdr(b).Mmod
+	m := hdr(b).mmod
 	return m == mmodFree || m == mmodCached || m == mmodInbox
 }
 
@@ -178,7 +178,11 @@ var pinDepth [maxHeaps]atomic.Int32
 
 // pinHeap[p] is the heap in P p's slot when its goroutine pinned. A
 // collection may empty the slot while the goroutine stays pinned, and the
-// goroutine owns that heap until it unpins.
+// goroutine owns that heap until it unpins. The other way round, a
+// goroutine that read p's id before moving to another P may install a new
+// heap into p's empty slot (ensureHeap runs unpinned) after p's goroutine
+// pinned: that heap is p's too, so debugOwned accepts the slot's heap as
+// well.
 var pinHeap [maxHeaps]atomic.Uint32
 
 // collecting is set while a collection owns every heap (collect).
@@ -201,7 +205,7 @@ func (h *heapState) debugOwned() {
 	}
 	pid := procPin()
 	pinned := uint(pid) < maxHeaps && pinDepth[pid].Load() > 0
-	mine := uint(pid) < maxHeaps && pinHeap[pid].Load() == h.id
+	mine := uint(pid) < maxHeaps && (pinHeap[pid].Load() == h.id || slots[pid].Load() == h.id)
 	procUnpin()
 	if pinned && mine {
 		return

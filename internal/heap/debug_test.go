@@ -23,7 +23,7 @@ func TestDebugFreeOfBlockNeverAllocated(t *testing.T) {
 	p := mustAlloc(t, 200)
 	fake := uintptr(p) + 128
 	h := hdr(fake)
-	*h = Header{Order: 7, RC: RefCount{1}}
+	*h = Header{blockOrder: 7, RC: RefCount{1}}
 	mustPanic(t, "a block that was never allocated", func() { Free(offheap.Ptr(fake)) })
 	Free(p)
 }

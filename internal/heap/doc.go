@@ -14,24 +14,30 @@
 // MaxOrder (37), aligned to its size. It starts with the 32-byte Header of
 // the C runtime's ray_t (ARCHITECTURE.md, "The value header"); data follows at HeaderSize. The order
 // of a request is ceil(log2(size + 32)), so the header counts: 32 data bytes
-// fit the minimum block, 33 need 128 bytes. The heap owns the Order and
-// Mmod bytes of every header and, while a block is free, its first 16 bytes
-// (free-list links); the value layer owns the rest. A block never holds a Go
-// pointer, and the heap never reads a live block's other bytes.
+// fit the minimum block, 33 need 128 bytes. The heap owns the order and
+// mmod bytes of every header and, while a block is free, its first 16 bytes
+// (free-list links); the value layer owns the rest and reads those two
+// through Header.Order and Header.Mmod. The fields are unexported so that
+// nothing else can write them: the heap writes them only on blocks no other
+// goroutine can reach (one it is handing out, or one being freed, while
+// pinned), which is what lets Verify read them beside running writers. A
+// block never holds a Go pointer, and the heap never reads a live block's
+// other bytes.
 //
-// Where a buddy block is, is written in its Mmod byte, which only the heap
-// writes:
+// Where a buddy block is, is written in its mmod byte:
 //
 //	MmodHeap (0)   live: allocated and not freed
 //	mmodCached     freed into its heap's slab cache
 //	mmodInbox      freed on another P, waiting in its owner's inbox
-//	mmodFree       on a free list; Order is its order; RC is 0
+//	mmodFree       on a free list; order is its order; RC is 0
 //	mmodRun        a run, carved into small blocks (see Runs)
 //
-// A live block's Mmod is always 0, so Free refuses (panics on) a block in
+// A live block's mmod is always 0, so Free refuses (panics on) a block in
 // any other state: a double free is caught before it corrupts a list. A
-// small block's state is its run's instead, and its header is left as the
-// value layer last wrote it when it is freed.
+// small block's state is its run's instead; freeing it writes only its
+// reference count, to 0, so that a retain or release through a stale
+// handle panics (RefCount) instead of counting on memory the run will hand
+// out again.
 //
 // # Pools
 //

@@ -46,7 +46,7 @@ func TestBudgetRefusesWithErrLimit(t *testing.T) {
 	if q, err := Realloc(keep, 200<<20); q != nil || !errors.Is(err, ray.ErrLimit) {
 		t.Errorf("Realloc past the budget = %v, %v", q, err)
 	}
-	if HeaderOf(keep).Order != 11 || HeaderOf(keep).Mmod != MmodHeap {
+	if HeaderOf(keep).blockOrder != 11 || HeaderOf(keep).mmod != MmodHeap {
 		t.Error("failed Realloc changed the block")
 	}
 	for _, p := range ps {
@@ -180,11 +180,11 @@ func TestVerifyNamesCorruptBlocks(t *testing.T) {
 	}
 	fb := uintptr(free)
 	lb := uintptr(live)
-	check("order of a free block", func() { hdr(fb).Order = k - 1 }, func() { hdr(fb).Order = k },
+	check("order of a free block", func() { hdr(fb).blockOrder = k - 1 }, func() { hdr(fb).blockOrder = k },
 		fmt.Sprintf("%#x", fb))
 	check("live block with rc 0", func() { hdr(lb).RC.n = 0 }, func() { hdr(lb).RC.n = 1 },
 		fmt.Sprintf("live block %#x order %d has reference count 0", lb, k))
-	check("unknown mmod", func() { hdr(lb).Mmod = 7 }, func() { hdr(lb).Mmod = 0 },
+	check("unknown mmod", func() { hdr(lb).mmod = 7 }, func() { hdr(lb).mmod = 0 },
 		fmt.Sprintf("%#x order %d has mmod 0x7", lb, k))
 	check("free-list back link", func() { hdr(fb).Aux[0] = 64 }, func() { hdr(fb).Aux[0] = 0 },
 		"links back to 0x40")

@@ -13,18 +13,22 @@ import (
 // byte for byte (see the package comment), so that column files written by
 // either can be read by the other.
 //
-// The heap owns Mmod, Order and, while a block is free, Aux. Everything else
-// belongs to the value layer; the heap only zeroes it on allocation.
+// The heap owns the mmod and order bytes and, while a block is free, Aux:
+// only package heap writes them, always on a block no other goroutine can
+// reach (one it is handing out, or one being freed, while pinned), so Verify
+// reads them without racing with the block's owner. The value layer reads
+// them through Mmod and Order. Everything else belongs to the value layer;
+// the heap only zeroes it on allocation.
 type Header struct {
 	// Aux is bytes 0..15, a union whose meaning depends on the value (inline
 	// null bits, slice parent and offset, external null map, STR pool, index
 	// block). While the block is free the heap keeps its free-list links here.
 	Aux [2]uint64
-	// Mmod is 0 for a heap block and 1 for a file-mapped column. Values of
+	// mmod is 0 for a heap block and 1 for a file-mapped column. Values of
 	// mmodFree and above mark blocks the heap holds (see blockState).
-	Mmod uint8
-	// Order is log2 of the block size.
-	Order uint8
+	mmod uint8
+	// blockOrder is log2 of the block size.
+	blockOrder uint8
 	// Type is the value's signed type tag; negative means an atom.
 	Type int8
 	// Attrs is the attribute byte (package attrs).
@@ -34,6 +38,13 @@ type Header struct {
 	// Word is bytes 24..31: an atom's payload or a vector's length.
 	Word uint64
 }
+
+// Mmod reports where the block lives: MmodHeap for a block of this heap,
+// MmodFile for a column mapped from a file.
+func (h *Header) Mmod() uint8 { return h.mmod }
+
+// Order reports log2 of the block's size, header included.
+func (h *Header) Order() uint8 { return h.blockOrder }
 
 // HeaderSize is the size of Header, and the offset of a block's data.
 const HeaderSize = 32
@@ -45,8 +56,8 @@ var _ [unsafe.Sizeof(Header{}) - HeaderSize]byte
 // Byte offsets of the header fields, as the C runtime lays them out.
 const (
 	OffsetAux   = unsafe.Offsetof(Header{}.Aux)
-	OffsetMmod  = unsafe.Offsetof(Header{}.Mmod)
-	OffsetOrder = unsafe.Offsetof(Header{}.Order)
+	OffsetMmod  = unsafe.Offsetof(Header{}.mmod)
+	OffsetOrder = unsafe.Offsetof(Header{}.blockOrder)
 	OffsetType  = unsafe.Offsetof(Header{}.Type)
 	OffsetAttrs = unsafe.Offsetof(Header{}.Attrs)
 	OffsetRC    = unsafe.Offsetof(Header{}.RC)

@@ -180,7 +180,7 @@ func AllocPermanent(size uintptr) (unsafe.Pointer, error) {
 		panic("heap: a heap vanished after allocating: " + err.Error())
 	}
 	h.c.permanent++
-	h.c.permanentBytes += 1 << HeaderOf(p).Order
+	h.c.permanentBytes += 1 << HeaderOf(p).blockOrder
 	unpin()
 	if debugEnabled {
 		debugPermanent(uintptr(p))
@@ -222,7 +222,7 @@ func (h *heapState) handOutOwned(b uintptr, k uint8) {
 	}
 	n := uint64(1) << k
 	h.credit -= int64(n)
-	*hdr(b) = Header{Order: k, RC: RefCount{1}}
+	*hdr(b) = Header{blockOrder: k, RC: RefCount{1}}
 	h.c.allocs++
 	h.c.allocBytes += n
 }
@@ -313,7 +313,9 @@ func Free(p unsafe.Pointer) {
 	cw := chunkWord(b)
 	if r, ok := runOf(b, cw); ok {
 		// The fast path of a small block: the P's heap owns its run and
-		// it is a block in use. The block itself is not read or written.
+		// it is a block in use. Of the block only the reference count is
+		// written, to 0 (its line is in cache: the release that led here
+		// read it), so that a stale handle's retain panics.
 		rh := runHdr(r)
 		k := rh.order & 63
 		off := b - r
@@ -325,6 +327,7 @@ func Free(p unsafe.Pointer) {
 				off&(1<<k-1) == 0 && slot >= uintptr(rh.first) && rh.live[w]&bit != 0 && atomic.LoadUint64(&rh.remote[w])&bit == 0 {
 				h := stateOf(id)
 				size := uint64(1) << k
+				hdr(b).RC.n = 0
 				storeLive(&rh.live[w], rh.live[w]&^bit)
 				rh.used--
 				if uint32(w) < rh.cursor {
@@ -365,7 +368,7 @@ func Free(p unsafe.Pointer) {
 			h.refundOwned(int64(size))
 			if k >= slabMin && k <= slabMax && h.slabs[k-slabMin].n < h.slabs[k-slabMin].limit {
 				s := &h.slabs[k-slabMin]
-				x.Mmod = mmodCached
+				x.mmod = mmodCached
 				s.blocks[s.n] = b
 				s.n++
 			} else {
@@ -437,6 +440,7 @@ func freeSmall(b, r uintptr) {
 	h.c.frees++
 	h.c.freeBytes += size
 	h.refundOwned(int64(size))
+	hdr(b).RC.n = 0 // before the remote bit: then the owner may reuse it
 	if owner := rh.heapID; owner == h.id {
 		h.freeRunSlotOwned(r, rh, w, bit)
 	} else {
@@ -459,6 +463,7 @@ func freeSmallUnattached(b, r uintptr, rh *runHeader, w uintptr, bit, size uint6
 	unattached.freeBytes.Add(size)
 	unattached.remoteFrees.Add(1)
 	budget.reserved.Add(-int64(size))
+	hdr(b).RC.n = 0
 	if !freeRemote(stateOf(rh.heapID), r, rh, w, bit) {
 		badFree("Free", b)
 	}
@@ -516,9 +521,9 @@ func liveBlock(b uintptr) (w uintptr, k uint8, ok bool) {
 func liveBlockIn(b, w uintptr) (k uint8, ok bool) {
 	if base := w &^ (1<<chunkShift - 1); w != 0 && b != base {
 		x := hdr(b)
-		k = x.Order
+		k = x.blockOrder
 		// k in [MinOrder, porder) is one unsigned compare
-		ok = x.Mmod == MmodHeap && k-MinOrder < uint8(w&63)-MinOrder && (b-base)&(1<<k-1) == 0
+		ok = x.mmod == MmodHeap && k-MinOrder < uint8(w&63)-MinOrder && (b-base)&(1<<k-1) == 0
 	}
 	return k, ok
 }
@@ -537,8 +542,8 @@ func badFree(op string, b uintptr) {
 		panic(fmt.Sprintf("heap: %s of %#x (order %d): double free, the block is free in its run", op, b, rh.order))
 	}
 	x := hdr(b)
-	k := x.Order
-	switch x.Mmod {
+	k := x.blockOrder
+	switch x.mmod {
 	case mmodFree:
 		panic(fmt.Sprintf("heap: %s of %#x (order %d): double free, the block is on a free list", op, b, k))
 	case mmodCached:
@@ -548,7 +553,7 @@ func badFree(op string, b uintptr) {
 	case MmodHeap:
 		panic(fmt.Sprintf("heap: %s of %#x: not a block (header order %d, pool %#x of order %d)", op, b, k, base, porder))
 	default:
-		panic(fmt.Sprintf("heap: %s of %#x: corrupt header, mmod %#x", op, b, x.Mmod))
+		panic(fmt.Sprintf("heap: %s of %#x: corrupt header, mmod %#x", op, b, x.mmod))
 	}
 }
 
@@ -588,7 +593,7 @@ func Realloc(p unsafe.Pointer, size uintptr) (unsafe.Pointer, error) {
 	nb := uintptr(np)
 	x := hdr(nb)
 	*x = *hdr(b)
-	x.Order = k
+	x.blockOrder = k
 	memops.CopyPtr(offheap.Ptr(nb+HeaderSize), offheap.Ptr(b+HeaderSize), min(size, 1<<old-HeaderSize))
 	Free(p)
 	return np, nil
@@ -637,7 +642,7 @@ func resizeInPlace(b uintptr, old, k uint8, base uintptr, porder uint8) (bool, e
 		for o := old; o > k; o-- {
 			h.coalesceOwned(b+1<<(o-1), o-1, base, porder)
 		}
-		hdr(b).Order = k
+		hdr(b).blockOrder = k
 		freed := int64(1)<<old - int64(1)<<k
 		h.c.freeBytes += uint64(freed)
 		h.refundOwned(freed)
@@ -671,7 +676,7 @@ func resizeInPlace(b uintptr, old, k uint8, base uintptr, porder uint8) (bool, e
 	for o := old; o < k; o++ {
 		h.unlinkOwned(b+1<<o, o)
 	}
-	hdr(b).Order = k
+	hdr(b).blockOrder = k
 	h.c.allocBytes += uint64(grown)
 	unpin()
 	if debugEnabled {

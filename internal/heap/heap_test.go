@@ -183,8 +183,8 @@ func TestSlabKeeps64AndCoalescesThe65th(t *testing.T) {
 		t.Fatalf("slab holds %d blocks after 65 frees (was %d); want %d", after.SlabBlocks, before.SlabBlocks, slabDepth)
 	}
 	// The 65th went to the free lists, marked free.
-	if x := HeaderOf(ps[slabDepth]); x.Mmod != mmodFree && before.SlabBlocks == 0 {
-		t.Errorf("65th block has mmod %#x, want free", x.Mmod)
+	if x := HeaderOf(ps[slabDepth]); x.mmod != mmodFree && before.SlabBlocks == 0 {
+		t.Errorf("65th block has mmod %#x, want free", x.mmod)
 	}
 	// The next allocation of that order is a slab hit.
 	hits := ReadStats().SlabHits
@@ -215,8 +215,8 @@ func TestBuddiesMerge(t *testing.T) {
 	const k = slabMax + 1
 	x := mustAlloc(t, 1<<(k+1)-HeaderSize)
 	x2, err := Realloc(x, 1<<k-HeaderSize)
-	if err != nil || x2 != x || HeaderOf(x).Order != k {
-		t.Fatalf("shrinking in place: %p, %v, order %d", x2, err, HeaderOf(x).Order)
+	if err != nil || x2 != x || HeaderOf(x).blockOrder != k {
+		t.Fatalf("shrinking in place: %p, %v, order %d", x2, err, HeaderOf(x).blockOrder)
 	}
 	y := mustAlloc(t, 1<<k-HeaderSize)
 	if uintptr(y) != uintptr(x)+1<<k {
@@ -245,8 +245,8 @@ func TestReallocGrowsInPlaceAndKeepsData(t *testing.T) {
 		d[i] = byte(i)
 	}
 	g, err := Realloc(x, 200000) // the buddies above are free: grow in place
-	if err != nil || g != x || HeaderOf(g).Order != 18 {
-		t.Fatalf("grow in place: %p (was %p), %v, order %d", g, x, err, HeaderOf(g).Order)
+	if err != nil || g != x || HeaderOf(g).blockOrder != 18 {
+		t.Fatalf("grow in place: %p (was %p), %v, order %d", g, x, err, HeaderOf(g).blockOrder)
 	}
 	y := mustAlloc(t, 1<<18-HeaderSize) // takes the upper half: g cannot grow in place
 	m, err := Realloc(g, 300000)
@@ -254,8 +254,8 @@ func TestReallocGrowsInPlaceAndKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := HeaderOf(m)
-	if h.Type != 5 || h.Word != 123 || h.RC.Load() != 1 || h.Order != 19 || h.Mmod != 0 || m == g {
-		t.Errorf("header after moving: type %d word %d rc %d order %d mmod %d", h.Type, h.Word, h.RC.Load(), h.Order, h.Mmod)
+	if h.Type != 5 || h.Word != 123 || h.RC.Load() != 1 || h.blockOrder != 19 || h.mmod != 0 || m == g {
+		t.Errorf("header after moving: type %d word %d rc %d order %d mmod %d", h.Type, h.Word, h.RC.Load(), h.blockOrder, h.mmod)
 	}
 	for i, c := range offheap.Bytes(uintptr(m)+HeaderSize, 1000) {
 		if c != byte(i) {
@@ -268,7 +268,7 @@ func TestReallocGrowsInPlaceAndKeepsData(t *testing.T) {
 	Free(m)
 	Free(y)
 	n, err := Realloc(nil, 10)
-	if err != nil || HeaderOf(n).Order != MinOrder {
+	if err != nil || HeaderOf(n).blockOrder != MinOrder {
 		t.Fatalf("Realloc(nil) = %v, %v", n, err)
 	}
 	Free(n)
@@ -457,7 +457,7 @@ func TestPermanentBlocksAreNotLive(t *testing.T) {
 		t.Errorf("after AllocPermanent: live %d -> %d, permanent %d -> %d (%d bytes)", before.LiveBlocks, after.LiveBlocks,
 			before.PermanentBlocks, after.PermanentBlocks, after.PermanentBytes)
 	}
-	if HeaderOf(p).Order != 11 || HeaderOf(p).RC.Load() != 1 {
+	if HeaderOf(p).blockOrder != 11 || HeaderOf(p).RC.Load() != 1 {
 		t.Error("permanent block header")
 	}
 }

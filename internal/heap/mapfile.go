@@ -43,8 +43,9 @@ type fileMapping struct {
 const pageSize = 4096
 
 // MapFile maps n bytes of the file f from offset off (a multiple of the
-// page size) and returns the address of a writable, zeroed 32-byte value
-// header that the file's bytes follow: the data of the returned block is
+// page size) and returns the address of a writable 32-byte value header,
+// marked MmodFile with one reference and otherwise zero, that the file's
+// bytes follow: the data of the returned block is
 // the file's bytes.
 func MapFile(f *os.File, off, n int64) (unsafe.Pointer, error) {
 	if f == nil {
@@ -70,6 +71,7 @@ func MapFile(f *os.File, off, n int64) (unsafe.Pointer, error) {
 		}
 	}
 	hdr := base + pageSize - HeaderSize
+	*HeaderOf(offheap.Ptr(hdr)) = Header{mmod: MmodFile, RC: RefCount{1}}
 	mapped.Lock()
 	if mapped.m == nil {
 		mapped.m = make(map[uintptr]fileMapping)

@@ -88,5 +88,5 @@ func poolOrderFor(k uint8) uint8 {
 // Cap returns the number of data bytes the block at p holds: its block size
 // less the header.
 func Cap(p unsafe.Pointer) uintptr {
-	return 1<<HeaderOf(p).Order - HeaderSize
+	return 1<<HeaderOf(p).blockOrder - HeaderSize
 }

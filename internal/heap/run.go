@@ -217,7 +217,7 @@ func (h *heapState) newRunOwned(k uint8) uintptr {
 		return 0
 	}
 	rh := runHdr(r)
-	*rh = runHeader{Header: Header{Order: runOrder, Mmod: mmodRun, RC: RefCount{1}},
+	*rh = runHeader{Header: Header{blockOrder: runOrder, mmod: mmodRun, RC: RefCount{1}},
 		order: k, nwords: uint8(runWordsOf(k)), first: uint8(runFirst(k)), heapID: h.id}
 	// The header's slots, and the bits past the last slot of a run with
 	// fewer than 64 slots, stay set: take never sees them free.

@@ -33,8 +33,8 @@ func TestSmallBlocksLiveInRunsOfTheirOrder(t *testing.T) {
 			t.Fatalf("a block of %d bytes at %#x is in no run", size, b)
 		}
 		rh := runHdr(r)
-		if k := orderFor(size); rh.order != k || HeaderOf(p).Order != k {
-			t.Fatalf("a block of %d bytes (order %d) is in a run of order %d, header order %d", size, k, rh.order, HeaderOf(p).Order)
+		if k := orderFor(size); rh.order != k || HeaderOf(p).blockOrder != k {
+			t.Fatalf("a block of %d bytes (order %d) is in a run of order %d, header order %d", size, k, rh.order, HeaderOf(p).blockOrder)
 		}
 		if slot, ok := runSlot(rh, r, b); !ok || slot < runFirst(rh.order) {
 			t.Fatalf("block %#x is not a slot of its run %#x", b, r)

@@ -121,8 +121,8 @@ func (h *heapState) pushOwned(b uintptr, k uint8) {
 		h.debugOwned()
 	}
 	x := hdr(b)
-	x.Mmod = mmodFree
-	x.Order = k
+	x.mmod = mmodFree
+	x.blockOrder = k
 	x.RC.n = 0
 	head := h.free[k]
 	x.Aux[0] = 0
@@ -205,7 +205,7 @@ func (h *heapState) freeOwned(b uintptr, k uint8, base uintptr, porder uint8) {
 		s := &h.slabs[k-slabMin]
 		if s.n < s.limit {
 			x := hdr(b)
-			x.Mmod = mmodCached
+			x.mmod = mmodCached
 			x.RC.n = 0
 			s.blocks[s.n] = b
 			s.n++
@@ -249,13 +249,13 @@ func (h *heapState) coalesceOwned(b uintptr, k uint8, base uintptr, porder uint8
 //go:norace
 func freeBuddy(buddy uintptr, k uint8) bool {
 	bh := hdr(buddy)
-	return bh.Mmod == mmodFree && bh.Order == k
+	return bh.mmod == mmodFree && bh.blockOrder == k
 }
 
 // pushInbox hands block b to heap o, whose pool holds it. Any P may call it.
 func pushInbox(o *heapState, b uintptr) {
 	x := hdr(b)
-	x.Mmod = mmodInbox
+	x.mmod = mmodInbox
 	for {
 		old := atomic.LoadUintptr(&o.inbox)
 		x.Aux[1] = uint64(old)
@@ -279,7 +279,7 @@ func (h *heapState) drainInboxOwned() {
 		h.c.drained++
 		base, porder, _ := poolOf(b)
 		if owner := uint32(poolHdr(base).heapID); owner == h.id {
-			h.freeOwned(b, x.Order, base, porder)
+			h.freeOwned(b, x.blockOrder, base, porder)
 		} else {
 			h.c.remoteFrees++
 			pushInbox(stateOf(owner), b)
@@ -313,7 +313,7 @@ func (h *heapState) addPoolOwned(mp mappedPool) {
 	}
 	base := mp.base
 	*poolHdr(base) = poolHeader{}
-	*hdr(base) = Header{Order: poolHeaderOrder, RC: RefCount{1}}
+	*hdr(base) = Header{blockOrder: poolHeaderOrder, RC: RefCount{1}}
 	ph := poolHdr(base)
 	ph.heapID = uint16(h.id)
 	ph.order = mp.order

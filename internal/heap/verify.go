@@ -155,8 +155,8 @@ func (v *verifier) freeLists(hh heldHeap) {
 			switch {
 			case uint32(poolHdr(base).heapID) != hh.id:
 				v.report("heap %d: free list %d: block %#x is in pool %#x of heap %d", hh.id, k, b, base, poolHdr(base).heapID)
-			case x.Mmod != mmodFree || x.Order != k || x.RC.n != 0:
-				v.report("heap %d: free list %d: block %#x has mmod %#x order %d rc %d", hh.id, k, b, x.Mmod, x.Order, x.RC.n)
+			case x.mmod != mmodFree || x.blockOrder != k || x.RC.n != 0:
+				v.report("heap %d: free list %d: block %#x has mmod %#x order %d rc %d", hh.id, k, b, x.mmod, x.blockOrder, x.RC.n)
 			case uintptr(x.Aux[0]) != prev:
 				v.report("heap %d: free list %d: block %#x links back to %#x, not %#x", hh.id, k, b, x.Aux[0], prev)
 			}
@@ -183,8 +183,8 @@ func (v *verifier) slabs(hh heldHeap) {
 			continue
 		}
 		for _, b := range s.blocks[:s.n] {
-			if x := hdr(b); x.Mmod != mmodCached || x.Order != k {
-				v.report("heap %d: slab %d: block %#x has mmod %#x order %d", hh.id, k, b, x.Mmod, x.Order)
+			if x := hdr(b); x.mmod != mmodCached || x.blockOrder != k {
+				v.report("heap %d: slab %d: block %#x has mmod %#x order %d", hh.id, k, b, x.mmod, x.blockOrder)
 			}
 			if _, dup := v.cached[b]; dup {
 				v.report("heap %d: block %#x is in a slab cache twice", hh.id, b)
@@ -201,7 +201,7 @@ func (v *verifier) runLists(hh heldHeap) {
 	h := stateOf(hh.id)
 	mine := func(r uintptr) bool {
 		base, porder, ok := poolOf(r)
-		return ok && porder == PoolOrder && uint32(poolHdr(base).heapID) == hh.id && hdr(r).Mmod == mmodRun
+		return ok && porder == PoolOrder && uint32(poolHdr(base).heapID) == hh.id && hdr(r).mmod == mmodRun
 	}
 	for i := range h.runs {
 		k := uint8(MinOrder + i)
@@ -229,7 +229,7 @@ func (v *verifier) runLists(hh heldHeap) {
 			v.report("heap %d: run inbox does not end", hh.id)
 			break
 		}
-		if hdr(r).Mmod != mmodRun || v.runInboxed[r] {
+		if hdr(r).mmod != mmodRun || v.runInboxed[r] {
 			v.report("heap %d: run inbox: %#x is not a run or is there twice", hh.id, r)
 			break
 		}
@@ -247,10 +247,10 @@ func (v *verifier) inbox(hh heldHeap) {
 			v.report("heap %d: inbox does not end (a cycle?)", hh.id)
 			break
 		}
-		if x := hdr(b); x.Mmod != mmodInbox {
-			v.report("heap %d: inbox: block %#x has mmod %#x", hh.id, b, x.Mmod)
+		if x := hdr(b); x.mmod != mmodInbox {
+			v.report("heap %d: inbox: block %#x has mmod %#x", hh.id, b, x.mmod)
 		}
-		v.inboxed[b] = blockMark{hdr(b).Order, hh.id}
+		v.inboxed[b] = blockMark{hdr(b).blockOrder, hh.id}
 	}
 }
 
@@ -291,8 +291,8 @@ func (v *verifier) pools(hh heldHeap) {
 			}
 		}
 		poolBytes += 1 << ph.order
-		if x := hdr(base); x.Order != poolHeaderOrder || x.Mmod != MmodHeap || x.RC.n != 1 {
-			v.report("heap %d: pool %#x: header block has order %d mmod %#x rc %d", hh.id, base, x.Order, x.Mmod, x.RC.n)
+		if x := hdr(base); x.blockOrder != poolHeaderOrder || x.mmod != MmodHeap || x.RC.n != 1 {
+			v.report("heap %d: pool %#x: header block has order %d mmod %#x rc %d", hh.id, base, x.blockOrder, x.mmod, x.RC.n)
 		}
 		liveBefore := v.liveBlocks
 		v.tile(hh, base, ph.order)
@@ -315,12 +315,12 @@ func (v *verifier) tile(hh heldHeap, base uintptr, porder uint8) {
 	runs := 0
 	for b < end {
 		x := hdr(b)
-		k := x.Order
+		k := x.blockOrder
 		if k < MinOrder || k >= porder || (b-base)&(1<<k-1) != 0 || b+1<<k > end {
 			v.report("heap %d: pool %#x: block %#x has order %d, which does not fit; the walk stops here", hh.id, base, b, k)
 			return
 		}
-		switch x.Mmod {
+		switch x.mmod {
 		case mmodFree:
 			m, ok := v.free[b]
 			if !ok || m.order != k {
@@ -330,7 +330,7 @@ func (v *verifier) tile(hh heldHeap, base uintptr, porder uint8) {
 			}
 			if k < porder-1 {
 				buddy := base + ((b - base) ^ (1 << k))
-				if y := hdr(buddy); y.Mmod == mmodFree && y.Order == k {
+				if y := hdr(buddy); y.mmod == mmodFree && y.blockOrder == k {
 					v.report("heap %d: pool %#x: free block %#x and its buddy %#x, both order %d, are not merged", hh.id, base, b, buddy, k)
 				}
 			}
@@ -352,7 +352,7 @@ func (v *verifier) tile(hh heldHeap, base uintptr, porder uint8) {
 			runs++
 			v.run(hh, base, b)
 		default:
-			v.report("heap %d: pool %#x: block %#x order %d has mmod %#x", hh.id, base, b, k, x.Mmod)
+			v.report("heap %d: pool %#x: block %#x order %d has mmod %#x", hh.id, base, b, k, x.mmod)
 		}
 		b += 1 << k
 	}
@@ -377,7 +377,7 @@ func (v *verifier) run(hh heldHeap, base, r uintptr) {
 	i := (r - base) >> runOrder
 	k := rh.order
 	switch {
-	case (r-base)&(runSize-1) != 0 || hdr(r).Order != runOrder:
+	case (r-base)&(runSize-1) != 0 || hdr(r).blockOrder != runOrder:
 		v.report("heap %d: run %#x: not a 64 KiB block", hh.id, r)
 		return
 	case poolHdr(base).order != PoolOrder || poolHdr(base).runMap[i>>6]&(1<<(i&63)) == 0:
@@ -412,8 +412,8 @@ func (v *verifier) run(hh heldHeap, base, r uintptr) {
 			default:
 				used++
 				b := r + s<<k
-				if x := hdr(b); x.Order != k || x.Mmod != MmodHeap {
-					v.report("heap %d: run %#x: block %#x in use has order %d mmod %#x", hh.id, r, b, x.Order, x.Mmod)
+				if x := hdr(b); x.blockOrder != k || x.mmod != MmodHeap {
+					v.report("heap %d: run %#x: block %#x in use has order %d mmod %#x", hh.id, r, b, x.blockOrder, x.mmod)
 				} else if x.RC.Load() == 0 {
 					v.report("heap %d: run %#x: live block %#x order %d has reference count 0", hh.id, r, b, k)
 				}
@@ -511,12 +511,12 @@ func verifyBigOwned(report func(string, ...any), maxBlocks uint64) (liveBlocks, 
 		k := ph.order - 1
 		x := hdr(base + 1<<k)
 		switch {
-		case x.Order != k:
-			report("big pool %#x: block of order %d, not %d", base, x.Order, k)
-		case live && (x.Mmod != MmodHeap || x.RC.Load() == 0):
-			report("big pool %#x: live block has mmod %#x rc %d", base, x.Mmod, x.RC.Load())
-		case !live && x.Mmod != mmodFree:
-			report("big pool %#x: cached block has mmod %#x", base, x.Mmod)
+		case x.blockOrder != k:
+			report("big pool %#x: block of order %d, not %d", base, x.blockOrder, k)
+		case live && (x.mmod != MmodHeap || x.RC.Load() == 0):
+			report("big pool %#x: live block has mmod %#x rc %d", base, x.mmod, x.RC.Load())
+		case !live && x.mmod != mmodFree:
+			report("big pool %#x: cached block has mmod %#x", base, x.mmod)
 		}
 		pools++
 		poolBytes += 1 << ph.order

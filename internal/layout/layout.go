@@ -117,7 +117,7 @@ func Slots(v value.V, n int) []uint64 {
 	}
 	switch h := Header(v); value.Type(h.Type) {
 	case value.List, value.Dict, value.Table:
-		if h.Mmod == heap.MmodHeap && uint64(n) > uint64(heap.Cap(v.Pointer())/8) {
+		if h.Mmod() == heap.MmodHeap && uint64(n) > uint64(heap.Cap(v.Pointer())/8) {
 			return nil
 		}
 	default:
