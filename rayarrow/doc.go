@@ -29,6 +29,10 @@
 // A LIST of vectors of one type exports as an Arrow list (list.go: the one
 // export that copies, since Arrow wants the items' values contiguous).
 //
+// Column names: Arrow allows empty and repeated field names, which a raygo
+// table does not; such a column is named "col" and its position from 0
+// ("col3"), on every import path (ImportRecord).
+//
 // Import (import.go) copies Arrow arrays and records into raygo values:
 // Arrow's memory belongs to Go's collector. It takes every type Export
 // produces and string, large_string, binary, dictionaries with any index
@@ -59,8 +63,12 @@
 //     (ipcverify.go). It checks every table, string and vector of each
 //     message's metadata against the metadata's bounds, and each count the
 //     reader sizes a slice by against what the message holds, before Arrow
-//     sees the message. ReadIPCFile reads the stream inside the file and
-//     does not need its footer.
+//     sees the message. ReadIPCFile reads a file as its footer describes
+//     it (ipcfile.go): the footer is walked with the same bounds-checked
+//     reads, its schema becomes the stream's Schema message (apache-arrow
+//     writes files whose body holds none), and each dictionary and record
+//     batch block is read from the place the footer gives, inside the file,
+//     through verifiedStream.
 //   - ReadParquet verifies the file before Arrow Go decodes any of it
 //     (parquetverify.go): the footer, the Thrift file metadata (walked by
 //     thriftReader: no list longer than the bytes left, bounded nesting, a

@@ -2,7 +2,6 @@ package rayarrow
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -205,9 +204,10 @@ func ReadIPC(r io.Reader) (out []value.V, err error) {
 }
 
 // ReadIPCFile reads every record of an Arrow IPC file (Feather v2). The
-// file format is a stream between a magic number and a footer that indexes
-// it; the records are read from the stream, in order, through the same
-// verification as ReadIPC, and the footer is not needed.
+// file is read as its footer describes it (ipcfile.go): the schema from the
+// footer, then every dictionary and record batch at the place the footer
+// gives, through the same verification as ReadIPC. Files whose body has no
+// Schema message (apache-arrow writes none) read like any other.
 func ReadIPCFile(path string) ([]value.V, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -218,40 +218,37 @@ func ReadIPCFile(path string) ([]value.V, error) {
 	if err != nil {
 		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "stat %s", path)
 	}
-	const magic = "ARROW1"
-	var head, tail [len(magic)]byte
-	size := st.Size()
-	if size < 2*8 {
-		return nil, ray.Errorf(ray.ErrCorrupt, "rayarrow.ReadIPCFile", "%s has %d bytes: not an Arrow IPC file", path, size)
+	out, err := readIPCFile(f, st.Size())
+	if err != nil {
+		return nil, withPath(err, path)
 	}
-	if _, err := f.ReadAt(head[:], 0); err != nil {
-		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "reading %s", path)
+	return out, nil
+}
+
+// readIPCFile reads the IPC file r of size bytes.
+func readIPCFile(r io.ReaderAt, size int64) ([]value.V, error) {
+	stream, err := ipcFileStream(r, size)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := f.ReadAt(tail[:], size-int64(len(magic))); err != nil {
-		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "reading %s", path)
-	}
-	if string(head[:]) != magic || string(tail[:]) != magic {
-		return nil, ray.Errorf(ray.ErrCorrupt, "rayarrow.ReadIPCFile", "%s is not an Arrow IPC file (no ARROW1 at both ends)", path)
-	}
-	// The stream starts after the magic number, padded to 8 bytes, and ends
-	// where the footer starts: its length is the int32 before the last
-	// magic number. (Writers need not end the stream with its marker.)
-	var fl [4]byte
-	if _, err := f.ReadAt(fl[:], size-int64(len(magic))-4); err != nil {
-		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "reading %s", path)
-	}
-	end := size - int64(len(magic)) - 4 - int64(int32(binary.LittleEndian.Uint32(fl[:])))
-	if end < 8 || end > size {
-		return nil, ray.Errorf(ray.ErrCorrupt, "rayarrow.ReadIPCFile", "%s: a footer of %d bytes in a file of %d", path, int32(binary.LittleEndian.Uint32(fl[:])), size)
-	}
-	out, err := ReadIPC(io.NewSectionReader(f, 8, end-8))
+	out, err := ReadIPC(stream)
 	if err != nil {
 		var re *ray.Error
 		if errors.As(err, &re) {
 			re.Op = "rayarrow.ReadIPCFile"
 		}
+		return nil, err
 	}
-	return out, err
+	return out, nil
+}
+
+// withPath adds the file's path to a raygo error's message.
+func withPath(err error, path string) error {
+	var re *ray.Error
+	if errors.As(err, &re) && !strings.Contains(re.Msg, path) {
+		re.Msg = path + ": " + re.Msg
+	}
+	return err
 }
 
 func releaseAll(vs []value.V) {

@@ -2,6 +2,8 @@ package rayarrow
 
 import (
 	"math"
+	"strconv"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -273,9 +275,21 @@ func importDictionary(a *array.Dictionary) (value.V, error) {
 	return v, nil
 }
 
-// ImportRecord copies an Arrow record into a new raygo TABLE.
+// ImportRecord copies an Arrow record into a new raygo TABLE. Columns keep
+// their Arrow names, except where Arrow allows a name that a raygo table
+// cannot hold: a field with an empty name, or with the name of a field
+// before it, is named "col" and its position from 0 ("col3" for the fourth
+// field), since a table's columns have distinct, non-empty names. Every
+// reader of files and streams names columns this way. A field whose
+// position name is also the name of another field is ErrNYI, and so is a
+// name longer than a symbol (value.MaxSymLen bytes); a name that is not
+// UTF-8 breaks Arrow's format and is ErrCorrupt.
 func ImportRecord(rec arrow.Record) (t value.V, err error) {
 	defer corruptOnPanic("rayarrow.ImportRecord", &err)
+	names, err := columnNames(rec.Schema())
+	if err != nil {
+		return value.V{}, err
+	}
 	t, err = vec.NewTable()
 	if err != nil {
 		return value.V{}, err
@@ -287,7 +301,7 @@ func ImportRecord(rec arrow.Record) (t value.V, err error) {
 			cow.Release(&t)
 			return value.V{}, err
 		}
-		err = vec.AddColumn(&t, rec.ColumnName(i), col)
+		err = vec.AddColumn(&t, names[i], col)
 		cow.Release(&col)
 		if err != nil {
 			cow.Release(&t)
@@ -295,6 +309,36 @@ func ImportRecord(rec arrow.Record) (t value.V, err error) {
 		}
 	}
 	return t, nil
+}
+
+// columnNames returns the names the columns of an Arrow schema get in a
+// raygo TABLE (see ImportRecord).
+func columnNames(s *arrow.Schema) ([]string, error) {
+	fields := s.Fields()
+	names := make([]string, len(fields))
+	taken := make(map[string]bool, len(fields))
+	for i, f := range fields {
+		switch {
+		case !utf8.ValidString(f.Name):
+			return nil, ray.Errorf(ray.ErrCorrupt, "rayarrow.ImportRecord", "field %d: its name %q is not UTF-8", i, f.Name)
+		case len(f.Name) > value.MaxSymLen:
+			return nil, ray.Errorf(ray.ErrNYI, "rayarrow.ImportRecord", "field %d: a name of %d bytes, longer than raygo's %d", i, len(f.Name), value.MaxSymLen)
+		}
+		taken[f.Name] = true
+	}
+	seen := make(map[string]bool, len(fields))
+	for i, f := range fields {
+		name := f.Name
+		if name == "" || seen[name] {
+			name = "col" + strconv.Itoa(i)
+			if taken[name] {
+				return nil, ray.Errorf(ray.ErrNYI, "rayarrow.ImportRecord", "field %d (%q) would be named %q, which another field has", i, f.Name, name)
+			}
+		}
+		seen[name] = true
+		names[i] = name
+	}
+	return names, nil
 }
 
 // releaseOnPanic, deferred by a function building *vp, releases it if the

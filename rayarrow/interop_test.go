@@ -23,14 +23,7 @@ import (
 // node is present), which makes their absence a failure.
 func TestInterop(t *testing.T) {
 	heaptest.Check(t)
-	node, err := exec.LookPath("node")
-	modules := filepath.Join("..", "interop", "node_modules")
-	if _, serr := os.Stat(modules); err != nil || serr != nil {
-		if os.Getenv("RAYGO_INTEROP") == "1" {
-			t.Fatalf("RAYGO_INTEROP=1 but node (%v) or %s (%v) is missing", err, modules, serr)
-		}
-		t.Skip("node or interop/node_modules missing: run `npm ci` in interop/")
-	}
+	node := interopNode(t)
 	tb := must(vec.NewTable())
 	defer cow.Release(&tb)
 	type column struct {
@@ -93,6 +86,36 @@ func TestInterop(t *testing.T) {
 		t.Fatalf("interop/check.mjs: %v\n%s", err, out)
 	}
 	t.Log(strings.TrimSpace(string(out)))
+}
+
+// TestInteropReadsApacheArrow has apache-arrow write IPC files and streams
+// (interop/write.mjs; its file writer puts the schema only in the footer)
+// and reads them as the fixtures in testdata/ipc are read.
+func TestInteropReadsApacheArrow(t *testing.T) {
+	heaptest.Check(t)
+	node := interopNode(t)
+	dir := t.TempDir()
+	out, err := exec.Command(node, filepath.Join("..", "interop", "write.mjs"), dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("interop/write.mjs: %v\n%s", err, out)
+	}
+	readApacheArrowFiles(t, dir)
+	t.Log(strings.TrimSpace(string(out)) + ", read by raygo")
+}
+
+// interopNode returns the node binary, or skips t when node or the
+// interop packages are missing (fails it under RAYGO_INTEROP=1).
+func interopNode(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	modules := filepath.Join("..", "interop", "node_modules")
+	if _, serr := os.Stat(modules); err != nil || serr != nil {
+		if os.Getenv("RAYGO_INTEROP") == "1" {
+			t.Fatalf("RAYGO_INTEROP=1 but node (%v) or %s (%v) is missing", err, modules, serr)
+		}
+		t.Skip("node or interop/node_modules missing: run `npm ci` in interop/")
+	}
+	return node
 }
 
 // jsNumber formats f as JavaScript's String(number) does for these values.

@@ -255,6 +255,14 @@ func (t table) u8(slot int) (int, error) {
 	return int(t.b[f]), nil
 }
 
+func (t table) u16(slot int) (int, error) {
+	f, err := t.field(slot)
+	if f < 0 || err != nil {
+		return 0, err
+	}
+	return t.b.u16(f)
+}
+
 func (t table) i64(slot int) (int64, error) {
 	f, err := t.field(slot)
 	if f < 0 || err != nil {

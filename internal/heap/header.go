@@ -46,6 +46,14 @@ func (h *Header) Mmod() uint8 { return h.mmod }
 // Order reports log2 of the block's size, header included.
 func (h *Header) Order() uint8 { return h.blockOrder }
 
+// copyValueFields copies the value layer's fields of src, the reference
+// count included, into h, a block being handed out: not mmod and order,
+// which the heap wrote for h's own block and Verify may be reading.
+func (h *Header) copyValueFields(src *Header) {
+	h.Aux, h.Type, h.Attrs, h.Word = src.Aux, src.Type, src.Attrs, src.Word
+	h.RC.Store(src.RC.Load())
+}
+
 // HeaderSize is the size of Header, and the offset of a block's data.
 const HeaderSize = 32
 

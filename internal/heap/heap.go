@@ -591,9 +591,7 @@ func Realloc(p unsafe.Pointer, size uintptr) (unsafe.Pointer, error) {
 		return nil, err
 	}
 	nb := uintptr(np)
-	x := hdr(nb)
-	*x = *hdr(b)
-	x.blockOrder = k
+	hdr(nb).copyValueFields(hdr(b))
 	memops.CopyPtr(offheap.Ptr(nb+HeaderSize), offheap.Ptr(b+HeaderSize), min(size, 1<<old-HeaderSize))
 	Free(p)
 	return np, nil

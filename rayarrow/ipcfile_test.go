@@ -1,0 +1,108 @@
+package rayarrow
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/heap/heaptest"
+)
+
+// Files and streams written by apache-arrow 21.2 (interop/write.mjs): its
+// file writer puts the schema only in the footer, so the body starts with
+// a batch. ReadIPCFile reads files by their footer and gives the same
+// tables as ReadIPC gives for the same data written as a stream.
+func TestReadsIPCFilesWithTheSchemaInTheFooter(t *testing.T) {
+	heaptest.Check(t)
+	readApacheArrowFiles(t, filepath.Join("testdata", "ipc"))
+}
+
+// readApacheArrowFiles reads the files interop/write.mjs wrote into dir.
+func readApacheArrowFiles(t *testing.T, dir string) {
+	t.Helper()
+	for name, want := range map[string]string{
+		"numbers": "i:[1 -2 3 null 2147483647] f:[0.5 -1.25 3e+10 4 null] ",
+		"dict":    "d:[`x `y `x null `zz] s:[`a `bb null `dddd `a long string of more than twelve bytes] ",
+	} {
+		path := filepath.Join(dir, "apache-arrow-"+name)
+		fromFile, err := ReadIPCFile(path + ".arrow")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		f, err := os.Open(path + ".arrows")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromStream, err := ReadIPC(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s stream: %v", name, err)
+		}
+		if len(fromFile) != 1 || len(fromStream) != 1 {
+			t.Fatalf("%s: %d tables from the file, %d from the stream", name, len(fromFile), len(fromStream))
+		}
+		if got := tableRows(t, fromFile[0]); got != want {
+			t.Errorf("%s file: %s\nwant %s", name, got, want)
+		}
+		if got := tableRows(t, fromStream[0]); got != want {
+			t.Errorf("%s stream: %s\nwant %s", name, got, want)
+		}
+		checked(t, fromFile...)
+		releaseAll(fromFile)
+		releaseAll(fromStream)
+	}
+	// int8 and uint32 have no raygo type of their own yet.
+	for _, ext := range []string{".arrow", ".arrows"} {
+		path := filepath.Join(dir, "apache-arrow-narrow"+ext)
+		var err error
+		if ext == ".arrow" {
+			_, err = ReadIPCFile(path)
+		} else {
+			f, _ := os.Open(path)
+			_, err = ReadIPC(f)
+			f.Close()
+		}
+		if !errors.Is(err, ray.ErrNYI) {
+			t.Errorf("%s: %v, want ErrNYI", path, err)
+		}
+	}
+}
+
+// A footer that points anywhere is refused as ErrCorrupt, never read past
+// the file or before its body.
+func TestDamagedIPCFooterIsRefused(t *testing.T) {
+	heaptest.Check(t)
+	good, err := os.ReadFile(filepath.Join("testdata", "ipc", "apache-arrow-numbers.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	n := 0
+	// Every byte of the footer and its length, set to 0xFF and to 0x80.
+	footerLen := int(int32(uint32(good[len(good)-10]) | uint32(good[len(good)-9])<<8 | uint32(good[len(good)-8])<<16 | uint32(good[len(good)-7])<<24))
+	for i := len(good) - 10 - footerLen; i < len(good)-6; i++ {
+		for _, x := range []byte{0xFF, 0x80, 0x00} {
+			b := append([]byte(nil), good...)
+			if b[i] == x {
+				continue
+			}
+			b[i] = x
+			path := filepath.Join(dir, "d.arrow")
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tables, err := ReadIPCFile(path)
+			if err != nil && !errors.Is(err, ray.ErrCorrupt) && !errors.Is(err, ray.ErrNYI) && !errors.Is(err, ray.ErrLimit) {
+				t.Errorf("byte %d set to %#x: %v", i, x, err)
+			}
+			checked(t, tables...)
+			releaseAll(tables)
+			n++
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d damaged footers", n)
+	}
+}
