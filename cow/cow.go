@@ -5,7 +5,7 @@ import (
 	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
-	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/value"
 )
 
@@ -102,7 +102,7 @@ func Copy(v value.V) (value.V, error) {
 	ch.Type = vh.Type
 	ch.Attrs = vh.Attrs &^ attrbits.Arena
 	ch.Word = vh.Word
-	copy(offheap.Bytes(uintptr(c.Data()), size), offheap.Bytes(uintptr(v.Data()), size))
+	memops.CopyPtr(c.Data(), v.Data(), size)
 	forEachOwned(c, func(slot *uint64) {
 		if *slot != 0 {
 			Retain(layout.Owned(*slot))

@@ -8,7 +8,8 @@
 // SQL, the engine's rows, the float tolerance, the number of runs). The
 // tables are loaded twice, once with the SYM columns as DuckDB ENUMs (its
 // best representation of symbols) and once as VARCHAR; each query runs
-// warm, best of `runs`, on 2 threads. The times go to <dir>/duckdb.json;
+// warm, best of `runs`, on 2 threads. The times go to <dir>/duckdb.json
+// (the best of each query by load, and every run's time under samples);
 // any cell that differs from the engine's is printed and the exit status
 // is 1.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -63,20 +64,24 @@ function same(kind, got, exp) {
 }
 
 const failures = [];
-const report = { rows: want.rows, runs: want.runs, threads: 2 };
+const report = { rows: want.rows, runs: want.runs, threads: 2, samples: {} };
 for (const [mode, statements] of Object.entries(loads)) {
   const db = await DuckDBInstance.create(':memory:', { threads: '2' });
   const con = await db.connect();
   const t0 = performance.now();
   for (const sql of statements) await con.run(sql);
   const times = { load_ms: performance.now() - t0 };
+  const samples = {};
   for (const q of want.queries) {
     let best = Infinity;
     let rows;
+    samples[q.name] = [];
     for (let i = 0; i < Math.max(want.runs, 1); i++) {
       const start = performance.now();
       const reader = await con.runAndReadAll(q.sql);
-      best = Math.min(best, performance.now() - start);
+      const ms = performance.now() - start;
+      samples[q.name].push(ms);
+      best = Math.min(best, ms);
       rows = reader.getRows();
     }
     times[q.name] = best;
@@ -93,6 +98,7 @@ for (const [mode, statements] of Object.entries(loads)) {
     }));
   }
   report[mode] = times;
+  report.samples[mode] = samples;
   con.closeSync();
   db.closeSync();
 }

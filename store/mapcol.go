@@ -9,6 +9,7 @@ import (
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
+	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 )
@@ -109,6 +110,6 @@ func heapCopy(b []byte) (value.V, error) {
 	h := heap.HeaderOf(p)
 	h.Type = int8(value.U8)
 	h.Word = uint64(len(b))
-	copy(unsafe.Slice((*byte)(offheap.Add(p, heap.HeaderSize)), len(b)), b)
+	memops.Copy(unsafe.Slice((*byte)(offheap.Add(p, heap.HeaderSize)), len(b)), b)
 	return layout.FromPointer(p), nil
 }

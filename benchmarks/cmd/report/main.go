@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"regexp"
 	"time"
 )
 
@@ -20,6 +19,7 @@ func main() {
 	in := flag.String("in", "", "read this saved benchmark output instead of running the benchmarks")
 	out := flag.String("out", ".", "the directory to write report.md, report.svg and bench.txt to")
 	as := flag.String("as", "", "with -in: the command that produced the saved run, named in the report")
+	noDuckDB := flag.Bool("noduckdb", false, "do not run the engine's queries in DuckDB beside it")
 	flag.Parse()
 
 	if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -38,29 +38,41 @@ func main() {
 			command = *as
 		}
 	} else {
-		args := []string{"test", "./benchmarks", "-run", "^$", "-bench", *bench, "-benchmem"}
+		m := mode{count: *count, perBench: 3 * time.Minute}
 		switch {
 		case *tiny:
-			args = append(args, "-short", "-benchtime", "1x", "-count", "1")
+			m = mode{short: true, benchtime: "1x", count: 1, perBench: time.Minute}
 			command += " -tiny"
 		case *short:
-			args = append(args, "-short", "-benchtime", "300ms", "-count", "1")
+			m = mode{short: true, benchtime: "300ms", count: 1, perBench: time.Minute}
 			command += " -short"
-		default:
-			args = append(args, "-count", fmt.Sprint(*count))
-			if *count != 6 {
-				command += fmt.Sprintf(" -count %d", *count)
+		case *count != 6:
+			command += fmt.Sprintf(" -count %d", *count)
+		}
+		if *bench != "." {
+			command += fmt.Sprintf(" -bench '%s'", *bench)
+		}
+		sel, err := regexp.Compile(*bench)
+		if err != nil {
+			log.Fatalf("-bench: %v", err)
+		}
+		tmp, err := os.MkdirTemp("", "raygo-report-")
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(tmp)
+		raw, err = runBenchmarks(m, sel, tmp)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if sel.MatchString("Engine") && !*noDuckDB {
+			lines, skipped, err := runDuckDB(m, tmp)
+			if err != nil {
+				log.Fatal(err)
 			}
+			raw = append(raw, lines...)
+			duckdbNote = skipped
 		}
-		log.Printf("go %v", args)
-		cmd := exec.Command("go", args...)
-		var buf bytes.Buffer
-		cmd.Stdout = io.MultiWriter(&buf, progress{})
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			log.Fatalf("the benchmarks failed: %v", err)
-		}
-		raw = buf.Bytes()
 		if err := os.WriteFile(filepath.Join(*out, "bench.txt"), raw, 0o644); err != nil {
 			log.Fatal(err)
 		}
@@ -71,6 +83,9 @@ func main() {
 	md, _ := os.ReadFile(filepath.Join(*out, "report.md"))
 	os.Stdout.Write(md)
 }
+
+// duckdbNote, when set, says why the engine was not compared with DuckDB.
+var duckdbNote string
 
 // report writes report.md and report.svg for the benchmark output raw.
 func report(raw []byte, dir, command string, m machine) error {
@@ -83,7 +98,7 @@ func report(raw []byte, dir, command string, m machine) error {
 		return fmt.Errorf("no benchmark with both raygo and a rival in the output")
 	}
 	var md, svg bytes.Buffer
-	if err := writeMarkdown(&md, m, cs, command); err != nil {
+	if err := writeMarkdown(&md, m, cs, command, duckdbNote); err != nil {
 		return err
 	}
 	if err := writeSVG(&svg, m, cs); err != nil {
@@ -93,16 +108,4 @@ func report(raw []byte, dir, command string, m machine) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "report.svg"), svg.Bytes(), 0o644)
-}
-
-// progress shows one dot per benchmark result on standard error.
-type progress struct{}
-
-func (progress) Write(p []byte) (int, error) {
-	for _, line := range bytes.Split(p, []byte("\n")) {
-		if bytes.HasPrefix(line, []byte("Benchmark")) {
-			os.Stderr.WriteString(".")
-		}
-	}
-	return len(p), nil
 }

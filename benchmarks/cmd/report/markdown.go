@@ -48,7 +48,7 @@ func (m machine) line() string {
 }
 
 // writeMarkdown writes the report: the machine, then one table per area.
-func writeMarkdown(w io.Writer, m machine, cs []comparison, command string) error {
+func writeMarkdown(w io.Writer, m machine, cs []comparison, command, note string) error {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "# raygo beside its rivals\n\n")
 	fmt.Fprintf(&sb, "%s\n\n", m.line())
@@ -69,6 +69,9 @@ func writeMarkdown(w io.Writer, m machine, cs []comparison, command string) erro
 			met = "**no**"
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s: %s | %s | %s | %s |\n", name, withCI(c.ray, c.unit, c.nRay), c.rival, withCI(c.riv, c.unit, c.nRiv), ratioText(c.ratio), c.goal.text, met)
+	}
+	if note != "" {
+		fmt.Fprintf(&sb, "\n%s.\n", note)
 	}
 	_, err := io.WriteString(w, sb.String())
 	return err

@@ -75,3 +75,43 @@ func TestSplitImpl(t *testing.T) {
 		t.Errorf("parsed %+v %+v", *all[0], *all[1])
 	}
 }
+
+// DuckDB's times, as interop/engine.mjs writes them, become rivals of the
+// engine's raygo rows; a report without them says why.
+func TestDuckDBRowsInTheEngineArea(t *testing.T) {
+	raw := []byte("BenchmarkEngine/q1/impl=raygo-2 \t 100 \t 10000000 ns/op\nBenchmarkEngine/q1/impl=plaingo-2 \t 10 \t 50000000 ns/op\n")
+	raw = append(raw, duckdbLines(duckdbResult{Rows: 10, Samples: map[string]map[string][]float64{
+		"enum":    {"q1": {40, 42}},
+		"varchar": {"q1": {80}},
+	}})...)
+	dir := t.TempDir()
+	m := machine{CPU: "AMD EPYC", Date: "2026-12-05"}
+	if err := report(raw, dir, "test", m); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	for _, want := range []string{"| duckdbenum: 41 ms/op (n=2) | 4.10x |", "| duckdbvarchar: 80 ms/op (n=1) | 8.00x |", "| plaingo: 50 ms/op (n=1) | 5.00x |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q:\n%s", want, md)
+		}
+	}
+	duckdbNote = "DuckDB was not run: Node.js is not installed (node on the PATH)"
+	defer func() { duckdbNote = "" }()
+	if err := report(raw, dir, "test", m); err != nil {
+		t.Fatal(err)
+	}
+	md, _ = os.ReadFile(filepath.Join(dir, "report.md"))
+	if !strings.Contains(string(md), "DuckDB was not run") {
+		t.Errorf("report.md does not say DuckDB was not run:\n%s", md)
+	}
+}
+
+// The benchmarks run area by area, in the report's order; benchmarks of no
+// known area run last.
+func TestGroups(t *testing.T) {
+	got := groups([]string{"Engine", "AllocFree", "Copy", "Live1M", "Mystery", "FromSlice", "SymVec"})
+	want := [][]string{{"AllocFree", "Live1M"}, {"FromSlice", "SymVec"}, {"Copy"}, {"Engine"}, {"Mystery"}}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("groups: %q, want %q", got, want)
+	}
+}
