@@ -5,9 +5,9 @@ package memops
 import "unsafe"
 
 func init() {
-	cfg = Config{Kernel: "go", Large: maxInt, NT: maxInt, L2: -1, L3: -1}
+	cfg = Config{Family: "other", Kernel: "go", Large: maxInt, NT: maxInt, L2: -1, L3: -1}
 	applyEnv(&cfg, false)
-	large = cfg.Large
+	settle(&cfg)
 }
 
 // CopyPtr copies n bytes from src to dst, as copy does (overlap included).

@@ -56,61 +56,6 @@ copyEnds:
 	VZEROUPPER
 	RET
 
-// func copyAVX2NT(dst, src unsafe.Pointer, n uintptr)
-// As copyAVX2, with non-temporal stores for the rounds, the source
-// prefetched ahead, and a store fence at the end so that the streamed
-// stores are ordered before anything the caller does next.
-TEXT ·copyAVX2NT(SB), NOSPLIT, $0-24
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), BX
-	VMOVDQU (SI), Y4
-	VMOVDQU -32(SI)(BX*1), Y5
-	MOVQ DI, R9
-	LEAQ -32(DI)(BX*1), R8
-	MOVQ DI, AX
-	ADDQ $31, AX
-	ANDQ $-32, AX
-	SUBQ DI, AX
-	ADDQ AX, DI
-	ADDQ AX, SI
-	SUBQ AX, BX
-
-ntcopy128:
-	CMPQ BX, $128
-	JB   ntcopy32
-	PREFETCHNTA 512(SI)
-	PREFETCHNTA 576(SI)
-	VMOVDQU (SI), Y0
-	VMOVDQU 32(SI), Y1
-	VMOVDQU 64(SI), Y2
-	VMOVDQU 96(SI), Y3
-	VMOVNTDQ Y0, (DI)
-	VMOVNTDQ Y1, 32(DI)
-	VMOVNTDQ Y2, 64(DI)
-	VMOVNTDQ Y3, 96(DI)
-	ADDQ $128, SI
-	ADDQ $128, DI
-	SUBQ $128, BX
-	JMP  ntcopy128
-
-ntcopy32:
-	CMPQ BX, $32
-	JB   ntcopyEnds
-	VMOVDQU (SI), Y0
-	VMOVNTDQ Y0, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	SUBQ $32, BX
-	JMP  ntcopy32
-
-ntcopyEnds:
-	SFENCE
-	VMOVDQU Y5, (R8)
-	VMOVDQU Y4, (R9)
-	VZEROUPPER
-	RET
-
 // func copyERMS(dst, src unsafe.Pointer, n uintptr)
 TEXT ·copyERMS(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI

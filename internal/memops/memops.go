@@ -8,9 +8,10 @@ import (
 
 // Config is the choice of kernels and thresholds, made once at start-up.
 type Config struct {
-	Kernel string // "go" (runtime only), "avx2" or "erms": the kernel for Large <= size < NT
-	Large  int    // bytes from which the package's kernels take over from the runtime
-	NT     int    // bytes from which stores are non-temporal
+	Family string // the CPU family the choice is keyed by: "amd", "intel" or "other"
+	Kernel string // the copy kernel from Large bytes up: "go" (the runtime's memmove), "erms" or "avx2"
+	Large  int    // bytes from which Kernel copies
+	NT     int    // bytes from which fills and Zero store non-temporally
 	AVX2   bool   // what cpuid reported
 	ERMS   bool
 	FSRM   bool
@@ -24,12 +25,40 @@ func Current() Config { return cfg }
 
 const (
 	defaultLarge = 1 << 20
+	minLarge     = 64 << 10 // Copy's inlined test: below it, always copy
 	minNT        = 4 << 20
 	maxNT        = 64 << 20
 	maxInt       = int(^uint(0) >> 1)
 )
 
-// ntThreshold derives the non-temporal threshold from the cache sizes.
+// cpuInfo is what the choice depends on.
+type cpuInfo struct {
+	vendor           string // "amd", "intel", "other"
+	avx2, erms, fsrm bool
+	l2, l3           int
+}
+
+// choose picks the kernels for a CPU, from measurements (BenchmarkCopy,
+// impl=memops against impl=gocopy; see the package comment): a kernel of
+// the package's copies only where it was measured to beat the runtime's
+// memmove, and the runtime everywhere else.
+func choose(c cpuInfo) Config {
+	cf := Config{Family: c.vendor, Kernel: "go", Large: maxInt, NT: ntThreshold(c.l2, c.l3),
+		AVX2: c.avx2, ERMS: c.erms, FSRM: c.fsrm, L2: c.l2, L3: c.l3}
+	if c.vendor == "amd" && c.erms && c.fsrm {
+		// AMD Zen 3 on: REP MOVSB beats memmove from 1 MiB, at every size
+		// measured up to 256 MiB.
+		cf.Kernel, cf.Large = "erms", defaultLarge
+	}
+	// Intel (Xeon, Ice Lake class): memmove was faster at every size, so
+	// copies stay with it. Other vendors are unmeasured: the runtime.
+	if !c.avx2 {
+		cf.NT = maxInt // the fill kernels are AVX2 code
+	}
+	return cf
+}
+
+// ntThreshold derives the fills' non-temporal threshold from the cache sizes.
 func ntThreshold(l2, l3 int) int {
 	nt := 16 << 20
 	switch {
@@ -47,9 +76,12 @@ func applyEnv(c *Config, haveKernels bool) {
 		switch {
 		case k == "go", k == "avx2" && haveKernels && c.AVX2, k == "erms" && haveKernels && c.ERMS:
 			c.Kernel = k
+			if k != "go" && c.Large == maxInt {
+				c.Large = defaultLarge
+			}
 		}
 	}
-	if n, err := strconv.Atoi(os.Getenv("RAYGO_MEMOPS_LARGE")); err == nil && n >= 64 {
+	if n, err := strconv.Atoi(os.Getenv("RAYGO_MEMOPS_LARGE")); err == nil && n >= minLarge {
 		c.Large = n
 	}
 	if n, err := strconv.Atoi(os.Getenv("RAYGO_MEMOPS_NT")); err == nil && n >= 64 {
@@ -57,27 +89,38 @@ func applyEnv(c *Config, haveKernels bool) {
 	}
 }
 
-// Copy copies min(len(dst), len(src)) bytes from src to dst, as copy does
-// (overlap included), and returns that count. Below Config.Large it is
-// copy itself, inlined.
-func Copy(dst, src []byte) int {
-	if len(src) < large {
-		return copy(dst, src)
+// settle makes the choice consistent and publishes the copy threshold.
+func settle(c *Config) {
+	if c.Kernel == "go" {
+		c.Large = maxInt
 	}
-	return copyLarge(dst, src)
+	large = c.Large
 }
 
-// large is cfg.Large, kept apart so that Copy stays cheap enough to inline.
-var large int
-
-func copyLarge(dst, src []byte) int {
-	n := min(len(dst), len(src))
-	if n < large {
+// Copy copies min(len(dst), len(src)) bytes from src to dst, as copy does
+// (overlap included), and returns that count. Below 64 KiB it is copy
+// itself, behind one test against a constant, inlined: at small sizes the
+// cost of a copy is the call.
+func Copy(dst, src []byte) int {
+	if len(src) < minLarge {
 		return copy(dst, src)
 	}
-	CopyPtr(unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0]), uintptr(n))
+	// Only pointers and lengths cross into the large path, so that a loop
+	// around an inlined Copy keeps no more live than one around copy.
+	return copyLarge(unsafe.SliceData(dst), len(dst), unsafe.SliceData(src), len(src))
+}
+
+// copyLarge is Copy's large path, kept out of line so that Copy inlines.
+//
+//go:noinline
+func copyLarge(dst *byte, nd int, src *byte, ns int) int {
+	n := min(nd, ns)
+	CopyPtr(unsafe.Pointer(dst), unsafe.Pointer(src), uintptr(n))
 	return n
 }
+
+// large is cfg.Large.
+var large int
 
 // Fill sets every byte of dst to c.
 func Fill(dst []byte, c byte) {

@@ -10,34 +10,26 @@ import (
 
 func init() {
 	c := cpuid.CPU
-	cfg = Config{
-		Kernel: "go",
-		Large:  defaultLarge,
-		AVX2:   c.Supports(cpuid.AVX2),
-		ERMS:   c.Supports(cpuid.ERMS),
-		FSRM:   c.Supports(cpuid.FSRM),
-		L2:     c.Cache.L2,
-		L3:     c.Cache.L3,
-	}
-	cfg.NT = ntThreshold(cfg.L2, cfg.L3)
-	switch {
-	case cfg.ERMS && cfg.FSRM:
-		// Fast REP MOVSB (Intel since Ice Lake, AMD since Zen 3): the
-		// microcode copy is the one to beat. Measured on a Zen 5 class
-		// VM: 53 GB/s at 1 MiB against 44 for the AVX2 loop and 35 for
-		// runtime memmove; equal to AVX2 at 4-8 MiB.
-		cfg.Kernel = "erms"
-	case cfg.AVX2:
-		cfg.Kernel = "avx2"
-	}
+	cfg = choose(cpuInfo{
+		vendor: vendorOf(c.VendorID),
+		avx2:   c.Supports(cpuid.AVX2),
+		erms:   c.Supports(cpuid.ERMS),
+		fsrm:   c.Supports(cpuid.FSRM),
+		l2:     c.Cache.L2,
+		l3:     c.Cache.L3,
+	})
 	applyEnv(&cfg, true)
-	if !cfg.AVX2 {
-		cfg.NT = maxInt // the non-temporal kernels are AVX2 code
+	settle(&cfg)
+}
+
+func vendorOf(v cpuid.Vendor) string {
+	switch v {
+	case cpuid.AMD, cpuid.Hygon:
+		return "amd"
+	case cpuid.Intel:
+		return "intel"
 	}
-	if cfg.Kernel == "go" {
-		cfg.Large, cfg.NT = maxInt, maxInt
-	}
-	large = cfg.Large
+	return "other"
 }
 
 // CopyPtr copies n bytes from src to dst, as copy does (overlap included).
@@ -48,13 +40,13 @@ func CopyPtr(dst, src unsafe.Pointer, n uintptr) {
 		}
 		return
 	}
-	switch {
-	case n >= uintptr(cfg.NT):
-		copyAVX2NT(dst, src, n)
-	case cfg.Kernel == "erms":
+	switch cfg.Kernel {
+	case "erms":
 		copyERMS(dst, src, n)
-	default:
+	case "avx2":
 		copyAVX2(dst, src, n)
+	default:
+		copy(unsafe.Slice((*byte)(dst), n), unsafe.Slice((*byte)(src), n))
 	}
 }
 
@@ -94,9 +86,6 @@ func fillPattern(p unsafe.Pointer, n uintptr, pat *[patternBuf]byte, plen uintpt
 
 //go:noescape
 func copyAVX2(dst, src unsafe.Pointer, n uintptr)
-
-//go:noescape
-func copyAVX2NT(dst, src unsafe.Pointer, n uintptr)
 
 //go:noescape
 func copyERMS(dst, src unsafe.Pointer, n uintptr)

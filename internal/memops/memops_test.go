@@ -38,55 +38,82 @@ func checkGuards(t *testing.T, what string, region []byte, n int) {
 }
 
 // withThresholds runs f with the package's kernels taking every size from
-// 64 bytes (large) and non-temporal stores from nt.
+// largeFrom bytes and non-temporal stores (fills) from nt.
 func withThresholds(largeFrom, nt int, f func()) {
 	old := cfg
 	defer func() { cfg, large = old, old.Large }()
-	if cfg.Kernel != "go" {
+	if cfg.Kernel != "go" || cfg.AVX2 {
 		cfg.Large, cfg.NT = largeFrom, nt
 		large = largeFrom
 	}
 	f()
 }
 
-func TestCopyEverySmallSize(t *testing.T) {
-	for _, mode := range []struct {
-		name      string
-		large, nt int
-	}{{"ordinary", 64, maxInt}, {"non-temporal", 64, 64}, {"default", cfg.Large, cfg.NT}} {
-		withThresholds(mode.large, mode.nt, func() {
-			for n := 0; n <= 4096; n++ {
-				sa, da := n%64, (n*7)%64
-				src, dst, region := buffers(n, sa, da)
-				if got := Copy(dst, src); got != n {
-					t.Fatalf("%s: Copy returned %d, want %d", mode.name, got, n)
-				}
-				if !bytes.Equal(dst, src) {
-					t.Fatalf("%s: copy of %d bytes (src align %d, dst align %d) differs", mode.name, n, sa, da)
-				}
-				checkGuards(t, mode.name, region, n)
-			}
-		})
+// withCopyKernels runs f once with each copy kernel this CPU can run
+// taking every copy from 64 bytes: f copies with copyAny.
+func withCopyKernels(t *testing.T, f func(kernel string)) {
+	t.Helper()
+	kernels := []string{"go"}
+	if cfg.AVX2 { // what cpuid reported: always false under purego
+		kernels = append(kernels, "avx2")
+	}
+	if cfg.ERMS {
+		kernels = append(kernels, "erms")
+	}
+	for _, k := range kernels {
+		old := cfg
+		cfg.Kernel = k
+		withThresholds(64, cfg.NT, func() { f(k) })
+		cfg, large = old, old.Large
 	}
 }
 
+// copyAny copies as Copy does, but through CopyPtr at every size, so that
+// the kernels see sizes below Copy's inlined test.
+func copyAny(dst, src []byte) int {
+	n := min(len(dst), len(src))
+	if n > 0 {
+		CopyPtr(unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0]), uintptr(n))
+	}
+	return n
+}
+
+func TestCopyEverySmallSize(t *testing.T) {
+	withCopyKernels(t, func(kernel string) {
+		for n := 0; n <= 4096; n++ {
+			sa, da := n%64, (n*7)%64
+			src, dst, region := buffers(n, sa, da)
+			if got := copyAny(dst, src); got != n {
+				t.Fatalf("%s: CopyPtr copied %d, want %d", kernel, got, n)
+			}
+			if !bytes.Equal(dst, src) {
+				t.Fatalf("%s: copy of %d bytes (src align %d, dst align %d) differs", kernel, n, sa, da)
+			}
+			checkGuards(t, kernel, region, n)
+			src, dst, region = buffers(n, sa, da)
+			if got := Copy(dst, src); got != n || !bytes.Equal(dst, src) {
+				t.Fatalf("Copy of %d bytes: %d, differs: %v", n, got, !bytes.Equal(dst, src))
+			}
+			checkGuards(t, "Copy", region, n)
+		}
+	})
+}
+
 func TestCopyEveryAlignment(t *testing.T) {
-	for _, nt := range []int{maxInt, 64} {
-		withThresholds(64, nt, func() {
-			for _, n := range []int{64, 65, 127, 128, 129, 255, 1000, 4099} {
-				for sa := 0; sa < 64; sa++ {
-					for da := 0; da < 64; da++ {
-						src, dst, region := buffers(n, sa, da)
-						Copy(dst, src)
-						if !bytes.Equal(dst, src) {
-							t.Fatalf("n %d src align %d dst align %d: copy differs", n, sa, da)
-						}
-						checkGuards(t, "alignment", region, n)
+	withCopyKernels(t, func(kernel string) {
+		for _, n := range []int{64, 65, 127, 128, 129, 255, 1000, 4099} {
+			for sa := 0; sa < 64; sa++ {
+				for da := 0; da < 64; da++ {
+					src, dst, region := buffers(n, sa, da)
+					copyAny(dst, src)
+					if !bytes.Equal(dst, src) {
+						t.Fatalf("%s: n %d src align %d dst align %d: copy differs", kernel, n, sa, da)
 					}
+					checkGuards(t, "alignment", region, n)
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestCopyLarge(t *testing.T) {
@@ -116,7 +143,7 @@ func TestCopyOverlap(t *testing.T) {
 				}
 				copy(ref, buf)
 				from, to := 350, 350+shift
-				Copy(buf[to:to+n], buf[from:from+n])
+				copyAny(buf[to:to+n], buf[from:from+n])
 				copy(ref[to:to+n], ref[from:from+n])
 				if !bytes.Equal(buf, ref) {
 					t.Fatalf("overlapping copy of %d bytes shifted %d differs from copy", n, shift)
@@ -203,11 +230,11 @@ func TestFillValue(t *testing.T) {
 
 func TestRandomAgainstCopy(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	withThresholds(64, 1<<16, func() {
-		for range 2000 {
+	withCopyKernels(t, func(string) {
+		for range 700 {
 			n := r.IntN(1 << 17)
 			src, dst, region := buffers(n, r.IntN(64), r.IntN(64))
-			Copy(dst, src)
+			copyAny(dst, src)
 			if !bytes.Equal(dst, src) {
 				t.Fatalf("random copy of %d bytes differs", n)
 			}
@@ -218,11 +245,11 @@ func TestRandomAgainstCopy(t *testing.T) {
 
 func TestConfig(t *testing.T) {
 	c := Current()
-	if c.Kernel == "" || c.Large <= 0 || c.NT <= 0 {
+	if c.Kernel == "" || c.Large <= 0 || c.NT <= 0 || c.Family == "" {
 		t.Fatalf("Current() = %+v", c)
 	}
-	if c.Kernel != "go" && (c.NT < minNT || c.NT > maxNT) {
-		t.Errorf("non-temporal threshold %d outside [%d, %d]", c.NT, minNT, maxNT)
+	if c.Kernel != "go" && c.Large < minLarge {
+		t.Errorf("kernels take over at %d bytes, below Copy's inlined test (%d)", c.Large, minLarge)
 	}
 	for _, tc := range []struct{ l2, l3, want int }{
 		{1 << 20, -1, 16 << 20}, {1 << 20, 32 << 20, 16 << 20}, {256 << 10, -1, 4 << 20}, {-1, 256 << 20, 64 << 20}, {-1, -1, 16 << 20},
@@ -231,12 +258,30 @@ func TestConfig(t *testing.T) {
 			t.Errorf("ntThreshold(%d, %d) = %d, want %d", tc.l2, tc.l3, got, tc.want)
 		}
 	}
+	// Each family gets the kernel measured to beat memmove on it, or none.
+	for _, tc := range []struct {
+		cpu    cpuInfo
+		kernel string
+		large  int
+	}{
+		{cpuInfo{vendor: "amd", avx2: true, erms: true, fsrm: true, l2: 1 << 20, l3: -1}, "erms", 1 << 20},
+		{cpuInfo{vendor: "amd", avx2: true, erms: true, l2: 512 << 10, l3: 16 << 20}, "go", maxInt}, // Zen 2: unmeasured
+		{cpuInfo{vendor: "intel", avx2: true, erms: true, fsrm: true, l2: 2 << 20, l3: 480 << 20}, "go", maxInt},
+		{cpuInfo{vendor: "other", avx2: true, erms: true, fsrm: true}, "go", maxInt},
+	} {
+		got := choose(tc.cpu)
+		settle(&got)
+		if got.Kernel != tc.kernel || got.Large != tc.large {
+			t.Errorf("choose(%+v) = kernel %s from %d bytes, want %s from %d", tc.cpu, got.Kernel, got.Large, tc.kernel, tc.large)
+		}
+	}
+	settle(&c) // put back the copy threshold the loop above changed
 	t.Setenv("RAYGO_MEMOPS_KERNEL", "go")
 	t.Setenv("RAYGO_MEMOPS_NT", "4096")
-	t.Setenv("RAYGO_MEMOPS_LARGE", "128")
+	t.Setenv("RAYGO_MEMOPS_LARGE", "131072")
 	var e Config
 	applyEnv(&e, true)
-	if e.Kernel != "go" || e.NT != 4096 || e.Large != 128 {
+	if e.Kernel != "go" || e.NT != 4096 || e.Large != 131072 {
 		t.Errorf("environment overrides: %+v", e)
 	}
 }
