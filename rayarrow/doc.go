@@ -36,8 +36,11 @@
 // Import (import.go) copies Arrow arrays and records into raygo values:
 // Arrow's memory belongs to Go's collector. It takes every type Export
 // produces and string, large_string, binary, dictionaries with any index
-// type, timestamps of any unit and zone, date64, time32[s] and time64;
-// anything else is ErrNYI naming the type.
+// type, timestamps of any unit and zone, date64, time32[s] and time64; it
+// widens int8, uint16, uint32 and uint64 to the next raygo integer and
+// reads decimals as F64 (the nearest float64); anything else is ErrNYI
+// naming the type. A TABLE holds vectors, so a record's list, struct and
+// map columns are ErrNYI naming the column.
 //
 // Files (files.go) go through Arrow's own writers and readers: IPC streams
 // and files (Feather v2, optionally LZ4 or zstd) and Parquet. Parquet in

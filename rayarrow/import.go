@@ -1,8 +1,12 @@
 package rayarrow
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"math/big"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -23,9 +27,14 @@ import (
 // unit and time zone (converted to ns UTC); date64 (to days, rounding
 // toward negative infinity: -1 ms is the day before the epoch); time32[s],
 // time32[ms], time64[us] and time64[ns] (to ms, dropping sub-millisecond
-// parts). A value outside the raygo type's range, or a time of day outside
-// [0, 24h), is ErrRange. Any other type is ErrNYI, naming it, whatever the
-// array's length: the type decides, checked before any buffer is read.
+// parts); the integers raygo has no type for, widened to the next one that
+// holds every value (int8 to I16, uint16 to I32, uint32 and uint64 to I64,
+// a uint64 past the int64 range being ErrRange); decimal128 and decimal256
+// as F64, the float64 nearest each decimal's value. A value outside the
+// raygo type's range, or a time of day outside [0, 24h), is ErrRange naming
+// the row. Any other type (intervals, structs, maps, unions) is ErrNYI,
+// naming it, whatever the array's length: the type decides, checked before
+// any buffer is read.
 //
 // An array whose buffers contradict its metadata (which Arrow Go v17 cannot
 // validate, and answers with a panic) is ErrCorrupt, and nothing is left
@@ -69,6 +78,34 @@ func importValues(a arrow.Array) (value.V, error) {
 		return vec.FromSlice(value.Bool, xs)
 	case *array.Uint8:
 		return vec.FromSlice(value.U8, a.Uint8Values())
+	case *array.Int8: // widened: raygo has no signed byte
+		return widen[int8, int16](value.I16, a.Int8Values())
+	case *array.Uint16:
+		return widen[uint16, int32](value.I32, a.Uint16Values())
+	case *array.Uint32:
+		return widen[uint32, int64](value.I64, a.Uint32Values())
+	case *array.Uint64:
+		xs := a.Uint64Values()
+		for i, x := range xs {
+			if x > math.MaxInt64 && !a.IsNull(i) {
+				return value.V{}, ray.Errorf(ray.ErrRange, "rayarrow.Import", "row %d: uint64 %d does not fit an I64", i, x)
+			}
+		}
+		return vec.FromSlice(value.I64, reinterpret[uint64, int64](xs))
+	case *array.Decimal128:
+		scale := a.DataType().(*arrow.Decimal128Type).Scale
+		return decimalsToF64(a.Len(), func(i int) (int64, bool) {
+			n := a.Value(i)
+			return int64(n.LowBits()), n.HighBits() == int64(n.LowBits())>>63
+		}, func(i int) *big.Int { return a.Value(i).BigInt() }, scale)
+	case *array.Decimal256:
+		scale := a.DataType().(*arrow.Decimal256Type).Scale
+		return decimalsToF64(a.Len(), func(i int) (int64, bool) {
+			w := a.Value(i).Array() // little-endian words
+			lo := int64(w[0])
+			sign := uint64(lo >> 63)
+			return lo, w[1] == sign && w[2] == sign && w[3] == sign
+		}, func(i int) *big.Int { return a.Value(i).BigInt() }, scale)
 	case *array.Int16:
 		return vec.FromSlice(value.I16, a.Int16Values())
 	case *array.Int32:
@@ -86,7 +123,7 @@ func importValues(a arrow.Array) (value.V, error) {
 		for i, ms := range a.Date64Values() {
 			days := floorDiv(int64(ms), value.MillisPerDay)
 			if !a.IsNull(i) && (days < math.MinInt32 || days > math.MaxInt32) {
-				return value.V{}, ray.Errorf(ray.ErrRange, "rayarrow.Import", "date64 %d ms is outside a DATE's range", int64(ms))
+				return value.V{}, ray.Errorf(ray.ErrRange, "rayarrow.Import", "row %d: date64 %d ms is outside a DATE's range", i, int64(ms))
 			}
 			xs[i] = int32(days)
 		}
@@ -111,7 +148,7 @@ func importValues(a arrow.Array) (value.V, error) {
 			ns := make([]int64, len(ts))
 			for i, t := range ts {
 				if !a.IsNull(i) && (t > math.MaxInt64/mul || t < math.MinInt64/mul) {
-					return value.V{}, ray.Errorf(ray.ErrRange, "rayarrow.Import", "timestamp %d %v is outside a TIMESTAMP's range", t, unit)
+					return value.V{}, ray.Errorf(ray.ErrRange, "rayarrow.Import", "row %d: timestamp %d %v is outside a TIMESTAMP's range (nanoseconds in an int64)", i, t, unit)
 				}
 				ns[i] = t * mul
 			}
@@ -143,6 +180,63 @@ func importValues(a arrow.Array) (value.V, error) {
 		return importList(a)
 	}
 	return value.V{}, ray.Errorf(ray.ErrNYI, "rayarrow.Import", "Arrow type %v has no raygo import", a.DataType())
+}
+
+// widen copies xs into a vector of type t, whose elements of type To hold
+// every value of From.
+func widen[From int8 | uint16 | uint32, To int16 | int32 | int64](t value.Type, xs []From) (value.V, error) {
+	ys := make([]To, len(xs))
+	for i, x := range xs {
+		ys[i] = To(x)
+	}
+	return vec.FromSlice(t, ys)
+}
+
+// decimalsToF64 makes an F64 vector of n decimals of the given scale: the
+// float64 nearest each decimal's value. small(i) returns row i's unscaled
+// value when it fits an int64; big(i) returns it whole otherwise.
+func decimalsToF64(n int, small func(int) (int64, bool), big func(int) *big.Int, scale int32) (value.V, error) {
+	xs := make([]float64, n)
+	for i := range xs {
+		if v, ok := small(i); ok {
+			xs[i] = decimalFloat(v, scale, nil)
+		} else {
+			xs[i] = decimalFloat(0, scale, big(i))
+		}
+	}
+	return vec.FromSlice(value.F64, xs)
+}
+
+// pow10s are the powers of ten a float64 holds exactly.
+var pow10s = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// decimalFloat returns the float64 nearest v / 10^scale (or, when b is not
+// nil, b / 10^scale). Where v and the power of ten are both exact in a
+// float64, one division (or multiplication) rounds once, correctly; other
+// values go through an exact rational.
+func decimalFloat(v int64, scale int32, b *big.Int) float64 {
+	const exact = 1 << 53
+	if b == nil && v > -exact && v < exact {
+		switch {
+		case scale >= 0 && int(scale) < len(pow10s):
+			return float64(v) / pow10s[scale]
+		case scale < 0 && int(-scale) < len(pow10s):
+			return float64(v) * pow10s[-scale]
+		}
+	}
+	if b == nil {
+		b = new(big.Int).SetInt64(v)
+	}
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(max(scale, -scale))), nil)
+	r := new(big.Rat)
+	if scale >= 0 {
+		r.SetFrac(b, p)
+	} else {
+		r.SetInt(new(big.Int).Mul(b, p))
+	}
+	f, _ := r.Float64()
+	return f
 }
 
 // importTime makes a TIME vector (ms since midnight, in [0, a day)) of a
@@ -179,6 +273,8 @@ func importTime(a arrow.Array, n int, at func(int) int64, per int64) (value.V, e
 func importable(dt arrow.DataType) error {
 	switch dt := dt.(type) {
 	case *arrow.BooleanType, *arrow.Uint8Type, *arrow.Int16Type, *arrow.Int32Type, *arrow.Int64Type,
+		*arrow.Int8Type, *arrow.Uint16Type, *arrow.Uint32Type, *arrow.Uint64Type,
+		*arrow.Decimal128Type, *arrow.Decimal256Type,
 		*arrow.Float32Type, *arrow.Float64Type, *arrow.Date32Type, *arrow.Date64Type,
 		*arrow.Time32Type, *arrow.Time64Type, *arrow.TimestampType,
 		*arrow.StringType, *arrow.LargeStringType, *arrow.StringViewType, *arrow.BinaryType, *arrow.LargeBinaryType:
@@ -290,6 +386,11 @@ func ImportRecord(rec arrow.Record) (t value.V, err error) {
 	if err != nil {
 		return value.V{}, err
 	}
+	for i, f := range rec.Schema().Fields() {
+		if err := columnType(names[i], f.Type); err != nil {
+			return value.V{}, err
+		}
+	}
 	t, err = vec.NewTable()
 	if err != nil {
 		return value.V{}, err
@@ -299,7 +400,7 @@ func ImportRecord(rec arrow.Record) (t value.V, err error) {
 		col, err := Import(rec.Column(i))
 		if err != nil {
 			cow.Release(&t)
-			return value.V{}, err
+			return value.V{}, inColumn(err, names[i])
 		}
 		err = vec.AddColumn(&t, names[i], col)
 		cow.Release(&col)
@@ -309,6 +410,30 @@ func ImportRecord(rec arrow.Record) (t value.V, err error) {
 		}
 	}
 	return t, nil
+}
+
+// columnType returns ErrNYI, naming the column, unless a TABLE column can
+// hold arrays of type dt: a TABLE holds vectors, so nested types (lists,
+// structs, maps) have no place in one, whatever Import makes of them.
+func columnType(name string, dt arrow.DataType) error {
+	switch dt.(type) {
+	case *arrow.ListType, *arrow.LargeListType, *arrow.ListViewType, *arrow.LargeListViewType, *arrow.FixedSizeListType,
+		*arrow.StructType, *arrow.MapType, *arrow.SparseUnionType, *arrow.DenseUnionType:
+		return ray.Errorf(ray.ErrNYI, "rayarrow.ImportRecord", "column %q: %v has no place in a TABLE, whose columns are vectors", name, dt)
+	}
+	if err := importable(dt); err != nil {
+		return inColumn(err, name)
+	}
+	return nil
+}
+
+// inColumn names the column in a raygo error's message.
+func inColumn(err error, name string) error {
+	var re *ray.Error
+	if errors.As(err, &re) && !strings.HasPrefix(re.Msg, "column ") {
+		re.Msg = fmt.Sprintf("column %q: %s", name, re.Msg)
+	}
+	return err
 }
 
 // columnNames returns the names the columns of an Arrow schema get in a

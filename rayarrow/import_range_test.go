@@ -7,10 +7,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/decimal128"
+	"github.com/apache/arrow/go/v17/arrow/decimal256"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/raygo/ray"
@@ -122,7 +125,7 @@ func TestUnsupportedTypesAreNYIWhateverTheLength(t *testing.T) {
 	}
 	defer dense.Release()
 	arrays := []arrow.Array{sparse, dense}
-	for _, elem := range []arrow.DataType{arrow.StructOf(arrow.Field{Name: "x", Type: arrow.PrimitiveTypes.Int64}), arrow.PrimitiveTypes.Uint16} {
+	for _, elem := range []arrow.DataType{arrow.StructOf(arrow.Field{Name: "x", Type: arrow.PrimitiveTypes.Int64}), arrow.FixedWidthTypes.MonthInterval} {
 		for _, n := range []int{0, 2} {
 			lb := array.NewListBuilder(mem, elem)
 			for range n {
@@ -162,5 +165,81 @@ func TestUnknownCompressionIsRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("a refused WriteIPCFile left a file: %v", err)
+	}
+}
+
+// The types other tools write (DuckDB's TINYINT, USMALLINT, UINTEGER,
+// UBIGINT and DECIMAL, apache-arrow's int8) widen to the next raygo type
+// that holds every value; what does not fit is ErrRange naming the row.
+func TestImportWidensNarrowAndUnsignedTypes(t *testing.T) {
+	heaptest.Check(t)
+	mem := memory.NewGoAllocator()
+	check := func(a arrow.Array, want value.Type, rowsWant string) {
+		t.Helper()
+		defer a.Release()
+		v, err := Import(a)
+		if err != nil {
+			t.Errorf("%v: %v", a.DataType(), err)
+			return
+		}
+		defer cow.Release(&v)
+		if v.Type() != want || fmt.Sprint(rows(t, v)) != rowsWant {
+			t.Errorf("%v imports as %v %v, want %v %s", a.DataType(), v.Type(), rows(t, v), want, rowsWant)
+		}
+	}
+	i8 := array.NewInt8Builder(mem)
+	i8.AppendValues([]int8{-128, 0, 127, 5}, []bool{true, true, true, false})
+	check(i8.NewArray(), value.I16, "[-128 0 127 null]")
+	i8.Release()
+	u16 := array.NewUint16Builder(mem)
+	u16.AppendValues([]uint16{0, 65535}, nil)
+	check(u16.NewArray(), value.I32, "[0 65535]")
+	u16.Release()
+	u32 := array.NewUint32Builder(mem)
+	u32.AppendValues([]uint32{0, 4294967295}, nil)
+	check(u32.NewArray(), value.I64, "[0 4294967295]")
+	u32.Release()
+	u64 := array.NewUint64Builder(mem)
+	u64.AppendValues([]uint64{0, math.MaxInt64, math.MaxUint64}, []bool{true, true, false})
+	check(u64.NewArray(), value.I64, "[0 9223372036854775807 null]") // a null row is not read
+	u64.Release()
+	u64 = array.NewUint64Builder(mem)
+	u64.AppendValues([]uint64{1, math.MaxInt64 + 1}, nil)
+	big := u64.NewArray()
+	u64.Release()
+	if _, err := Import(big); !errors.Is(err, ray.ErrRange) || !strings.Contains(err.Error(), "row 1") {
+		t.Errorf("uint64 past int64: %v, want ErrRange naming row 1", err)
+	}
+	big.Release()
+
+	// Decimals read as the float64 nearest their value.
+	d18 := &arrow.Decimal128Type{Precision: 18, Scale: 4}
+	db := array.NewDecimal128Builder(mem, d18)
+	for _, x := range []int64{12345, -1, 999999999999999999, 0} {
+		db.Append(decimal128.FromI64(x))
+	}
+	db.AppendNull()
+	check(db.NewArray(), value.F64, "[1.2345 -0.0001 1e+14 0 null]")
+	db.Release()
+	d38 := &arrow.Decimal128Type{Precision: 38, Scale: 10}
+	db = array.NewDecimal128Builder(mem, d38)
+	n, _ := decimal128.FromString("12345678901234567890.0123456789", 38, 10)
+	db.Append(n)
+	db.Append(decimal128.FromI64(-25))
+	check(db.NewArray(), value.F64, "[1.2345678901234567e+19 -2.5e-09]")
+	db.Release()
+	d256 := &arrow.Decimal256Type{Precision: 76, Scale: 2}
+	b256 := array.NewDecimal256Builder(mem, d256)
+	b256.Append(decimal256.FromI64(-150))
+	check(b256.NewArray(), value.F64, "[-1.5]")
+	b256.Release()
+	for _, c := range []struct {
+		v     int64
+		scale int32
+		want  float64
+	}{{1, 1, 0.1}, {3, 1, 0.3}, {7, 22, 7e-22}, {123, -3, 123000}, {1 << 60, 3, 1152921504606846.976}, {-(1 << 60), 30, -1.152921504606846976e-12}} {
+		if got := decimalFloat(c.v, c.scale, nil); got != c.want {
+			t.Errorf("decimalFloat(%d, %d) = %v, want %v", c.v, c.scale, got, c.want)
+		}
 	}
 }
