@@ -46,7 +46,10 @@
 // and files (Feather v2, optionally LZ4 or zstd) and Parquet. Parquet in
 // Arrow Go v17 does not take string_view, so STR columns are written to
 // Parquet as plain strings; SYM columns go as their dictionaries (Parquet
-// dictionary pages, no re-encoding); both read back as STR. Files give
+// dictionary pages, no re-encoding), and the file's metadata keeps the
+// Arrow schema, so STR reads back as STR and SYM as SYM (a file another
+// tool wrote reads its strings as STR, its Arrow dictionaries as SYM).
+// Files give
 // each SYM column one dictionary of its own symbols, shared by all the
 // file's record batches (an IPC file may not replace a dictionary).
 // Arrow's IPC writer writes a string_view column's data buffers whole, so

@@ -277,7 +277,10 @@ func WriteParquet(path string, t value.V) error {
 	defer plain.Release()
 	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithDataPageSize(8<<20))
 	return atomicfile.Write("rayarrow.WriteParquet", path, func(f *atomicfile.Writer) error {
-		w, err := pqarrow.NewFileWriter(plain.Schema(), f, props, pqarrow.DefaultWriterProps())
+		// The Arrow schema goes into the file's metadata (ARROW:schema), so
+		// that readers restore SYM columns, written as dictionaries, as
+		// dictionaries: SYM survives a round trip.
+		w, err := pqarrow.NewFileWriter(plain.Schema(), f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 		if err != nil {
 			return err
 		}

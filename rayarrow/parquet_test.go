@@ -123,8 +123,8 @@ func TestParquetVerificationTakesEveryWayOfWriting(t *testing.T) {
 		for _, name := range []string{"id", "px", "ok", "day", "at", "name", "sym"} {
 			_, a, _ := vec.ColumnByName(tb, name)
 			want := fmt.Sprint(rows(t, a))
-			if name == "sym" {
-				want = `["f.x" null "f.x"]` // Parquet has no symbols: STR
+			if name == "sym" && s.name != "WriteParquet" {
+				want = `["f.x" null "f.x"]` // without the Arrow schema in the file: STR
 			}
 			_, b, err := vec.ColumnByName(back, name)
 			if err != nil || fmt.Sprint(rows(t, b)) != want {
