@@ -97,7 +97,7 @@ func stressRound(r *rand.Rand) (err error) {
 	}
 	// A shared vector written through a second reference: Cow copies it.
 	a := keep(vec.FromSlice(value.I64, xs))
-	b := keep(cow.Retain(a), nil)
+	keep(cow.Retain(a), nil)
 	if e := vec.Set(&owned[len(owned)-1], r.IntN(n), int64(-1)); e != nil {
 		return e
 	}
@@ -107,7 +107,7 @@ func stressRound(r *rand.Rand) (err error) {
 	if e := vec.SetNull(&owned[len(owned)-1], r.IntN(n), true); e != nil {
 		return e
 	}
-	b = owned[len(owned)-1]
+	b := owned[len(owned)-1]
 	// Strings: short (inline) and long (pooled), written through a shared
 	// reference so the pool is made private.
 	strs := make([]string, 1+r.IntN(100))
@@ -133,7 +133,7 @@ func stressRound(r *rand.Rand) (err error) {
 		syms[i] = fmt.Sprintf("stress%d", r.IntN(20))
 	}
 	sy := keep(vec.FromSyms(syms))
-	tbl := keep(vec.NewTable())
+	keep(vec.NewTable())
 	ti := len(owned) - 1
 	if err != nil {
 		return err
@@ -144,14 +144,14 @@ func stressRound(r *rand.Rand) (err error) {
 	if e := vec.AddColumn(&owned[ti], "s", sy); e != nil {
 		return e
 	}
-	tbl = owned[ti]
+	tbl := owned[ti]
 	keep(vec.Slice(tbl, 0, n/2))
-	ix := keep(cow.Copy(a))
+	keep(cow.Copy(a))
 	kind := index.Kind(1 + r.IntN(2))
 	if e := index.Attach(&owned[len(owned)-1], kind); e != nil {
 		return e
 	}
-	ix = owned[len(owned)-1]
+	ix := owned[len(owned)-1]
 	if kind == index.Hash {
 		if _, e := index.Lookup(ix, xs[0]); e != nil {
 			return e

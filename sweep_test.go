@@ -74,6 +74,7 @@ func TestEveryReaderTakesAnyValue(t *testing.T) {
 		"vec.Cap":           func(v value.V) { _ = vec.Cap(v) },
 		"vec.Elems":         func(v value.V) { _, _ = vec.Elems[int64](v) },
 		"vec.Slice":         func(v value.V) { s, _ := vec.Slice(v, 0, 1); cow.Release(&s) },
+		"vec.ToSym":         func(v value.V) { s, _ := vec.ToSym(v); cow.Release(&s) },
 		"vec.Concat":        func(v value.V) { c, _ := vec.Concat(v, v); cow.Release(&c) },
 		"vec.Deref":         func(v value.V) { d, _ := vec.Deref(v, "x"); cow.Release(&d) },
 		"vec.LinkTarget":    func(v value.V) { _, _ = vec.LinkTarget(v) },

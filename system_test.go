@@ -756,15 +756,7 @@ func (s *system) run(op sysOp) {
 			s.fail("%v: %v", op, err)
 			return
 		}
-		m := sl.m.clone()
-		if op.Kind == opParquet { // Parquet has no symbols: SYM reads back as STR
-			for _, k := range m.kids {
-				if k.typ == value.Sym {
-					k.typ = value.Str
-				}
-			}
-		}
-		s.add(v, m, sl.worker+2)
+		s.add(v, sl.m.clone(), sl.worker+2) // Parquet keeps SYM too: the Arrow schema is in the file
 	case opRelease:
 		if len(s.slots) == 0 {
 			return

@@ -5,6 +5,7 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
@@ -215,4 +216,66 @@ func SymIDs(dst []int64, v value.V, from int) (int, error) {
 		copy(dst, unsafe.Slice((*int64)(data), n)[from:from+m])
 	}
 	return m, nil
+}
+
+// ToSym returns a SYM vector of the strings of v, a STR vector, with its
+// nulls: the conversion for strings that arrive from elsewhere (a file, the
+// network) and are to be grouped or joined by symbol. Each distinct string
+// is interned once; a null row holds the empty name under its null bit.
+// The symbol table is process-wide and never shrinks, so convert columns
+// of few distinct values (names, codes, categories), not free text. A SYM
+// vector is returned as it is, with a reference of its own.
+func ToSym(v value.V) (value.V, error) {
+	if !v.IsZero() && v.Type() == value.Sym && v.IsVector() {
+		return cow.Retain(v), nil
+	}
+	if err := checkStr("vec.ToSym", v); err != nil {
+		return value.V{}, err
+	}
+	n := int(layout.Header(v).Word)
+	nulls, off := layout.NullBits(v)
+	ids := make([]int64, n)
+	seen := make(map[string]int64)
+	var maxID int64
+	for i := range n {
+		s := strView(v, i)
+		if nulls != nil && bitAt(nulls, off+i) {
+			s = nil
+		}
+		id, ok := seen[string(s)] // no allocation: a lookup by the bytes
+		if !ok {
+			var err error
+			if id, err = value.Intern(string(s)); err != nil {
+				return value.V{}, err
+			}
+			seen[string(s)] = id
+		}
+		ids[i] = id
+		maxID = max(maxID, id)
+	}
+	out, err := New(value.Sym, n)
+	if err != nil {
+		return value.V{}, err
+	}
+	if err := prepareSym(&out, n, attrs.WidthFor(uint64(maxID))); err != nil {
+		cow.Release(&out)
+		return value.V{}, err
+	}
+	w := widthOf(out)
+	base := uintptr(out.Data())
+	for i, id := range ids {
+		storeID(base+uintptr(i)<<w, w, id)
+	}
+	layout.Header(out).Word = uint64(n)
+	if nulls != nil {
+		for i := range n {
+			if bitAt(nulls, off+i) {
+				if err := setNullBit(&out, i, true); err != nil {
+					cow.Release(&out)
+					return value.V{}, err
+				}
+			}
+		}
+	}
+	return out, nil
 }

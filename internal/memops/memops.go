@@ -89,12 +89,11 @@ func applyEnv(c *Config, haveKernels bool) {
 	}
 }
 
-// settle makes the choice consistent and publishes the copy threshold.
+// settle makes the choice consistent: without a kernel, no size takes one.
 func settle(c *Config) {
 	if c.Kernel == "go" {
 		c.Large = maxInt
 	}
-	large = c.Large
 }
 
 // Copy copies min(len(dst), len(src)) bytes from src to dst, as copy does
@@ -118,9 +117,6 @@ func copyLarge(dst *byte, nd int, src *byte, ns int) int {
 	CopyPtr(unsafe.Pointer(dst), unsafe.Pointer(src), uintptr(n))
 	return n
 }
-
-// large is cfg.Large.
-var large int
 
 // Fill sets every byte of dst to c.
 func Fill(dst []byte, c byte) {

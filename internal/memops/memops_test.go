@@ -41,10 +41,9 @@ func checkGuards(t *testing.T, what string, region []byte, n int) {
 // largeFrom bytes and non-temporal stores (fills) from nt.
 func withThresholds(largeFrom, nt int, f func()) {
 	old := cfg
-	defer func() { cfg, large = old, old.Large }()
+	defer func() { cfg = old }()
 	if cfg.Kernel != "go" || cfg.AVX2 {
 		cfg.Large, cfg.NT = largeFrom, nt
-		large = largeFrom
 	}
 	f()
 }
@@ -64,7 +63,7 @@ func withCopyKernels(t *testing.T, f func(kernel string)) {
 		old := cfg
 		cfg.Kernel = k
 		withThresholds(64, cfg.NT, func() { f(k) })
-		cfg, large = old, old.Large
+		cfg = old
 	}
 }
 
@@ -275,7 +274,6 @@ func TestConfig(t *testing.T) {
 			t.Errorf("choose(%+v) = kernel %s from %d bytes, want %s from %d", tc.cpu, got.Kernel, got.Large, tc.kernel, tc.large)
 		}
 	}
-	settle(&c) // put back the copy threshold the loop above changed
 	t.Setenv("RAYGO_MEMOPS_KERNEL", "go")
 	t.Setenv("RAYGO_MEMOPS_NT", "4096")
 	t.Setenv("RAYGO_MEMOPS_LARGE", "131072")

@@ -94,7 +94,7 @@ func runBenchmarks(m mode, sel *regexp.Regexp, tmp string) ([]byte, error) {
 		cmd.Stdout = io.MultiWriter(&out, newProgress(os.Stderr))
 		cmd.Stderr = os.Stderr
 		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("Benchmark%s failed: %w\n%s", name, err, lastLines(out.Bytes(), 20))
+			return nil, fmt.Errorf("benchmark %s failed: %w\n%s", name, err, lastLines(out.Bytes(), 20))
 		}
 		if i > 0 {
 			out = *bytes.NewBuffer(dropHeader(out.Bytes()))
