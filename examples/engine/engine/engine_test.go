@@ -169,3 +169,36 @@ func TestEngineUnderSmallBudgets(t *testing.T) {
 		t.Fatal("nothing ran into the budget: the test checks nothing")
 	}
 }
+
+// Accumulators indexed by symbol id are sized by the ids the columns hold,
+// not by the process's symbol table: with 70,000 tickers the sym column
+// needs 4-byte ids, symBound scans it, and the answers still match plain
+// Go; and a bound never falls below a column's largest id.
+func TestSymBoundFollowsTheColumns(t *testing.T) {
+	heaptest.Check(t)
+	tb, err := Generate(Config{Rows: 50_000, Seed: 8, Tickers: 70_000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Release()
+	_, sym, err := vec.ColumnByName(tb.Trades, "sym")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, sym.Len())
+	if _, err := vec.SymIDs(ids, sym, 0); err != nil {
+		t.Fatal(err)
+	}
+	largest := slices.Max(ids)
+	bound, err := symBound(sym)
+	if err != nil || int64(bound) <= largest {
+		t.Fatalf("symBound = %d (%v) for a column whose largest id is %d", bound, err, largest)
+	}
+	if largest < 1<<16 {
+		t.Fatalf("the largest id is %d: the test needs ids past 65,535", largest)
+	}
+	if int64(bound) != largest+1 {
+		t.Errorf("symBound = %d for 4-byte ids whose largest is %d: want the scan's %d", bound, largest, largest+1)
+	}
+	runAll(t, &Engine{Workers: 2, Morsel: 4096}, tb.Trades, tb.Ref, tb)
+}

@@ -72,6 +72,42 @@ func viewTrades(t value.V) (*tradesView, error) {
 	return &v, nil
 }
 
+// symBound returns a bound on the symbol ids the SYM columns hold, for
+// sizing accumulators indexed by id: the symbol table's size, or less where
+// the columns' width holds less (a 2-byte column holds ids below 65,536).
+// Where that is still large, as in a process that has interned millions of
+// symbols, the columns are scanned for their largest id, so that no
+// worker's accumulators grow with the symbol table instead of the data.
+func symBound(cols ...value.V) (int, error) {
+	count := value.SymCount()
+	var bound int64
+	for _, c := range cols {
+		b := count
+		if w, ok := c.Attrs().SymWidth(); ok && w.Bytes() < 4 {
+			b = min(b, int64(1)<<(8*w.Bytes()))
+		}
+		bound = max(bound, b)
+	}
+	if bound <= 1<<16 {
+		return int(bound), nil
+	}
+	var largest int64 = -1
+	ids := make([]int64, 4096)
+	for _, c := range cols {
+		for from := 0; from < int(c.Len()); {
+			n, err := vec.SymIDs(ids, c, from)
+			if err != nil {
+				return 0, err
+			}
+			for _, id := range ids[:n] {
+				largest = max(largest, id)
+			}
+			from += n
+		}
+	}
+	return int(largest + 1), nil
+}
+
 // Q1 filters on a range of px and one venue and aggregates what is left:
 // a selection vector per morsel, refined by each predicate in turn.
 func (e *Engine) Q1(trades, _ value.V) (Result, error) {
@@ -142,7 +178,10 @@ func (e *Engine) Q2(trades, _ value.V) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	nsym := int(value.SymCount())
+	nsym, err := symBound(t.sym)
+	if err != nil {
+		return Result{}, err
+	}
 	const (
 		count, sumQty, pxCount = 0, 1, 2 // in ints
 		sumPxQty, minPx, maxPx = 0, 1, 2 // in floats
@@ -304,7 +343,10 @@ func (e *Engine) Q3(trades, ref value.V) (Result, error) {
 	if _, err := vec.SymIDs(sectorIDs, sector, 0); err != nil {
 		return Result{}, err
 	}
-	nsym := int(value.SymCount())
+	nsym, err := symBound(t.sym, refSym, sector)
+	if err != nil {
+		return Result{}, err
+	}
 	// Probe every symbol id once: match[id] is its ref row + 1 (0: none).
 	allIDs, err1 := s.int64s(nsym)
 	match, err2 := s.int64s(nsym)
@@ -509,7 +551,10 @@ func (e *Engine) Q5(trades, _ value.V) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	nsym := int(value.SymCount())
+	nsym, err := symBound(t.sym, t.venue)
+	if err != nil {
+		return Result{}, err
+	}
 	type part struct {
 		seen []uint8
 		ids  []int64
