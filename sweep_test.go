@@ -150,6 +150,7 @@ func TestEveryFailedWriteLeavesItsArgument(t *testing.T) {
 		"vec.AppendSymID":  func(vp *value.V) error { return vec.AppendSymID(vp, 0) },
 		"vec.Set":          func(vp *value.V) error { return vec.Set(vp, 5, int64(1)) },
 		"vec.SetNull":      func(vp *value.V) error { return vec.SetNull(vp, 5, true) },
+		"vec.SetNulls":     func(vp *value.V) error { return vec.SetNulls(vp, []byte{1}, 0) },
 		"vec.SetStr":       func(vp *value.V) error { return vec.SetStr(vp, 5, "s") },
 		"vec.SetSymID":     func(vp *value.V) error { return vec.SetSymID(vp, 5, 0) },
 		"vec.Insert":       func(vp *value.V) error { return vec.Insert(vp, 5, int64(1)) },

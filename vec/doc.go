@@ -27,7 +27,9 @@
 // own: its null bits are its parent's, read at the offset.
 //
 // Null bits (1 = null) are inline in header bytes 0..15 for rows 0..127 and
-// in an external map beyond (nulls.go). With an index attached, header
+// in an external map beyond (nulls.go); SetNulls writes a whole bitmap at
+// once, for decoders that build a column's nulls whole. With an index
+// attached, header
 // bytes 0..15 hold the index and the displaced bytes live inside it; every
 // reader of null bits goes through internal/layout's NullBits, which knows
 // (vec.NullBits hands kernels the same view).

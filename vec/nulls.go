@@ -216,3 +216,79 @@ func shiftNullsDown(vp *value.V, i, n int) error {
 // bytes are v's own, valid while the caller holds v unmutated, and must
 // not be written.
 func NullBits(v value.V) (bits []byte, off int) { return layout.NullBits(v) }
+
+// SetNulls sets the null state of every row of *vp at once from a bitmap:
+// row i is null when bit off+i of nulls is set (1 = null, raygo's sense;
+// Arrow's validity bitmaps are the inverse), least significant bit first.
+// nulls must hold off+Len() bits (ErrLength); a nil bitmap clears every
+// null. It is the bulk form of SetNull, for decoders that build a column's
+// null bitmap whole (from Parquet definition levels, say): the map is
+// written once, a byte at a time, not row by row. *vp is copied first if
+// it is shared, a slice or indexed.
+func SetNulls(vp *value.V, nulls []byte, off int) error {
+	v := *vp
+	if v.IsZero() || !v.IsVector() {
+		return ray.Errorf(ray.ErrType, "vec.SetNulls", "cannot set nulls of %v", v.TypeName())
+	}
+	n := int(layout.Header(v).Word)
+	if nulls != nil && (off < 0 || off > len(nulls)*8 || n > len(nulls)*8-off) {
+		return ray.Errorf(ray.ErrLength, "vec.SetNulls", "a bitmap of %d bits from bit %d for %d rows", len(nulls)*8, off, n)
+	}
+	some := false
+	for i := 0; nulls != nil && i < n; {
+		if (off+i)&7 == 0 && i+8 <= n {
+			if nulls[(off+i)>>3] != 0 {
+				some = true
+				break
+			}
+			i += 8
+			continue
+		}
+		if bitAt(nulls, off+i) {
+			some = true
+			break
+		}
+		i++
+	}
+	if !some && NullCount(v) == 0 {
+		return nil // nothing to write, nothing to copy
+	}
+	if err := prepare(vp, 0); err != nil {
+		return err
+	}
+	v = *vp
+	h := layout.Header(v)
+	if !some {
+		if h.Attrs&attrbits.NullmapExt != 0 {
+			m, err := privateNullMap(vp, max(n-1, 0))
+			if err != nil {
+				return err
+			}
+			clear(unsafe.Slice((*byte)(m.Data()), layout.Header(m).Word))
+		} else if h.Attrs&attrbits.Link == 0 && v.Type() != value.Str {
+			h.Aux = [2]uint64{} // the inline bits
+		}
+		h.Attrs &^= attrbits.HasNulls
+		return nil
+	}
+	m, err := privateNullMap(vp, n-1)
+	if err != nil {
+		return err
+	}
+	dst := unsafe.Slice((*byte)(m.Data()), layout.Header(m).Word)
+	clear(dst)
+	if off&7 == 0 {
+		copy(dst[:(n+7)/8], nulls[off>>3:])
+		if r := n & 7; r != 0 {
+			dst[n>>3] &= 1<<r - 1 // bits past the last row stay 0
+		}
+	} else {
+		for i := range n {
+			if bitAt(nulls, off+i) {
+				dst[i>>3] |= 1 << (i & 7)
+			}
+		}
+	}
+	h.Attrs |= attrbits.HasNulls
+	return nil
+}
