@@ -10,7 +10,8 @@
 // table into partitions uses the same operations as code on one column.
 // Concat and ConcatAll allocate their result once, at its full size, and
 // copy each row once; FromStringsFunc sizes a STR vector's pool in a first
-// pass and writes it once, for bulk conversions.
+// pass and writes it once, for bulk conversions; ToSym turns a STR vector
+// into a SYM vector, interning each distinct string once.
 //
 // # Layout
 //
@@ -29,10 +30,9 @@
 // Null bits (1 = null) are inline in header bytes 0..15 for rows 0..127 and
 // in an external map beyond (nulls.go); SetNulls writes a whole bitmap at
 // once, for decoders that build a column's nulls whole. With an index
-// attached, header
-// bytes 0..15 hold the index and the displaced bytes live inside it; every
-// reader of null bits goes through internal/layout's NullBits, which knows
-// (vec.NullBits hands kernels the same view).
+// attached, header bytes 0..15 hold the index and the displaced bytes live
+// inside it; every reader of null bits goes through internal/layout's
+// NullBits, which knows (vec.NullBits hands kernels the same view).
 //
 // # Ownership and mutation
 //
