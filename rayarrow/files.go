@@ -1,11 +1,14 @@
 package rayarrow
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -349,8 +352,65 @@ func ReadParquet(path string) (value.V, error) {
 
 // readParquet reads a Parquet file of size bytes from r.
 func readParquet(r parquet.ReaderAtSeeker, size int64) (out value.V, err error) {
+	return readParquetVia(r, size, true)
+}
+
+// verifyStoredSchema checks the Arrow schema a writer may have stored in
+// the file's metadata (ARROW:schema, a base64 IPC Schema message) as
+// verifiedStream checks any IPC message: both ways of reading hand it to
+// Arrow Go, whose IPC reader trusts it (a few bytes could make it allocate
+// terabytes).
+func verifyStoredSchema(rdr *file.Reader) error {
+	kv := rdr.MetaData().KeyValueMetadata()
+	if kv == nil {
+		return nil
+	}
+	for i, key := range kv.Keys() {
+		if key != "ARROW:schema" {
+			continue
+		}
+		serialized := kv.Values()[i]
+		var decoded []byte
+		var err error
+		if len(serialized)%4 == 0 { // as pqarrow decodes it
+			decoded, err = base64.StdEncoding.DecodeString(serialized)
+		}
+		if len(decoded) == 0 || err != nil {
+			if decoded, err = base64.RawStdEncoding.DecodeString(serialized); err != nil {
+				return ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "the stored Arrow schema is not base64")
+			}
+		}
+		var read atomic.Uint64
+		if _, err := io.Copy(io.Discard, &verifiedStream{r: bytes.NewReader(decoded), input: &read}); err != nil {
+			return ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "the stored Arrow schema")
+		}
+	}
+	return nil
+}
+
+// readParquetVia reads with the native reader where it can (native), else,
+// or always when native is false, through Arrow Go: the differential tests
+// read every file both ways.
+func readParquetVia(r parquet.ReaderAtSeeker, size int64, native bool) (out value.V, err error) {
 	defer corruptOnPanic("rayarrow.ReadParquet", &err)
-	tbl, err := readParquetTable(r, size)
+	mem := newReadAllocator()
+	mem.input.Store(uint64(size))
+	limit := mem.limit
+	if !mem.budgeted {
+		limit = min(limit, expansionLimit(uint64(size)))
+	}
+	if err := verifyParquet(r, size, limit); err != nil {
+		return value.V{}, err
+	}
+	rdr, err := file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
+	if err != nil {
+		return value.V{}, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "reading the footer")
+	}
+	defer rdr.Close()
+	if err := verifyStoredSchema(rdr); err != nil {
+		return value.V{}, err
+	}
+	tbl, err := readParquetTable(rdr, mem)
 	if err != nil {
 		var re *ray.Error
 		if errors.As(err, &re) { // verifyParquet's, of its own kind
@@ -406,21 +466,7 @@ func releaseAllOnPanic(vs *[]value.V) {
 // where a panic over damaged pages, which Arrow Go v17 answers a bad
 // checksum with, would end the process instead of reaching ReadParquet's
 // recover.)
-func readParquetTable(r parquet.ReaderAtSeeker, size int64) (arrow.Table, error) {
-	mem := newReadAllocator()
-	mem.input.Store(uint64(size))
-	limit := mem.limit
-	if !mem.budgeted {
-		limit = min(limit, expansionLimit(uint64(size)))
-	}
-	if err := verifyParquet(r, size, limit); err != nil {
-		return nil, err
-	}
-	rdr, err := file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
-	if err != nil {
-		return nil, err
-	}
-	defer rdr.Close()
+func readParquetTable(rdr *file.Reader, mem *readAllocator) (arrow.Table, error) {
 	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, mem)
 	if err != nil {
 		return nil, err

@@ -218,6 +218,42 @@ func SymIDs(dst []int64, v value.V, from int) (int, error) {
 	return m, nil
 }
 
+// FromSymIDs returns a SYM vector of the symbol ids, at the width the
+// largest needs: the bulk form of AppendSymID, for code that has mapped its
+// strings to ids itself (a decoder interning a dictionary once, say). Every
+// id must be interned (ErrRange otherwise, naming the row).
+func FromSymIDs(ids []int64) (value.V, error) {
+	count := value.SymCount()
+	var maxID int64
+	for i, id := range ids {
+		if id < 0 || id >= count {
+			return value.V{}, ray.Errorf(ray.ErrRange, "vec.FromSymIDs", "row %d: symbol id %d outside [0, %d)", i, id, count)
+		}
+		maxID = max(maxID, id)
+	}
+	return fromSymIDs(ids, maxID)
+}
+
+// fromSymIDs builds a SYM vector of ids, interned, the largest maxID.
+func fromSymIDs(ids []int64, maxID int64) (value.V, error) {
+	n := len(ids)
+	out, err := New(value.Sym, n)
+	if err != nil {
+		return value.V{}, err
+	}
+	if err := prepareSym(&out, n, attrs.WidthFor(uint64(maxID))); err != nil {
+		cow.Release(&out)
+		return value.V{}, err
+	}
+	w := widthOf(out)
+	base := uintptr(out.Data())
+	for i, id := range ids {
+		storeID(base+uintptr(i)<<w, w, id)
+	}
+	layout.Header(out).Word = uint64(n)
+	return out, nil
+}
+
 // ToSym returns a SYM vector of the strings of v, a STR vector, with its
 // nulls: the conversion for strings that arrive from elsewhere (a file, the
 // network) and are to be grouped or joined by symbol. Each distinct string
@@ -253,20 +289,10 @@ func ToSym(v value.V) (value.V, error) {
 		ids[i] = id
 		maxID = max(maxID, id)
 	}
-	out, err := New(value.Sym, n)
+	out, err := fromSymIDs(ids, maxID)
 	if err != nil {
 		return value.V{}, err
 	}
-	if err := prepareSym(&out, n, attrs.WidthFor(uint64(maxID))); err != nil {
-		cow.Release(&out)
-		return value.V{}, err
-	}
-	w := widthOf(out)
-	base := uintptr(out.Data())
-	for i, id := range ids {
-		storeID(base+uintptr(i)<<w, w, id)
-	}
-	layout.Header(out).Word = uint64(n)
 	if nulls != nil {
 		for i := range n {
 			if bitAt(nulls, off+i) {

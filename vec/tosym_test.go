@@ -99,3 +99,31 @@ func TestToSymRefusesOtherTypes(t *testing.T) {
 		t.Errorf("ToSym of no value: %v", err)
 	}
 }
+
+// FromSymIDs builds at the width its largest id needs, and refuses an id
+// that is not interned, naming the row.
+func TestFromSymIDs(t *testing.T) {
+	heaptest.Check(t)
+	for value.SymCount() < 70000 {
+		if _, err := value.Intern(fmt.Sprintf("fromsymids.%d", value.SymCount())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ids := range [][]int64{{}, {0, 1, 2}, {3, 300, 5}, {69999, 0, 65536}} {
+		v, err := FromSymIDs(ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]int64, len(ids))
+		if n, err := SymIDs(got, v, 0); err != nil || n != len(ids) || fmt.Sprint(got) != fmt.Sprint(ids) {
+			t.Errorf("FromSymIDs(%v) reads %v (%d, %v)", ids, got, n, err)
+		}
+		if err := cow.Check(v); err != nil {
+			t.Error(err)
+		}
+		cow.Release(&v)
+	}
+	if _, err := FromSymIDs([]int64{1, value.SymCount()}); !errors.Is(err, ray.ErrRange) || !strings.Contains(err.Error(), "row 1") {
+		t.Errorf("an id past the table: %v", err)
+	}
+}
