@@ -36,9 +36,10 @@ type comparison struct {
 var raygoImpls = []string{"raygo", "raygoappend", "memops"}
 
 // references are measurements that are not rivals: the engine's "read" is
-// the bandwidth floor of its queries, and Flight's "raygofetch" includes
-// importing into the heap, which no rival does.
-var references = []string{"read", "raygofetch"}
+// the bandwidth floor of its queries, Flight's "raygofetch" includes
+// importing into the heap, which no rival does, and Parquet's
+// "parquetgo-decode" decodes pages without building a table.
+var references = []string{"read", "raygofetch", "parquetgo-decode"}
 
 // areas names the area of each benchmark by its base name.
 var areas = map[string]string{
@@ -49,11 +50,12 @@ var areas = map[string]string{
 	"HashBuild": "index", "HashLookup": "index", "HashBuildStr": "index", "SortIndex": "index", "SortIndexStr": "index", "ZonePrune": "index",
 	"SaveI64": "store", "MapI64": "store", "LoadI64": "store",
 	"ExportI64": "Arrow", "ExportWithNulls": "Arrow", "ExportStr": "Arrow", "ImportI64": "Arrow",
-	"Engine": "engine",
-	"Flight": "Flight",
+	"Engine":      "engine",
+	"Flight":      "Flight",
+	"ReadParquet": "Parquet",
 }
 
-var areaOrder = []string{"heap", "values", "vectors", "memops", "index", "store", "Arrow", "Flight", "engine", "other"}
+var areaOrder = []string{"heap", "values", "vectors", "memops", "index", "store", "Arrow", "Parquet", "Flight", "engine", "other"}
 
 // preferredUnits are the per-item metrics some benchmarks report, compared
 // in place of sec/op when present.
