@@ -137,4 +137,3 @@ func decodeEveryPage(path string) error {
 	wg.Wait()
 	return errors.Join(errs...)
 }
-

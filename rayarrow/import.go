@@ -390,6 +390,9 @@ func ImportRecord(rec arrow.Record) (t value.V, err error) {
 		if err := columnType(names[i], f.Type); err != nil {
 			return value.V{}, err
 		}
+		if n := rec.Column(i).Len(); int64(n) != rec.NumRows() {
+			return value.V{}, ray.Errorf(ray.ErrCorrupt, "rayarrow.ImportRecord", "column %q has %d rows in a record of %d", names[i], n, rec.NumRows())
+		}
 	}
 	t, err = vec.NewTable()
 	if err != nil {
