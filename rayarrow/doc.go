@@ -81,7 +81,9 @@
 //     decoded size within the read limit), the schema (a tree at most 64
 //     levels deep), every column chunk (inside the file, one per leaf)
 //     and every page header (inside its chunk, sizes and counts >= 0).
-//     Encrypted files and columns in other files are ErrNYI. Pages are
+//     Encrypted files and columns in other files are ErrNYI. An Arrow
+//     schema stored in the file's metadata (ARROW:schema, which Arrow Go
+//     deserializes as an IPC message) passes through verifiedStream first. Pages are
 //     decompressed by codecs registered process-wide at init (codecs.go)
 //     that fill the buffer the page header sized and refuse data that
 //     would not fit: Arrow Go's own zstd and snappy codecs grow it to

@@ -1,14 +1,11 @@
 package rayarrow
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"io"
 	"os"
 	"strings"
-	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -353,39 +350,6 @@ func ReadParquet(path string) (value.V, error) {
 // readParquet reads a Parquet file of size bytes from r.
 func readParquet(r parquet.ReaderAtSeeker, size int64) (out value.V, err error) {
 	return readParquetVia(r, size, true)
-}
-
-// verifyStoredSchema checks the Arrow schema a writer may have stored in
-// the file's metadata (ARROW:schema, a base64 IPC Schema message) as
-// verifiedStream checks any IPC message: both ways of reading hand it to
-// Arrow Go, whose IPC reader trusts it (a few bytes could make it allocate
-// terabytes).
-func verifyStoredSchema(rdr *file.Reader) error {
-	kv := rdr.MetaData().KeyValueMetadata()
-	if kv == nil {
-		return nil
-	}
-	for i, key := range kv.Keys() {
-		if key != "ARROW:schema" {
-			continue
-		}
-		serialized := kv.Values()[i]
-		var decoded []byte
-		var err error
-		if len(serialized)%4 == 0 { // as pqarrow decodes it
-			decoded, err = base64.StdEncoding.DecodeString(serialized)
-		}
-		if len(decoded) == 0 || err != nil {
-			if decoded, err = base64.RawStdEncoding.DecodeString(serialized); err != nil {
-				return ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "the stored Arrow schema is not base64")
-			}
-		}
-		var read atomic.Uint64
-		if _, err := io.Copy(io.Discard, &verifiedStream{r: bytes.NewReader(decoded), input: &read}); err != nil {
-			return ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "the stored Arrow schema")
-		}
-	}
-	return nil
 }
 
 // readParquetVia reads with the native reader where it can (native), else,

@@ -2,9 +2,13 @@ package rayarrow
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"io"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v17/parquet/file"
 
 	"github.com/raygo/ray"
 )
@@ -437,4 +441,37 @@ func readPageHeader(t *thriftReader) (p pageMeta, why string) {
 		p.values = values
 	}
 	return p, why
+}
+
+// verifyStoredSchema checks the Arrow schema a writer may have stored in
+// the file's metadata (ARROW:schema, a base64 IPC Schema message) as
+// verifiedStream checks any IPC message: both ways of reading hand it to
+// Arrow Go, whose IPC reader trusts it (a few bytes could make it allocate
+// terabytes).
+func verifyStoredSchema(rdr *file.Reader) error {
+	kv := rdr.MetaData().KeyValueMetadata()
+	if kv == nil {
+		return nil
+	}
+	for i, key := range kv.Keys() {
+		if key != "ARROW:schema" {
+			continue
+		}
+		serialized := kv.Values()[i]
+		var decoded []byte
+		var err error
+		if len(serialized)%4 == 0 { // as pqarrow decodes it
+			decoded, err = base64.StdEncoding.DecodeString(serialized)
+		}
+		if len(decoded) == 0 || err != nil {
+			if decoded, err = base64.RawStdEncoding.DecodeString(serialized); err != nil {
+				return ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "the stored Arrow schema is not base64")
+			}
+		}
+		var read atomic.Uint64
+		if _, err := io.Copy(io.Discard, &verifiedStream{r: bytes.NewReader(decoded), input: &read}); err != nil {
+			return ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "the stored Arrow schema")
+		}
+	}
+	return nil
 }
