@@ -349,13 +349,6 @@ func ReadParquet(path string) (value.V, error) {
 
 // readParquet reads a Parquet file of size bytes from r.
 func readParquet(r parquet.ReaderAtSeeker, size int64) (out value.V, err error) {
-	return readParquetVia(r, size, true)
-}
-
-// readParquetVia reads with the native reader where it can (native), else,
-// or always when native is false, through Arrow Go: the differential tests
-// read every file both ways.
-func readParquetVia(r parquet.ReaderAtSeeker, size int64, native bool) (out value.V, err error) {
 	defer corruptOnPanic("rayarrow.ReadParquet", &err)
 	mem := newReadAllocator()
 	mem.input.Store(uint64(size))
