@@ -220,8 +220,10 @@ func NullBits(v value.V) (bits []byte, off int) { return layout.NullBits(v) }
 // SetNulls sets the null state of every row of *vp at once from a bitmap:
 // row i is null when bit off+i of nulls is set (1 = null, raygo's sense;
 // Arrow's validity bitmaps are the inverse), least significant bit first.
-// nulls must hold off+Len() bits (ErrLength); a nil bitmap clears every
-// null. It is the bulk form of SetNull, for decoders that build a column's
+// As with NullBits, bits past the end of nulls are 0 (not null), so the
+// bitmap NullBits gives for one vector sets another's; a nil bitmap clears
+// every null, and a negative offset is ErrRange. It is the bulk form of
+// SetNull, for decoders that build a column's
 // null bitmap whole (from Parquet definition levels, say): the map is
 // written once, a byte at a time, not row by row. *vp is copied first if
 // it is shared, a slice or indexed.
@@ -231,12 +233,17 @@ func SetNulls(vp *value.V, nulls []byte, off int) error {
 		return ray.Errorf(ray.ErrType, "vec.SetNulls", "cannot set nulls of %v", v.TypeName())
 	}
 	n := int(layout.Header(v).Word)
-	if nulls != nil && (off < 0 || off > len(nulls)*8 || n > len(nulls)*8-off) {
-		return ray.Errorf(ray.ErrLength, "vec.SetNulls", "a bitmap of %d bits from bit %d for %d rows", len(nulls)*8, off, n)
+	if off < 0 {
+		return ray.Errorf(ray.ErrRange, "vec.SetNulls", "bit offset %d", off)
+	}
+	// have is how many rows the bitmap reaches; the rest are not null.
+	have := 0
+	if len(nulls)*8 > off {
+		have = min(n, len(nulls)*8-off)
 	}
 	some := false
-	for i := 0; nulls != nil && i < n; {
-		if (off+i)&7 == 0 && i+8 <= n {
+	for i := 0; i < have; {
+		if (off+i)&7 == 0 && i+8 <= have {
 			if nulls[(off+i)>>3] != 0 {
 				some = true
 				break
@@ -278,12 +285,12 @@ func SetNulls(vp *value.V, nulls []byte, off int) error {
 	dst := unsafe.Slice((*byte)(m.Data()), layout.Header(m).Word)
 	clear(dst)
 	if off&7 == 0 {
-		copy(dst[:(n+7)/8], nulls[off>>3:])
-		if r := n & 7; r != 0 {
-			dst[n>>3] &= 1<<r - 1 // bits past the last row stay 0
+		copy(dst[:(have+7)/8], nulls[off>>3:])
+		if r := have & 7; r != 0 {
+			dst[have>>3] &= 1<<r - 1 // bits past the last row stay 0
 		}
 	} else {
-		for i := range n {
+		for i := range have {
 			if bitAt(nulls, off+i) {
 				dst[i>>3] |= 1 << (i & 7)
 			}

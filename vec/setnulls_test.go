@@ -101,27 +101,51 @@ func TestSetNullsModel(t *testing.T) {
 	}
 }
 
-func TestSetNullsRefusesShortBitmaps(t *testing.T) {
+// Bits past the end of the bitmap are not null (as NullBits reports them),
+// so one vector's NullBits set another's nulls; a negative offset and a
+// value that is not a vector are refused.
+func TestSetNullsShortBitmapsAndRefusals(t *testing.T) {
 	heaptest.Check(t)
-	v, err := FromSlice(value.I64, make([]int64, 20))
+	v, err := FromSlice(value.I64, make([]int64, 300))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cow.Release(&v)
-	for _, c := range []struct {
-		bits []byte
-		off  int
-	}{{make([]byte, 2), 0}, {make([]byte, 3), 5}, {make([]byte, 3), -1}} {
-		if err := SetNulls(&v, c.bits, c.off); !errors.Is(err, ray.ErrLength) {
-			t.Errorf("%d bytes from bit %d for 20 rows: %v", len(c.bits), c.off, err)
+	if err := SetNulls(&v, []byte{0xFF, 0x01}, 3); err != nil { // rows 0..12 covered
+		t.Fatal(err)
+	}
+	for i := range 300 {
+		if null, _ := IsNull(v, i); null != (i < 6) {
+			t.Fatalf("row %d: null %v", i, null)
 		}
 	}
-	i, err := ListOf(v)
+	// A source with inline nulls (16 bytes for 300 rows) copies over.
+	src, err := FromSlice(value.I64, make([]int64, 300))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cow.Release(&i)
-	if err := SetNulls(&i, nil, 0); !errors.Is(err, ray.ErrType) {
+	defer cow.Release(&src)
+	for _, i := range []int{0, 77, 127} {
+		if err := SetNull(&src, i, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bits, off := NullBits(src)
+	if err := SetNulls(&v, bits, off); err != nil {
+		t.Fatal(err)
+	}
+	if NullCount(v) != 3 {
+		t.Errorf("%d nulls copied, want 3", NullCount(v))
+	}
+	if err := SetNulls(&v, []byte{1}, -1); !errors.Is(err, ray.ErrRange) {
+		t.Errorf("a negative offset: %v", err)
+	}
+	l, err := ListOf(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&l)
+	if err := SetNulls(&l, nil, 0); !errors.Is(err, ray.ErrType) {
 		t.Errorf("SetNulls of a LIST: %v", err)
 	}
 }

@@ -6,6 +6,7 @@
 //	go run ./examples/engine -short     100K trades
 //	go run ./examples/engine -rows 1e8  more
 //	go run ./examples/engine -duckdb    beside DuckDB too (needs Node.js)
+//	go run ./examples/engine -in DIR    on DIR/trades.parquet and DIR/ref.parquet from any tool
 //
 // It generates the tables (package engine: data.go), saves them as raygo
 // table directories and maps them back (columns mapped, not copied), writes
@@ -40,6 +41,7 @@ func main() {
 	parquet := flag.Bool("parquet", true, "also write the tables as Parquet")
 	workers := flag.Int("workers", 0, "worker goroutines per query (GOMAXPROCS when 0)")
 	duckdb := flag.Bool("duckdb", false, "also run the queries in DuckDB (needs Node.js) and compare")
+	in := flag.String("in", "", "run the queries on DIR/trades.parquet and DIR/ref.parquet, written by any tool, instead of generated tables")
 	budget := flag.Uint64("budget", 0, "the heap's budget in MiB (0: the default, 80% of memory); too small a one ends the run with ErrLimit")
 	flag.Parse()
 	if *budget > 0 {
@@ -51,6 +53,15 @@ func main() {
 	}
 	if *short {
 		n, *runs = 100_000, 1
+	}
+	if *in != "" {
+		if *duckdb {
+			log.Fatal("-in runs raygo alone: -duckdb compares answers on generated data")
+		}
+		if err := runIn(*in, *runs, *workers); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	if *duckdb {
 		*parquet = true // DuckDB reads the Parquet files

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/raygo/ray"
@@ -201,4 +202,89 @@ func TestSymBoundFollowsTheColumns(t *testing.T) {
 		t.Errorf("symBound = %d for 4-byte ids whose largest is %d: want the scan's %d", bound, largest, largest+1)
 	}
 	runAll(t, &Engine{Workers: 2, Morsel: 4096}, tb.Trades, tb.Ref, tb)
+}
+
+// Tables another tool wrote hold strings where the engine wants symbols and
+// narrower integers: Adopt converts them, the queries then match plain Go,
+// and a missing column or one of another type is refused naming it.
+func TestAdoptForeignTables(t *testing.T) {
+	heaptest.Check(t)
+	tb, err := Generate(Config{Rows: 20_000, Seed: 9}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Release()
+	// As another tool would write them: strings, and 32-bit integers.
+	foreign := func(src value.V, strs, ints []string) value.V {
+		out, err := vec.NewTable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range vec.NumCols(src) {
+			name, c, _ := vec.ColumnAt(src, i)
+			var conv value.V
+			switch {
+			case slices.Contains(strs, name):
+				conv, err = vec.FromStringsFunc(int(c.Len()), func(i int) string { s, _ := vec.GetSym(c, i); return s })
+			case slices.Contains(ints, name):
+				xs, _ := vec.Elems[int64](c)
+				narrow := make([]int32, len(xs))
+				for i, x := range xs {
+					narrow[i] = int32(x)
+				}
+				conv, err = vec.FromSlice(value.I32, narrow)
+			default:
+				conv = cow.Retain(c)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bits, off := vec.NullBits(c); bits != nil {
+				if err := vec.SetNulls(&conv, bits, off); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := vec.AddColumn(&out, name, conv); err != nil {
+				t.Fatal(err)
+			}
+			cow.Release(&conv)
+		}
+		return out
+	}
+	trades := foreign(tb.Trades, []string{"sym", "venue"}, []string{"qty"})
+	defer cow.Release(&trades)
+	ref := foreign(tb.Ref, []string{"sym", "sector"}, []string{"lot"})
+	defer cow.Release(&ref)
+	at, ar, err := Adopt(trades, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runAll(t, &Engine{Workers: 2, Morsel: 3000}, at, ar, tb)
+	cow.Release(&at)
+	cow.Release(&ar)
+
+	// A column missing, and one of a type the queries cannot use.
+	if _, _, err := Adopt(ref, ref); !errors.Is(err, ray.ErrName) || !strings.Contains(err.Error(), `"ts"`) {
+		t.Errorf("trades without ts: %v", err)
+	}
+	if _, _, err := Adopt(tb.Trades, trades); !errors.Is(err, ray.ErrName) {
+		t.Errorf("ref without sector: %v", err)
+	}
+	swapped, err := vec.NewTable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&swapped)
+	for i := range vec.NumCols(tb.Trades) {
+		name, c, _ := vec.ColumnAt(tb.Trades, i)
+		if name == "px" {
+			_, c, _ = vec.ColumnAt(tb.Trades, 0) // ts where px should be
+		}
+		if err := vec.AddColumn(&swapped, name, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := Adopt(swapped, tb.Ref); !errors.Is(err, ray.ErrType) || !strings.Contains(err.Error(), "trades.px") {
+		t.Errorf("a TIMESTAMP px: %v", err)
+	}
 }
