@@ -1,5 +1,6 @@
 // Package benchmarks measures raygo side by side with its rivals: every
-// benchmark runs raygo and its rival (Go slices and maps, Arrow Go, runtime memmove) as sub-benchmarks
+// benchmark runs raygo and its rival (Go slices and maps, Arrow Go, runtime memmove, parquet-go's page
+// decoding as a floor) as sub-benchmarks
 // of one benchmark, so one run on one machine compares them.
 //
 //	go test ./benchmarks -run '^$' -bench . -count 10 > new.txt

@@ -81,11 +81,12 @@ func Copy(v value.V) (value.V, error) {
 	if v == value.NullValue() {
 		return v, nil
 	}
-	if h := layout.Header(v); !v.IsArena() && (h.RC.Load() == 0 || h.Mmod() != heap.MmodHeap && h.Mmod() != heap.MmodFile) {
+	h := layout.Header(v)
+	if !v.IsArena() && (h.RC.Load() == 0 || h.Mmod() != heap.MmodHeap && h.Mmod() != heap.MmodFile) {
 		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "the %v at %p has been freed", v.Type(), v.Pointer())
 	}
 	size := layout.DataSize(v)
-	if h := layout.Header(v); h.Mmod() == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
+	if h.Mmod() == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
 		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "a %v claims %d data bytes in a block of %d", v.Type(), size, heap.Cap(v.Pointer()))
 	}
 	p, err := heap.Alloc(size)

@@ -36,7 +36,10 @@
 // counted: Retain and Release leave them alone, and Cow copies them rather
 // than mutate them for everyone (ARCHITECTURE.md D17); a copy never keeps the
 // ARENA bit (D16). A reference count never wraps: retaining a free block
-// or releasing past zero panics with the block's address (D27).
+// or releasing past zero panics with the block's address (D27). Every free
+// leaves the count at 0, small blocks in runs included, so a handle kept
+// past its release is caught: Retain and Release panic, Copy and Cow
+// return ErrCorrupt.
 //
 // Mutating a slice must not write into its parent: package vec materialises
 // a slice before writing to it, whatever Cow returned.

@@ -194,14 +194,14 @@ func widen[From int8 | uint16 | uint32, To int16 | int32 | int64](t value.Type, 
 
 // decimalsToF64 makes an F64 vector of n decimals of the given scale: the
 // float64 nearest each decimal's value. small(i) returns row i's unscaled
-// value when it fits an int64; big(i) returns it whole otherwise.
-func decimalsToF64(n int, small func(int) (int64, bool), big func(int) *big.Int, scale int32) (value.V, error) {
+// value when it fits an int64; whole(i) returns it whole otherwise.
+func decimalsToF64(n int, small func(int) (int64, bool), whole func(int) *big.Int, scale int32) (value.V, error) {
 	xs := make([]float64, n)
 	for i := range xs {
 		if v, ok := small(i); ok {
 			xs[i] = decimalFloat(v, scale, nil)
 		} else {
-			xs[i] = decimalFloat(0, scale, big(i))
+			xs[i] = decimalFloat(0, scale, whole(i))
 		}
 	}
 	return vec.FromSlice(value.F64, xs)

@@ -263,39 +263,29 @@ func SetNulls(vp *value.V, nulls []byte, off int) error {
 	if err := prepare(vp, 0); err != nil {
 		return err
 	}
-	v = *vp
-	h := layout.Header(v)
-	if !some {
-		if h.Attrs&attrbits.NullmapExt != 0 {
-			m, err := privateNullMap(vp, max(n-1, 0))
-			if err != nil {
-				return err
-			}
-			clear(unsafe.Slice((*byte)(m.Data()), layout.Header(m).Word))
-		} else if h.Attrs&attrbits.Link == 0 && v.Type() != value.Str {
-			h.Aux = [2]uint64{} // the inline bits
-		}
-		h.Attrs &^= attrbits.HasNulls
-		return nil
-	}
-	m, err := privateNullMap(vp, n-1)
+	// One path for setting and clearing: the external map, as SetNull
+	// takes for rows past the inline bits. HAS_NULLS stays set, as SetNull
+	// leaves it when a row stops being null: it says nulls may be there.
+	m, err := privateNullMap(vp, max(n-1, 0))
 	if err != nil {
 		return err
 	}
 	dst := unsafe.Slice((*byte)(m.Data()), layout.Header(m).Word)
 	clear(dst)
-	if off&7 == 0 {
+	switch {
+	case have == 0: // no row is null
+	case off&7 == 0:
 		copy(dst[:(have+7)/8], nulls[off>>3:])
 		if r := have & 7; r != 0 {
 			dst[have>>3] &= 1<<r - 1 // bits past the last row stay 0
 		}
-	} else {
+	default:
 		for i := range have {
 			if bitAt(nulls, off+i) {
 				dst[i>>3] |= 1 << (i & 7)
 			}
 		}
 	}
-	h.Attrs |= attrbits.HasNulls
+	layout.Header(*vp).Attrs |= attrbits.HasNulls
 	return nil
 }

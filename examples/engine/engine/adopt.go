@@ -101,13 +101,13 @@ func convert(c value.V, w want) (value.V, error) {
 		if err != nil {
 			return value.V{}, err
 		}
-		return widened(c, len(xs), func(i int) float64 { return float64(xs[i]) })
+		return widened(c, value.F64, len(xs), func(i int) float64 { return float64(xs[i]) })
 	case value.I64:
 		at, err := intAt(c)
 		if err != nil {
 			return value.V{}, err
 		}
-		return widened(c, int(c.Len()), at)
+		return widened(c, value.I64, int(c.Len()), at)
 	}
 	return value.V{}, fmt.Errorf("engine.Adopt: no conversion to %v", w.typ)
 }
@@ -127,15 +127,12 @@ func intAt(c value.V) (func(int) int64, error) {
 	}
 }
 
-// widened returns a vector of n rows, row i at(i), with c's nulls.
-func widened[T int64 | float64](c value.V, n int, at func(int) T) (value.V, error) {
+// widened returns a vector of type typ and n rows, row i at(i), with c's
+// nulls.
+func widened[T int64 | float64](c value.V, typ value.Type, n int, at func(int) T) (value.V, error) {
 	xs := make([]T, n)
 	for i := range xs {
 		xs[i] = at(i)
-	}
-	var typ value.Type = value.I64
-	if _, ok := any(xs).([]float64); ok {
-		typ = value.F64
 	}
 	v, err := vec.FromSlice(typ, xs)
 	if err != nil {

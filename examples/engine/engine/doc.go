@@ -20,9 +20,13 @@
 //	            checked against, and the rival it is timed beside
 //	result.go   results, compared with a tolerance for floating point sums
 //	            (a parallel sum adds in another order) and printed
+//	adopt.go    tables another tool wrote made into the ones the queries
+//	            want: strings they group or join by become symbols
+//	            (vec.ToSym), narrower numbers widen
 //
 // Symbols make grouping cheap: a SYM column holds dense ids, so a GROUP BY
-// on one is an array of accumulators indexed by id, with no hashing at all;
+// on one is an array of accumulators indexed by id (sized by the ids the
+// columns hold, not by the process's symbol table), with no hashing at all;
 // a group's accumulators sit side by side, so a row touches one or two
 // cache lines. A join on a symbol probes the index once per distinct id,
 // not once per row. Top-k keeps the k best rows in a sorted array (for
