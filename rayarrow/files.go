@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
-	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/raygo/ray"
@@ -326,10 +325,33 @@ func plainStrings(rec arrow.Record) (arrow.Record, error) {
 	return out, nil
 }
 
-// ReadParquet reads the Parquet file at path into a raygo table. The file
-// is verified before Arrow Go decodes any of it (see the package comment,
-// "Untrusted data").
-func ReadParquet(path string) (value.V, error) {
+// ReadParquet reads the Parquet file at path into a raygo TABLE, or, when
+// path is a directory, its part files (the *.parquet files in it, in name
+// order; names starting with "_" or "." are skipped) as one table. The
+// file is verified before any of it is decoded (see the package comment,
+// "Untrusted data"); options choose the columns, row groups and SYM
+// columns. Flat columns are decoded by raygo's own Parquet reader, nested
+// ones through Arrow Go (see "Parquet" in the package comment).
+func ReadParquet(path string, opts ...ReadOption) (value.V, error) {
+	o := readOptionsOf(opts)
+	st, err := os.Stat(path)
+	if err != nil {
+		return value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "opening %s", path)
+	}
+	if st.IsDir() {
+		return readParquetDir(path, o)
+	}
+	out, err := readParquetPath(path, o)
+	return out, withPath(err, path)
+}
+
+// ReadParquetFrom reads the Parquet file of size bytes that r holds, as
+// ReadParquet reads a file.
+func ReadParquetFrom(r io.ReaderAt, size int64, opts ...ReadOption) (value.V, error) {
+	return readParquet(r, size, readOptionsOf(opts))
+}
+
+func readParquetPath(path string, o *readOptions) (value.V, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "opening %s", path)
@@ -339,66 +361,136 @@ func ReadParquet(path string) (value.V, error) {
 	if err != nil {
 		return value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "stat %s", path)
 	}
-	out, err := readParquet(f, st.Size())
-	var re *ray.Error
-	if errors.As(err, &re) {
-		re.Msg = strings.TrimSuffix(path+": "+re.Msg, ": ")
-	}
-	return out, err
+	return readParquet(f, st.Size(), o)
 }
 
 // readParquet reads a Parquet file of size bytes from r.
-func readParquet(r parquet.ReaderAtSeeker, size int64) (out value.V, err error) {
+func readParquet(r io.ReaderAt, size int64, o *readOptions) (out value.V, err error) {
 	defer corruptOnPanic("rayarrow.ReadParquet", &err)
-	mem := newReadAllocator()
-	mem.input.Store(uint64(size))
-	limit := mem.limit
-	if !mem.budgeted {
-		limit = min(limit, expansionLimit(uint64(size)))
-	}
-	if err := verifyParquet(r, size, limit); err != nil {
+	f, err := openParquet(r, size)
+	if err != nil {
 		return value.V{}, err
 	}
-	rdr, err := file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
+	defer f.close()
+	p, err := f.plan(o)
 	if err != nil {
-		return value.V{}, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "reading the footer")
-	}
-	defer rdr.Close()
-	if err := verifyStoredSchema(rdr); err != nil {
 		return value.V{}, err
 	}
-	tbl, err := readParquetTable(rdr, mem)
+	return p.read(o)
+}
+
+// read reads what p plans, natively when it can.
+func (p *pqPlan) read(o *readOptions) (value.V, error) {
+	if err := o.ctx.Err(); err != nil {
+		return value.V{}, err
+	}
+	if p.native {
+		return readParquetNative(p, o)
+	}
+	return readParquetArrow(p, o)
+}
+
+// readParquetArrow reads what p plans through Arrow Go: each column's
+// chunks are imported and joined, and the string columns the plan reads
+// as SYM are interned.
+func readParquetArrow(p *pqPlan, o *readOptions) (out value.V, err error) {
+	f := p.f
+	var leaves []int
+	for _, c := range p.cols {
+		leaves = appendLeaves(leaves, &f.manifest.Fields[c.field])
+	}
+	if err := f.verifier.walkPages(leaves, p.groups); err != nil {
+		return value.V{}, err
+	}
+	fr, err := pqarrow.NewFileReader(f.rdr, pqarrow.ArrowReadProperties{}, f.mem)
 	if err != nil {
-		var re *ray.Error
-		if errors.As(err, &re) { // verifyParquet's, of its own kind
-			return value.V{}, err
-		}
 		return value.V{}, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "reading")
 	}
-	defer tbl.Release()
-	// A file of several row groups reads as chunked columns: import each
-	// record, then join them.
-	rd := array.NewTableReader(tbl, tbl.NumRows()+1)
-	defer rd.Release()
-	var parts []value.V
-	defer func() {
-		for i := range parts {
-			cow.Release(&parts[i])
-		}
-	}()
-	for rd.Next() {
-		t, err := ImportRecord(rd.Record())
-		if err != nil {
+	included := make(map[int]bool, len(leaves))
+	for _, l := range leaves {
+		included[l] = true
+	}
+	t, err := vec.NewTable()
+	if err != nil {
+		return value.V{}, err
+	}
+	defer releaseOnPanic(&t)
+	for _, c := range p.cols {
+		if err := o.ctx.Err(); err != nil {
+			cow.Release(&t)
 			return value.V{}, err
 		}
-		parts = append(parts, t)
+		col, err := readArrowColumn(fr, c, p.groups, included)
+		if err == nil && c.kind == pkSym && col.Type() == value.Str {
+			var sym value.V
+			sym, err = vec.ToSym(col)
+			cow.Release(&col)
+			col = sym
+		}
+		if err == nil {
+			err = vec.AddColumn(&t, c.name, col)
+			cow.Release(&col)
+		}
+		if err != nil {
+			cow.Release(&t)
+			return value.V{}, err
+		}
 	}
-	if len(parts) > 0 {
-		return vec.ConcatAll(parts...)
+	return t, nil
+}
+
+// appendLeaves appends the Parquet leaves under a field.
+func appendLeaves(leaves []int, sf *pqarrow.SchemaField) []int {
+	if sf.ColIndex >= 0 {
+		return append(leaves, sf.ColIndex)
 	}
-	rec := array.NewRecord(tbl.Schema(), emptyColumns(tbl.Schema()), 0)
-	defer rec.Release()
-	return ImportRecord(rec)
+	for i := range sf.Children {
+		leaves = appendLeaves(leaves, &sf.Children[i])
+	}
+	return leaves
+}
+
+// readArrowColumn reads one column's chunks in the given row groups with
+// Arrow Go, on the calling goroutine (pqarrow.ReadTable reads on goroutines
+// of its own, where a panic over damaged pages, which Arrow Go v17 answers
+// a bad checksum with, would end the process instead of reaching
+// ReadParquet's recover), and imports them as one vector.
+func readArrowColumn(fr *pqarrow.FileReader, c pqCol, groups []int, included map[int]bool) (value.V, error) {
+	corrupt := func(err error) error {
+		var re *ray.Error
+		if errors.As(err, &re) { // verification's or the codecs', of its own kind
+			return err
+		}
+		return ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadParquet", err, "column %q", c.name)
+	}
+	cr, err := fr.GetFieldReader(context.Background(), c.field, included, groups)
+	if err != nil {
+		return value.V{}, corrupt(err)
+	}
+	chunks, err := fr.ReadColumn(groups, cr)
+	if err != nil {
+		return value.V{}, corrupt(err)
+	}
+	defer chunks.Release()
+	var parts []value.V
+	defer func() { releaseAll(parts) }()
+	for _, a := range chunks.Chunks() {
+		v, err := Import(a)
+		if err != nil {
+			return value.V{}, inColumn(err, c.name)
+		}
+		parts = append(parts, v)
+	}
+	switch len(parts) {
+	case 0:
+		empty := array.MakeArrayOfNull(memory.DefaultAllocator, c.arrow, 0)
+		defer empty.Release()
+		v, err := Import(empty)
+		return v, inColumn(err, c.name)
+	case 1:
+		return cow.Retain(parts[0]), nil
+	}
+	return vec.ConcatAll(parts...)
 }
 
 func emptyColumns(s *arrow.Schema) []arrow.Array {
@@ -416,47 +508,4 @@ func releaseAllOnPanic(vs *[]value.V) {
 		*vs = nil
 		panic(r)
 	}
-}
-
-// readParquetTable reads a whole Parquet file column by column on the
-// calling goroutine. (pqarrow.ReadTable reads on goroutines of its own,
-// where a panic over damaged pages, which Arrow Go v17 answers a bad
-// checksum with, would end the process instead of reaching ReadParquet's
-// recover.)
-func readParquetTable(rdr *file.Reader, mem *readAllocator) (arrow.Table, error) {
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, mem)
-	if err != nil {
-		return nil, err
-	}
-	schema, err := fr.Schema()
-	if err != nil {
-		return nil, err
-	}
-	groups := make([]int, rdr.NumRowGroups())
-	for i := range groups {
-		groups[i] = i
-	}
-	leaves := make(map[int]bool)
-	for i := range rdr.MetaData().Schema.NumColumns() {
-		leaves[i] = true
-	}
-	cols := make([]arrow.Column, 0, len(fr.Manifest.Fields))
-	defer func() {
-		for i := range cols {
-			cols[i].Release()
-		}
-	}()
-	for i := range fr.Manifest.Fields {
-		cr, err := fr.GetFieldReader(context.Background(), i, leaves, groups)
-		if err != nil {
-			return nil, err
-		}
-		chunks, err := fr.ReadColumn(groups, cr)
-		if err != nil {
-			return nil, err
-		}
-		cols = append(cols, *arrow.NewColumn(schema.Field(i), chunks))
-		chunks.Release()
-	}
-	return array.NewTable(schema, cols, rdr.NumRows()), nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -108,7 +109,7 @@ func TestParquetVerificationTakesEveryWayOfWriting(t *testing.T) {
 	tb := sampleTable(t)
 	defer cow.Release(&tb)
 	for _, s := range parquetSeeds(t) {
-		back, err := readParquet(bytes.NewReader(s.b), int64(len(s.b)))
+		back, err := ReadParquetFrom(bytes.NewReader(s.b), int64(len(s.b)))
 		if err != nil {
 			t.Errorf("%s: %v", s.name, err)
 			continue
@@ -143,7 +144,7 @@ func TestReadParquetRejectsDamage(t *testing.T) {
 	old := heap.SetBudget(256 << 20)
 	defer heap.SetBudget(old)
 	read := func(what string, b []byte) {
-		v, err := readParquet(bytes.NewReader(b), int64(len(b)))
+		v, err := ReadParquetFrom(bytes.NewReader(b), int64(len(b)))
 		refusedWell(t, what, err)
 		checked(t, v)
 		cow.Release(&v)
@@ -224,7 +225,7 @@ func TestReadParquetRefusesHostileMetadata(t *testing.T) {
 		{"a column chunk past the file", footerOf(nil, leafAndChunk(0, 1, 4, 1<<31-1)), ray.ErrCorrupt},
 		{"an encrypted footer", append(footerOf(nil, []byte{0})[:13], "PARE"...), ray.ErrNYI},
 	} {
-		v, err := readParquet(bytes.NewReader(c.b), int64(len(c.b)))
+		v, err := ReadParquetFrom(bytes.NewReader(c.b), int64(len(c.b)))
 		if !errors.Is(err, c.kind) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.kind)
 		}
@@ -255,11 +256,11 @@ func TestReadParquetHoldsPagesToTheirHeaders(t *testing.T) {
 		return footerOf(page, meta)
 	}
 	big := file(0, pageHeader(1<<31-1, 8), make([]byte, 8))
-	if err := verifyParquet(bytes.NewReader(big), int64(len(big)), 1<<30); !errors.Is(err, ray.ErrLimit) {
+	if err := verifyAllPages(bytes.NewReader(big), int64(len(big)), 1<<30); !errors.Is(err, ray.ErrLimit) {
 		t.Errorf("a page of 2 GiB under a limit of 1 GiB: %v", err)
 	}
 	past := file(0, pageHeader(100, 100), make([]byte, 8))
-	if err := verifyParquet(bytes.NewReader(past), int64(len(past)), 1<<30); !errors.Is(err, ray.ErrCorrupt) {
+	if err := verifyAllPages(bytes.NewReader(past), int64(len(past)), 1<<30); !errors.Is(err, ray.ErrCorrupt) {
 		t.Errorf("a page past its chunk: %v", err)
 	}
 	// The codecs fill the page's buffer and never grow it: a zstd frame of
@@ -402,10 +403,27 @@ func FuzzReadParquet(f *testing.F) {
 		f.Add(b)
 	}
 	fuzzRead(f, "readParquet", func(b []byte) ([]value.V, error) {
-		v, err := readParquet(bytes.NewReader(b), int64(len(b)))
+		v, err := ReadParquetFrom(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
 			return nil, err
 		}
 		return []value.V{v}, nil
 	})
+}
+
+// verifyAllPages verifies a file's metadata and walks every page header of
+// every chunk, as a read of every column through Arrow Go does.
+func verifyAllPages(r io.ReaderAt, size int64, limit uint64) error {
+	v, err := verifyParquet(r, size, limit)
+	if err != nil {
+		return err
+	}
+	var leaves, groups []int
+	for i := range v.leaves {
+		leaves = append(leaves, i)
+	}
+	for g := range v.groups {
+		groups = append(groups, g)
+	}
+	return v.walkPages(leaves, groups)
 }

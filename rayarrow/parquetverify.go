@@ -43,9 +43,16 @@ import (
 //     inside both sizes. The uncompressed sizes of all pages together fit
 //     in limit (else ErrLimit): this is the bound on decompression bombs,
 //     which the codecs registered in codecs.go hold each page to.
-func verifyParquet(r io.ReaderAt, size int64, limit uint64) error {
-	v := parquetVerifier{r: r, size: size, limit: limit}
-	return v.verify()
+//
+// verifyParquet checks the footer and metadata and returns the verifier,
+// whose walkPages walks the page headers of the chunks a read will hand to
+// Arrow Go. (The native reader checks each page header as it decodes.)
+func verifyParquet(r io.ReaderAt, size int64, limit uint64) (*parquetVerifier, error) {
+	v := &parquetVerifier{r: r, size: size, limit: limit}
+	if err := v.verify(); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 const (
@@ -80,6 +87,7 @@ type parquetVerifier struct {
 	footerStart  int64
 	legacy       bool // written by parquet-mr: pages may reach legacyPadding past a chunk
 	leaves       int
+	groups       [][]chunkMeta
 	uncompressed uint64 // all pages' uncompressed sizes so far
 }
 
@@ -193,7 +201,21 @@ func (v *parquetVerifier) metadata(b []byte) error {
 			return corruptf("row group %d has %d column chunks for %d columns", g, len(cols), v.leaves)
 		}
 		for c := range cols {
-			if err := v.chunk(g, c, &cols[c]); err != nil {
+			if err := v.checkChunk(g, c, &cols[c]); err != nil {
+				return err
+			}
+		}
+	}
+	v.groups = groups
+	return nil
+}
+
+// walkPages walks the page headers of the chunks of the given leaves in
+// the given row groups, which Arrow Go is about to read.
+func (v *parquetVerifier) walkPages(leaves, groups []int) error {
+	for _, g := range groups {
+		for _, c := range leaves {
+			if err := v.walkChunk(g, c, &v.groups[g][c]); err != nil {
 				return err
 			}
 		}
@@ -278,8 +300,8 @@ func (v *parquetVerifier) schema(children []int32) error {
 	return nil
 }
 
-// chunk checks a column chunk's metadata and walks its page headers.
-func (v *parquetVerifier) chunk(g, c int, col *chunkMeta) error {
+// checkChunk checks a column chunk's metadata.
+func (v *parquetVerifier) checkChunk(g, c int, col *chunkMeta) error {
 	switch {
 	case col.encrypted:
 		return ray.Errorf(ray.ErrNYI, "rayarrow.ReadParquet", "row group %d column %d is encrypted", g, c)
@@ -295,18 +317,36 @@ func (v *parquetVerifier) chunk(g, c int, col *chunkMeta) error {
 		// chunk's data page offset as 0.
 		return nil
 	}
+	if _, _, ok := v.chunkBounds(col); !ok {
+		return corruptf("row group %d column %d: %d bytes at %d, past the data (which ends at %d)", g, c, col.totalCompressed, col.dataPageOffset, v.footerStart)
+	}
+	return nil
+}
+
+// chunkBounds returns where a chunk's pages start and how far they may
+// reach: the chunk's bytes, or legacyPadding more in a parquet-mr file.
+func (v *parquetVerifier) chunkBounds(col *chunkMeta) (start, end int64, ok bool) {
 	// Where Arrow Go starts reading the chunk.
-	start := col.dataPageOffset
+	start = col.dataPageOffset
 	if col.hasDictPageField && col.dictPageOffset > 0 && start > col.dictPageOffset {
 		start = col.dictPageOffset
 	}
 	if start < 4 || start > v.footerStart || col.totalCompressed > v.footerStart-start {
-		return corruptf("row group %d column %d: %d bytes at %d, past the data (which ends at %d)", g, c, col.totalCompressed, start, v.footerStart)
+		return 0, 0, false
 	}
-	end := start + col.totalCompressed
+	end = start + col.totalCompressed
 	if v.legacy {
 		end = min(end+legacyPadding, v.footerStart)
 	}
+	return start, end, true
+}
+
+// walkChunk walks a column chunk's page headers.
+func (v *parquetVerifier) walkChunk(g, c int, col *chunkMeta) error {
+	if col.numValues == 0 {
+		return nil
+	}
+	start, end, _ := v.chunkBounds(col)
 	var seen int64
 	for pos := start; seen < col.numValues; {
 		if pos >= end {
@@ -340,13 +380,29 @@ func (v *parquetVerifier) chunk(g, c int, col *chunkMeta) error {
 // page without an output buffer, which the bounded codecs cannot bound.
 const maxEmptyPage = 64
 
-// pageMeta is what verification needs of a page header.
+// pageMeta is what the readers need of a page header.
 type pageMeta struct {
-	headerLen    int64
-	compressed   int64
-	uncompressed int64
-	values       int64 // of a data page; 0 for other pages
+	typ            int64 // pageData, pageIndex, pageDictionary, pageDataV2
+	headerLen      int64
+	compressed     int64
+	uncompressed   int64
+	values         int64 // of a data page; 0 for other pages
+	dictValues     int64 // of a dictionary page
+	encoding       int64 // of the values
+	defEncoding    int64 // of a v1 data page's definition levels
+	defLen         int64 // of a v2 data page's definition levels, in bytes
+	repLen         int64 // of a v2 data page's repetition levels, in bytes
+	numNulls       int64 // of a v2 data page
+	uncompressedV2 bool  // a v2 data page whose values are not compressed
 }
+
+// Page types (parquet.thrift, PageType).
+const (
+	pageData       = 0
+	pageIndex      = 1
+	pageDictionary = 2
+	pageDataV2     = 3
+)
 
 // pageHeader walks the page header at pos, which must end before end.
 func (v *parquetVerifier) pageHeader(pos, end int64) (pageMeta, error) {
@@ -377,33 +433,17 @@ func (v *parquetVerifier) pageHeader(pos, end int64) (pageMeta, error) {
 // data_page_header_v2. It returns what is wrong with the values, if
 // anything; t.bad says what is wrong with the encoding.
 func readPageHeader(t *thriftReader) (p pageMeta, why string) {
-	var typ int64 = -1
-	var v2Levels int64
-	var values, dictValues int64
+	p.typ = -1
+	var values int64
 	t.fields(func(id int16, ft byte) {
 		switch id {
 		case 1:
-			typ = t.int(ft)
+			p.typ = t.int(ft)
 		case 2:
 			p.uncompressed = t.int(ft)
 		case 3:
 			p.compressed = t.int(ft)
-		case 5, 7:
-			if ft != tStruct {
-				t.skip(ft)
-				return
-			}
-			outer := id
-			t.fields(func(id int16, ft byte) {
-				if id != 1 {
-					t.skip(ft)
-				} else if n := t.int(ft); outer == 5 {
-					values = n
-				} else {
-					dictValues = n
-				}
-			})
-		case 8:
+		case 5: // DataPageHeader: 1 num_values, 2 encoding, 3 definition_level_encoding
 			if ft != tStruct {
 				t.skip(ft)
 				return
@@ -412,12 +452,50 @@ func readPageHeader(t *thriftReader) (p pageMeta, why string) {
 				switch id {
 				case 1:
 					values = t.int(ft)
-				case 5, 6:
-					n := t.int(ft)
-					if n < 0 {
-						why = "negative level lengths"
-					}
-					v2Levels += n
+				case 2:
+					p.encoding = t.int(ft)
+				case 3:
+					p.defEncoding = t.int(ft)
+				default:
+					t.skip(ft)
+				}
+			})
+		case 7: // DictionaryPageHeader: 1 num_values, 2 encoding
+			if ft != tStruct {
+				t.skip(ft)
+				return
+			}
+			t.fields(func(id int16, ft byte) {
+				switch id {
+				case 1:
+					p.dictValues = t.int(ft)
+				case 2:
+					p.encoding = t.int(ft)
+				default:
+					t.skip(ft)
+				}
+			})
+		case 8: // DataPageHeaderV2: 1 num_values, 2 num_nulls, 4 encoding,
+			// 5 definition_levels_byte_length, 6 repetition_levels_byte_length,
+			// 7 is_compressed
+			if ft != tStruct {
+				t.skip(ft)
+				return
+			}
+			t.fields(func(id int16, ft byte) {
+				switch id {
+				case 1:
+					values = t.int(ft)
+				case 2:
+					p.numNulls = t.int(ft)
+				case 4:
+					p.encoding = t.int(ft)
+				case 5:
+					p.defLen = t.int(ft)
+				case 6:
+					p.repLen = t.int(ft)
+				case 7:
+					p.uncompressedV2 = ft == tFalse
 				default:
 					t.skip(ft)
 				}
@@ -430,14 +508,16 @@ func readPageHeader(t *thriftReader) (p pageMeta, why string) {
 	case t.bad:
 	case p.compressed < 0 || p.uncompressed < 0 || p.compressed > 1<<31-1 || p.uncompressed > 1<<31-1:
 		why = "negative or oversized page sizes"
-	case values < 0 || dictValues < 0:
+	case values < 0 || p.dictValues < 0 || p.numNulls < 0:
 		why = "a negative number of values"
-	case v2Levels > p.compressed || v2Levels > p.uncompressed:
+	case p.defLen < 0 || p.repLen < 0:
+		why = "negative level lengths"
+	case p.defLen+p.repLen > p.compressed || p.defLen+p.repLen > p.uncompressed:
 		why = "level lengths past the page"
 	}
 	// Arrow counts the values of data pages (types 0 and 3) against the
 	// chunk's; dictionary and index pages hold none of them.
-	if typ == 0 || typ == 3 {
+	if p.typ == pageData || p.typ == pageDataV2 {
 		p.values = values
 	}
 	return p, why

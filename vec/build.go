@@ -1,0 +1,202 @@
+package vec
+
+import (
+	"encoding/binary"
+	"unsafe"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/heap"
+	"github.com/raygo/ray/internal/layout"
+	"github.com/raygo/ray/internal/memops"
+	"github.com/raygo/ray/internal/offheap"
+	"github.com/raygo/ray/value"
+)
+
+// Bulk construction, for decoders of columnar formats (rayarrow's Parquet
+// reader is one): a column whose length is known is allocated once and its
+// rows written in place, by several goroutines when they write disjoint
+// rows. Zeros and Mutable do this for the fixed-width types; NewSymN and
+// MutableSymIDs for SYM; a StrBuilder appends strings to a STR vector,
+// copying each string's bytes once.
+
+// NewSymN returns a SYM vector of n rows of ids w wide, each holding the
+// symbol id fill, which must be interned and fit w (ErrRange otherwise).
+// Its rows are then written through MutableSymIDs. A decoder that does not
+// know the ids it will write chooses w from a bound on them
+// (attrs.WidthFor).
+func NewSymN(n int, w attrs.Width, fill int64) (value.V, error) {
+	switch {
+	case n < 0:
+		return value.V{}, ray.Errorf(ray.ErrLength, "vec.NewSymN", "%d rows", n)
+	case w > attrs.W64:
+		return value.V{}, ray.Errorf(ray.ErrDomain, "vec.NewSymN", "%d is not a Width", w)
+	case fill < 0 || fill >= value.SymCount() || attrs.WidthFor(uint64(fill)) > w:
+		return value.V{}, ray.Errorf(ray.ErrRange, "vec.NewSymN", "id %d in ids %d bytes wide, of %d interned", fill, w.Bytes(), value.SymCount())
+	}
+	v, err := New(value.Sym, n)
+	if err != nil {
+		return value.V{}, err
+	}
+	if err := prepareSym(&v, n, w); err != nil {
+		cow.Release(&v)
+		return value.V{}, err
+	}
+	base := uintptr(v.Data())
+	if fill == 0 {
+		memops.ZeroPtr(v.Data(), uintptr(n)<<w)
+	} else {
+		for i := range n {
+			storeID(base+uintptr(i)<<w, w, fill)
+		}
+	}
+	layout.Header(v).Word = uint64(n)
+	return v, nil
+}
+
+// SymID is the Go type of a SYM vector's ids at one of its widths: uint8,
+// uint16, uint32 or uint64 for widths of 1, 2, 4 and 8 bytes (attrs.Width).
+type SymID interface {
+	uint8 | uint16 | uint32 | uint64
+}
+
+// MutableSymIDs returns the ids of *vp, a SYM vector whose ids are T wide,
+// to write in place, after making *vp private as Mutable does. A T of
+// another width is ErrType (the vector's width is fixed when it is made;
+// NewSymN chooses it). Every id written must be interned and fit T:
+// cow.Check reports a row that holds anything else.
+func MutableSymIDs[T SymID](vp *value.V) ([]T, error) {
+	if err := checkSym("vec.MutableSymIDs", *vp); err != nil {
+		return nil, err
+	}
+	var z T
+	if w := widthOf(*vp); w.Bytes() != int(unsafe.Sizeof(z)) {
+		return nil, ray.Errorf(ray.ErrType, "vec.MutableSymIDs", "a %T cannot view ids %d bytes wide", z, w.Bytes())
+	}
+	if err := prepare(vp, 0); err != nil {
+		return nil, err
+	}
+	return unsafe.Slice((*T)((*vp).Data()), layout.Header(*vp).Word), nil
+}
+
+// A StrBuilder makes a STR vector of a known number of rows by appending
+// their strings in order: each string's bytes are copied once, into the
+// vector's view or its pool, which grows by doubling (from a first size
+// the caller may give). It is not safe for concurrent use; decoders build
+// one per part of a column and join them with ConcatAll.
+type StrBuilder struct {
+	v     value.V
+	rows  int // the rows the vector has room for
+	n     int // rows appended
+	views unsafe.Pointer
+	pool  unsafe.Pointer // the pool's block, or nil
+	used  int            // bytes of the pool in use
+	room  int            // the pool's capacity
+}
+
+// NewStrBuilder returns a builder of a STR vector of up to rows rows, its
+// pool first allocated with room for poolHint bytes (0: when a long string
+// first needs it).
+func NewStrBuilder(rows, poolHint int) (*StrBuilder, error) {
+	if rows < 0 || poolHint < 0 {
+		return nil, ray.Errorf(ray.ErrLength, "vec.NewStrBuilder", "%d rows, %d bytes", rows, poolHint)
+	}
+	v, err := New(value.Str, rows)
+	if err != nil {
+		return nil, err
+	}
+	b := &StrBuilder{v: v, rows: rows, views: v.Data()}
+	if poolHint > 0 {
+		if err := b.grow(poolHint); err != nil {
+			cow.Release(&b.v)
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// Len returns the rows appended so far.
+func (b *StrBuilder) Len() int { return b.n }
+
+// Append adds s as the next row. Past the rows the builder was made for it
+// is ErrLength; a pool past MaxPool bytes is ErrLimit. On an error the
+// builder is unchanged.
+func (b *StrBuilder) Append(s []byte) error {
+	if b.n >= b.rows {
+		return ray.Errorf(ray.ErrLength, "vec.StrBuilder.Append", "row %d of a builder of %d", b.n, b.rows)
+	}
+	e := (*[16]byte)(offheap.Add(b.views, uintptr(b.n)*16))
+	*e = [16]byte{}
+	binary.LittleEndian.PutUint32(e[0:4], uint32(len(s)))
+	if len(s) <= strInline {
+		copy(e[4:], s)
+		b.n++
+		return nil
+	}
+	if len(s) > b.room-b.used {
+		if len(s) > MaxPool-b.used {
+			*e = [16]byte{}
+			return ray.Errorf(ray.ErrLimit, "vec.StrBuilder.Append", "the STR pool would hold more than %d bytes", MaxPool)
+		}
+		if err := b.grow(max(b.used+len(s), min(2*b.room, MaxPool))); err != nil {
+			*e = [16]byte{}
+			return err
+		}
+	}
+	copy(e[4:8], s)
+	binary.LittleEndian.PutUint32(e[12:16], uint32(b.used))
+	memops.CopyPtr(offheap.Add(layout.FromPointer(b.pool).Data(), uintptr(b.used)), unsafe.Pointer(unsafe.SliceData(s)), uintptr(len(s)))
+	b.used += len(s)
+	b.n++
+	return nil
+}
+
+// AppendString is Append of a string.
+func (b *StrBuilder) AppendString(s string) error {
+	return b.Append(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// grow gives the pool room for size bytes in all.
+func (b *StrBuilder) grow(size int) error {
+	var p unsafe.Pointer
+	var err error
+	if b.pool == nil {
+		if p, err = heap.Alloc(uintptr(size)); err == nil {
+			heap.HeaderOf(p).Type = int8(value.U8)
+		}
+	} else {
+		p, err = heap.Realloc(b.pool, uintptr(size))
+	}
+	if err != nil {
+		return err
+	}
+	b.pool = p
+	b.room = int(min(heap.Cap(p), MaxPool))
+	// The vector owns its pool from the start, so that releasing the
+	// vector (Release, or Finish's caller) frees it.
+	layout.Header(b.v).Aux[layout.SlotPool] = uint64(uintptr(p))
+	return nil
+}
+
+// Finish returns the vector of the rows appended; the builder is empty
+// afterwards and may not be used again.
+func (b *StrBuilder) Finish() value.V {
+	v := b.v
+	if b.pool != nil {
+		layout.Header(layout.FromPointer(b.pool)).Word = uint64(b.used)
+	}
+	layout.Header(v).Word = uint64(b.n)
+	*b = StrBuilder{}
+	return v
+}
+
+// Release frees what the builder holds, for a caller that will not Finish.
+func (b *StrBuilder) Release() {
+	if b.pool != nil {
+		layout.Header(layout.FromPointer(b.pool)).Word = uint64(b.used)
+	}
+	layout.Header(b.v).Word = uint64(b.n)
+	cow.Release(&b.v)
+	*b = StrBuilder{}
+}
