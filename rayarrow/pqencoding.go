@@ -134,25 +134,68 @@ func unpack32(dst []uint32, b []byte, width uint) {
 		return
 	}
 	mask := uint64(1)<<width - 1
-	// Whole 8-byte loads while they stay inside b, bytes after.
+	w := int(width)
 	i := 0
-	safe := 0
-	if len(b) >= 8 {
-		safe = ((len(b)-8)*8)/int(width) + 1 // values whose load of 8 bytes fits
-	}
-	for ; i < len(dst) && i < safe; i++ {
-		bit := uint(i) * width
-		w := binary.LittleEndian.Uint64(b[bit>>3:])
-		dst[i] = uint32((w >> (bit & 7)) & mask)
+	// Whole groups of 8 values (w bytes): up to 8 bits a value, one 8-byte
+	// load holds the group; up to 16, two. Wider values (dictionaries of
+	// more than 65536 entries) take a load each.
+	switch {
+	case w <= 8:
+		for ; i+8 <= len(dst) && (i/8)*w+8 <= len(b); i += 8 {
+			x := binary.LittleEndian.Uint64(b[(i/8)*w:])
+			out := dst[i : i+8 : i+8]
+			out[0] = uint32(x & mask)
+			out[1] = uint32(x >> width & mask)
+			out[2] = uint32(x >> (2 * width) & mask)
+			out[3] = uint32(x >> (3 * width) & mask)
+			out[4] = uint32(x >> (4 * width) & mask)
+			out[5] = uint32(x >> (5 * width) & mask)
+			out[6] = uint32(x >> (6 * width) & mask)
+			out[7] = uint32(x >> (7 * width) & mask)
+		}
+	case w <= 16:
+		for ; i+8 <= len(dst) && (i/8)*w+16 <= len(b); i += 8 {
+			o := (i / 8) * w
+			lo := binary.LittleEndian.Uint64(b[o:])
+			hi := binary.LittleEndian.Uint64(b[o+8:])
+			out := dst[i : i+8 : i+8]
+			out[0] = uint32(lo & mask)
+			out[1] = uint32(lo >> width & mask)
+			out[2] = uint32(lo >> (2 * width) & mask)
+			out[3] = uint32(lo >> (3 * width) & mask)
+			s := 4 * width // 36..64: the 128 bits shifted right by s
+			x := lo>>s | hi<<(64-s)
+			out[4] = uint32(x & mask)
+			out[5] = uint32(x >> width & mask)
+			out[6] = uint32(x >> (2 * width) & mask)
+			out[7] = uint32(x >> (3 * width) & mask)
+		}
+	default:
+		for ; i+8 <= len(dst) && (i/8)*w+w+8 <= len(b); i += 8 {
+			g := b[(i/8)*w : (i/8)*w+w+8]
+			out := dst[i : i+8 : i+8]
+			for k := range 8 {
+				bit := uint(k * w)
+				out[k] = uint32((binary.LittleEndian.Uint64(g[bit>>3:]) >> (bit & 7)) & mask)
+			}
+		}
 	}
 	for ; i < len(dst); i++ {
 		bit := uint(i) * width
-		var w uint64
+		var x uint64
 		for k := uint(0); k < 8 && int(bit>>3)+int(k) < len(b); k++ {
-			w |= uint64(b[int(bit>>3)+int(k)]) << (8 * k)
+			x |= uint64(b[int(bit>>3)+int(k)]) << (8 * k)
 		}
-		dst[i] = uint32((w >> (bit & 7)) & mask)
+		dst[i] = uint32((x >> (bit & 7)) & mask)
 	}
+}
+
+// singleRun reports whether hybrid-encoded levels b begin with a run of
+// at least n copies of the value 1 (one bit wide): a page without nulls,
+// whose levels need no decoding.
+func singleRun(b []byte, n int) bool {
+	head, k := binary.Uvarint(b)
+	return k > 0 && head&1 == 0 && head>>1 >= uint64(n) && len(b) > k && b[k] == 1
 }
 
 // bitReader reads values of up to 64 bits, least significant bit first,

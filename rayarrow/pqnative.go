@@ -17,6 +17,7 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
@@ -38,48 +39,78 @@ import (
 
 // pqExec is one native read of a plan.
 type pqExec struct {
-	p         *pqPlan
-	o         *readOptions
-	jobs      []pqJob
-	dests     []pqDest
-	unpacked  atomic.Uint64 // decompressed page bytes, against the read limit
-	emptySym  int64
-	failed    atomic.Bool
-	chunkMeta [][]*chunkMeta
+	p        *pqPlan
+	o        *readOptions
+	chunks   []*pqChunk
+	dests    []pqDest
+	unpacked atomic.Uint64 // decompressed page bytes, against the read limit
+	emptySym int64
+	failed   atomic.Bool
 }
 
-// pqJob is column col of row group group, rows [start, start+rows) of
-// the table.
-type pqJob struct {
+// pqChunk is column col of row group group: rows [start, start+rows) of
+// the table. Scanning it reads its bytes, walks its page headers, decodes
+// its dictionary and cuts its data pages into tasks.
+type pqChunk struct {
 	col, group  int
 	start, rows int
-	nulls       []byte  // bit i set: row start+i is null; nil when none is
-	str         value.V // a STR column's part
+	block       value.V // a U8 vector holding the chunk's bytes, until its last task is done
+	buf         []byte  // its bytes
+	pages       []pqPage
+	tasks       []*pqTask
+	pending     atomic.Int32 // tasks not yet done
+	codec       compress.Codec
+
+	// The dictionary: raw values of a fixed-width column, strings of a
+	// BYTE_ARRAY one, and their symbol ids for SYM.
+	hasDict  bool
+	dictPage []byte
+	dictRaw  []byte
+	dictN    int
+	dictStrs byteArrays
+	dictIDs  []int64
 }
+
+// pqPage is a data page of a chunk.
+type pqPage struct {
+	h    pageMeta
+	body []byte
+	pos  int64 // in the file, for errors
+}
+
+// pqTask decodes pages [first, last) of a chunk into rows [start,
+// start+rows) of the table.
+type pqTask struct {
+	ch          *pqChunk
+	first, last int
+	start, rows int
+	nulls       []byte          // bit i set: row start+i is null; nil when none is
+	part        *vec.StrBuilder // a STR column's rows, filled
+}
+
+// taskRows is about the rows a task decodes: enough that a task's
+// overhead is nothing, few enough that a chunk of one row group of
+// millions of rows (Arrow Go's and raygo's writers make such files) is
+// shared among the workers.
+const taskRows = 1 << 18
 
 // pqDest is where a fixed-width or SYM column's values go.
 type pqDest struct {
 	v     value.V
+	parts *vec.StrParts // a STR column's
 	base  unsafe.Pointer
 	size  int   // bytes of an element (of an id, for SYM)
 	maxID int64 // SYM: the largest id the width holds
 	widen atomic.Bool
 }
 
-// errWiden is a SYM job's report that an id it interned does not fit the
-// width its column was allocated at.
+// errWiden is a SYM task's report that an id it interned does not fit
+// the width its column was allocated at.
 var errWiden = errors.New("an id past the column's width")
 
 func readParquetNative(p *pqPlan, o *readOptions) (out value.V, err error) {
 	x := &pqExec{p: p, o: o}
-	defer func() {
-		for i := range x.dests {
-			cow.Release(&x.dests[i].v)
-		}
-		for i := range x.jobs {
-			cow.Release(&x.jobs[i].str)
-		}
-	}()
+	defer x.release()
 	if x.emptySym, err = value.Intern(""); err != nil {
 		return value.V{}, err
 	}
@@ -87,7 +118,7 @@ func readParquetNative(p *pqPlan, o *readOptions) (out value.V, err error) {
 	for _, g := range p.groups {
 		rows := int(p.f.rdr.MetaData().RowGroup(g).NumRows())
 		for c := range p.cols {
-			x.jobs = append(x.jobs, pqJob{col: c, group: g, start: start, rows: rows})
+			x.chunks = append(x.chunks, &pqChunk{col: c, group: g, start: start, rows: rows})
 		}
 		start += rows
 	}
@@ -97,7 +128,7 @@ func readParquetNative(p *pqPlan, o *readOptions) (out value.V, err error) {
 			return value.V{}, err
 		}
 	}
-	if err := x.runJobs(func(j *pqJob) bool { return true }); err != nil {
+	if err := x.run(func(ch *pqChunk) bool { return true }); err != nil {
 		return value.V{}, err
 	}
 	// A SYM column whose ids outgrew the width it was given (symbols
@@ -109,14 +140,42 @@ func readParquetNative(p *pqPlan, o *readOptions) (out value.V, err error) {
 		if err := x.allocate(c, true); err != nil {
 			return value.V{}, err
 		}
-		if err := x.runJobs(func(j *pqJob) bool { return j.col == c }); err != nil {
+		if err := x.run(func(ch *pqChunk) bool { return ch.col == c }); err != nil {
 			return value.V{}, err
 		}
 	}
 	return x.assemble()
 }
 
-// allocate makes column c's vector (but a STR column's, made by its jobs).
+func (x *pqExec) release() {
+	for _, ch := range x.chunks {
+		ch.done()
+		for _, t := range ch.tasks {
+			t.releasePart()
+		}
+	}
+	for i := range x.dests {
+		cow.Release(&x.dests[i].v)
+		if x.dests[i].parts != nil {
+			x.dests[i].parts.Release()
+		}
+	}
+}
+
+func (t *pqTask) releasePart() {
+	if t.part != nil {
+		t.part.Release()
+		t.part = nil
+	}
+}
+
+// done frees what the chunk's tasks read.
+func (ch *pqChunk) done() {
+	cow.Release(&ch.block)
+	ch.buf, ch.pages, ch.dictPage, ch.dictRaw, ch.dictStrs = nil, nil, nil, nil, byteArrays{}
+}
+
+// allocate makes column c's vector (but a STR column's, made by its tasks).
 func (x *pqExec) allocate(c int, wide bool) error {
 	col := &x.p.cols[c]
 	d := &x.dests[c]
@@ -124,7 +183,8 @@ func (x *pqExec) allocate(c int, wide bool) error {
 	var err error
 	switch col.kind {
 	case pkString:
-		return nil
+		d.parts, err = vec.NewStrParts(x.p.rows)
+		return err
 	case pkSym:
 		maxID := int64(math.MaxInt64)
 		if !wide {
@@ -141,8 +201,12 @@ func (x *pqExec) allocate(c int, wide bool) error {
 		d.v, err = vec.NewSymN(x.p.rows, w, x.emptySym)
 		d.widen.Store(false)
 	default:
+		// Not zeroed: the tasks write every row, nulls included (a second
+		// pass over the column cost more than all of its decoding).
 		d.size = col.out.ElemSize()
-		d.v, err = vec.Zeros(col.out, x.p.rows)
+		if d.v, err = vec.New(col.out, x.p.rows); err == nil {
+			layout.SetLen(d.v, x.p.rows)
+		}
 	}
 	if err != nil {
 		return err
@@ -178,37 +242,76 @@ func (x *pqExec) symBound(col *pqCol) (int64, error) {
 	return bound, nil
 }
 
-// runJobs runs the jobs that pick selects on GOMAXPROCS workers and
-// returns the first error.
-func (x *pqExec) runJobs(pick func(*pqJob) bool) error {
-	var todo []*pqJob
-	for i := range x.jobs {
-		if pick(&x.jobs[i]) {
-			todo = append(todo, &x.jobs[i])
+// run scans the chunks pick selects and runs their tasks on GOMAXPROCS
+// workers, and returns the first error. A worker takes a task when there
+// is one and scans the next chunk when there is not, so that about one
+// chunk a worker is held in memory at once.
+func (x *pqExec) run(pick func(*pqChunk) bool) error {
+	var todo []*pqChunk
+	for _, ch := range x.chunks {
+		if pick(ch) {
+			for _, t := range ch.tasks {
+				t.releasePart()
+			}
+			ch.tasks = nil
+			todo = append(todo, ch)
 		}
 	}
-	var next atomic.Int64
-	var first error
-	var once sync.Once
+	var (
+		mu    sync.Mutex
+		queue []*pqTask
+		next  int
+		first error
+		wg    sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if first == nil {
+			first = err
+		}
+		mu.Unlock()
+		x.failed.Store(true)
+	}
 	x.failed.Store(false)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+	for range min(runtime.GOMAXPROCS(0), max(len(todo), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := new(pageScratch)
+			s := scratchPool.Get().(*pageScratch)
+			defer scratchPool.Put(s)
 			for !x.failed.Load() {
-				j := int(next.Add(1) - 1)
-				if j >= len(todo) {
-					return
+				mu.Lock()
+				var t *pqTask
+				var ch *pqChunk
+				switch {
+				case len(queue) > 0:
+					t, queue = queue[0], queue[1:]
+				case next < len(todo):
+					ch = todo[next]
+					next++
 				}
-				if err := x.runJob(todo[j], s); err != nil {
+				mu.Unlock()
+				switch {
+				case t != nil:
+					err := x.runTask(t, s)
 					if errors.Is(err, errWiden) {
-						x.dests[todo[j].col].widen.Store(true)
-						continue
+						x.dests[t.ch.col].widen.Store(true)
+					} else if err != nil {
+						fail(err)
+						return
 					}
-					once.Do(func() { first = err })
-					x.failed.Store(true)
+					if t.ch.pending.Add(-1) == 0 {
+						t.ch.done()
+					}
+				case ch != nil:
+					if err := x.scanChunk(ch, s); err != nil {
+						fail(err)
+						return
+					}
+					mu.Lock()
+					queue = append(queue, ch.tasks...)
+					mu.Unlock()
+				default:
 					return
 				}
 			}
@@ -218,30 +321,134 @@ func (x *pqExec) runJobs(pick func(*pqJob) bool) error {
 	return first
 }
 
-// runJob decodes one chunk; a panic in a codec over damaged data is
+// scanChunk reads a chunk's bytes and its page headers (each checked
+// against the chunk and the read limit), decodes its dictionary and cuts
+// its data pages into tasks. A panic in a codec over damaged data is
 // ErrCorrupt naming the chunk.
-func (x *pqExec) runJob(j *pqJob, s *pageScratch) (err error) {
-	col := &x.p.cols[j.col]
+func (x *pqExec) scanChunk(ch *pqChunk, s *pageScratch) (err error) {
+	col := &x.p.cols[ch.col]
 	defer func() {
 		if r := recover(); r != nil {
-			err = panicError("rayarrow.ReadParquet", r)
-			err = inChunk(err, col, j.group)
+			err = inChunk(panicError("rayarrow.ReadParquet", r), col, ch.group)
 		}
 	}()
-	cow.Release(&j.str)
-	j.nulls = nil
-	d := chunkDecoder{x: x, job: j, col: col, dest: &x.dests[j.col], s: s}
+	if err := x.o.ctx.Err(); err != nil {
+		return err
+	}
+	if err := x.scanPages(ch, col); err != nil {
+		return inChunk(err, col, ch.group)
+	}
+	return nil
+}
+
+func (x *pqExec) scanPages(ch *pqChunk, col *pqCol) error {
+	meta := x.p.f.verifier.groups[ch.group][col.leaf]
+	if ch.rows == 0 {
+		ch.tasks = []*pqTask{{ch: ch, start: ch.start}}
+		ch.pending.Store(1)
+		return nil
+	}
+	start, end, ok := x.p.f.verifier.chunkBounds(&meta)
+	if meta.numValues == 0 || !ok {
+		return fmt.Errorf("a chunk of %d values for %d rows", meta.numValues, ch.rows)
+	}
+	// The bytes go to raygo's heap: no zeroing, no garbage, the budget's.
+	block, err := vec.New(value.U8, int(end-start))
+	if err != nil {
+		return err
+	}
+	layout.SetLen(block, int(end-start))
+	ch.block = block
+	buf := unsafe.Slice((*byte)(block.Data()), end-start)
+	if _, err := x.p.f.r.ReadAt(buf, start); err != nil {
+		return ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "reading %v", col)
+	}
+	if ch.codec, err = compress.GetCodec(compress.Compression(meta.codec)); err != nil {
+		return ray.Errorf(ray.ErrNYI, "rayarrow.ReadParquet", "%v: the codec %d", col, meta.codec)
+	}
+	ch.buf = buf
+	pos, rows := 0, 0
+	for rows < ch.rows {
+		if pos >= len(buf) {
+			return fmt.Errorf("the pages end after %d of %d rows", rows, ch.rows)
+		}
+		at := start + int64(pos)
+		t := &thriftReader{b: buf[pos:]}
+		h, why := readPageHeader(t)
+		if t.bad {
+			why = t.why
+		}
+		if why != "" {
+			return fmt.Errorf("page header at %d: %s", at, why)
+		}
+		pos += t.pos
+		if h.compressed > int64(len(buf)-pos) {
+			return fmt.Errorf("page at %d: %d bytes past the chunk's end", at, h.compressed)
+		}
+		body := buf[pos : pos+int(h.compressed)]
+		pos += int(h.compressed)
+		if x.unpacked.Add(uint64(h.uncompressed)) > x.p.f.limit {
+			return ray.Errorf(ray.ErrLimit, "rayarrow.ReadParquet", "the pages decompress to more than the read limit of %d bytes", x.p.f.limit)
+		}
+		switch h.typ {
+		case pageDictionary:
+			if ch.hasDict || len(ch.pages) > 0 {
+				return fmt.Errorf("page at %d: a dictionary after the first page", at)
+			}
+			if ch.dictPage, err = decompress(ch.codec, nil, body, h.uncompressed); err != nil {
+				return fmt.Errorf("dictionary page at %d: %v", at, err)
+			}
+			if err := ch.dictionary(col, ch.dictPage, h); err != nil {
+				return fmt.Errorf("dictionary page at %d: %v", at, err)
+			}
+		case pageData, pageDataV2:
+			if h.values > int64(ch.rows-rows) {
+				return fmt.Errorf("page at %d: %d values past the row group's %d rows", at, h.values, ch.rows)
+			}
+			ch.pages = append(ch.pages, pqPage{h: h, body: body, pos: at})
+			rows += int(h.values)
+		case pageIndex:
+		default:
+			return fmt.Errorf("page at %d: page type %d", at, h.typ)
+		}
+	}
+	// Tasks of whole pages, about taskRows rows each.
+	first, taskStart := 0, 0
+	rows = 0
+	for i, pg := range ch.pages {
+		rows += int(pg.h.values)
+		if rows-taskStart >= taskRows || i == len(ch.pages)-1 {
+			ch.tasks = append(ch.tasks, &pqTask{ch: ch, first: first, last: i + 1, start: ch.start + taskStart, rows: rows - taskStart})
+			first, taskStart = i+1, rows
+		}
+	}
+	ch.pending.Store(int32(len(ch.tasks)))
+	return nil
+}
+
+// runTask decodes a task's pages; a panic in a codec over damaged data is
+// ErrCorrupt naming the chunk.
+func (x *pqExec) runTask(t *pqTask, s *pageScratch) (err error) {
+	col := &x.p.cols[t.ch.col]
+	defer func() {
+		if r := recover(); r != nil {
+			err = inChunk(panicError("rayarrow.ReadParquet", r), col, t.ch.group)
+		}
+	}()
+	t.releasePart()
+	t.nulls = nil
+	d := chunkDecoder{x: x, task: t, ch: t.ch, col: col, dest: &x.dests[t.ch.col], s: s}
 	if err := d.decode(); err != nil {
 		if errors.Is(err, errWiden) {
 			return err
 		}
-		return inChunk(err, col, j.group)
+		return inChunk(err, col, t.ch.group)
 	}
 	return nil
 }
 
 // inChunk names the column and row group in an error (a plain error is
-// ErrCorrupt).
+// ErrCorrupt; a context's error passes as it is).
 func inChunk(err error, col *pqCol, group int) error {
 	var re *ray.Error
 	if !errors.As(err, &re) {
@@ -257,17 +464,20 @@ func inChunk(err error, col *pqCol, group int) error {
 	return err
 }
 
-// ctxError carries a context's error out of a job unchanged.
+// ctxError carries a context's error out of a task unchanged.
 type ctxError struct{ err error }
 
 func (e ctxError) Error() string { return e.err.Error() }
 func (e ctxError) Unwrap() error { return e.err }
 
-// pageScratch is a worker's buffers, reused from chunk to chunk.
+// scratchPool keeps workers' buffers from read to read: pages
+// decompressed are megabytes each, which Go would zero and fault in anew
+// for every read.
+var scratchPool = sync.Pool{New: func() any { return new(pageScratch) }}
+
+// pageScratch is a worker's buffers, reused from page to page.
 type pageScratch struct {
-	chunk    []byte
 	page     []byte
-	dictPage []byte
 	levels   []uint32
 	idx      []uint32
 	raw      []byte
@@ -277,49 +487,29 @@ type pageScratch struct {
 	prefixes []int64
 	arrays   byteArrays
 	suffixes byteArrays
+	spans    []uint32
 	built    []byte
 }
 
-// chunkDecoder decodes one chunk's pages.
+// chunkDecoder decodes a task's pages.
 type chunkDecoder struct {
 	x    *pqExec
-	job  *pqJob
+	task *pqTask
+	ch   *pqChunk
 	col  *pqCol
 	dest *pqDest
 	s    *pageScratch
-	done int // rows decoded
+	done int // rows of the task decoded
 
-	// The chunk's dictionary: raw values of a fixed-width column, strings
-	// of a BYTE_ARRAY one, and their symbol ids for SYM.
-	hasDict   bool
-	dictRaw   []byte
-	dictN     int
-	dictStrs  byteArrays
-	dictIDs   []int64
-	syms      map[string]int64 // SYM ids of plain-encoded strings
-	str       *vec.StrBuilder
-	pagePos   int64 // the file offset of the page being decoded
-	pageIndex int
+	syms map[string]int64 // SYM ids of plain-encoded strings
+	str  *vec.StrBuilder
 }
 
 func (d *chunkDecoder) decode() error {
-	x, j, col := d.x, d.job, d.col
-	meta := x.p.f.verifier.groups[j.group][col.leaf]
-	if j.rows == 0 {
-		return d.finish()
-	}
-	start, end, ok := x.p.f.verifier.chunkBounds(&meta)
-	if meta.numValues == 0 || !ok {
-		return fmt.Errorf("a chunk of %d values for %d rows", meta.numValues, j.rows)
-	}
-	d.s.chunk = growBytes(d.s.chunk, int(end-start))
-	buf := d.s.chunk
-	if _, err := x.p.f.r.ReadAt(buf, start); err != nil {
-		return ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "reading %v", col)
-	}
-	if col.kind == pkString {
+	t := d.task
+	if d.col.kind == pkString {
 		var err error
-		if d.str, err = vec.NewStrBuilder(j.rows, 0); err != nil {
+		if d.str, err = d.dest.parts.Part(t.start, t.rows); err != nil {
 			return err
 		}
 		defer func() {
@@ -328,70 +518,26 @@ func (d *chunkDecoder) decode() error {
 			}
 		}()
 	}
-	codec, err := compress.GetCodec(compress.Compression(meta.codec))
-	if err != nil {
-		return ray.Errorf(ray.ErrNYI, "rayarrow.ReadParquet", "%v: the codec %d", col, meta.codec)
-	}
-	pos := 0
-	for d.done < j.rows {
-		if err := x.o.ctx.Err(); err != nil {
+	for _, pg := range d.ch.pages[t.first:t.last] {
+		if err := d.x.o.ctx.Err(); err != nil {
 			return ctxError{err}
 		}
-		if x.failed.Load() {
+		if d.x.failed.Load() {
 			return errors.New("another chunk failed")
 		}
-		if pos >= len(buf) {
-			return fmt.Errorf("the pages end after %d of %d rows", d.done, j.rows)
-		}
-		d.pagePos = start + int64(pos)
-		t := &thriftReader{b: buf[pos:]}
-		h, why := readPageHeader(t)
-		if t.bad {
-			why = t.why
-		}
-		if why != "" {
-			return fmt.Errorf("page header at %d: %s", d.pagePos, why)
-		}
-		pos += t.pos
-		if h.compressed > int64(len(buf)-pos) {
-			return fmt.Errorf("page at %d: %d bytes past the chunk's end", d.pagePos, h.compressed)
-		}
-		body := buf[pos : pos+int(h.compressed)]
-		pos += int(h.compressed)
-		if x.unpacked.Add(uint64(h.uncompressed)) > x.p.f.limit {
-			return ray.Errorf(ray.ErrLimit, "rayarrow.ReadParquet", "the pages decompress to more than the read limit of %d bytes", x.p.f.limit)
-		}
-		switch h.typ {
-		case pageDictionary:
-			if d.hasDict {
-				return fmt.Errorf("page at %d: a second dictionary", d.pagePos)
+		if err := d.dataPage(d.ch.codec, pg.body, pg.h); err != nil {
+			var re *ray.Error
+			if errors.As(err, &re) || errors.Is(err, errWiden) {
+				return err
 			}
-			d.s.dictPage, err = decompress(codec, d.s.dictPage, body, h.uncompressed)
-			if err != nil {
-				return fmt.Errorf("dictionary page at %d: %v", d.pagePos, err)
-			}
-			if err := d.dictionary(d.s.dictPage, h); err != nil {
-				return fmt.Errorf("dictionary page at %d: %v", d.pagePos, err)
-			}
-		case pageData, pageDataV2:
-			if h.values > int64(j.rows-d.done) {
-				return fmt.Errorf("page at %d: %d values past the row group's %d rows", d.pagePos, h.values, j.rows)
-			}
-			if err := d.dataPage(codec, body, h); err != nil {
-				var re *ray.Error
-				if errors.As(err, &re) || errors.Is(err, errWiden) {
-					return err
-				}
-				return fmt.Errorf("%s page at %d (%s): %v", pageName(h.typ), d.pagePos, encodingName(h.encoding), err)
-			}
-			d.done += int(h.values)
-			d.pageIndex++
-		case pageIndex:
-		default:
-			return fmt.Errorf("page at %d: page type %d", d.pagePos, h.typ)
+			return fmt.Errorf("%s at %d (%s): %v", pageName(pg.h.typ), pg.pos, encodingName(pg.h.encoding), err)
 		}
+		d.done += int(pg.h.values)
 	}
-	return d.finish()
+	if d.str != nil {
+		t.part, d.str = d.str, nil
+	}
+	return nil
 }
 
 func pageName(typ int64) string {
@@ -421,34 +567,14 @@ func decompress(codec compress.Codec, buf, src []byte, n int64) ([]byte, error) 
 
 var noneCodec, _ = compress.GetCodec(compress.Codecs.Uncompressed)
 
-// finish ends a chunk: the STR part is the job's.
-func (d *chunkDecoder) finish() error {
-	if d.col.kind == pkString {
-		if d.str == nil {
-			var err error
-			if d.str, err = vec.NewStrBuilder(0, 0); err != nil {
-				return err
-			}
-		}
-		for d.str.Len() < d.job.rows { // a chunk of no rows
-			if err := d.str.Append(nil); err != nil {
-				return err
-			}
-		}
-		d.job.str = d.str.Finish()
-		d.str = nil
-	}
-	return nil
-}
-
 // dictionary decodes a dictionary page (PLAIN values).
-func (d *chunkDecoder) dictionary(b []byte, h pageMeta) error {
+func (d *pqChunk) dictionary(col *pqCol, b []byte, h pageMeta) error {
 	if h.encoding != encPlain && h.encoding != encPlainDictionary {
 		return fmt.Errorf("a dictionary in %s", encodingName(h.encoding))
 	}
 	n := h.dictValues
 	d.hasDict = true
-	if d.col.phys == pq.Types.ByteArray {
+	if col.phys == pq.Types.ByteArray {
 		if n > int64(len(b)/4) {
 			return errShort
 		}
@@ -458,7 +584,7 @@ func (d *chunkDecoder) dictionary(b []byte, h pageMeta) error {
 			return err
 		}
 		d.dictStrs, d.dictN = arrays, int(n)
-		if d.col.kind == pkSym {
+		if col.kind == pkSym {
 			d.dictIDs = make([]int64, n)
 			for i := range d.dictIDs {
 				id, err := value.Intern(string(arrays.at(i)))
@@ -470,8 +596,8 @@ func (d *chunkDecoder) dictionary(b []byte, h pageMeta) error {
 		}
 		return nil
 	}
-	size := d.col.physSize()
-	if d.col.phys == pq.Types.Boolean || size == 0 || n > int64(len(b)/size) {
+	size := col.physSize()
+	if col.phys == pq.Types.Boolean || size == 0 || n > int64(len(b)/size) {
 		return fmt.Errorf("a dictionary of %d values in %d bytes", n, len(b))
 	}
 	d.dictRaw, d.dictN = b[:int(n)*size], int(n)
@@ -508,28 +634,28 @@ func (d *chunkDecoder) dataPage(codec compress.Codec, body []byte, h pageMeta) e
 	present := n
 	var defs []uint32
 	if d.col.optional {
-		s.levels = growU32(s.levels, n)
-		defs = s.levels
-		if h.typ == pageDataV2 {
-			hy, _ := newHybrid(levels, 1)
-			err = hy.decode(defs)
+		if h.typ == pageDataV2 && singleRun(levels, n) {
+			// no nulls
+		} else if h.typ == pageData && h.defEncoding == encRLE && len(page) >= 4 && singleRun(page[4:4+min(int(binary.LittleEndian.Uint32(page)), len(page)-4)], n) {
+			page = page[4+binary.LittleEndian.Uint32(page):]
 		} else {
-			page, err = v1Levels(defs, page, h.defEncoding)
-		}
-		if err != nil {
-			return fmt.Errorf("definition levels: %v", err)
-		}
-		present = 0
-		for _, l := range defs {
-			present += int(l)
-			if l > 1 {
-				return fmt.Errorf("a definition level of %d in a column of at most 1", l)
+			s.levels = growU32(s.levels, n)
+			defs = s.levels
+			if h.typ == pageDataV2 {
+				hy, _ := newHybrid(levels, 1)
+				err = hy.decode(defs)
+			} else {
+				page, err = v1Levels(defs, page, h.defEncoding)
 			}
-		}
-		if present == n {
-			defs = nil
-		} else {
-			d.markNulls(defs)
+			if err != nil {
+				return fmt.Errorf("definition levels: %v", err)
+			}
+			if present, err = d.markNulls(defs); err != nil {
+				return err
+			}
+			if present == n {
+				defs = nil
+			}
 		}
 	}
 	switch d.col.phys {
@@ -564,23 +690,47 @@ func v1Levels(dst []uint32, page []byte, enc int64) ([]byte, error) {
 	return nil, fmt.Errorf("levels in %s", encodingName(enc))
 }
 
-// markNulls sets the null bits of the page's rows whose level is 0.
-func (d *chunkDecoder) markNulls(defs []uint32) {
-	j := d.job
-	if j.nulls == nil {
-		j.nulls = make([]byte, (j.rows+7)/8)
+// markNulls sets the null bits of the page's rows whose level is 0 and
+// returns how many rows have a value.
+func (d *chunkDecoder) markNulls(defs []uint32) (present int, err error) {
+	var most uint32
+	for _, l := range defs {
+		present += int(l)
+		most = max(most, l)
 	}
-	for i, l := range defs {
-		if l == 0 {
-			r := d.done + i
-			j.nulls[r>>3] |= 1 << (r & 7)
-		}
+	if most > 1 {
+		return 0, fmt.Errorf("a definition level of %d in a column of at most 1", most)
 	}
+	if present == len(defs) {
+		return present, nil
+	}
+	t := d.task
+	if t.nulls == nil {
+		t.nulls = make([]byte, (t.rows+7)/8+1)
+	}
+	// Eight levels make a byte of null bits, ORed in at the page's row.
+	nulls := t.nulls
+	shift := uint(d.done & 7)
+	at := d.done >> 3
+	i := 0
+	for ; i+8 <= len(defs); i += 8 {
+		l := defs[i : i+8 : i+8]
+		b := byte(l[0]^1) | byte(l[1]^1)<<1 | byte(l[2]^1)<<2 | byte(l[3]^1)<<3 |
+			byte(l[4]^1)<<4 | byte(l[5]^1)<<5 | byte(l[6]^1)<<6 | byte(l[7]^1)<<7
+		nulls[at] |= b << shift
+		nulls[at+1] |= byte(uint16(b) >> (8 - shift))
+		at++
+	}
+	for ; i < len(defs); i++ {
+		r := d.done + i
+		nulls[r>>3] |= byte(defs[i]^1) << (r & 7)
+	}
+	return present, nil
 }
 
 // dictIndexes decodes k dictionary indexes of a page into s.idx.
 func (d *chunkDecoder) dictIndexes(page []byte, k int) ([]uint32, error) {
-	if !d.hasDict {
+	if !d.ch.hasDict {
 		return nil, errors.New("dictionary indexes without a dictionary")
 	}
 	if len(page) < 1 {
@@ -599,8 +749,8 @@ func (d *chunkDecoder) dictIndexes(page []byte, k int) ([]uint32, error) {
 		return nil, err
 	}
 	for _, i := range idx {
-		if int(i) >= d.dictN {
-			return nil, fmt.Errorf("index %d into a dictionary of %d", i, d.dictN)
+		if int(i) >= d.ch.dictN {
+			return nil, fmt.Errorf("index %d into a dictionary of %d", i, d.ch.dictN)
 		}
 	}
 	return idx, nil
@@ -613,7 +763,7 @@ func (d *chunkDecoder) fixedValues(page []byte, enc int64, n, k int, defs []uint
 	size := d.col.physSize()
 	var raw []byte
 	direct := d.col.kind == pkCopy && defs == nil // the raw bytes are the column's
-	dst := unsafe.Slice((*byte)(unsafe.Add(d.dest.base, d.job.start*d.dest.size+d.done*d.dest.size)), k*size)
+	dst := unsafe.Slice((*byte)(unsafe.Add(d.dest.base, d.task.start*d.dest.size+d.done*d.dest.size)), k*size)
 	switch enc {
 	case encPlain:
 		if d.col.phys == pq.Types.Boolean {
@@ -639,7 +789,7 @@ func (d *chunkDecoder) fixedValues(page []byte, enc int64, n, k int, defs []uint
 		} else {
 			raw = dst
 		}
-		gather(raw, d.dictRaw, idx, size)
+		gather(raw, d.ch.dictRaw, idx, size)
 	case encRLE:
 		if d.col.phys != pq.Types.Boolean || len(page) < 4 {
 			return fmt.Errorf("RLE values of %v", d.col.phys)
@@ -726,7 +876,11 @@ func gather(dst, dict []byte, idx []uint32, size int) {
 func (d *chunkDecoder) place(raw []byte, n, k int, defs []uint32) error {
 	s := d.s
 	size := d.dest.size
-	rows := unsafe.Slice((*byte)(unsafe.Add(d.dest.base, (d.job.start+d.done)*size)), n*size)
+	rows := unsafe.Slice((*byte)(unsafe.Add(d.dest.base, (d.task.start+d.done)*size)), n*size)
+	if defs != nil && d.col.kind == pkCopy { // no conversion: scatter the raw values
+		scatter(rows, raw, defs, size)
+		return nil
+	}
 	out := rows
 	if defs != nil {
 		s.conv = growBytes(s.conv, k*size)
@@ -755,11 +909,11 @@ func (d *chunkDecoder) rangeError(bad int, defs []uint32, err error) error {
 			}
 		}
 	}
-	return ray.Errorf(ray.ErrRange, "rayarrow.ReadParquet", "%v row %d: %v", d.col, d.job.start+d.done+row, err)
+	return ray.Errorf(ray.ErrRange, "rayarrow.ReadParquet", "%v row %d: %v", d.col, d.task.start+d.done+row, err)
 }
 
 // scatter writes the dense values of size bytes to the rows whose level
-// is 1.
+// is 1, and zeros to the others (null rows).
 func scatter(rows, dense []byte, defs []uint32, size int) {
 	j := 0
 	switch size {
@@ -767,25 +921,31 @@ func scatter(rows, dense []byte, defs []uint32, size int) {
 		out := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(rows))), len(defs))
 		in := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dense))), len(dense)/8)
 		for i, l := range defs {
+			var x uint64
 			if l != 0 {
-				out[i] = in[j]
+				x = in[j]
 				j++
 			}
+			out[i] = x
 		}
 	case 4:
 		out := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(rows))), len(defs))
 		in := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(dense))), len(dense)/4)
 		for i, l := range defs {
+			var x uint32
 			if l != 0 {
-				out[i] = in[j]
+				x = in[j]
 				j++
 			}
+			out[i] = x
 		}
 	default:
 		for i, l := range defs {
 			if l != 0 {
 				copy(rows[i*size:(i+1)*size], dense[j*size:(j+1)*size])
 				j++
+			} else {
+				clear(rows[i*size : (i+1)*size])
 			}
 		}
 	}
@@ -931,7 +1091,7 @@ func (d *chunkDecoder) byteArrayValues(page []byte, enc int64, n, k int, defs []
 		err = deltaByteArrays(arrays, page, k, s)
 	case encPlainDictionary, encRLEDictionary:
 		idx, err = d.dictIndexes(page, k)
-		arrays = &d.dictStrs
+		arrays = &d.ch.dictStrs
 	default:
 		err = fmt.Errorf("values in %s", encodingName(enc))
 	}
@@ -947,19 +1107,24 @@ func (d *chunkDecoder) byteArrayValues(page []byte, enc int64, n, k int, defs []
 	}
 	switch d.col.kind {
 	case pkString:
+		// Each row's span of the value bytes (an empty one for a null),
+		// then one bulk append.
+		s.spans = growU32(s.spans, 2*n)
+		spans := s.spans
 		j := 0
 		for i := range n {
 			if defs != nil && defs[i] == 0 {
-				err = d.str.Append(nil)
-			} else {
-				err = d.str.Append(value(j))
-				j++
+				spans[2*i], spans[2*i+1] = 0, 0
+				continue
 			}
-			if err != nil {
-				return err
+			k := j
+			if idx != nil {
+				k = int(idx[j])
 			}
+			spans[2*i], spans[2*i+1] = arrays.offs[2*k], arrays.offs[2*k+1]
+			j++
 		}
-		return nil
+		return d.str.AppendSpans(arrays.data, spans)
 	case pkSym:
 		return d.symValues(n, defs, idx, value)
 	case pkDecimal:
@@ -967,7 +1132,7 @@ func (d *chunkDecoder) byteArrayValues(page []byte, enc int64, n, k int, defs []
 		for j := range k {
 			binary.LittleEndian.PutUint64(s.conv[8*j:], math.Float64bits(d.col.decimal(value(j))))
 		}
-		rows := unsafe.Slice((*byte)(unsafe.Add(d.dest.base, (d.job.start+d.done)*8)), n*8)
+		rows := unsafe.Slice((*byte)(unsafe.Add(d.dest.base, (d.task.start+d.done)*8)), n*8)
 		if defs == nil {
 			copy(rows, s.conv[:8*k])
 		} else {
@@ -981,13 +1146,31 @@ func (d *chunkDecoder) byteArrayValues(page []byte, enc int64, n, k int, defs []
 // symValues writes a SYM page's ids: from the dictionary's when idx is
 // given, else interning each string (once per chunk).
 func (d *chunkDecoder) symValues(n int, defs []uint32, idx []uint32, value func(int) []byte) error {
-	base := unsafe.Add(d.dest.base, (d.job.start+d.done)*d.dest.size)
+	base := unsafe.Add(d.dest.base, (d.task.start+d.done)*d.dest.size)
+	if idx != nil && defs == nil { // the common case: every row from the dictionary
+		for _, id := range d.ch.dictIDs {
+			if id > d.dest.maxID {
+				return errWiden
+			}
+		}
+		switch d.dest.size {
+		case 1:
+			storeIDs(unsafe.Slice((*uint8)(base), n), idx, d.ch.dictIDs)
+		case 2:
+			storeIDs(unsafe.Slice((*uint16)(base), n), idx, d.ch.dictIDs)
+		case 4:
+			storeIDs(unsafe.Slice((*uint32)(base), n), idx, d.ch.dictIDs)
+		default:
+			storeIDs(unsafe.Slice((*uint64)(base), n), idx, d.ch.dictIDs)
+		}
+		return nil
+	}
 	j := 0
 	for i := range n {
 		id := d.x.emptySym
 		if defs == nil || defs[i] != 0 {
 			if idx != nil {
-				id = d.dictIDs[idx[j]]
+				id = d.ch.dictIDs[idx[j]]
 			} else {
 				var err error
 				if id, err = d.intern(value(j)); err != nil {
@@ -1002,6 +1185,13 @@ func (d *chunkDecoder) symValues(n int, defs []uint32, idx []uint32, value func(
 		storeSymID(base, d.dest.size, i, id)
 	}
 	return nil
+}
+
+// storeIDs writes ids[idx[i]] into out[i].
+func storeIDs[T vec.SymID](out []T, idx []uint32, ids []int64) {
+	for i, k := range idx[:len(out)] {
+		out[i] = T(ids[k])
+	}
 }
 
 func (d *chunkDecoder) intern(b []byte) (int64, error) {
@@ -1043,21 +1233,19 @@ func (x *pqExec) assemble() (value.V, error) {
 	for c := range x.p.cols {
 		col := &x.p.cols[c]
 		var v value.V
+		var tasks []*pqTask
+		for _, ch := range x.chunks {
+			if ch.col == c {
+				tasks = append(tasks, ch.tasks...)
+			}
+		}
 		if col.kind == pkString {
-			var parts []value.V
-			for i := range x.jobs {
-				if x.jobs[i].col == c {
-					parts = append(parts, x.jobs[i].str)
-				}
+			parts := make([]*vec.StrBuilder, len(tasks))
+			for i, t := range tasks {
+				parts[i], t.part = t.part, nil
 			}
-			switch len(parts) {
-			case 0:
-				v, err = vec.New(value.Str, 0)
-			case 1:
-				v = cow.Retain(parts[0])
-			default:
-				v, err = vec.ConcatAll(parts...)
-			}
+			v, err = x.dests[c].parts.Join(parts)
+			x.dests[c].parts = nil
 			if err != nil {
 				cow.Release(&t)
 				return value.V{}, err
@@ -1065,7 +1253,7 @@ func (x *pqExec) assemble() (value.V, error) {
 		} else {
 			v, x.dests[c].v = x.dests[c].v, value.V{}
 		}
-		if err := x.setNulls(&v, c); err != nil {
+		if err := x.setNulls(&v, tasks); err != nil {
 			cow.Release(&v)
 			cow.Release(&t)
 			return value.V{}, err
@@ -1080,18 +1268,17 @@ func (x *pqExec) assemble() (value.V, error) {
 	return t, nil
 }
 
-// setNulls writes column c's null bits, from its jobs' bitmaps.
-func (x *pqExec) setNulls(vp *value.V, c int) error {
+// setNulls writes a column's null bits, from its tasks' bitmaps.
+func (x *pqExec) setNulls(vp *value.V, tasks []*pqTask) error {
 	var bits []byte
-	for i := range x.jobs {
-		j := &x.jobs[i]
-		if j.col != c || j.nulls == nil {
+	for _, t := range tasks {
+		if t.nulls == nil {
 			continue
 		}
 		if bits == nil {
 			bits = make([]byte, (x.p.rows+7)/8)
 		}
-		copyBits(bits, j.start, j.nulls, j.rows)
+		copyBits(bits, t.start, t.nulls, t.rows)
 	}
 	if bits == nil {
 		return nil

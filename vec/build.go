@@ -43,16 +43,26 @@ func NewSymN(n int, w attrs.Width, fill int64) (value.V, error) {
 		cow.Release(&v)
 		return value.V{}, err
 	}
-	base := uintptr(v.Data())
-	if fill == 0 {
+	switch {
+	case fill == 0:
 		memops.ZeroPtr(v.Data(), uintptr(n)<<w)
-	} else {
-		for i := range n {
-			storeID(base+uintptr(i)<<w, w, fill)
-		}
+	case w == attrs.W8:
+		fillIDs(unsafe.Slice((*uint8)(v.Data()), n), uint8(fill))
+	case w == attrs.W16:
+		fillIDs(unsafe.Slice((*uint16)(v.Data()), n), uint16(fill))
+	case w == attrs.W32:
+		fillIDs(unsafe.Slice((*uint32)(v.Data()), n), uint32(fill))
+	default:
+		fillIDs(unsafe.Slice((*uint64)(v.Data()), n), uint64(fill))
 	}
 	layout.Header(v).Word = uint64(n)
 	return v, nil
+}
+
+func fillIDs[T SymID](ids []T, id T) {
+	for i := range ids {
+		ids[i] = id
+	}
 }
 
 // SymID is the Go type of a SYM vector's ids at one of its widths: uint8,
@@ -91,6 +101,7 @@ type StrBuilder struct {
 	n     int // rows appended
 	views unsafe.Pointer
 	pool  unsafe.Pointer // the pool's block, or nil
+	data  unsafe.Pointer // the pool's bytes
 	used  int            // bytes of the pool in use
 	room  int            // the pool's capacity
 }
@@ -127,28 +138,81 @@ func (b *StrBuilder) Append(s []byte) error {
 		return ray.Errorf(ray.ErrLength, "vec.StrBuilder.Append", "row %d of a builder of %d", b.n, b.rows)
 	}
 	e := (*[16]byte)(offheap.Add(b.views, uintptr(b.n)*16))
-	*e = [16]byte{}
-	binary.LittleEndian.PutUint32(e[0:4], uint32(len(s)))
 	if len(s) <= strInline {
-		copy(e[4:], s)
+		var view [16]byte // built in registers, stored once
+		binary.LittleEndian.PutUint32(view[0:4], uint32(len(s)))
+		copy(view[4:], s)
+		*e = view
 		b.n++
 		return nil
 	}
 	if len(s) > b.room-b.used {
 		if len(s) > MaxPool-b.used {
-			*e = [16]byte{}
 			return ray.Errorf(ray.ErrLimit, "vec.StrBuilder.Append", "the STR pool would hold more than %d bytes", MaxPool)
 		}
 		if err := b.grow(max(b.used+len(s), min(2*b.room, MaxPool))); err != nil {
-			*e = [16]byte{}
 			return err
 		}
 	}
-	copy(e[4:8], s)
-	binary.LittleEndian.PutUint32(e[12:16], uint32(b.used))
-	memops.CopyPtr(offheap.Add(layout.FromPointer(b.pool).Data(), uintptr(b.used)), unsafe.Pointer(unsafe.SliceData(s)), uintptr(len(s)))
+	var view [16]byte
+	binary.LittleEndian.PutUint32(view[0:4], uint32(len(s)))
+	copy(view[4:8], s)
+	binary.LittleEndian.PutUint32(view[12:16], uint32(b.used))
+	*e = view
+	copy(unsafe.Slice((*byte)(offheap.Add(b.data, uintptr(b.used))), len(s)), s)
 	b.used += len(s)
 	b.n++
+	return nil
+}
+
+// AppendSpans appends len(spans)/2 rows: row i is data[spans[2i]:
+// spans[2i+1]]. It is Append for a decoder that has its strings in one
+// buffer: the pool grows once, and each row costs a view and a copy. A
+// span outside data is ErrRange, and nothing is appended.
+func (b *StrBuilder) AppendSpans(data []byte, spans []uint32) error {
+	n := len(spans) / 2
+	if n > b.rows-b.n {
+		return ray.Errorf(ray.ErrLength, "vec.StrBuilder.AppendSpans", "%d rows after %d of a builder of %d", n, b.n, b.rows)
+	}
+	pooled := 0
+	for i := range n {
+		start, end := spans[2*i], spans[2*i+1]
+		if start > end || int(end) > len(data) {
+			return ray.Errorf(ray.ErrRange, "vec.StrBuilder.AppendSpans", "row %d: bytes [%d, %d) of %d", i, start, end, len(data))
+		}
+		if l := int(end - start); l > strInline {
+			pooled += l
+		}
+	}
+	if pooled > b.room-b.used {
+		if pooled > MaxPool-b.used {
+			return ray.Errorf(ray.ErrLimit, "vec.StrBuilder.AppendSpans", "the STR pool would hold more than %d bytes", MaxPool)
+		}
+		if err := b.grow(max(b.used+pooled, min(2*b.room, MaxPool))); err != nil {
+			return err
+		}
+	}
+	views := unsafe.Slice((*[16]byte)(offheap.Add(b.views, uintptr(b.n)*16)), n)
+	var pool []byte
+	if b.data != nil {
+		pool = unsafe.Slice((*byte)(b.data), b.room)
+	}
+	used := b.used
+	for i := range views {
+		s := data[spans[2*i]:spans[2*i+1]]
+		var view [16]byte
+		binary.LittleEndian.PutUint32(view[0:4], uint32(len(s)))
+		if len(s) <= strInline {
+			copy(view[4:], s)
+		} else {
+			copy(view[4:8], s)
+			binary.LittleEndian.PutUint32(view[12:16], uint32(used))
+			used += copy(pool[used:], s)
+		}
+		views[i] = view
+	}
+	b.used = used
+	b.n += n
 	return nil
 }
 
@@ -171,11 +235,13 @@ func (b *StrBuilder) grow(size int) error {
 	if err != nil {
 		return err
 	}
-	b.pool = p
+	b.pool, b.data = p, layout.FromPointer(p).Data()
 	b.room = int(min(heap.Cap(p), MaxPool))
-	// The vector owns its pool from the start, so that releasing the
-	// vector (Release, or Finish's caller) frees it.
-	layout.Header(b.v).Aux[layout.SlotPool] = uint64(uintptr(p))
+	if !b.v.IsZero() {
+		// The vector owns its pool from the start, so that releasing the
+		// vector (Release, or Finish's caller) frees it.
+		layout.Header(b.v).Aux[layout.SlotPool] = uint64(uintptr(p))
+	}
 	return nil
 }
 
@@ -191,8 +257,17 @@ func (b *StrBuilder) Finish() value.V {
 	return v
 }
 
-// Release frees what the builder holds, for a caller that will not Finish.
+// Release frees what the builder holds, for a caller that will not Finish
+// (or, for a part, will not Join).
 func (b *StrBuilder) Release() {
+	if b.v.IsZero() { // a part: the pool is its own
+		if b.pool != nil {
+			pool := layout.FromPointer(b.pool)
+			cow.Release(&pool)
+		}
+		*b = StrBuilder{}
+		return
+	}
 	if b.pool != nil {
 		layout.Header(layout.FromPointer(b.pool)).Word = uint64(b.used)
 	}
@@ -200,3 +275,92 @@ func (b *StrBuilder) Release() {
 	cow.Release(&b.v)
 	*b = StrBuilder{}
 }
+
+// StrParts builds one STR vector of a known number of rows from parts that
+// goroutines write at once, for decoders that split a column: each part is
+// a StrBuilder that writes its rows' views in place and its strings into a
+// pool of its own; Join copies the pools into one and moves the offsets of
+// the views that point into them, so no view is copied.
+type StrParts struct {
+	v    value.V
+	rows int
+}
+
+// NewStrParts allocates a STR vector of rows rows to be written in parts.
+func NewStrParts(rows int) (*StrParts, error) {
+	if rows < 0 {
+		return nil, ray.Errorf(ray.ErrLength, "vec.NewStrParts", "%d rows", rows)
+	}
+	v, err := New(value.Str, rows)
+	if err != nil {
+		return nil, err
+	}
+	return &StrParts{v: v, rows: rows}, nil
+}
+
+// Part returns a builder of rows [start, start+rows) of the vector. Parts
+// must not overlap; each must be filled (Append rows times) before Join.
+func (p *StrParts) Part(start, rows int) (*StrBuilder, error) {
+	if start < 0 || rows < 0 || start > p.rows-rows {
+		return nil, ray.Errorf(ray.ErrRange, "vec.StrParts.Part", "rows [%d, %d+%d) of %d", start, start, rows, p.rows)
+	}
+	return &StrBuilder{rows: rows, views: offheap.Add(p.v.Data(), uintptr(start)*16)}, nil
+}
+
+// Join returns the vector, its parts (in row order, together every row,
+// each filled) joined; it releases the parts' builders. Parts that do not
+// cover the rows are ErrLength, and the vector is released.
+func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
+	defer func() {
+		for _, b := range parts {
+			b.Release()
+		}
+	}()
+	rows, pooled := 0, 0
+	for _, b := range parts {
+		if b.n != b.rows {
+			p.Release()
+			return value.V{}, ray.Errorf(ray.ErrLength, "vec.StrParts.Join", "a part of %d rows holds %d", b.rows, b.n)
+		}
+		rows += b.rows
+		pooled += b.used
+	}
+	if rows != p.rows || pooled > MaxPool {
+		p.Release()
+		return value.V{}, ray.Errorf(ray.ErrLength, "vec.StrParts.Join", "parts of %d rows (%d pooled bytes) for %d", rows, pooled, p.rows)
+	}
+	v := p.v
+	p.v = value.V{}
+	if pooled > 0 {
+		pb, err := heap.Alloc(uintptr(pooled))
+		if err != nil {
+			cow.Release(&v)
+			return value.V{}, err
+		}
+		heap.HeaderOf(pb).Type = int8(value.U8)
+		pool := layout.FromPointer(pb)
+		layout.Header(pool).Word = uint64(pooled)
+		layout.Header(v).Aux[layout.SlotPool] = uint64(uintptr(pb))
+		at := 0
+		for _, b := range parts {
+			if b.used == 0 {
+				continue
+			}
+			memops.CopyPtr(offheap.Add(pool.Data(), uintptr(at)), b.data, uintptr(b.used))
+			if at > 0 {
+				views := unsafe.Slice((*[16]byte)(b.views), b.rows)
+				for i := range views {
+					if binary.LittleEndian.Uint32(views[i][0:4]) > strInline {
+						binary.LittleEndian.PutUint32(views[i][12:16], binary.LittleEndian.Uint32(views[i][12:16])+uint32(at))
+					}
+				}
+			}
+			at += b.used
+		}
+	}
+	layout.Header(v).Word = uint64(rows)
+	return v, nil
+}
+
+// Release frees the vector, for a caller that will not Join.
+func (p *StrParts) Release() { cow.Release(&p.v) }

@@ -115,3 +115,9 @@ func DetachIndex(v value.V) (ix value.V) {
 	}
 	return ix
 }
+
+// SetLen sets a fresh vector's length to n rows (at most its capacity),
+// for a decoder that allocated it with vec.New and writes every row of it
+// before anyone else sees it: the rows are whatever the block held until
+// then.
+func SetLen(v value.V, n int) { Header(v).Word = uint64(n) }
