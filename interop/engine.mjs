@@ -1,28 +1,31 @@
 // Runs the engine example's five queries in DuckDB over the Parquet files
 // the engine wrote, and checks DuckDB's answers against the engine's.
 //
-//	node engine.mjs <dir>
+//	node engine.mjs <dir> [<results dir>]
 //
-// <dir> holds trades.parquet, ref.parquet and results.json, which
-// `go run ./examples/engine -duckdb` writes (results.json: the queries'
-// SQL, the engine's rows, the float tolerance, the number of runs). The
-// tables are loaded twice, once with the SYM columns as DuckDB ENUMs (its
-// best representation of symbols) and once as VARCHAR; each query runs
-// warm, best of `runs`, on 2 threads. The times go to <dir>/duckdb.json
-// (the best of each query by load, and every run's time under samples);
-// any cell that differs from the engine's is printed and the exit status
-// is 1.
+// <dir> holds trades.parquet and ref.parquet, and <results dir> (<dir>
+// when not given) results.json, which `go run ./examples/engine -duckdb`
+// writes (results.json: the queries' SQL, the engine's rows, the float
+// tolerance, the number of runs); with -in, the Parquet files are anyone's
+// and results.json goes to a directory of its own. The tables are loaded
+// twice, once with the SYM columns as DuckDB ENUMs (its best
+// representation of symbols) and once as VARCHAR; each query runs warm,
+// best of `runs`, on 2 threads. The times go to duckdb.json in <results
+// dir> (the best of each query by load, and every run's time under
+// samples); any cell that differs from the engine's is printed and the
+// exit status is 1.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const dir = process.argv[2];
+const out = process.argv[3] ?? dir;
 if (!dir) {
   console.error('usage: node engine.mjs <dir written by go run ./examples/engine -duckdb>');
   process.exit(2);
 }
-const want = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+const want = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
 const trades = `read_parquet('${join(dir, 'trades.parquet')}')`;
 const ref = `read_parquet('${join(dir, 'ref.parquet')}')`;
 
@@ -103,7 +106,7 @@ for (const [mode, statements] of Object.entries(loads)) {
   db.closeSync();
 }
 report.failures = failures;
-writeFileSync(join(dir, 'duckdb.json'), JSON.stringify(report, null, 1));
+writeFileSync(join(out, 'duckdb.json'), JSON.stringify(report, null, 1));
 if (failures.length > 0) {
   console.error(failures.join('\n'));
   process.exit(1);

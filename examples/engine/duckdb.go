@@ -23,15 +23,19 @@ import (
 
 // resultsFile is results.json: what the script needs to run and check.
 type resultsFile struct {
-	Rows      int           `json:"rows"`
-	Runs      int           `json:"runs"`
-	Tolerance float64       `json:"tolerance"`
-	Queries   []queryResult `json:"queries"`
+	Rows      int     `json:"rows"`
+	Runs      int     `json:"runs"`
+	Tolerance float64 `json:"tolerance"`
+	// LoadMS is the time to read the tables (with -in: the Parquet files),
+	// in milliseconds; 0 when they were generated.
+	LoadMS  float64       `json:"load_ms"`
+	Queries []queryResult `json:"queries"`
 }
 
 type queryResult struct {
 	Name    string   `json:"name"`
 	SQL     string   `json:"sql"`
+	MS      float64  `json:"ms"` // the best run's time
 	Columns []string `json:"columns"`
 	// Types name each column's cells: int, float, string or timestamp.
 	Types []string `json:"types"`
@@ -41,10 +45,12 @@ type queryResult struct {
 	Rows [][]any `json:"rows"`
 }
 
-func writeResults(path string, rows, runs int, names, sqls []string, results []engine.Result) error {
-	f := resultsFile{Rows: rows, Runs: runs, Tolerance: engine.Tolerance}
+// writeResults writes results.json (or -json's file): the answers, the
+// load time and each query's best time.
+func writeResults(path string, rows, runs int, load time.Duration, names, sqls []string, times []time.Duration, results []engine.Result) error {
+	f := resultsFile{Rows: rows, Runs: runs, Tolerance: engine.Tolerance, LoadMS: ms(load)}
 	for i, r := range results {
-		q := queryResult{Name: names[i], SQL: sqls[i], Columns: r.Columns, Types: make([]string, len(r.Columns))}
+		q := queryResult{Name: names[i], SQL: sqls[i], MS: ms(times[i]), Columns: r.Columns, Types: make([]string, len(r.Columns))}
 		for _, row := range r.Rows {
 			out := make([]any, len(row))
 			for j, c := range row {
@@ -88,9 +94,10 @@ type duckdbTimes struct {
 	Varchar map[string]float64 `json:"varchar"`
 }
 
-// runDuckDB runs interop/engine.mjs over dir and returns its times. It
-// installs the script's packages first if they are missing.
-func runDuckDB(dir string) (*duckdbTimes, error) {
+// runDuckDB runs interop/engine.mjs over the Parquet files in dir, with
+// results.json and duckdb.json in out, and returns its times. It installs
+// the script's packages first if they are missing.
+func runDuckDB(dir, out string) (*duckdbTimes, error) {
 	interop, err := findInterop()
 	if err != nil {
 		return nil, err
@@ -104,10 +111,10 @@ func runDuckDB(dir string) (*duckdbTimes, error) {
 			return nil, err
 		}
 	}
-	if err := command(interop, "node", "engine.mjs", dir); err != nil {
+	if err := command(interop, "node", "engine.mjs", dir, out); err != nil {
 		return nil, fmt.Errorf("DuckDB's answers differ from the engine's, or it failed: %w", err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "duckdb.json"))
+	b, err := os.ReadFile(filepath.Join(out, "duckdb.json"))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/raygo/ray/examples/engine/engine"
 )
@@ -22,7 +23,7 @@ func TestResultsFileKeepsEveryCellExact(t *testing.T) {
 		},
 	}
 	path := filepath.Join(t.TempDir(), "results.json")
-	if err := writeResults(path, 2, 5, []string{"q"}, []string{"SELECT 1"}, []engine.Result{r}); err != nil {
+	if err := writeResults(path, 2, 5, 1500*time.Microsecond, []string{"q"}, []string{"SELECT 1"}, []time.Duration{2500 * time.Microsecond}, []engine.Result{r}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)
@@ -34,7 +35,7 @@ func TestResultsFileKeepsEveryCellExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := got.Queries[0]
-	if got.Rows != 2 || got.Runs != 5 || got.Tolerance != engine.Tolerance || q.Name != "q" || q.SQL != "SELECT 1" {
+	if got.Rows != 2 || got.Runs != 5 || got.Tolerance != engine.Tolerance || got.LoadMS != 1.5 || q.Name != "q" || q.SQL != "SELECT 1" || q.MS != 2.5 {
 		t.Errorf("header: %+v", got)
 	}
 	if want := []string{"timestamp", "string", "int", "float"}; !reflect.DeepEqual(q.Types, want) {

@@ -7,6 +7,8 @@
 //	go run ./examples/engine -rows 1e8  more
 //	go run ./examples/engine -duckdb    beside DuckDB too (needs Node.js)
 //	go run ./examples/engine -in DIR    on DIR/trades.parquet and DIR/ref.parquet from any tool
+//	go run ./examples/engine -in DIR -duckdb -json out.json
+//	                                    ... beside DuckDB's load and queries of the same files
 //
 // It generates the tables (package engine: data.go), saves them as raygo
 // table directories and maps them back (columns mapped, not copied), writes
@@ -42,6 +44,7 @@ func main() {
 	workers := flag.Int("workers", 0, "worker goroutines per query (GOMAXPROCS when 0)")
 	duckdb := flag.Bool("duckdb", false, "also run the queries in DuckDB (needs Node.js) and compare")
 	in := flag.String("in", "", "run the queries on DIR/trades.parquet and DIR/ref.parquet, written by any tool, instead of generated tables")
+	jsonOut := flag.String("json", "", "write the answers and times to this file (results.json's form, with load_ms and each query's ms)")
 	budget := flag.Uint64("budget", 0, "the heap's budget in MiB (0: the default, 80% of memory); too small a one ends the run with ErrLimit")
 	flag.Parse()
 	if *budget > 0 {
@@ -55,10 +58,7 @@ func main() {
 		n, *runs = 100_000, 1
 	}
 	if *in != "" {
-		if *duckdb {
-			log.Fatal("-in runs raygo alone: -duckdb compares answers on generated data")
-		}
-		if err := runIn(*in, *runs, *workers); err != nil {
+		if err := runIn(*in, *runs, *workers, *duckdb, *jsonOut); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -66,12 +66,12 @@ func main() {
 	if *duckdb {
 		*parquet = true // DuckDB reads the Parquet files
 	}
-	if err := run(int(n), *seed, *runs, *dir, *parquet, *workers, *duckdb); err != nil {
+	if err := run(int(n), *seed, *runs, *dir, *parquet, *workers, *duckdb, *jsonOut); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int, duckdb bool) error {
+func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int, duckdb bool, jsonOut string) error {
 	fmt.Printf("raygo engine: %d trades, %d workers (GOMAXPROCS %d), %s\n\n", rows, max(workers, runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0), runtime.Version())
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "raygo-engine-")
@@ -156,13 +156,18 @@ func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int,
 		results, names, sqls, checks = append(results, res), append(names, q.Name), append(sqls, q.SQL), append(checks, check)
 		raygoT, plainT = append(raygoT, best), append(plainT, bestPlain)
 	}
+	if jsonOut != "" {
+		if err := writeResults(jsonOut, rows, max(runs, 1), 0, names, sqls, raygoT, results); err != nil {
+			return err
+		}
+	}
 	var duck *duckdbTimes
 	if duckdb {
 		err = step("DuckDB: load, run, compare", func() error {
-			if err := writeResults(filepath.Join(dir, "results.json"), rows, max(runs, 1), names, sqls, results); err != nil {
+			if err := writeResults(filepath.Join(dir, "results.json"), rows, max(runs, 1), 0, names, sqls, raygoT, results); err != nil {
 				return err
 			}
-			duck, err = runDuckDB(dir)
+			duck, err = runDuckDB(dir, dir)
 			return err
 		})
 		if err != nil {
