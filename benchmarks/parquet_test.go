@@ -1,15 +1,22 @@
 package benchmarks
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	pq "github.com/apache/arrow/go/v17/parquet"
@@ -17,69 +24,224 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/rayarrow"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
 )
 
 // BenchmarkReadParquet reads the engine's trades table (10M rows, 1M under
-// -short) from the Parquet file rayarrow.WriteParquet writes (zstd, SYM
-// columns as dictionaries, the Arrow schema stored), end to end as a user
-// would: file in, a table out. impl=raygo is rayarrow.ReadParquet (a raygo
-// TABLE in the heap); impl=arrowgo is Arrow Go's pqarrow.ReadTable with
-// parallel column reads (an arrow.Table in Go memory); impl=parquetgo-decode
-// is parquet-go decoding every page of every column on GOMAXPROCS
-// goroutines and building nothing: the floor a reader that builds columns
-// can approach, a reference rather than a rival.
+// -short) end to end as a user would, file in, a table out, from two
+// files: file=engine, as rayarrow.WriteParquet writes it (zstd, SYM
+// columns as dictionaries, the Arrow schema stored), and file=duckdb, the
+// same rows as DuckDB writes them (snappy, row groups of 122,880 rows;
+// interop/rewrite.mjs writes it, so it needs Node.js and the interop
+// packages, and is skipped without them).
+//
+//   - impl=raygo is rayarrow.ReadParquet with no options: a raygo TABLE
+//     in the heap, strings as the file types them (the engine file's SYM
+//     columns come back SYM, DuckDB's VARCHARs STR);
+//   - impl=raygosym reads sym and venue as SYM (AsSym), what an engine
+//     grouping by them wants;
+//   - impl=arrowgo is Arrow Go's pqarrow.ReadTable with parallel column
+//     reads (an arrow.Table in Go memory);
+//   - impl=duckdb is DuckDB's CREATE TABLE AS SELECT * FROM read_parquet
+//     on 2 threads, timed inside Node by interop/readparquet.mjs (b.N runs
+//     in one database, the time of each reported; not b.Loop, since the
+//     loop runs in another process);
+//   - impl=parquetgo-decode is parquet-go decoding every page of every
+//     column on GOMAXPROCS goroutines and building nothing: the floor a
+//     reader that builds columns can approach, a reference, not a rival.
+//
+// raygo's reads report peak-B/table-B: the most memory the read held
+// (raygo's live bytes plus Go's heap, sampled every 200µs, less what was
+// live before) over the finished table's bytes.
 func BenchmarkReadParquet(b *testing.B) {
 	tb, err := engineData()
 	if err != nil {
 		b.Fatal(err)
 	}
-	path := filepath.Join(b.TempDir(), "trades.parquet")
-	if err := rayarrow.WriteParquet(path, tb.Trades); err != nil {
+	dir := b.TempDir()
+	if err := rayarrow.WriteParquet(filepath.Join(dir, "trades.parquet"), tb.Trades); err != nil {
 		b.Fatal(err)
 	}
-	st, err := os.Stat(path)
+	if err := rayarrow.WriteParquet(filepath.Join(dir, "ref.parquet"), tb.Ref); err != nil {
+		b.Fatal(err)
+	}
+	files := []struct{ name, path, why string }{{"engine", filepath.Join(dir, "trades.parquet"), ""}}
+	duckDir := filepath.Join(dir, "duckdb")
+	why := ""
+	if err := os.Mkdir(duckDir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := interop("rewrite.mjs", dir, duckDir); err != nil {
+		why = err.Error()
+	}
+	files = append(files, struct{ name, path, why string }{"duckdb", filepath.Join(duckDir, "trades.parquet"), why})
+	for _, f := range files {
+		var size int64
+		if f.why == "" {
+			st, err := os.Stat(f.path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			size = st.Size()
+		}
+		run := func(impl string, read func(b *testing.B)) {
+			b.Run("file="+f.name+"/impl="+impl, func(b *testing.B) {
+				if f.why != "" {
+					b.Skip(f.why)
+				}
+				b.SetBytes(size)
+				b.ReportAllocs()
+				read(b)
+			})
+		}
+		raygo := func(opts ...rayarrow.ReadOption) func(b *testing.B) {
+			return func(b *testing.B) {
+				var peak, table uint64
+				for b.Loop() {
+					var t value.V
+					p := peakDuring(func() {
+						var err error
+						if t, err = rayarrow.ReadParquet(f.path, opts...); err != nil {
+							b.Fatal(err)
+						}
+					})
+					table = tableBytes(t)
+					peak = max(peak, p)
+					cow.Release(&t)
+				}
+				b.ReportMetric(float64(peak)/float64(table), "peak-B/table-B")
+			}
+		}
+		run("raygo", raygo())
+		run("raygosym", raygo(rayarrow.AsSym("sym", "venue")))
+		run("arrowgo", func(b *testing.B) {
+			for b.Loop() {
+				fh, err := os.Open(f.path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				mem := memory.NewGoAllocator()
+				t, err := pqarrow.ReadTable(context.Background(), fh, pq.NewReaderProperties(mem),
+					pqarrow.ArrowReadProperties{Parallel: true}, mem)
+				if err != nil {
+					b.Fatal(err)
+				}
+				t.Release()
+				fh.Close()
+			}
+		})
+		run("duckdb", func(b *testing.B) {
+			out, err := interopOutput("readparquet.mjs", f.path, strconv.Itoa(b.N))
+			if err != nil {
+				b.Skip(err)
+			}
+			var times struct{ MS []float64 }
+			if err := json.Unmarshal(out, &times); err != nil || len(times.MS) != b.N {
+				b.Fatalf("readparquet.mjs: %v (%s)", err, out)
+			}
+			var total float64
+			for _, ms := range times.MS {
+				total += ms
+			}
+			b.ReportMetric(total*1e6/float64(b.N), "ns/op")
+		})
+		run("parquetgo-decode", func(b *testing.B) {
+			for b.Loop() {
+				if err := decodeEveryPage(f.path); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// peakDuring runs f and returns the most memory it held: raygo's live bytes
+// plus the Go heap's objects, sampled every 200µs, less what was live
+// before.
+func peakDuring(f func()) uint64 {
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	now := func() uint64 {
+		metrics.Read(samples)
+		return uint64(heap.ReadStats().LiveBytes) + samples[0].Value.Uint64()
+	}
+	runtime.GC()
+	base := now()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(200 * time.Microsecond)
+		defer tick.Stop()
+		for {
+			if m := now(); m > peak.Load() {
+				peak.Store(m)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	f()
+	close(done)
+	wg.Wait()
+	if m := now(); m > peak.Load() {
+		peak.Store(m)
+	}
+	return peak.Load() - min(base, peak.Load())
+}
+
+// tableBytes is what a table's columns hold: their elements, STR pools
+// and null bitmaps.
+func tableBytes(t value.V) uint64 {
+	var n uint64
+	for i := range vec.NumCols(t) {
+		_, c, _ := vec.ColumnAt(t, i)
+		rows := uint64(c.Len())
+		n += rows * uint64(c.ElemSize())
+		if c.Type() == value.Str {
+			n += uint64(vec.PooledBytes(c))
+		}
+		if vec.NullCount(c) > 0 {
+			n += (rows + 7) / 8
+		}
+	}
+	return n
+}
+
+// interop runs a script of the repository's interop directory with node,
+// or says why it cannot.
+func interop(script string, args ...string) error {
+	_, err := interopOutput(script, args...)
+	return err
+}
+
+func interopOutput(script string, args ...string) ([]byte, error) {
+	dir, err := filepath.Abs(filepath.Join("..", "interop"))
 	if err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
-	b.Run("file=engine/impl=raygo", func(b *testing.B) {
-		b.SetBytes(st.Size())
-		b.ReportAllocs()
-		for b.Loop() {
-			t, err := rayarrow.ReadParquet(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			cow.Release(&t)
-		}
-	})
-	b.Run("file=engine/impl=arrowgo", func(b *testing.B) {
-		b.SetBytes(st.Size())
-		b.ReportAllocs()
-		for b.Loop() {
-			f, err := os.Open(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			mem := memory.NewGoAllocator()
-			t, err := pqarrow.ReadTable(context.Background(), f, pq.NewReaderProperties(mem),
-				pqarrow.ArrowReadProperties{Parallel: true}, mem)
-			if err != nil {
-				b.Fatal(err)
-			}
-			t.Release()
-			f.Close()
-		}
-	})
-	b.Run("file=engine/impl=parquetgo-decode", func(b *testing.B) {
-		b.SetBytes(st.Size())
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := decodeEveryPage(path); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api")); err != nil {
+		return nil, errors.New("DuckDB for Node is not installed (npm ci in interop/)")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		return nil, errors.New("no node on the PATH")
+	}
+	cmd := exec.Command("node", append([]string{script}, args...)...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("node %s: %v: %s", script, err, stderr.String())
+	}
+	return out, nil
 }
 
 // decodeEveryPage has parquet-go decode every page of every column chunk of

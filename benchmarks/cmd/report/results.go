@@ -33,7 +33,7 @@ type comparison struct {
 
 // raygoImpls are the implementations that are raygo's; every other impl
 // of the same benchmark is a rival, except the ones in references.
-var raygoImpls = []string{"raygo", "raygoappend", "memops"}
+var raygoImpls = []string{"raygo", "raygosym", "raygoappend", "memops"}
 
 // references are measurements that are not rivals: the engine's "read" is
 // the bandwidth floor of its queries, Flight's "raygofetch" includes
