@@ -421,6 +421,10 @@ func readParquetArrow(p *pqPlan, o *readOptions) (out value.V, err error) {
 			return value.V{}, err
 		}
 		col, err := readArrowColumn(fr, c, p.groups, included)
+		if err == nil && col.Len() != int64(p.rows) {
+			err = corruptf("column %q: %d rows in row groups of %d", c.name, col.Len(), p.rows)
+			cow.Release(&col)
+		}
 		if err == nil && c.kind == pkSym && col.Type() == value.Str {
 			var sym value.V
 			sym, err = vec.ToSym(col)

@@ -2,6 +2,7 @@ package rayarrow
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -391,23 +392,52 @@ func TestReadAllocatorRecycles(t *testing.T) {
 	}
 }
 
-// FuzzReadParquet feeds arbitrary bytes to the Parquet reader: a table or a
-// raygo error, never a panic, an abort or a leak. The seeds are the sample
-// table written every way Arrow Go writes Parquet, and the damaged files
-// of testdata/parquet.
+// FuzzReadParquet reads each input with the native reader and through
+// Arrow Go: whatever the bytes, each gives a table that passes cow.Check
+// or a raygo error of a kind damaged input may give, never a panic, an
+// abort or a leak; when both accept, the tables are the same cell by cell.
+// An input only one of them accepts is saved for review in the directory
+// $RAYGO_PARQUET_REVIEW, when set (the classes found so far are in
+// RELIABILITY.md). The seeds are the sample table and the typed corpus
+// written every way Arrow Go writes Parquet, and the damaged files of
+// testdata/parquet.
 func FuzzReadParquet(f *testing.F) {
 	for _, s := range parquetSeeds(f) {
+		f.Add(s.b)
+	}
+	for _, s := range typedParquetFilesOf(f, 40) {
 		f.Add(s.b)
 	}
 	for _, b := range damagedFiles(f, "parquet", "parquet") {
 		f.Add(b)
 	}
-	fuzzRead(f, "readParquet", func(b []byte) ([]value.V, error) {
-		v, err := ReadParquetFrom(bytes.NewReader(b), int64(len(b)))
-		if err != nil {
-			return nil, err
+	review := os.Getenv("RAYGO_PARQUET_REVIEW")
+	old := heap.SetBudget(256 << 20)
+	defer heap.SetBudget(old)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		heaptest.Check(t)
+		native, viaArrow, errN, errA := readBoth(b)
+		defer cow.Release(&native)
+		defer cow.Release(&viaArrow)
+		refusedWell(t, "the native reader", errN)
+		refusedWell(t, "the Arrow path", errA)
+		if errN == nil {
+			checked(t, native)
 		}
-		return []value.V{v}, nil
+		if errA == nil {
+			checked(t, viaArrow)
+		}
+		switch {
+		case errN == nil && errA == nil:
+			if d := tableDiff(native, viaArrow); d != "" {
+				t.Fatalf("the readers differ: %s", d)
+			}
+		case (errN == nil) != (errA == nil) && review != "" && !errors.Is(errN, errNotNative):
+			name := fmt.Sprintf("%x", sha256.Sum256(b))[:16]
+			_ = os.MkdirAll(review, 0o755)
+			_ = os.WriteFile(filepath.Join(review, name), b, 0o644)
+			t.Logf("only one reader accepts (native: %v; Arrow: %v): saved as %s", errN, errA, name)
+		}
 	})
 }
 

@@ -147,9 +147,12 @@ func typedRecord(t testing.TB, n int) arrow.Record {
 // DELTA encodings, row groups of 128 rows and pages
 // of about 512 bytes (so chunks hold many pages and dictionaries fall back
 // to plain pages part-way).
-func typedParquetFiles(t testing.TB) []parquetSeed {
+func typedParquetFiles(t testing.TB) []parquetSeed { return typedParquetFilesOf(t, 1000) }
+
+// typedParquetFilesOf is typedParquetFiles of a record of n rows.
+func typedParquetFilesOf(t testing.TB, n int) []parquetSeed {
 	t.Helper()
-	rec := typedRecord(t, 1000)
+	rec := typedRecord(t, n)
 	defer rec.Release()
 	type way struct {
 		name  string

@@ -26,6 +26,10 @@ import (
 // the columns the native reader does not place (nested ones). Both give
 // the same table for the same plan; the differential tests hold them to it.
 
+// errNotNative is why a read that tests force onto the native reader is
+// refused (ErrNYI) when it does not place every column.
+var errNotNative = errors.New("the native reader does not place every column")
+
 // pqFile is an open, verified Parquet file.
 type pqFile struct {
 	r        io.ReaderAt
@@ -174,7 +178,7 @@ func (f *pqFile) plan(o *readOptions) (*pqPlan, error) {
 		}
 	}
 	if o.native > 0 && !p.native {
-		return nil, ray.Errorf(ray.ErrNYI, "rayarrow.ReadParquet", "the native reader does not place every column")
+		return nil, ray.Wrap(ray.ErrNYI, "rayarrow.ReadParquet", errNotNative, "a forced native read")
 	}
 	if p.groups, err = f.selectGroups(o, p); err != nil {
 		return nil, err
