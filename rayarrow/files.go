@@ -3,6 +3,8 @@ package rayarrow
 import (
 	"context"
 	"errors"
+	"iter"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -177,51 +179,71 @@ func sharedSymDicts(tables []value.V) (map[int]*symDict, error) {
 }
 
 // ReadIPC reads every record of an Arrow IPC stream into raygo tables.
-func ReadIPC(r io.Reader) (out []value.V, err error) {
-	defer corruptOnPanic("rayarrow.ReadIPC", &err)
-	mem := newReadAllocator()
-	mem.recycle = true
-	rd, err := ipc.NewReader(&verifiedStream{r: r, input: &mem.input}, ipc.WithAllocator(mem))
-	if err != nil {
-		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPC", err, "not an Arrow IPC stream")
+func ReadIPC(r io.Reader) ([]value.V, error) {
+	var out []value.V
+	var failed error
+	scanIPC(r, "rayarrow.ReadIPC", readOptionsOf(nil), func(t value.V, err error) bool {
+		if err != nil {
+			failed = err
+			return false
+		}
+		out = append(out, t)
+		return true
+	})
+	if failed != nil {
+		releaseAll(out)
+		return nil, failed
 	}
-	defer rd.Release()
-	defer releaseAllOnPanic(&out)
-	for rd.Next() {
-		t, err := ImportRecord(rd.Record())
+	return out, nil
+}
+
+// ReadIPCFile reads the record batches of an Arrow IPC file (Feather v2).
+// The file is read as its footer describes it (ipcfile.go): the schema from
+// the footer, then every dictionary and record batch at the place the
+// footer gives, through the same verification as ReadIPC. Files whose body
+// has no Schema message (apache-arrow writes none) read like any other.
+//
+// The Parquet readers' options apply: Columns and ColumnIndexes import
+// only those columns (Arrow Go still decodes every column of a batch;
+// only the chosen ones are copied into raygo), RowGroups chooses record
+// batches (by index, read in the file's order), AsSym reads string columns
+// as SYM, WithContext stops the read. RowGroupsInRange is ErrNYI (IPC files
+// have no statistics); DictionariesAsSym changes nothing (dictionary
+// columns always read as SYM).
+func ReadIPCFile(path string, opts ...ReadOption) ([]value.V, error) {
+	var out []value.V
+	for t, err := range ScanIPCFile(path, opts...) {
 		if err != nil {
 			releaseAll(out)
 			return nil, err
 		}
 		out = append(out, t)
 	}
-	if err := rd.Err(); err != nil && !errors.Is(err, io.EOF) {
-		releaseAll(out)
-		return nil, ray.Wrap(ray.ErrCorrupt, "rayarrow.ReadIPC", err, "reading a record")
-	}
 	return out, nil
 }
 
-// ReadIPCFile reads every record of an Arrow IPC file (Feather v2). The
-// file is read as its footer describes it (ipcfile.go): the schema from the
-// footer, then every dictionary and record batch at the place the footer
-// gives, through the same verification as ReadIPC. Files whose body has no
-// Schema message (apache-arrow writes none) read like any other.
-func ReadIPCFile(path string) ([]value.V, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "opening %s", path)
+// ScanIPCFile yields the record batches ReadIPCFile reads one at a time,
+// each a TABLE the caller owns and releases, so that a file larger than
+// memory can be processed. The sequence stops after the first error it
+// yields.
+func ScanIPCFile(path string, opts ...ReadOption) iter.Seq2[value.V, error] {
+	o := readOptionsOf(opts)
+	return func(yield func(value.V, error) bool) {
+		f, err := os.Open(path)
+		if err != nil {
+			yield(value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "opening %s", path))
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			yield(value.V{}, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "stat %s", path))
+			return
+		}
+		scanIPCFile(f, st.Size(), o, func(t value.V, err error) bool {
+			return yield(t, withPath(err, path))
+		})
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, ray.Wrap(ray.ErrIO, "rayarrow.ReadIPCFile", err, "stat %s", path)
-	}
-	out, err := readIPCFile(f, st.Size())
-	if err != nil {
-		return nil, withPath(err, path)
-	}
-	return out, nil
 }
 
 // readIPCFile reads the IPC file r of size bytes.
@@ -231,14 +253,190 @@ func readIPCFile(r io.ReaderAt, size int64) ([]value.V, error) {
 		return nil, err
 	}
 	out, err := ReadIPC(stream)
+	var re *ray.Error
+	if errors.As(err, &re) {
+		re.Op = "rayarrow.ReadIPCFile"
+	}
+	return out, err
+}
+
+func scanIPCFile(r io.ReaderAt, size int64, o *readOptions, yield func(value.V, error) bool) {
+	stream, err := ipcFileStream(r, size)
 	if err != nil {
+		yield(value.V{}, err)
+		return
+	}
+	scanIPC(stream, "rayarrow.ReadIPCFile", o, yield)
+}
+
+// scanIPC yields the record batches of an IPC stream as tables, with the
+// options' projection, batch choice and SYM columns.
+func scanIPC(r io.Reader, op string, o *readOptions, yield func(value.V, error) bool) {
+	fail := func(err error) {
 		var re *ray.Error
-		if errors.As(err, &re) {
-			re.Op = "rayarrow.ReadIPCFile"
+		if errors.As(err, &re) && re.Op == "rayarrow.ReadIPC" {
+			re.Op = op
 		}
-		return nil, err
+		yield(value.V{}, err)
+	}
+	if len(o.ranges) > 0 {
+		fail(ray.Errorf(ray.ErrNYI, op, "an IPC file has no statistics for RowGroupsInRange"))
+		return
+	}
+	// Arrow Go panics over some damaged input; each step that hands it
+	// the stream recovers (never around yield, whose panics are the
+	// caller's).
+	guard := func(step func() error) (err error) {
+		defer corruptOnPanic(op, &err)
+		return step()
+	}
+	var rd *ipc.Reader
+	var names []string
+	var fields []int
+	err := guard(func() error {
+		mem := newReadAllocator()
+		mem.recycle = true
+		var err error
+		if rd, err = ipc.NewReader(&verifiedStream{r: r, input: &mem.input}, ipc.WithAllocator(mem)); err != nil {
+			return ray.Wrap(ray.ErrCorrupt, op, err, "not an Arrow IPC stream")
+		}
+		if names, err = columnNames(rd.Schema()); err != nil {
+			return err
+		}
+		fields, err = projectFields(o, names)
+		return err
+	})
+	if rd != nil {
+		defer rd.Release()
+	}
+	if err != nil {
+		fail(err)
+		return
+	}
+	want := map[int]bool{}
+	for _, g := range o.groups {
+		if g < 0 {
+			fail(ray.Errorf(ray.ErrRange, op, "record batch %d", g))
+			return
+		}
+		want[g] = true
+	}
+	batch := 0
+	for ; ; batch++ {
+		if err := o.ctx.Err(); err != nil {
+			fail(err)
+			return
+		}
+		var t value.V
+		more := false
+		err := guard(func() error {
+			if more = rd.Next(); !more {
+				if err := rd.Err(); err != nil && !errors.Is(err, io.EOF) {
+					return ray.Wrap(ray.ErrCorrupt, op, err, "reading a record")
+				}
+				return nil
+			}
+			if o.byGroups && !want[batch] {
+				return nil
+			}
+			var err error
+			if t, err = importFields(rd.Record(), fields, names); err != nil {
+				return err
+			}
+			if err = symColumns(&t, o.sym); err != nil {
+				cow.Release(&t)
+			}
+			return err
+		})
+		if err != nil {
+			fail(err)
+			return
+		}
+		if !more {
+			break
+		}
+		if !t.IsZero() && !yield(t, nil) {
+			return
+		}
+	}
+	for _, g := range o.groups {
+		if g >= batch {
+			fail(ray.Errorf(ray.ErrRange, op, "record batch %d of %d", g, batch))
+			return
+		}
+	}
+}
+
+// projectFields returns the fields the options choose, by position.
+func projectFields(o *readOptions, names []string) ([]int, error) {
+	switch {
+	case o.names != nil:
+		byName := make(map[string]int, len(names))
+		for i, n := range names {
+			byName[n] = i
+		}
+		out := make([]int, len(o.names))
+		for k, n := range o.names {
+			i, ok := byName[n]
+			if !ok {
+				return nil, ray.Errorf(ray.ErrName, "rayarrow.Read", "no column %q", n)
+			}
+			out[k] = i
+		}
+		return out, checkDistinct(out, names)
+	case o.indexes != nil:
+		for _, i := range o.indexes {
+			if i < 0 || i >= len(names) {
+				return nil, ray.Errorf(ray.ErrRange, "rayarrow.Read", "column %d outside [0, %d)", i, len(names))
+			}
+		}
+		return o.indexes, checkDistinct(o.indexes, names)
+	}
+	out := make([]int, len(names))
+	for i := range out {
+		out[i] = i
 	}
 	return out, nil
+}
+
+// symColumns makes SYM of the named columns of *tp, which must be string
+// columns (ErrType otherwise; ErrName for a column it lacks).
+func symColumns(tp *value.V, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	sym := make(map[string]bool, len(names))
+	for _, name := range names {
+		if _, col, err := vec.ColumnByName(*tp, name); err != nil {
+			return ray.Errorf(ray.ErrName, "rayarrow.Read", "no column %q to read as SYM", name)
+		} else if col.Type() != value.Str && col.Type() != value.Sym {
+			return ray.Errorf(ray.ErrType, "rayarrow.Read", "column %q is %v, not a string column to read as SYM", name, col.Type())
+		}
+		sym[name] = true
+	}
+	out, err := vec.NewTable()
+	if err != nil {
+		return err
+	}
+	for i := range vec.NumCols(*tp) {
+		name, col, _ := vec.ColumnAt(*tp, i)
+		if sym[name] {
+			col, err = vec.ToSym(col)
+		} else {
+			col = cow.Retain(col)
+		}
+		if err == nil {
+			err = vec.AddColumn(&out, name, col)
+			cow.Release(&col)
+		}
+		if err != nil {
+			cow.Release(&out)
+			return err
+		}
+	}
+	cow.Release(tp)
+	*tp = out
+	return nil
 }
 
 // withPath adds the file's path to a raygo error's message.
@@ -478,12 +676,18 @@ func readArrowColumn(fr *pqarrow.FileReader, c pqCol, groups []int, included map
 	defer chunks.Release()
 	var parts []value.V
 	defer func() { releaseAll(parts) }()
+	at := 0
 	for _, a := range chunks.Chunks() {
 		v, err := Import(a)
+		var re *ray.Error
+		if errors.As(err, &re) && re.Kind == ray.ErrRange && at > 0 {
+			re.Msg = fmt.Sprintf("%s (counting from row %d of the table)", re.Msg, at)
+		}
 		if err != nil {
 			return value.V{}, inColumn(err, c.name)
 		}
 		parts = append(parts, v)
+		at += a.Len()
 	}
 	switch len(parts) {
 	case 0:
@@ -505,11 +709,3 @@ func emptyColumns(s *arrow.Schema) []arrow.Array {
 	return cols
 }
 
-// releaseAllOnPanic is releaseOnPanic for a list of tables.
-func releaseAllOnPanic(vs *[]value.V) {
-	if r := recover(); r != nil {
-		releaseAll(*vs)
-		*vs = nil
-		panic(r)
-	}
-}

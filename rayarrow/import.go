@@ -386,8 +386,18 @@ func ImportRecord(rec arrow.Record) (t value.V, err error) {
 	if err != nil {
 		return value.V{}, err
 	}
-	for i, f := range rec.Schema().Fields() {
-		if err := columnType(names[i], f.Type); err != nil {
+	fields := make([]int, rec.NumCols())
+	for i := range fields {
+		fields[i] = i
+	}
+	return importFields(rec, fields, names)
+}
+
+// importFields imports the given fields of rec as a table, named by names
+// (every field's name, by position).
+func importFields(rec arrow.Record, fields []int, names []string) (t value.V, err error) {
+	for _, i := range fields {
+		if err := columnType(names[i], rec.Schema().Field(i).Type); err != nil {
 			return value.V{}, err
 		}
 		if n := rec.Column(i).Len(); int64(n) != rec.NumRows() {
@@ -399,7 +409,7 @@ func ImportRecord(rec arrow.Record) (t value.V, err error) {
 		return value.V{}, err
 	}
 	defer releaseOnPanic(&t)
-	for i := range int(rec.NumCols()) {
+	for _, i := range fields {
 		col, err := Import(rec.Column(i))
 		if err != nil {
 			cow.Release(&t)

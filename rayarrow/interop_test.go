@@ -1,7 +1,9 @@
 package rayarrow
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/value"
@@ -124,4 +127,70 @@ func jsNumber(f float64) string {
 		return "1e+300"
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// TestInteropDuckDBTypes reads the types DuckDB writes (interop/types.mjs:
+// a file a type, nulls in every one, row groups of 1000 rows) with the
+// native reader and through Arrow Go: both give the same table, of the
+// raygo type each maps to, or both refuse with the same kind of error,
+// naming the column (and the row, for a value out of range).
+func TestInteropDuckDBTypes(t *testing.T) {
+	heaptest.Check(t)
+	node := interopNode(t)
+	dir := t.TempDir()
+	cmd := exec.Command(node, "types.mjs", dir)
+	cmd.Dir = filepath.Join("..", "interop")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("types.mjs: %v\n%s", err, out)
+	} else {
+		t.Log(strings.TrimSpace(string(out)))
+	}
+	want := map[string]any{
+		"tinyint": value.I16, "utinyint": value.U8, "smallint": value.I16, "usmallint": value.I32,
+		"integer": value.I32, "uinteger": value.I64, "bigint": value.I64, "ubigint": value.I64,
+		"ubigint_big": ray.ErrRange, "float": value.F32, "double": value.F64,
+		"decimal_4_2": value.F64, "decimal_9_3": value.F64, "decimal_18_4": value.F64, "decimal_38_10": value.F64,
+		"date": value.Date, "time": value.Time, "timestamp": value.Timestamp, "timestamp_ms": value.Timestamp,
+		"timestamp_ns": value.Timestamp, "timestamp_s": value.Timestamp, "timestamptz": value.Timestamp,
+		"timestamp_far": ray.ErrRange, "varchar": value.Str, "varchar_unique": value.Str, "blob": value.Str,
+		"boolean": value.Bool, "uuid": value.GUID, "interval": ray.ErrNYI, "list": ray.ErrNYI,
+		"struct": ray.ErrNYI, "map": ray.ErrNYI, "enum": value.Str, "mixed": nil,
+	}
+	for name, w := range want {
+		b, err := os.ReadFile(filepath.Join(dir, name+".parquet"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		native, viaArrow, errN, errA := readBoth(b)
+		if errors.Is(errN, errNotNative) { // a column only Arrow Go reads: read it natively unforced
+			native, errN = ReadParquetFrom(bytes.NewReader(b), int64(len(b)))
+		}
+		switch w := w.(type) {
+		case error:
+			for _, err := range []error{errN, errA} {
+				if !errors.Is(err, w) || !strings.Contains(err.Error(), `"v"`) {
+					t.Errorf("%s: %v, want %v naming column v", name, err, w)
+				}
+			}
+			if w == ray.ErrRange && (!strings.Contains(errN.Error(), "row ") || !strings.Contains(errA.Error(), "row ")) {
+				t.Errorf("%s: no row named: native %v, Arrow %v", name, errN, errA)
+			}
+		default:
+			if errN != nil || errA != nil {
+				t.Errorf("%s: native %v, Arrow %v", name, errN, errA)
+				break
+			}
+			if d := tableDiff(native, viaArrow); d != "" {
+				t.Errorf("%s: %s", name, d)
+			}
+			if typ, ok := w.(value.Type); ok {
+				if _, col, _ := vec.ColumnAt(native, 0); col.Type() != typ || col.Len() != 3000 || vec.NullCount(col) != 429 {
+					t.Errorf("%s: %v[%d] with %d nulls, want %v[3000] with 429", name, col.Type(), col.Len(), vec.NullCount(col), typ)
+				}
+			}
+			checked(t, native, viaArrow)
+		}
+		cow.Release(&native)
+		cow.Release(&viaArrow)
+	}
 }

@@ -1,12 +1,14 @@
 package rayarrow
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
@@ -118,5 +120,70 @@ func TestDamagedIPCFooterIsRefused(t *testing.T) {
 	}
 	if n < 100 {
 		t.Errorf("only %d damaged footers", n)
+	}
+}
+
+// TestReadIPCFileOptions: the Parquet readers' options choose columns,
+// record batches and SYM columns of an IPC file too, and ScanIPCFile
+// yields what ReadIPCFile returns, a batch at a time.
+func TestReadIPCFileOptions(t *testing.T) {
+	heaptest.Check(t)
+	tb := sampleTable(t)
+	defer cow.Release(&tb)
+	path := filepath.Join(t.TempDir(), "t.arrow")
+	if err := WriteIPCFile(path, Zstd, tb, tb, tb); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadIPCFile(path, Columns("name", "id"), RowGroups(2, 0), AsSym("name"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseAll(got)
+	if len(got) != 2 {
+		t.Fatalf("%d batches, want 2", len(got))
+	}
+	for _, b := range got {
+		name0, c0, _ := vec.ColumnAt(b, 0)
+		name1, c1, _ := vec.ColumnAt(b, 1)
+		if vec.NumCols(b) != 2 || name0 != "name" || name1 != "id" || c0.Type() != value.Sym || c1.Type() != value.I64 {
+			t.Errorf("batch: %s", tableRows(t, b))
+		}
+		if cell(c0, 2) != "`c" || cell(c0, 1) != "null" || cell(c1, 0) != "1" {
+			t.Errorf("batch rows: %s", tableRows(t, b))
+		}
+	}
+	n := 0
+	for b, err := range ScanIPCFile(path, ColumnIndexes(6)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, c, _ := vec.ColumnAt(b, 0); vec.NumCols(b) != 1 || c.Type() != value.Sym {
+			t.Errorf("scanned batch: %s", tableRows(t, b))
+		}
+		cow.Release(&b)
+		n++
+	}
+	if n != 3 {
+		t.Errorf("scanned %d batches, want 3", n)
+	}
+	for _, c := range []struct {
+		opts []ReadOption
+		kind error
+	}{
+		{[]ReadOption{Columns("nope")}, ray.ErrName},
+		{[]ReadOption{ColumnIndexes(7)}, ray.ErrRange},
+		{[]ReadOption{RowGroups(3)}, ray.ErrRange},
+		{[]ReadOption{AsSym("id")}, ray.ErrType},
+		{[]ReadOption{RowGroupsInRange("id", 1, 2)}, ray.ErrNYI},
+	} {
+		if vs, err := ReadIPCFile(path, c.opts...); !errors.Is(err, c.kind) {
+			releaseAll(vs)
+			t.Errorf("want %v, have %v", c.kind, err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ReadIPCFile(path, WithContext(ctx)); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled read: %v", err)
 	}
 }

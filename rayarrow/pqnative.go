@@ -263,7 +263,16 @@ func (x *pqExec) run(pick func(*pqChunk) bool) error {
 		next  int
 		first error
 		wg    sync.WaitGroup
+		// A value out of range stops no other task that could hold an
+		// earlier one, so that the error names the first such row whatever
+		// the workers' timing: the failing task starting first (then the
+		// leftmost column) wins. Any other error stops the read.
+		rangeAt  atomic.Int64
+		rangeKey int64 = math.MaxInt64
+		rangeErr error
+		taskKey  = func(t *pqTask) int64 { return int64(t.start)*int64(len(x.p.cols)+1) + int64(t.ch.col) }
 	)
+	rangeAt.Store(math.MaxInt64)
 	fail := func(err error) {
 		mu.Lock()
 		if first == nil {
@@ -271,6 +280,14 @@ func (x *pqExec) run(pick func(*pqChunk) bool) error {
 		}
 		mu.Unlock()
 		x.failed.Store(true)
+	}
+	failRange := func(t *pqTask, err error) {
+		mu.Lock()
+		if k := taskKey(t); k < rangeKey {
+			rangeKey, rangeErr = k, err
+			rangeAt.Store(k)
+		}
+		mu.Unlock()
 	}
 	x.failed.Store(false)
 	for range min(runtime.GOMAXPROCS(0), max(len(todo), 1)) {
@@ -293,10 +310,16 @@ func (x *pqExec) run(pick func(*pqChunk) bool) error {
 				mu.Unlock()
 				switch {
 				case t != nil:
-					err := x.runTask(t, s)
-					if errors.Is(err, errWiden) {
+					var err error
+					if taskKey(t) < rangeAt.Load() {
+						err = x.runTask(t, s)
+					}
+					switch {
+					case errors.Is(err, errWiden):
 						x.dests[t.ch.col].widen.Store(true)
-					} else if err != nil {
+					case errors.Is(err, ray.ErrRange):
+						failRange(t, err)
+					case err != nil:
 						fail(err)
 						return
 					}
@@ -318,6 +341,9 @@ func (x *pqExec) run(pick func(*pqChunk) bool) error {
 		}()
 	}
 	wg.Wait()
+	if first == nil {
+		first = rangeErr
+	}
 	return first
 }
 

@@ -210,34 +210,12 @@ func (f *pqFile) plan(o *readOptions) (*pqPlan, error) {
 
 // selectFields returns the fields to read, in order.
 func (f *pqFile) selectFields(o *readOptions) ([]int, error) {
-	switch {
-	case o.names != nil:
-		byName := make(map[string]int, len(f.names))
-		for i, n := range f.names {
-			byName[n] = i
-		}
-		out := make([]int, len(o.names))
-		for k, n := range o.names {
-			i, ok := byName[n]
-			if !ok {
-				return nil, ray.Errorf(ray.ErrName, "rayarrow.ReadParquet", "no column %q", n)
-			}
-			out[k] = i
-		}
-		return out, checkDistinct(out, f.names)
-	case o.indexes != nil:
-		for _, i := range o.indexes {
-			if i < 0 || i >= len(f.names) {
-				return nil, ray.Errorf(ray.ErrRange, "rayarrow.ReadParquet", "column %d outside [0, %d)", i, len(f.names))
-			}
-		}
-		return o.indexes, checkDistinct(o.indexes, f.names)
+	fields, err := projectFields(o, f.names)
+	var re *ray.Error
+	if errors.As(err, &re) {
+		re.Op = "rayarrow.ReadParquet"
 	}
-	out := make([]int, len(f.names))
-	for i := range out {
-		out[i] = i
-	}
-	return out, nil
+	return fields, err
 }
 
 func checkDistinct(fields []int, names []string) error {
