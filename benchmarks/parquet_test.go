@@ -27,7 +27,6 @@ import (
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/rayarrow"
 	"github.com/raygo/ray/value"
-	"github.com/raygo/ray/vec"
 )
 
 // BenchmarkReadParquet reads the engine's trades table (10M rows, 1M under
@@ -55,7 +54,8 @@ import (
 //
 // raygo's reads report peak-B/table-B: the most memory the read held
 // (raygo's live bytes plus Go's heap, sampled every 200µs, less what was
-// live before) over the finished table's bytes.
+// live before) over what the finished table holds (raygo's live bytes
+// after the read, less those before: its blocks, as the heap sized them).
 func BenchmarkReadParquet(b *testing.B) {
 	tb, err := engineData()
 	if err != nil {
@@ -99,20 +99,21 @@ func BenchmarkReadParquet(b *testing.B) {
 		}
 		raygo := func(opts ...rayarrow.ReadOption) func(b *testing.B) {
 			return func(b *testing.B) {
-				var peak, table uint64
+				var ratio float64
 				for b.Loop() {
 					var t value.V
-					p := peakDuring(func() {
+					before := heap.ReadStats().LiveBytes
+					peak := peakDuring(func() {
 						var err error
 						if t, err = rayarrow.ReadParquet(f.path, opts...); err != nil {
 							b.Fatal(err)
 						}
 					})
-					table = tableBytes(t)
-					peak = max(peak, p)
+					table := heap.ReadStats().LiveBytes - before
+					ratio = max(ratio, float64(peak)/float64(table))
 					cow.Release(&t)
 				}
-				b.ReportMetric(float64(peak)/float64(table), "peak-B/table-B")
+				b.ReportMetric(ratio, "peak-B/table-B")
 			}
 		}
 		run("raygo", raygo())
@@ -195,24 +196,6 @@ func peakDuring(f func()) uint64 {
 		peak.Store(m)
 	}
 	return peak.Load() - min(base, peak.Load())
-}
-
-// tableBytes is what a table's columns hold: their elements, STR pools
-// and null bitmaps.
-func tableBytes(t value.V) uint64 {
-	var n uint64
-	for i := range vec.NumCols(t) {
-		_, c, _ := vec.ColumnAt(t, i)
-		rows := uint64(c.Len())
-		n += rows * uint64(c.ElemSize())
-		if c.Type() == value.Str {
-			n += uint64(vec.PooledBytes(c))
-		}
-		if vec.NullCount(c) > 0 {
-			n += (rows + 7) / 8
-		}
-	}
-	return n
 }
 
 // interop runs a script of the repository's interop directory with node,
