@@ -1,9 +1,12 @@
 package rayarrow
 
 import (
+	"fmt"
+
 	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/golang/snappy"
 	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 
 	"github.com/raygo/ray"
 )
@@ -74,4 +77,41 @@ func decodeSnappy(dst, src []byte) ([]byte, error) {
 		return nil, ray.Errorf(ray.ErrCorrupt, "rayarrow.ReadParquet", "a snappy block of %d bytes in a page of %d", n, len(dst))
 	}
 	return snappy.Decode(dst, src)
+}
+
+// pageCodec decompresses a page into dst, whose length is the page's
+// declared size, never growing it; nil is an uncompressed page.
+type pageCodec func(dst, src []byte) ([]byte, error)
+
+// codecOf returns the native reader's decoder of a Parquet codec: the
+// bounded zstd and snappy above, LZ4_RAW blocks (which Arrow Go v17 does
+// not read) decoded into dst, and Arrow Go's gzip, brotli and LZ4 (Hadoop
+// framing), which read into the buffer they are given.
+func codecOf(codec int64) (pageCodec, error) {
+	switch compress.Compression(codec) {
+	case compress.Codecs.Uncompressed:
+		return nil, nil
+	case compress.Codecs.Zstd:
+		return decodeZstd, nil
+	case compress.Codecs.Snappy:
+		return decodeSnappy, nil
+	case lz4Raw:
+		return decodeLZ4Raw, nil
+	}
+	c, err := compress.GetCodec(compress.Compression(codec))
+	if err != nil || codec == int64(compress.Codecs.Lzo) {
+		return nil, fmt.Errorf("the codec %d", codec)
+	}
+	return func(dst, src []byte) ([]byte, error) { return c.Decode(dst, src), nil }, nil
+}
+
+// lz4Raw is Parquet's LZ4_RAW codec (CompressionCodec 7).
+const lz4Raw = compress.Compression(7)
+
+func decodeLZ4Raw(dst, src []byte) ([]byte, error) {
+	n, err := lz4.UncompressBlock(src, dst)
+	if err != nil {
+		return nil, err
+	}
+	return dst[:n], nil
 }

@@ -12,7 +12,6 @@ import (
 	"unsafe"
 
 	pq "github.com/apache/arrow/go/v17/parquet"
-	"github.com/apache/arrow/go/v17/parquet/compress"
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
@@ -59,7 +58,7 @@ type pqChunk struct {
 	pages       []pqPage
 	tasks       []*pqTask
 	pending     atomic.Int32 // tasks not yet done
-	codec       compress.Codec
+	codec       pageCodec
 
 	// The dictionary: raw values of a fixed-width column, strings of a
 	// BYTE_ARRAY one, and their symbol ids for SYM.
@@ -389,8 +388,8 @@ func (x *pqExec) scanPages(ch *pqChunk, col *pqCol) error {
 	if _, err := x.p.f.r.ReadAt(buf, start); err != nil {
 		return ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "reading %v", col)
 	}
-	if ch.codec, err = compress.GetCodec(compress.Compression(meta.codec)); err != nil {
-		return ray.Errorf(ray.ErrNYI, "rayarrow.ReadParquet", "%v: the codec %d", col, meta.codec)
+	if ch.codec, err = codecOf(meta.codec); err != nil {
+		return ray.Errorf(ray.ErrNYI, "rayarrow.ReadParquet", "%v: %v", col, err)
 	}
 	ch.buf = buf
 	pos, rows := 0, 0
@@ -575,23 +574,25 @@ func pageName(typ int64) string {
 
 // decompress decodes src into buf, resized to exactly n bytes: data that
 // would decode to more or fewer is an error.
-func decompress(codec compress.Codec, buf, src []byte, n int64) ([]byte, error) {
+func decompress(codec pageCodec, buf, src []byte, n int64) ([]byte, error) {
 	buf = growBytes(buf, int(n))
-	if codec == noneCodec {
+	if codec == nil {
 		if int64(len(src)) != n {
 			return nil, fmt.Errorf("%d bytes stored for %d", len(src), n)
 		}
 		copy(buf, src)
 		return buf, nil
 	}
-	out := codec.Decode(buf, src)
+	out, err := codec(buf, src)
+	if err != nil {
+		return nil, err
+	}
 	if int64(len(out)) != n || (n > 0 && &out[0] != &buf[0]) {
 		return nil, fmt.Errorf("decompressed to %d bytes, not the %d declared", len(out), n)
 	}
 	return buf, nil
 }
 
-var noneCodec, _ = compress.GetCodec(compress.Codecs.Uncompressed)
 
 // dictionary decodes a dictionary page (PLAIN values).
 func (d *pqChunk) dictionary(col *pqCol, b []byte, h pageMeta) error {
@@ -631,7 +632,7 @@ func (d *pqChunk) dictionary(col *pqCol, b []byte, h pageMeta) error {
 }
 
 // dataPage decodes one data page of h.values rows.
-func (d *chunkDecoder) dataPage(codec compress.Codec, body []byte, h pageMeta) error {
+func (d *chunkDecoder) dataPage(codec pageCodec, body []byte, h pageMeta) error {
 	s := d.s
 	n := int(h.values)
 	var page, levels []byte
@@ -853,6 +854,22 @@ func (d *chunkDecoder) fixedValues(page []byte, enc int64, n, k int, defs []uint
 			for i, v := range s.ints {
 				binary.LittleEndian.PutUint64(raw[8*i:], uint64(v))
 			}
+		}
+	case encDeltaByteArray:
+		if d.col.phys != pq.Types.FixedLenByteArray {
+			return fmt.Errorf("DELTA_BYTE_ARRAY values of %v", d.col.phys)
+		}
+		if err := deltaByteArrays(&s.arrays, page, k, s); err != nil {
+			return err
+		}
+		s.raw = growBytes(s.raw, k*size)
+		raw = s.raw
+		for i := range k {
+			v := s.arrays.at(i)
+			if len(v) != size {
+				return fmt.Errorf("a value of %d bytes in a column of %d", len(v), size)
+			}
+			copy(raw[i*size:], v)
 		}
 	case encByteStreamSplit:
 		if d.col.phys == pq.Types.Boolean || d.col.phys == pq.Types.Int96 {
