@@ -3,9 +3,9 @@ package rayarrow
 import (
 	"context"
 	"errors"
-	"iter"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"strings"
 
@@ -708,4 +708,3 @@ func emptyColumns(s *arrow.Schema) []arrow.Array {
 	}
 	return cols
 }
-

@@ -593,7 +593,6 @@ func decompress(codec pageCodec, buf, src []byte, n int64) ([]byte, error) {
 	return buf, nil
 }
 
-
 // dictionary decodes a dictionary page (PLAIN values).
 func (d *pqChunk) dictionary(col *pqCol, b []byte, h pageMeta) error {
 	if h.encoding != encPlain && h.encoding != encPlainDictionary {
