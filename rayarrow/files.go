@@ -597,7 +597,11 @@ func readParquetArrow(p *pqPlan, o *readOptions) (out value.V, err error) {
 	for _, c := range p.cols {
 		leaves = appendLeaves(leaves, &f.manifest.Fields[c.field])
 	}
-	if err := f.verifier.walkPages(leaves, p.groups); err != nil {
+	levels := func(leaf int) (int, int) {
+		c := f.rdr.MetaData().Schema.Column(leaf)
+		return int(c.MaxRepetitionLevel()), int(c.MaxDefinitionLevel())
+	}
+	if err := f.verifier.walkPages(leaves, p.groups, levels); err != nil {
 		return value.V{}, err
 	}
 	fr, err := pqarrow.NewFileReader(f.rdr, pqarrow.ArrowReadProperties{}, f.mem)

@@ -455,5 +455,5 @@ func verifyAllPages(r io.ReaderAt, size int64, limit uint64) error {
 	for g := range v.groups {
 		groups = append(groups, g)
 	}
-	return v.walkPages(leaves, groups)
+	return v.walkPages(leaves, groups, func(int) (int, int) { return 0, 1 })
 }

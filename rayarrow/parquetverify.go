@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"sync/atomic"
 
@@ -211,11 +212,15 @@ func (v *parquetVerifier) metadata(b []byte) error {
 }
 
 // walkPages walks the page headers of the chunks of the given leaves in
-// the given row groups, which Arrow Go is about to read.
-func (v *parquetVerifier) walkPages(leaves, groups []int) error {
+// the given row groups, which Arrow Go is about to read. levels gives a
+// leaf's largest repetition and definition levels, by which the
+// dictionary indexes of its pages are found and checked (see
+// checkIndexes).
+func (v *parquetVerifier) walkPages(leaves, groups []int, levels func(leaf int) (rep, def int)) error {
 	for _, g := range groups {
 		for _, c := range leaves {
-			if err := v.walkChunk(g, c, &v.groups[g][c]); err != nil {
+			rep, def := levels(c)
+			if err := v.walkChunk(g, c, &v.groups[g][c], rep, def); err != nil {
 				return err
 			}
 		}
@@ -342,12 +347,14 @@ func (v *parquetVerifier) chunkBounds(col *chunkMeta) (start, end int64, ok bool
 }
 
 // walkChunk walks a column chunk's page headers.
-func (v *parquetVerifier) walkChunk(g, c int, col *chunkMeta) error {
+func (v *parquetVerifier) walkChunk(g, c int, col *chunkMeta, maxRep, maxDef int) error {
 	if col.numValues == 0 {
 		return nil
 	}
 	start, end, _ := v.chunkBounds(col)
 	var seen int64
+	dictN := int64(-1) // no dictionary page yet
+	var page []byte
 	for pos := start; seen < col.numValues; {
 		if pos >= end {
 			return nil // Arrow stops here too, and reports the missing values
@@ -369,10 +376,140 @@ func (v *parquetVerifier) walkChunk(g, c int, col *chunkMeta) error {
 		if p.uncompressed == 0 && p.compressed > maxEmptyPage {
 			return corruptf("row group %d column %d, page at %d: %d compressed bytes of an empty page", g, c, pos, p.compressed)
 		}
+		if p.typ == pageDictionary {
+			dictN = p.dictValues
+		}
+		if (p.typ == pageData || p.typ == pageDataV2) && (p.encoding == encPlainDictionary || p.encoding == encRLEDictionary) {
+			var err error
+			if page, err = v.checkIndexes(page, pos+p.headerLen, col.codec, p, maxRep, maxDef, dictN); err != nil {
+				var re *ray.Error
+				if errors.As(err, &re) {
+					return err
+				}
+				return corruptf("row group %d column %d, page at %d: %v", g, c, pos, err)
+			}
+		}
 		seen += p.values
 		pos += p.headerLen + p.compressed
 	}
 	return nil
+}
+
+// checkIndexes reads and decompresses a dictionary-encoded data page at
+// pos and checks its indexes against the dictionary's dictN entries.
+// Arrow Go sizes a Go slice by the largest index it meets (in bit widths
+// of up to 64), before it checks it against the dictionary: a page of a
+// few bytes could have it allocate gigabytes. The indexes follow the
+// page's levels (found through maxRep and maxDef); the values they index
+// are those whose definition level is maxDef. It returns buf, the page's
+// buffer, for the next page.
+func (v *parquetVerifier) checkIndexes(buf []byte, pos, codec int64, p pageMeta, maxRep, maxDef int, dictN int64) ([]byte, error) {
+	if dictN < 0 {
+		return buf, errors.New("dictionary indexes without a dictionary")
+	}
+	dec, err := codecOf(codec)
+	if err != nil {
+		return buf, nil // Arrow Go refuses the codec itself
+	}
+	body := make([]byte, p.compressed)
+	if _, err := v.r.ReadAt(body, pos); err != nil {
+		return buf, ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "reading a page")
+	}
+	n := int(p.values)
+	var defs []byte // the definition levels, hybrid-encoded
+	var page []byte
+	if p.typ == pageDataV2 {
+		defs = body[p.repLen : p.repLen+p.defLen]
+		values := body[p.repLen+p.defLen:]
+		page = values
+		if !p.uncompressedV2 && dec != nil {
+			if buf, err = decompress(dec, buf, values, p.uncompressed-p.repLen-p.defLen); err != nil {
+				return buf, err
+			}
+			page = buf
+		}
+	} else {
+		if buf, err = decompress(dec, buf, body, p.uncompressed); err != nil {
+			return buf, err
+		}
+		page = buf
+		for _, lv := range []struct {
+			max int
+			enc int64
+			def bool
+		}{{maxRep, p.repEncoding, false}, {maxDef, p.defEncoding, true}} {
+			if lv.max == 0 {
+				continue
+			}
+			var levels []byte
+			switch lv.enc {
+			case encRLE:
+				if len(page) < 4 || uint64(binary.LittleEndian.Uint32(page)) > uint64(len(page)-4) {
+					return buf, errShort
+				}
+				l := binary.LittleEndian.Uint32(page)
+				levels, page = page[4:4+l], page[4+l:]
+			case encBitPacked:
+				nb := (n*bitWidth(uint64(lv.max)) + 7) / 8
+				if nb > len(page) {
+					return buf, errShort
+				}
+				page = page[nb:]
+				if lv.def {
+					return buf, nil // Arrow Go v17 reads no BIT_PACKED definition levels
+				}
+			default:
+				return buf, fmt.Errorf("levels in %s", encodingName(lv.enc))
+			}
+			if lv.def {
+				defs = levels
+			}
+		}
+	}
+	// The values that have an index: those defined at maxDef.
+	present := n
+	if maxDef > 0 {
+		present = 0
+		hy, err := newHybrid(defs, bitWidth(uint64(maxDef)))
+		if err != nil {
+			return buf, err
+		}
+		levels := make([]uint32, min(n, batchRows))
+		for left := n; left > 0; left -= len(levels) {
+			levels = levels[:min(left, len(levels))]
+			if err := hy.decode(levels); err != nil {
+				return buf, fmt.Errorf("definition levels: %v", err)
+			}
+			for _, l := range levels {
+				if int(l) == maxDef {
+					present++
+				}
+			}
+		}
+	}
+	if present == 0 {
+		return buf, nil
+	}
+	if len(page) < 1 {
+		return buf, errShort
+	}
+	hy, err := newHybrid(page[1:], int(page[0]))
+	if err != nil {
+		return buf, err
+	}
+	idx := make([]uint32, min(present, batchRows))
+	for left := present; left > 0; left -= len(idx) {
+		idx = idx[:min(left, len(idx))]
+		if err := hy.decode(idx); err != nil {
+			return buf, fmt.Errorf("dictionary indexes: %v", err)
+		}
+		for _, i := range idx {
+			if int64(i) >= dictN {
+				return buf, fmt.Errorf("index %d into a dictionary of %d", i, dictN)
+			}
+		}
+	}
+	return buf, nil
 }
 
 // maxEmptyPage is the most compressed bytes a page of no bytes may take
@@ -390,6 +527,7 @@ type pageMeta struct {
 	dictValues     int64 // of a dictionary page
 	encoding       int64 // of the values
 	defEncoding    int64 // of a v1 data page's definition levels
+	repEncoding    int64 // of a v1 data page\'s repetition levels
 	defLen         int64 // of a v2 data page's definition levels, in bytes
 	repLen         int64 // of a v2 data page's repetition levels, in bytes
 	numNulls       int64 // of a v2 data page
@@ -443,7 +581,8 @@ func readPageHeader(t *thriftReader) (p pageMeta, why string) {
 			p.uncompressed = t.int(ft)
 		case 3:
 			p.compressed = t.int(ft)
-		case 5: // DataPageHeader: 1 num_values, 2 encoding, 3 definition_level_encoding
+		case 5: // DataPageHeader: 1 num_values, 2 encoding, 3 definition_level_encoding,
+			// 4 repetition_level_encoding
 			if ft != tStruct {
 				t.skip(ft)
 				return
@@ -456,6 +595,8 @@ func readPageHeader(t *thriftReader) (p pageMeta, why string) {
 					p.encoding = t.int(ft)
 				case 3:
 					p.defEncoding = t.int(ft)
+				case 4:
+					p.repEncoding = t.int(ft)
 				default:
 					t.skip(ft)
 				}

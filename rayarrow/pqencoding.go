@@ -57,11 +57,18 @@ func encodingName(e int64) string {
 // hybrid decodes the RLE/bit-packed hybrid encoding of definition levels,
 // dictionary indexes and RLE booleans: runs of one repeated value, and
 // groups of eight values packed in width bits each, least significant
-// bit first.
+// bit first. It is resumable: each decode continues where the last one
+// stopped, inside a run if need be, so a page is decoded a batch of rows
+// at a time.
 type hybrid struct {
-	b     []byte
-	width uint // bits per value, at most 32
-	mask  uint64
+	b      []byte
+	width  uint // bits per value, at most 32
+	mask   uint64
+	run    uint64 // values left in the current RLE run
+	runVal uint32
+	bp     []byte // the current bit-packed run's bytes
+	bpNext uint64 // its next value
+	bpN    uint64 // its values
 }
 
 func newHybrid(b []byte, width int) (hybrid, error) {
@@ -74,13 +81,25 @@ func newHybrid(b []byte, width int) (hybrid, error) {
 // decode fills dst with the next len(dst) values.
 func (h *hybrid) decode(dst []uint32) error {
 	for len(dst) > 0 {
+		if h.run > 0 {
+			m := uint64(len(dst))
+			m = min(m, h.run)
+			fill32(dst[:m], h.runVal)
+			dst, h.run = dst[m:], h.run-m
+			continue
+		}
+		if h.bpNext < h.bpN {
+			m := min(uint64(len(dst)), h.bpN-h.bpNext)
+			unpack32(dst[:m], h.bp, h.width, h.bpNext)
+			dst, h.bpNext = dst[m:], h.bpNext+m
+			continue
+		}
 		head, n := binary.Uvarint(h.b)
 		if n <= 0 {
 			return errShort
 		}
 		h.b = h.b[n:]
 		if head&1 == 0 { // a run of one value
-			count := head >> 1
 			nb := int(h.width+7) / 8
 			if len(h.b) < nb {
 				return errShort
@@ -93,29 +112,17 @@ func (h *hybrid) decode(dst []uint32) error {
 			if uint64(v) > h.mask {
 				return fmt.Errorf("a run of value %d in %d bits", v, h.width)
 			}
-			m := len(dst)
-			if count < uint64(m) {
-				m = int(count)
-			}
-			fill32(dst[:m], v)
-			dst = dst[m:]
+			h.run, h.runVal = head>>1, v
 			continue
 		}
 		groups := head >> 1
 		if h.width > 0 && groups > uint64(len(h.b))/uint64(h.width) {
 			return errShort
 		}
-		groups = min(groups, 1<<40) // at width 0 only len(dst) are read
-		values := groups * 8
+		groups = min(groups, 1<<40) // at width 0 only what is asked for is read
 		nbytes := int(groups) * int(h.width)
-		packed := h.b[:nbytes]
-		h.b = h.b[nbytes:]
-		m := len(dst)
-		if values < uint64(m) {
-			m = int(values)
-		}
-		unpack32(dst[:m], packed, h.width)
-		dst = dst[m:]
+		h.bp, h.b = h.b[:nbytes], h.b[nbytes:]
+		h.bpNext, h.bpN = 0, groups*8
 	}
 	return nil
 }
@@ -127,22 +134,24 @@ func fill32(dst []uint32, v uint32) {
 }
 
 // unpack32 unpacks len(dst) values of width bits (at most 32) from b,
-// least significant bit first; b holds at least len(dst)*width bits.
-func unpack32(dst []uint32, b []byte, width uint) {
+// least significant bit first, starting at value first; b holds them.
+func unpack32(dst []uint32, b []byte, width uint, first uint64) {
 	if width == 0 {
 		clear(dst)
 		return
 	}
 	mask := uint64(1)<<width - 1
-	w := int(width)
+	// One value at a time up to a group of 8 (w bytes), then whole groups.
 	i := 0
-	// Whole groups of 8 values (w bytes): up to 8 bits a value, one 8-byte
-	// load holds the group; up to 16, two. Wider values (dictionaries of
-	// more than 65536 entries) take a load each.
+	for ; i < len(dst) && (first+uint64(i))%8 != 0; i++ {
+		dst[i] = unpackOne(b, (first+uint64(i))*uint64(width), mask)
+	}
+	g := int((first + uint64(i)) / 8 * uint64(width)) // the byte of the group
+	w := int(width)
 	switch {
 	case w <= 8:
-		for ; i+8 <= len(dst) && (i/8)*w+8 <= len(b); i += 8 {
-			x := binary.LittleEndian.Uint64(b[(i/8)*w:])
+		for ; i+8 <= len(dst) && g+8 <= len(b); i, g = i+8, g+w {
+			x := binary.LittleEndian.Uint64(b[g:])
 			out := dst[i : i+8 : i+8]
 			out[0] = uint32(x & mask)
 			out[1] = uint32(x >> width & mask)
@@ -154,10 +163,9 @@ func unpack32(dst []uint32, b []byte, width uint) {
 			out[7] = uint32(x >> (7 * width) & mask)
 		}
 	case w <= 16:
-		for ; i+8 <= len(dst) && (i/8)*w+16 <= len(b); i += 8 {
-			o := (i / 8) * w
-			lo := binary.LittleEndian.Uint64(b[o:])
-			hi := binary.LittleEndian.Uint64(b[o+8:])
+		for ; i+8 <= len(dst) && g+16 <= len(b); i, g = i+8, g+w {
+			lo := binary.LittleEndian.Uint64(b[g:])
+			hi := binary.LittleEndian.Uint64(b[g+8:])
 			out := dst[i : i+8 : i+8]
 			out[0] = uint32(lo & mask)
 			out[1] = uint32(lo >> width & mask)
@@ -170,24 +178,20 @@ func unpack32(dst []uint32, b []byte, width uint) {
 			out[6] = uint32(x >> (2 * width) & mask)
 			out[7] = uint32(x >> (3 * width) & mask)
 		}
-	default:
-		for ; i+8 <= len(dst) && (i/8)*w+w+8 <= len(b); i += 8 {
-			g := b[(i/8)*w : (i/8)*w+w+8]
-			out := dst[i : i+8 : i+8]
-			for k := range 8 {
-				bit := uint(k * w)
-				out[k] = uint32((binary.LittleEndian.Uint64(g[bit>>3:]) >> (bit & 7)) & mask)
-			}
-		}
 	}
 	for ; i < len(dst); i++ {
-		bit := uint(i) * width
-		var x uint64
-		for k := uint(0); k < 8 && int(bit>>3)+int(k) < len(b); k++ {
-			x |= uint64(b[int(bit>>3)+int(k)]) << (8 * k)
-		}
-		dst[i] = uint32((x >> (bit & 7)) & mask)
+		dst[i] = unpackOne(b, (first+uint64(i))*uint64(width), mask)
 	}
+}
+
+// unpackOne reads the value of mask's width at bit of b.
+func unpackOne(b []byte, bit uint64, mask uint64) uint32 {
+	at := int(bit >> 3)
+	var x uint64
+	for k := 0; k < 8 && at+k < len(b); k++ {
+		x |= uint64(b[at+k]) << (8 * k)
+	}
+	return uint32((x >> (bit & 7)) & mask)
 }
 
 // singleRun reports whether hybrid-encoded levels b begin with a run of
@@ -222,77 +226,127 @@ func (r *bitReader) read(width uint) uint64 {
 	return v
 }
 
-// deltaBinary decodes DELTA_BINARY_PACKED integers into dst (as int64s,
-// which 32-bit columns truncate, as the encoding's arithmetic wraps) and
-// returns the bytes after all the values the header declares (which must
-// be at least len(dst); DELTA_LENGTH_BYTE_ARRAY's strings follow their
-// lengths). Values past len(dst) are skipped, not decoded, so the work is
-// bounded by len(dst) and the bytes, whatever the header declares.
-func deltaBinary(dst []int64, b []byte) (rest []byte, err error) {
+// deltaDecoder decodes DELTA_BINARY_PACKED integers as int64s (32-bit
+// columns truncate them, as the encoding's arithmetic wraps), resumably.
+// Values are decoded only when asked for, so the work is bounded by the
+// values asked for and the bytes, whatever the header declares; end
+// passes the rest without decoding it.
+type deltaDecoder struct {
+	b          []byte // after the current block's header
+	per        uint64 // values a miniblock
+	miniblocks uint64
+	left       uint64 // values not yet returned
+	first      bool   // the first value is not yet returned
+	prev       int64
+	minDelta   int64
+	widths     []byte // of the current block's miniblocks
+	mb         int    // the current miniblock
+	inMB       uint64 // its values not yet returned
+	r          bitReader
+	w          uint
+}
+
+func (d *deltaDecoder) init(b []byte) error {
 	var hdr [3]uint64
 	for i := range hdr {
 		v, n := binary.Uvarint(b)
 		if n <= 0 {
-			return nil, errShort
+			return errShort
 		}
 		hdr[i], b = v, b[n:]
 	}
 	blockSize, miniblocks, total := hdr[0], hdr[1], hdr[2]
 	first, n := binary.Varint(b)
 	if n <= 0 {
-		return nil, errShort
+		return errShort
 	}
-	b = b[n:]
 	if blockSize == 0 || blockSize%128 != 0 || blockSize > 1<<20 || miniblocks == 0 || blockSize%miniblocks != 0 || (blockSize/miniblocks)%32 != 0 {
-		return nil, fmt.Errorf("DELTA_BINARY_PACKED blocks of %d values in %d miniblocks", blockSize, miniblocks)
+		return fmt.Errorf("DELTA_BINARY_PACKED blocks of %d values in %d miniblocks", blockSize, miniblocks)
 	}
-	if total < uint64(len(dst)) {
-		return nil, fmt.Errorf("DELTA_BINARY_PACKED of %d values where %d are wanted", total, len(dst))
-	}
-	if total == 0 {
-		return b, nil
-	}
-	per := blockSize / miniblocks
-	prev := first
-	if len(dst) > 0 {
-		dst[0] = first
-	}
-	i := 1
-	left := total - 1 // values still encoded after the first
-	for left > 0 {
-		minDelta, n := binary.Varint(b)
-		if n <= 0 || uint64(len(b)-n) < miniblocks {
-			return nil, errShort
-		}
-		widths := b[n : n+int(miniblocks)]
-		b = b[n+int(miniblocks):]
-		for m := 0; m < int(miniblocks) && left > 0; m++ {
-			w := uint(widths[m])
-			if w > 64 {
-				return nil, fmt.Errorf("a miniblock of %d-bit deltas", w)
-			}
-			nbytes := int(per) * int(w) / 8
-			if nbytes > len(b) {
-				return nil, errShort
-			}
-			take := min(per, left)
-			if i < len(dst) {
-				r := bitReader{b: b[:nbytes]}
-				for range min(int(take), len(dst)-i) {
-					prev += minDelta + int64(r.read(w))
-					dst[i] = prev
-					i++
-				}
-			}
-			b = b[nbytes:]
-			left -= take
-		}
-	}
-	return b, nil
+	*d = deltaDecoder{b: b[n:], per: blockSize / miniblocks, miniblocks: miniblocks, left: total, first: total > 0, prev: first}
+	return nil
 }
 
-// byteArrays is a page's byte arrays (BYTE_ARRAY values), viewing the
-// page: value i is data[offs[2i]:offs[2i+1]].
+// next fills dst with the next len(dst) values.
+func (d *deltaDecoder) next(dst []int64) error {
+	if uint64(len(dst)) > d.left {
+		return fmt.Errorf("DELTA_BINARY_PACKED of %d values where more are wanted", d.left)
+	}
+	i := 0
+	if d.first && len(dst) > 0 {
+		dst[0] = d.prev
+		d.first, d.left, i = false, d.left-1, 1
+	}
+	for i < len(dst) {
+		if d.inMB == 0 {
+			if err := d.nextMiniblock(); err != nil {
+				return err
+			}
+			continue
+		}
+		m := min(uint64(len(dst)-i), d.inMB)
+		prev, minDelta, w := d.prev, d.minDelta, d.w
+		for k := range m {
+			prev += minDelta + int64(d.r.read(w))
+			dst[i+int(k)] = prev
+		}
+		d.prev = prev
+		i += int(m)
+		d.inMB -= m
+		d.left -= m
+	}
+	return nil
+}
+
+// nextMiniblock moves to the next miniblock (reading a block header when
+// the block is done).
+func (d *deltaDecoder) nextMiniblock() error {
+	if d.widths == nil || d.mb+1 >= len(d.widths) {
+		minDelta, n := binary.Varint(d.b)
+		if n <= 0 || uint64(len(d.b)-n) < d.miniblocks {
+			return errShort
+		}
+		d.minDelta = minDelta
+		d.widths = d.b[n : n+int(d.miniblocks)]
+		d.b = d.b[n+int(d.miniblocks):]
+		d.mb = -1
+	}
+	d.mb++
+	w := uint(d.widths[d.mb])
+	if w > 64 {
+		return fmt.Errorf("a miniblock of %d-bit deltas", w)
+	}
+	nbytes := int(d.per) * int(w) / 8
+	if nbytes > len(d.b) {
+		return errShort
+	}
+	d.r, d.w = bitReader{b: d.b[:nbytes]}, w
+	d.b = d.b[nbytes:]
+	d.inMB = min(d.per, d.left)
+	return nil
+}
+
+// end passes the values not yet returned without decoding them and
+// returns the bytes after the encoding (DELTA_LENGTH_BYTE_ARRAY's strings
+// follow their lengths).
+func (d *deltaDecoder) end() ([]byte, error) {
+	if d.first {
+		d.first, d.left = false, d.left-1
+	}
+	d.left -= min(d.left, d.inMB)
+	d.inMB = 0
+	for d.left > 0 {
+		if err := d.nextMiniblock(); err != nil {
+			return nil, err
+		}
+		d.left -= d.inMB
+		d.inMB = 0
+	}
+	return d.b, nil
+}
+
+// byteArrays is a batch of BYTE_ARRAY values: value i is
+// data[offs[2i]:offs[2i+1]].
 type byteArrays struct {
 	data []byte
 	offs []uint32
@@ -303,10 +357,10 @@ func (a *byteArrays) len() int { return len(a.offs) / 2 }
 func (a *byteArrays) at(i int) []byte { return a.data[a.offs[2*i]:a.offs[2*i+1]:a.offs[2*i+1]] }
 
 // plainByteArrays reads n PLAIN byte arrays (each a 4-byte length and its
-// bytes) from b, viewing b.
-func plainByteArrays(out *byteArrays, b []byte, n int) error {
+// bytes) from b, viewing b, and returns the bytes after them.
+func plainByteArrays(out *byteArrays, b []byte, n int) ([]byte, error) {
 	if n > len(b)/4 || len(b) > 1<<32-1 {
-		return errShort
+		return nil, errShort
 	}
 	out.offs = growU32(out.offs, 2*n)
 	out.data = b
@@ -314,69 +368,286 @@ func plainByteArrays(out *byteArrays, b []byte, n int) error {
 	pos := 0
 	for i := range n {
 		if len(b)-pos < 4 {
-			return errShort
+			return nil, errShort
 		}
 		l := binary.LittleEndian.Uint32(b[pos:])
 		pos += 4
 		if uint64(l) > uint64(len(b)-pos) {
-			return errShort
+			return nil, errShort
 		}
 		offs[2*i] = uint32(pos)
 		pos += int(l)
 		offs[2*i+1] = uint32(pos)
 	}
-	return nil
+	return b[pos:], nil
 }
 
-// deltaLengthByteArrays reads n DELTA_LENGTH_BYTE_ARRAY values: their
-// lengths DELTA_BINARY_PACKED, then their bytes.
-func deltaLengthByteArrays(out *byteArrays, b []byte, n int, scratch *[]int64) error {
-	*scratch = growI64(*scratch, n)
-	lens := *scratch
-	rest, err := deltaBinary(lens, b)
-	if err != nil {
+// valueCursor reads a data page's values a batch at a time, in the page's
+// encoding: each call continues where the last stopped.
+type valueCursor struct {
+	enc    int64
+	page   []byte       // the values' bytes
+	pos    int          // PLAIN: the next byte (BOOLEAN: the next bit)
+	hy     hybrid       // dictionary indexes, RLE booleans
+	lens   deltaDecoder // DELTA_LENGTH_BYTE_ARRAY lengths, DELTA_BYTE_ARRAY suffix lengths, DELTA_BINARY_PACKED values
+	pre    deltaDecoder // DELTA_BYTE_ARRAY prefix lengths
+	data   []byte       // the DELTA byte arrays' bytes
+	prev   []byte       // DELTA_BYTE_ARRAY: the last value
+	stride int          // BYTE_STREAM_SPLIT: the values in the page
+	next   int          // BYTE_STREAM_SPLIT: the next value
+
+	// Buffers a batch is decoded into, kept from page to page.
+	raw   []byte
+	ints  []int64
+	pres  []int64
+	bits  []uint32
+	built []byte
+}
+
+// start readies the cursor for a page's values in encoding enc; size is
+// the bytes of a fixed-width value (0 for BYTE_ARRAY).
+func (c *valueCursor) start(enc int64, page []byte, size int, dict bool) error {
+	*c = valueCursor{enc: enc, page: page, prev: c.prev[:0],
+		raw: c.raw, ints: c.ints, pres: c.pres, bits: c.bits, built: c.built}
+	switch enc {
+	case encPlain:
+	case encPlainDictionary, encRLEDictionary:
+		if !dict {
+			return errors.New("dictionary indexes without a dictionary")
+		}
+		if len(page) < 1 {
+			c.hy = hybrid{} // no values: any read of one is short
+			return nil
+		}
+		var err error
+		c.hy, err = newHybrid(page[1:], int(page[0]))
 		return err
-	}
-	if len(rest) > 1<<32-1 {
-		return errShort
-	}
-	out.offs = growU32(out.offs, 2*n)
-	out.data = rest
-	var sum uint64
-	for i, l := range lens {
-		if l < 0 || uint64(l) > uint64(len(rest))-sum {
+	case encRLE: // booleans: a 4-byte length, then the hybrid encoding
+		if size != 1 || len(page) < 4 {
+			return fmt.Errorf("RLE values of %d bytes", size)
+		}
+		l := binary.LittleEndian.Uint32(page)
+		if uint64(l) > uint64(len(page)-4) {
 			return errShort
 		}
-		out.offs[2*i] = uint32(sum)
-		sum += uint64(l)
-		out.offs[2*i+1] = uint32(sum)
+		c.hy, _ = newHybrid(page[4:4+l], 1)
+	case encDeltaBinaryPacked:
+		if size != 4 && size != 8 {
+			return fmt.Errorf("DELTA_BINARY_PACKED values of %d bytes", size)
+		}
+		return c.lens.init(page)
+	case encDeltaLengthByte:
+		if size != 0 {
+			return errors.New("DELTA_LENGTH_BYTE_ARRAY values of a fixed size")
+		}
+		return c.startLengths(page)
+	case encDeltaByteArray:
+		if err := c.pre.init(page); err != nil {
+			return err
+		}
+		rest := c.pre
+		suffixes, err := rest.end()
+		if err != nil {
+			return err
+		}
+		return c.startLengths(suffixes)
+	case encByteStreamSplit:
+		if size == 0 || size == 12 || size == 1 {
+			return fmt.Errorf("BYTE_STREAM_SPLIT values of %d bytes", size)
+		}
+		c.stride = len(page) / size
+	default:
+		return fmt.Errorf("values in %s", encodingName(enc))
 	}
 	return nil
 }
 
-// deltaByteArrays reads n DELTA_BYTE_ARRAY values: the lengths of the
-// prefixes they share with the value before, DELTA_BINARY_PACKED, then
-// their suffixes as DELTA_LENGTH_BYTE_ARRAY. The values are built into
-// *buf, which out then views.
-func deltaByteArrays(out *byteArrays, b []byte, n int, s *pageScratch) error {
-	s.prefixes = growI64(s.prefixes, n)
-	prefixes := s.prefixes
-	rest, err := deltaBinary(prefixes, b)
-	if err != nil {
+// startLengths readies c.lens for lengths at b and c.data for the bytes
+// after them.
+func (c *valueCursor) startLengths(b []byte) error {
+	if err := c.lens.init(b); err != nil {
 		return err
 	}
-	if err := deltaLengthByteArrays(&s.suffixes, rest, n, &s.lens); err != nil {
+	rest := c.lens
+	data, err := rest.end()
+	c.data = data
+	return err
+}
+
+// indexes decodes the next len(dst) dictionary indexes, each less than n.
+func (c *valueCursor) indexes(dst []uint32, n int) error {
+	if err := c.hy.decode(dst); err != nil {
 		return err
 	}
-	out.offs = growU32(out.offs, 2*n)
-	buf := s.built[:0]
-	prevStart, prevEnd := 0, 0
-	for i := range n {
+	var most uint32
+	for _, i := range dst {
+		most = max(most, i)
+	}
+	if len(dst) > 0 && int(most) >= n {
+		return fmt.Errorf("index %d into a dictionary of %d", most, n)
+	}
+	return nil
+}
+
+// fixed returns the next k values of size bytes, raw (little-endian, as
+// PLAIN stores them): a view of the page when it can, else of the
+// cursor's buffer, valid until the next call.
+func (c *valueCursor) fixed(k, size int) ([]byte, error) {
+	buf, ints := &c.raw, &c.ints
+	switch c.enc {
+	case encPlain:
+		if size == 1 { // BOOLEAN: bits
+			*buf = growBytes(*buf, k)
+			if uint64(c.pos)+uint64(k) > uint64(len(c.page))*8 {
+				return nil, errShort
+			}
+			out := *buf
+			for i := range out {
+				bit := c.pos + i
+				out[i] = c.page[bit>>3] >> (bit & 7) & 1
+			}
+			c.pos += k
+			return out, nil
+		}
+		if k*size > len(c.page)-c.pos {
+			return nil, errShort
+		}
+		out := c.page[c.pos : c.pos+k*size]
+		c.pos += k * size
+		return out, nil
+	case encRLE:
+		c.bits = growU32(c.bits, k)
+		bits := c.bits
+		if err := c.hy.decode(bits); err != nil {
+			return nil, err
+		}
+		*buf = growBytes(*buf, k)
+		out := *buf
+		for i, b := range bits {
+			out[i] = byte(b)
+		}
+		return out, nil
+	case encDeltaBinaryPacked:
+		*ints = growI64(*ints, k)
+		if err := c.lens.next(*ints); err != nil {
+			return nil, err
+		}
+		*buf = growBytes(*buf, k*size)
+		out := *buf
+		if size == 4 {
+			for i, v := range *ints {
+				binary.LittleEndian.PutUint32(out[4*i:], uint32(v))
+			}
+		} else {
+			for i, v := range *ints {
+				binary.LittleEndian.PutUint64(out[8*i:], uint64(v))
+			}
+		}
+		return out, nil
+	case encByteStreamSplit:
+		if c.next+k > c.stride {
+			return nil, errShort
+		}
+		*buf = growBytes(*buf, k*size)
+		out := *buf
+		for j := range size {
+			stream := c.page[j*c.stride+c.next : j*c.stride+c.next+k]
+			for i, b := range stream {
+				out[i*size+j] = b
+			}
+		}
+		c.next += k
+		return out, nil
+	case encDeltaByteArray: // fixed-size binaries
+		var arrays byteArrays
+		if err := c.deltaByteArrays(&arrays, k); err != nil {
+			return nil, err
+		}
+		*buf = growBytes(*buf, k*size)
+		out := *buf
+		for i := range k {
+			v := arrays.at(i)
+			if len(v) != size {
+				return nil, fmt.Errorf("a value of %d bytes in a column of %d", len(v), size)
+			}
+			copy(out[i*size:], v)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%s values of %d bytes", encodingName(c.enc), size)
+}
+
+// byteArrays reads the next k BYTE_ARRAY values into out, viewing the
+// page or, for DELTA_BYTE_ARRAY, the cursor's buffer (until the next
+// call).
+func (c *valueCursor) byteArrays(out *byteArrays, k int) error {
+	switch c.enc {
+	case encPlain:
+		rest, err := plainByteArrays(out, c.page[c.pos:], k)
+		if err != nil {
+			return err
+		}
+		for i := range out.offs { // offsets into the page, not the rest
+			out.offs[i] += uint32(c.pos)
+		}
+		out.data = c.page
+		c.pos = len(c.page) - len(rest)
+		return nil
+	case encDeltaLengthByte:
+		return c.lengths(out, k)
+	case encDeltaByteArray:
+		return c.deltaByteArrays(out, k)
+	}
+	return fmt.Errorf("%s values of byte arrays", encodingName(c.enc))
+}
+
+// lengths reads the next k DELTA_LENGTH_BYTE_ARRAY values (lengths from
+// c.lens, bytes from c.data) into out, viewing c.data.
+func (c *valueCursor) lengths(out *byteArrays, k int) error {
+	c.ints = growI64(c.ints, k)
+	if err := c.lens.next(c.ints); err != nil {
+		return err
+	}
+	if len(c.data) > 1<<32-1 {
+		return errShort
+	}
+	out.offs = growU32(out.offs, 2*k)
+	out.data = c.data
+	at := uint64(c.pos)
+	for i, l := range c.ints {
+		if l < 0 || uint64(l) > uint64(len(c.data))-at {
+			return errShort
+		}
+		out.offs[2*i] = uint32(at)
+		at += uint64(l)
+		out.offs[2*i+1] = uint32(at)
+	}
+	c.pos = int(at)
+	return nil
+}
+
+// deltaByteArrays reads the next k DELTA_BYTE_ARRAY values: each the
+// prefix it shares with the value before and its suffix, built into the
+// cursor's buffer, which out then views.
+func (c *valueCursor) deltaByteArrays(out *byteArrays, k int) error {
+	c.pres = growI64(c.pres, k)
+	prefixes := c.pres
+	if err := c.pre.next(prefixes); err != nil {
+		return err
+	}
+	var suffixes byteArrays
+	if err := c.lengths(&suffixes, k); err != nil {
+		return err
+	}
+	out.offs = growU32(out.offs, 2*k)
+	buf := append(c.built[:0], c.prev...) // the value before, first
+	prevStart, prevEnd := 0, len(c.prev)
+	for i := range k {
 		p := prefixes[i]
 		if p < 0 || p > int64(prevEnd-prevStart) {
 			return fmt.Errorf("a prefix of %d bytes of a value of %d", p, prevEnd-prevStart)
 		}
-		suffix := s.suffixes.at(i)
+		suffix := suffixes.at(i)
 		if len(buf)+int(p)+len(suffix) > 1<<31 {
 			return fmt.Errorf("DELTA_BYTE_ARRAY values of more than 2 GiB")
 		}
@@ -386,45 +657,19 @@ func deltaByteArrays(out *byteArrays, b []byte, n int, s *pageScratch) error {
 		prevStart, prevEnd = start, len(buf)
 		out.offs[2*i], out.offs[2*i+1] = uint32(start), uint32(prevEnd)
 	}
-	s.built = buf
+	c.prev = append(c.prev[:0], buf[prevStart:prevEnd]...)
+	c.built = buf
 	out.data = buf
 	return nil
 }
 
-// byteStreamSplit reassembles n values of k bytes each from their byte
-// streams (byte j of every value, then byte j+1 ...) into dst.
-func byteStreamSplit(dst, b []byte, n, k int) error {
-	if len(b) < n*k {
+// bitPackedLevels decodes the deprecated BIT_PACKED levels: values of
+// width bits, most significant bit first, from value first.
+func bitPackedLevels(dst []uint32, b []byte, width uint, first int) error {
+	if (uint64(first)+uint64(len(dst)))*uint64(width) > uint64(len(b))*8 {
 		return errShort
 	}
-	for j := range k {
-		s := b[j*n : (j+1)*n]
-		for i, c := range s {
-			dst[i*k+j] = c
-		}
-	}
-	return nil
-}
-
-// unpackBools unpacks n PLAIN booleans (bits, least significant first)
-// into bytes of 0 or 1.
-func unpackBools(dst []byte, b []byte) error {
-	if len(b) < (len(dst)+7)/8 {
-		return errShort
-	}
-	for i := range dst {
-		dst[i] = b[i>>3] >> (i & 7) & 1
-	}
-	return nil
-}
-
-// bitPackedLevels decodes the deprecated BIT_PACKED levels: n values of
-// width bits, most significant bit first.
-func bitPackedLevels(dst []uint32, b []byte, width uint) error {
-	if uint64(len(dst))*uint64(width) > uint64(len(b))*8 {
-		return errShort
-	}
-	bit := uint(0)
+	bit := uint(first) * width
 	for i := range dst {
 		var v uint32
 		for range width {

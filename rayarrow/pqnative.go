@@ -502,18 +502,14 @@ var scratchPool = sync.Pool{New: func() any { return new(pageScratch) }}
 
 // pageScratch is a worker's buffers, reused from page to page.
 type pageScratch struct {
-	page     []byte
-	levels   []uint32
-	idx      []uint32
-	raw      []byte
-	conv     []byte
-	ints     []int64
-	lens     []int64
-	prefixes []int64
-	arrays   byteArrays
-	suffixes byteArrays
-	spans    []uint32
-	built    []byte
+	cur    valueCursor
+	page   []byte
+	levels []uint32
+	idx    []uint32
+	raw    []byte
+	conv   []byte
+	arrays byteArrays
+	spans  []uint32
 }
 
 // chunkDecoder decodes a task's pages.
@@ -557,7 +553,6 @@ func (d *chunkDecoder) decode() error {
 			}
 			return fmt.Errorf("%s at %d (%s): %v", pageName(pg.h.typ), pg.pos, encodingName(pg.h.encoding), err)
 		}
-		d.done += int(pg.h.values)
 	}
 	if d.str != nil {
 		t.part, d.str = d.str, nil
@@ -606,7 +601,7 @@ func (d *pqChunk) dictionary(col *pqCol, b []byte, h pageMeta) error {
 		}
 		// The dictionary's strings must outlive the scratch's arrays.
 		var arrays byteArrays
-		if err := plainByteArrays(&arrays, b, int(n)); err != nil {
+		if _, err := plainByteArrays(&arrays, b, int(n)); err != nil {
 			return err
 		}
 		d.dictStrs, d.dictN = arrays, int(n)
@@ -630,7 +625,13 @@ func (d *pqChunk) dictionary(col *pqCol, b []byte, h pageMeta) error {
 	return nil
 }
 
-// dataPage decodes one data page of h.values rows.
+// batchRows is how many rows of a page are decoded at once: the scratch
+// a batch needs (levels, indexes, values: tens of bytes a row) stays in
+// the CPU's caches, and bounded whatever number of values a page declares
+// (a few bytes of runs can declare billions).
+const batchRows = 1 << 16
+
+// dataPage decodes one data page of h.values rows, a batch at a time.
 func (d *chunkDecoder) dataPage(codec pageCodec, body []byte, h pageMeta) error {
 	s := d.s
 	n := int(h.values)
@@ -656,64 +657,74 @@ func (d *chunkDecoder) dataPage(codec pageCodec, body []byte, h pageMeta) error 
 		}
 		page = s.page
 	}
-	// Definition levels: which rows hold a value.
-	present := n
-	var defs []uint32
-	if d.col.optional {
-		if h.typ == pageDataV2 && singleRun(levels, n) {
-			// no nulls
-		} else if h.typ == pageData && h.defEncoding == encRLE && len(page) >= 4 && singleRun(page[4:4+min(int(binary.LittleEndian.Uint32(page)), len(page)-4)], n) {
-			page = page[4+binary.LittleEndian.Uint32(page):]
-		} else {
-			s.levels = growU32(s.levels, n)
+	// Definition levels (which rows hold a value): a page whose levels are
+	// one run of 1s has no nulls and decodes none.
+	nulls := d.col.optional
+	var lv hybrid
+	var bitPacked []byte // the deprecated BIT_PACKED levels of a v1 page
+	if nulls && h.typ == pageDataV2 {
+		nulls = !singleRun(levels, n)
+		lv, _ = newHybrid(levels, 1)
+	} else if nulls {
+		switch h.defEncoding {
+		case encRLE:
+			if len(page) < 4 {
+				return errShort
+			}
+			l := binary.LittleEndian.Uint32(page)
+			if uint64(l) > uint64(len(page)-4) {
+				return errShort
+			}
+			nulls = !singleRun(page[4:4+l], n)
+			lv, _ = newHybrid(page[4:4+l], 1)
+			page = page[4+l:]
+		case encBitPacked:
+			nb := (n + 7) / 8
+			if nb > len(page) {
+				return errShort
+			}
+			bitPacked, page = page[:nb], page[nb:]
+		default:
+			return fmt.Errorf("levels in %s", encodingName(h.defEncoding))
+		}
+	}
+	size := d.col.physSize()
+	if err := s.cur.start(h.encoding, page, size, d.ch.hasDict); err != nil {
+		return err
+	}
+	for b := 0; b < n; b += batchRows {
+		m := min(batchRows, n-b)
+		k := m
+		var defs []uint32
+		if nulls {
+			s.levels = growU32(s.levels, m)
 			defs = s.levels
-			if h.typ == pageDataV2 {
-				hy, _ := newHybrid(levels, 1)
-				err = hy.decode(defs)
+			if bitPacked != nil {
+				err = bitPackedLevels(defs, bitPacked, 1, b)
 			} else {
-				page, err = v1Levels(defs, page, h.defEncoding)
+				err = lv.decode(defs)
 			}
 			if err != nil {
 				return fmt.Errorf("definition levels: %v", err)
 			}
-			if present, err = d.markNulls(defs); err != nil {
+			if k, err = d.markNulls(defs); err != nil {
 				return err
 			}
-			if present == n {
+			if k == m {
 				defs = nil
 			}
 		}
-	}
-	switch d.col.phys {
-	case pq.Types.ByteArray:
-		return d.byteArrayValues(page, h.encoding, n, present, defs)
-	default:
-		return d.fixedValues(page, h.encoding, n, present, defs)
-	}
-}
-
-// v1Levels decodes a v1 data page's definition levels, which come first,
-// and returns the bytes after them.
-func v1Levels(dst []uint32, page []byte, enc int64) ([]byte, error) {
-	switch enc {
-	case encRLE:
-		if len(page) < 4 {
-			return nil, errShort
+		if d.col.phys == pq.Types.ByteArray {
+			err = d.byteArrayValues(h.encoding, m, k, defs)
+		} else {
+			err = d.fixedValues(h.encoding, m, k, defs)
 		}
-		l := binary.LittleEndian.Uint32(page)
-		if uint64(l) > uint64(len(page)-4) {
-			return nil, errShort
+		if err != nil {
+			return err
 		}
-		hy, _ := newHybrid(page[4:4+l], 1)
-		return page[4+l:], hy.decode(dst)
-	case encBitPacked:
-		nb := (len(dst) + 7) / 8
-		if nb > len(page) {
-			return nil, errShort
-		}
-		return page[nb:], bitPackedLevels(dst, page[:nb], 1)
+		d.done += m
 	}
-	return nil, fmt.Errorf("levels in %s", encodingName(enc))
+	return nil
 }
 
 // markNulls sets the null bits of the page's rows whose level is 0 and
@@ -754,139 +765,47 @@ func (d *chunkDecoder) markNulls(defs []uint32) (present int, err error) {
 	return present, nil
 }
 
-// dictIndexes decodes k dictionary indexes of a page into s.idx.
-func (d *chunkDecoder) dictIndexes(page []byte, k int) ([]uint32, error) {
-	if !d.ch.hasDict {
-		return nil, errors.New("dictionary indexes without a dictionary")
-	}
-	if len(page) < 1 {
-		if k == 0 {
-			return nil, nil
-		}
-		return nil, errShort
-	}
-	hy, err := newHybrid(page[1:], int(page[0]))
-	if err != nil {
-		return nil, err
-	}
+// dictIndexes decodes the next k dictionary indexes of the page.
+func (d *chunkDecoder) dictIndexes(k int) ([]uint32, error) {
 	d.s.idx = growU32(d.s.idx, k)
-	idx := d.s.idx
-	if err := hy.decode(idx); err != nil {
-		return nil, err
-	}
-	for _, i := range idx {
-		if int(i) >= d.ch.dictN {
-			return nil, fmt.Errorf("index %d into a dictionary of %d", i, d.ch.dictN)
-		}
-	}
-	return idx, nil
+	return d.s.idx, d.s.cur.indexes(d.s.idx, d.ch.dictN)
 }
 
-// fixedValues decodes the present values of a page of a fixed-width
-// physical type and places them.
-func (d *chunkDecoder) fixedValues(page []byte, enc int64, n, k int, defs []uint32) error {
+// fixedValues decodes the next k values of a page of a fixed-width
+// physical type and places them in the batch's n rows.
+func (d *chunkDecoder) fixedValues(enc int64, n, k int, defs []uint32) error {
 	s := d.s
 	size := d.col.physSize()
-	var raw []byte
+	switch phys := d.col.phys; {
+	case enc == encDeltaBinaryPacked && phys != pq.Types.Int32 && phys != pq.Types.Int64,
+		enc == encDeltaByteArray && phys != pq.Types.FixedLenByteArray,
+		enc == encRLE && phys != pq.Types.Boolean,
+		enc == encByteStreamSplit && (phys == pq.Types.Boolean || phys == pq.Types.Int96):
+		return fmt.Errorf("%s values of %v", encodingName(enc), phys)
+	}
 	direct := d.col.kind == pkCopy && defs == nil // the raw bytes are the column's
-	dst := unsafe.Slice((*byte)(unsafe.Add(d.dest.base, d.task.start*d.dest.size+d.done*d.dest.size)), k*size)
-	switch enc {
-	case encPlain:
-		if d.col.phys == pq.Types.Boolean {
-			s.raw = growBytes(s.raw, k)
-			if err := unpackBools(s.raw, page); err != nil {
-				return err
-			}
-			raw = s.raw
-			break
-		}
-		if len(page) < k*size {
-			return errShort
-		}
-		raw = page[:k*size]
-	case encPlainDictionary, encRLEDictionary:
-		idx, err := d.dictIndexes(page, k)
+	var raw []byte
+	if enc == encPlainDictionary || enc == encRLEDictionary {
+		idx, err := d.dictIndexes(k)
 		if err != nil {
 			return err
 		}
-		if !direct {
-			s.raw = growBytes(s.raw, k*size)
-			raw = s.raw
-		} else {
-			raw = dst
+		if direct {
+			gather(unsafe.Slice((*byte)(unsafe.Add(d.dest.base, (d.task.start+d.done)*size)), k*size), d.ch.dictRaw, idx, size)
+			return nil
 		}
+		s.raw = growBytes(s.raw, k*size)
+		raw = s.raw
 		gather(raw, d.ch.dictRaw, idx, size)
-	case encRLE:
-		if d.col.phys != pq.Types.Boolean || len(page) < 4 {
-			return fmt.Errorf("RLE values of %v", d.col.phys)
-		}
-		l := binary.LittleEndian.Uint32(page)
-		if uint64(l) > uint64(len(page)-4) {
-			return errShort
-		}
-		hy, _ := newHybrid(page[4:4+l], 1)
-		s.levels = growU32(s.levels, n+k) // after the definition levels
-		bits := s.levels[n:]
-		if err := hy.decode(bits); err != nil {
+	} else {
+		var err error
+		if raw, err = s.cur.fixed(k, size); err != nil {
 			return err
 		}
-		s.raw = growBytes(s.raw, k)
-		for i, b := range bits {
-			s.raw[i] = byte(b)
+		if direct {
+			copy(unsafe.Slice((*byte)(unsafe.Add(d.dest.base, (d.task.start+d.done)*size)), k*size), raw)
+			return nil
 		}
-		raw = s.raw
-	case encDeltaBinaryPacked:
-		if d.col.phys != pq.Types.Int32 && d.col.phys != pq.Types.Int64 {
-			return fmt.Errorf("DELTA_BINARY_PACKED values of %v", d.col.phys)
-		}
-		s.ints = growI64(s.ints, k)
-		if _, err := deltaBinary(s.ints, page); err != nil {
-			return err
-		}
-		s.raw = growBytes(s.raw, k*size)
-		raw = s.raw
-		if size == 4 {
-			for i, v := range s.ints {
-				binary.LittleEndian.PutUint32(raw[4*i:], uint32(v))
-			}
-		} else {
-			for i, v := range s.ints {
-				binary.LittleEndian.PutUint64(raw[8*i:], uint64(v))
-			}
-		}
-	case encDeltaByteArray:
-		if d.col.phys != pq.Types.FixedLenByteArray {
-			return fmt.Errorf("DELTA_BYTE_ARRAY values of %v", d.col.phys)
-		}
-		if err := deltaByteArrays(&s.arrays, page, k, s); err != nil {
-			return err
-		}
-		s.raw = growBytes(s.raw, k*size)
-		raw = s.raw
-		for i := range k {
-			v := s.arrays.at(i)
-			if len(v) != size {
-				return fmt.Errorf("a value of %d bytes in a column of %d", len(v), size)
-			}
-			copy(raw[i*size:], v)
-		}
-	case encByteStreamSplit:
-		if d.col.phys == pq.Types.Boolean || d.col.phys == pq.Types.Int96 {
-			return fmt.Errorf("BYTE_STREAM_SPLIT values of %v", d.col.phys)
-		}
-		s.raw = growBytes(s.raw, k*size)
-		raw = s.raw
-		if err := byteStreamSplit(raw, page, k, size); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("values in %s", encodingName(enc))
-	}
-	if direct {
-		if &raw[0:1][0] != &dst[0:1][0] || len(raw) == 0 {
-			copy(dst, raw)
-		}
-		return nil
 	}
 	return d.place(raw, n, k, defs)
 }
@@ -1117,25 +1036,18 @@ func (c *pqCol) decimal(b []byte) float64 {
 	return decimalFloat(0, c.scale, z)
 }
 
-// byteArrayValues decodes the present values of a BYTE_ARRAY page and
-// places them: strings, symbols or decimals.
-func (d *chunkDecoder) byteArrayValues(page []byte, enc int64, n, k int, defs []uint32) error {
+// byteArrayValues decodes the next k values of a BYTE_ARRAY page and
+// places them in the batch's n rows: strings, symbols or decimals.
+func (d *chunkDecoder) byteArrayValues(enc int64, n, k int, defs []uint32) error {
 	s := d.s
 	var idx []uint32
 	arrays := &s.arrays
 	var err error
-	switch enc {
-	case encPlain:
-		err = plainByteArrays(arrays, page, k)
-	case encDeltaLengthByte:
-		err = deltaLengthByteArrays(arrays, page, k, &s.lens)
-	case encDeltaByteArray:
-		err = deltaByteArrays(arrays, page, k, s)
-	case encPlainDictionary, encRLEDictionary:
-		idx, err = d.dictIndexes(page, k)
+	if enc == encPlainDictionary || enc == encRLEDictionary {
+		idx, err = d.dictIndexes(k)
 		arrays = &d.ch.dictStrs
-	default:
-		err = fmt.Errorf("values in %s", encodingName(enc))
+	} else {
+		err = s.cur.byteArrays(arrays, k)
 	}
 	if err != nil {
 		return err
