@@ -42,21 +42,60 @@
 // naming the type. A TABLE holds vectors, so a record's list, struct and
 // map columns are ErrNYI naming the column.
 //
-// Files (files.go) go through Arrow's own writers and readers: IPC streams
-// and files (Feather v2, optionally LZ4 or zstd) and Parquet. Parquet in
-// Arrow Go v17 does not take string_view, so STR columns are written to
-// Parquet as plain strings; SYM columns go as their dictionaries (Parquet
+// Files (files.go): IPC streams and files (Feather v2, optionally LZ4 or
+// zstd) go through Arrow's own writer and reader; Parquet is written by
+// Arrow Go and read by raygo's own reader (below). Arrow Go v17's Parquet
+// writer does not take string_view, so STR columns are written to Parquet
+// as plain strings; SYM columns go as their dictionaries (Parquet
 // dictionary pages, no re-encoding), and the file's metadata keeps the
-// Arrow schema, so STR reads back as STR and SYM as SYM (a file another
-// tool wrote reads its strings as STR, its Arrow dictionaries as SYM).
-// Files give
-// each SYM column one dictionary of its own symbols, shared by all the
-// file's record batches (an IPC file may not replace a dictionary).
-// Arrow's IPC writer writes a string_view column's data buffers whole, so
-// a STR column whose pool holds much more than its rows use (a batch
-// sliced from a longer column, or one with many overwritten strings) is
-// written from a copy with just those bytes (compactForWriting): a table
-// sent as batches would otherwise carry the whole pool in every batch.
+// Arrow schema, so STR reads back as STR and SYM as SYM. Files give each
+// SYM column one dictionary of its own symbols, shared by all the file's
+// record batches (an IPC file may not replace a dictionary). Arrow's IPC
+// writer writes a string_view column's data buffers whole, so a STR column
+// whose pool holds much more than its rows use (a batch sliced from a
+// longer column, or one with many overwritten strings) is written from a
+// copy with just those bytes (compactForWriting): a table sent as batches
+// would otherwise carry the whole pool in every batch.
+//
+// # Reading Parquet
+//
+// ReadParquet, ReadParquetFrom (an io.ReaderAt) and ScanParquet (a row
+// group at a time, as an iter.Seq2) plan a read from the verified footer
+// alone (pqplan.go): which columns (Columns, ColumnIndexes), which row
+// groups (RowGroups, and RowGroupsInRange against the chunks' min/max
+// statistics), which raygo type each column becomes, and which string
+// columns are read as SYM (AsSym by name; DictionariesAsSym for every
+// column whose dictionaries hold at most a limit of entries; a column a
+// writer stored as an Arrow dictionary always). A directory of part files
+// reads as one table, in file-name order. The read options are one set for
+// every reader: ReadIPCFile and ScanIPCFile take them too.
+//
+// Flat columns (all that a TABLE holds but nested ones) are decoded by the
+// native reader (pqnative.go, pqencoding.go), straight into raygo blocks:
+// each fixed-width and SYM column is allocated once at the plan's row
+// count; each (column, row group) chunk is read with one ReadAt into a
+// block of the heap, its page headers walked and checked, its dictionary
+// decoded (a SYM column interns each dictionary entry once, then writes
+// ids), and its data pages cut into tasks of about 256K rows that
+// GOMAXPROCS workers decode in place, a batch of 65,536 rows at a time,
+// through resumable decoders of every encoding (PLAIN, PLAIN_DICTIONARY
+// and RLE_DICTIONARY, RLE and BIT_PACKED levels, RLE booleans,
+// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY,
+// BYTE_STREAM_SPLIT), pages v1 and v2, and every codec (uncompressed,
+// snappy, gzip, zstd, brotli, LZ4 and LZ4_RAW). A STR column is written in
+// parts, one a task, whose pools are joined at the end without copying a
+// view (vec.StrParts). Definition levels become each task's null bitmap,
+// written into the column at once (vec.SetNulls). Types convert as Import
+// converts them (int8, uint16, uint32 and uint64 widen, decimals become the
+// nearest F64, timestamps of any unit and INT96 become nanoseconds); a
+// value out of range is ErrRange naming the first such row.
+//
+// A column the native reader does not place (a LIST, STRUCT or MAP is
+// ErrNYI anyway; what remains are types only a stored Arrow schema gives)
+// sends the read through Arrow Go: pqarrow decodes each column chunk on
+// the calling goroutine, and the arrays are imported. Both readers give
+// the same table for the same plan: TestParquetNativeMatchesArrowGo and
+// FuzzReadParquet hold them to it.
 //
 // # Untrusted data
 //
@@ -75,19 +114,26 @@
 //     writes files whose body holds none), and each dictionary and record
 //     batch block is read from the place the footer gives, inside the file,
 //     through verifiedStream.
-//   - ReadParquet verifies the file before Arrow Go decodes any of it
-//     (parquetverify.go): the footer, the Thrift file metadata (walked by
+//   - ReadParquet verifies the file's footer before anything is decoded
+//     (parquetverify.go): the Thrift file metadata (walked by
 //     thriftReader: no list longer than the bytes left, bounded nesting, a
 //     decoded size within the read limit), the schema (a tree at most 64
-//     levels deep), every column chunk (inside the file, one per leaf)
-//     and every page header (inside its chunk, sizes and counts >= 0).
+//     levels deep) and every column chunk (inside the file, one per leaf).
 //     Encrypted files and columns in other files are ErrNYI. An Arrow
 //     schema stored in the file's metadata (ARROW:schema, which Arrow Go
-//     deserializes as an IPC message) passes through verifiedStream first. Pages are
-//     decompressed by codecs registered process-wide at init (codecs.go)
-//     that fill the buffer the page header sized and refuse data that
-//     would not fit: Arrow Go's own zstd and snappy codecs grow it to
-//     whatever the compressed frame declares.
+//     deserializes as an IPC message) passes through verifiedStream first.
+//     The native reader checks each page header against its chunk, each
+//     page's sizes against the read limit before it is decompressed, and
+//     every length, count, bit width and dictionary index against the
+//     bytes and entries there are; it allocates by the footer's row counts
+//     (bounded by the read limit) and decodes in batches, never by a count
+//     a page declares. Before Arrow Go reads a chunk, every page header of
+//     it is walked, and the dictionary indexes of its pages are decoded and
+//     checked (Arrow Go sizes a slice by the largest index it meets).
+//     Pages are decompressed into buffers of the size their headers give
+//     by codecs that refuse data that would not fit (codecs.go; the ones
+//     registered process-wide at init replace Arrow Go's zstd and snappy,
+//     which grow the buffer to whatever the frame declares).
 //   - Every read allocates through its own readAllocator (readmem.go). It
 //     holds at most the heap's budget when one is set; without one, at
 //     most 1024 times the bytes read plus 256 MiB, which refuses
@@ -100,9 +146,10 @@
 //   - Import, ImportRecord and the readers check that an array's buffers
 //     hold what its length promises, and that dictionary indices are in
 //     range. They recover Arrow's panics, release whatever they had built,
-//     and return ErrCorrupt. ReadParquet reads columns on the calling
-//     goroutine, so that a panic over a damaged page reaches its recover
-//     (pqarrow's own goroutines would end the process).
+//     and return ErrCorrupt. ReadParquet's Arrow path reads columns on the
+//     calling goroutine, so that a panic over a damaged page reaches its
+//     recover (pqarrow's own goroutines would end the process); the native
+//     reader's workers recover their own.
 //
 // FuzzReadIPC, FuzzReadParquet and FuzzImport exercise all of this;
 // RELIABILITY.md gives their last campaigns.

@@ -2,6 +2,8 @@ package rayarrow_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/apache/arrow/go/v17/arrow/array"
 
@@ -37,4 +39,45 @@ func Example() {
 	// Output:
 	// 3 1 3
 	// I64 true 3
+}
+
+// ExampleReadParquet reads two columns of a Parquet file, one of its
+// strings as symbols, and then the file a row group at a time.
+func ExampleReadParquet() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "t.parquet")
+	tb, _ := vec.NewTable()
+	ids, _ := vec.FromSlice(value.I64, []int64{1, 2, 3})
+	names, _ := vec.FromStrings([]string{"ab", "cd", "ab"})
+	_ = vec.AddColumn(&tb, "id", ids)
+	_ = vec.AddColumn(&tb, "name", names)
+	cow.Release(&ids)
+	cow.Release(&names)
+	if err := rayarrow.WriteParquet(path, tb); err != nil {
+		panic(err)
+	}
+	cow.Release(&tb)
+
+	// Only the named columns' pages are read; name becomes SYM.
+	t, err := rayarrow.ReadParquet(path, rayarrow.Columns("name", "id"), rayarrow.AsSym("name"))
+	if err != nil {
+		panic(err)
+	}
+	_, col, _ := vec.ColumnAt(t, 0)
+	first, _ := vec.GetSym(col, 0)
+	fmt.Println(vec.NumCols(t), vec.NumRows(t), col.Type(), first)
+	cow.Release(&t)
+
+	// A file larger than memory: a TABLE a row group at a time.
+	for part, err := range rayarrow.ScanParquet(path, rayarrow.Columns("id")) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("rows:", vec.NumRows(part))
+		cow.Release(&part)
+	}
+	// Output:
+	// 2 3 SYM ab
+	// rows: 3
 }
