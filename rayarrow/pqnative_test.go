@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -368,4 +372,67 @@ func TestScanParquetYieldsRowGroups(t *testing.T) {
 	if d := tableDiff(whole, joined); d != "" {
 		t.Error(d)
 	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.ReaderAt
+	n atomic.Int64
+}
+
+func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestParquetProjectionReadsOnlyItsColumn reads one int64 column of a file
+// of several and counts the bytes read: at most 1.1 times that column's
+// chunks plus the footer (the other columns' pages are never read).
+func TestParquetProjectionReadsOnlyItsColumn(t *testing.T) {
+	heaptest.Check(t)
+	const n = 200_000
+	tb := tableOf(t,
+		column{"id", must(vec.FromSlice(value.I64, seq(n, func(i int) int64 { return int64(i) * 7919 })))},
+		column{"px", must(vec.FromSlice(value.F64, seq(n, func(i int) float64 { return float64(i) / 3 })))},
+		column{"name", must(vec.FromStringsFunc(n, func(i int) string { return fmt.Sprintf("name %d", i) }))},
+	)
+	defer cow.Release(&tb)
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	if err := WriteParquet(path, tb); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &countingReader{r: bytes.NewReader(b)}
+	v, err := ReadParquetFrom(r, int64(len(b)), Columns("id"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&v)
+	f, err := openParquet(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.close()
+	var chunk int64
+	for g := range f.verifier.groups {
+		chunk += f.verifier.groups[g][0].totalCompressed
+	}
+	footer := int64(len(b)) - f.verifier.footerStart
+	if got, most := r.n.Load(), chunk*11/10+footer; got > most {
+		t.Errorf("read %d bytes for a column of %d and a footer of %d (at most %d)", got, chunk, footer, most)
+	} else {
+		t.Logf("read %d bytes: the column's chunks are %d, the footer %d, the file %d", got, chunk, footer, len(b))
+	}
+}
+
+func seq[T any](n int, f func(int) T) []T {
+	out := make([]T, n)
+	for i := range out {
+		out[i] = f(i)
+	}
+	return out
 }

@@ -189,6 +189,19 @@ func (f *pqFile) plan(o *readOptions) (*pqPlan, error) {
 			return nil, corruptf("row group %d of %d rows", g, n)
 		}
 		p.rows += int(n)
+		// A chunk holds a value (or a null) for each row of its group;
+		// a leaf of a nested column holds one at least. A chunk that says
+		// otherwise would be read by one reader as rows of another group.
+		for _, c := range p.cols {
+			var leaves []int
+			for _, l := range appendLeaves(leaves, &f.manifest.Fields[c.field]) {
+				values := f.verifier.groups[g][l].numValues
+				flat := f.rdr.MetaData().Schema.Column(l).MaxRepetitionLevel() == 0
+				if values < n || flat && values != n {
+					return nil, corruptf("row group %d of %d rows has %d values of column %q", g, n, values, c.name)
+				}
+			}
+		}
 	}
 	if o.dictSym {
 		if err := p.dictionariesAsSym(o.symLimit); err != nil {

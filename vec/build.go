@@ -301,6 +301,9 @@ func NewStrParts(rows int) (*StrParts, error) {
 // Part returns a builder of rows [start, start+rows) of the vector. Parts
 // must not overlap; each must be filled (Append rows times) before Join.
 func (p *StrParts) Part(start, rows int) (*StrBuilder, error) {
+	if p.v.IsZero() {
+		return nil, ray.Errorf(ray.ErrDomain, "vec.StrParts.Part", "the vector was joined or released")
+	}
 	if start < 0 || rows < 0 || start > p.rows-rows {
 		return nil, ray.Errorf(ray.ErrRange, "vec.StrParts.Part", "rows [%d, %d+%d) of %d", start, start, rows, p.rows)
 	}
@@ -311,6 +314,9 @@ func (p *StrParts) Part(start, rows int) (*StrBuilder, error) {
 // each filled) joined; it releases the parts' builders. Parts that do not
 // cover the rows are ErrLength, and the vector is released.
 func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
+	if p.v.IsZero() {
+		return value.V{}, ray.Errorf(ray.ErrDomain, "vec.StrParts.Join", "the vector was joined or released")
+	}
 	defer func() {
 		for _, b := range parts {
 			b.Release()

@@ -1,0 +1,206 @@
+package vec
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/value"
+)
+
+// NewSymN makes a SYM vector of the width asked for, every row the fill
+// id; MutableSymIDs writes it in place at that width and no other.
+func TestNewSymNAndMutableSymIDs(t *testing.T) {
+	heaptest.Check(t)
+	a, _ := value.Intern("build.a")
+	b, _ := value.Intern("build.b")
+	v, err := NewSymN(5, attrs.W16, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&v)
+	if w, _ := v.Attrs().SymWidth(); w != attrs.W16 {
+		t.Errorf("width %v, want W16", w)
+	}
+	ids, err := MutableSymIDs[uint16](&v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids[3] = uint16(b)
+	for i, want := range []string{"build.a", "build.a", "build.a", "build.b", "build.a"} {
+		if got, err := GetSym(v, i); err != nil || got != want {
+			t.Errorf("row %d: %q %v, want %q", i, got, err, want)
+		}
+	}
+	if _, err := MutableSymIDs[uint32](&v); !errors.Is(err, ray.ErrType) {
+		t.Errorf("a uint32 view of 2-byte ids: %v", err)
+	}
+	i64, _ := FromSlice(value.I64, []int64{1})
+	defer cow.Release(&i64)
+	if _, err := MutableSymIDs[uint8](&i64); !errors.Is(err, ray.ErrType) {
+		t.Errorf("ids of an I64 vector: %v", err)
+	}
+	if err := cow.Check(v); err != nil {
+		t.Error(err)
+	}
+	for _, c := range []struct {
+		n    int
+		w    attrs.Width
+		fill int64
+		kind error
+	}{
+		{-1, attrs.W8, a, ray.ErrLength},
+		{3, attrs.W64 + 1, a, ray.ErrDomain},
+		{3, attrs.W8, value.SymCount(), ray.ErrRange},
+		{3, attrs.W8, -1, ray.ErrRange},
+	} {
+		if _, err := NewSymN(c.n, c.w, c.fill); !errors.Is(err, c.kind) {
+			t.Errorf("NewSymN(%d, %v, %d): %v, want %v", c.n, c.w, c.fill, err, c.kind)
+		}
+	}
+	if big := value.SymCount() - 1; big > 255 {
+		if _, err := NewSymN(3, attrs.W8, big); !errors.Is(err, ray.ErrRange) {
+			t.Errorf("id %d in 1-byte ids: %v", big, err)
+		}
+	}
+}
+
+// A StrBuilder gives the strings appended, whatever their lengths and
+// however they arrive (Append, AppendString, AppendSpans), and refuses
+// rows past its size and spans outside their data, changing nothing.
+func TestStrBuilderModel(t *testing.T) {
+	heaptest.Check(t)
+	r := rand.New(rand.NewPCG(4, 2))
+	for round := range 100 {
+		rows := r.IntN(400)
+		b, err := NewStrBuilder(rows, r.IntN(64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for len(want) < rows {
+			switch r.IntN(3) {
+			case 0:
+				s := strings.Repeat(string(rune('a'+r.IntN(26))), r.IntN(40))
+				if err := b.Append([]byte(s)); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, s)
+			case 1:
+				s := fmt.Sprintf("row %d of round %d", len(want), round)
+				if err := b.AppendString(s); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, s)
+			default:
+				k := min(1+r.IntN(20), rows-len(want))
+				data := []byte(strings.Repeat("0123456789abcdefghij", 3))
+				spans := make([]uint32, 2*k)
+				for i := range k {
+					s := uint32(r.IntN(len(data)))
+					e := s + uint32(r.IntN(len(data)-int(s)+1))
+					spans[2*i], spans[2*i+1] = s, e
+					want = append(want, string(data[s:e]))
+				}
+				if err := b.AppendSpans(data, []uint32{0, uint32(len(data) + 1)}); !errors.Is(err, ray.ErrRange) || b.Len() != len(want)-k {
+					t.Fatalf("a span past its data: %v, %d rows", err, b.Len())
+				}
+				if err := b.AppendSpans(data, spans); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := b.Append([]byte("x")); !errors.Is(err, ray.ErrLength) {
+			t.Fatalf("a row past the builder's: %v", err)
+		}
+		if round%7 == 0 {
+			b.Release()
+			continue
+		}
+		v := b.Finish()
+		for i, s := range want {
+			if got, err := GetStr(v, i); err != nil || got != s {
+				t.Fatalf("round %d row %d: %q %v, want %q", round, i, got, err, s)
+			}
+		}
+		if v.Len() != int64(rows) {
+			t.Fatalf("%d rows, want %d", v.Len(), rows)
+		}
+		if err := cow.Check(v); err != nil {
+			t.Fatal(err)
+		}
+		cow.Release(&v)
+	}
+}
+
+// StrParts joins parts written at once by several goroutines into the
+// column of their rows, and refuses parts that leave rows unwritten,
+// leaking nothing.
+func TestStrPartsJoin(t *testing.T) {
+	heaptest.Check(t)
+	const rows = 5000
+	want := make([]string, rows)
+	for i := range want {
+		want[i] = fmt.Sprintf("%d%s", i, strings.Repeat("y", i%30))
+	}
+	p, err := NewStrParts(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounds := []int{0, 1, 700, 701, 2500, 4999, rows}
+	parts := make([]*StrBuilder, len(bounds)-1)
+	var wg sync.WaitGroup
+	for k := range parts {
+		part, err := p.Part(bounds[k], bounds[k+1]-bounds[k])
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts[k] = part
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := bounds[k]; i < bounds[k+1]; i++ {
+				if err := part.AppendString(want[i]); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	v, err := p.Join(parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&v)
+	for i, s := range want {
+		if got, _ := GetStr(v, i); got != s {
+			t.Fatalf("row %d: %q, want %q", i, got, s)
+		}
+	}
+	if err := cow.Check(v); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Part(0, 1); err == nil {
+		t.Error("a part of a joined StrParts")
+	}
+
+	q, err := NewStrParts(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	half, _ := q.Part(0, 5)
+	_ = half.AppendString("a string longer than twelve")
+	if _, err := q.Part(6, 5); !errors.Is(err, ray.ErrRange) {
+		t.Errorf("a part past the rows: %v", err)
+	}
+	if _, err := q.Join([]*StrBuilder{half}); !errors.Is(err, ray.ErrLength) {
+		t.Errorf("parts that leave rows unwritten: %v", err)
+	}
+}
