@@ -705,10 +705,3 @@ func readArrowColumn(fr *pqarrow.FileReader, c pqCol, groups []int, included map
 	return vec.ConcatAll(parts...)
 }
 
-func emptyColumns(s *arrow.Schema) []arrow.Array {
-	cols := make([]arrow.Array, len(s.Fields()))
-	for i, f := range s.Fields() {
-		cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, f.Type, 0)
-	}
-	return cols
-}

@@ -352,8 +352,6 @@ type byteArrays struct {
 	offs []uint32
 }
 
-func (a *byteArrays) len() int { return len(a.offs) / 2 }
-
 func (a *byteArrays) at(i int) []byte { return a.data[a.offs[2*i]:a.offs[2*i+1]:a.offs[2*i+1]] }
 
 // plainByteArrays reads n PLAIN byte arrays (each a 4-byte length and its
