@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"os"
 	"strings"
 
@@ -656,6 +657,75 @@ func appendLeaves(leaves []int, sf *pqarrow.SchemaField) []int {
 	return leaves
 }
 
+// importAs imports an array as column c wants it: as Import does, but
+// decimals as I64 (DecimalsAsI64) and uint64 as F64 (Uint64AsF64) when the
+// plan says so.
+func importAs(a arrow.Array, c pqCol) (value.V, error) {
+	var n int
+	var at func(i int) (uint64, bool)
+	switch {
+	case c.kind == pkUint64F64:
+		u, ok := a.(*array.Uint64)
+		if !ok {
+			return Import(a)
+		}
+		n, at = u.Len(), func(i int) (uint64, bool) { return math.Float64bits(float64(u.Value(i))), true }
+	case c.kind == pkDecimalI64:
+		switch d := a.(type) {
+		case *array.Decimal128:
+			n, at = d.Len(), func(i int) (uint64, bool) {
+				x := d.Value(i)
+				return x.LowBits(), x.HighBits() == int64(x.LowBits())>>63
+			}
+		case *array.Decimal256:
+			n, at = d.Len(), func(i int) (uint64, bool) {
+				w := d.Value(i).Array()
+				sign := uint64(int64(w[0]) >> 63)
+				return w[0], w[1] == sign && w[2] == sign && w[3] == sign
+			}
+		default:
+			return Import(a)
+		}
+	default:
+		return Import(a)
+	}
+	if err := checkBuffers(a); err != nil {
+		return value.V{}, err
+	}
+	xs := make([]uint64, n)
+	for i := range xs {
+		if a.IsNull(i) {
+			continue
+		}
+		x, ok := at(i)
+		if !ok {
+			return value.V{}, ray.Errorf(ray.ErrRange, "rayarrow.Import", "row %d: a decimal whose unscaled value does not fit an I64", i)
+		}
+		xs[i] = x
+	}
+	var v value.V
+	var err error
+	if c.out == value.F64 {
+		v, err = vec.FromSlice(value.F64, reinterpret[uint64, float64](xs))
+	} else {
+		v, err = vec.FromSlice(value.I64, reinterpret[uint64, int64](xs))
+	}
+	if err != nil || a.NullN() == 0 {
+		return v, err
+	}
+	bits := make([]byte, (n+7)/8)
+	for i := range n {
+		if a.IsNull(i) {
+			bits[i>>3] |= 1 << (i & 7)
+		}
+	}
+	if err := vec.SetNulls(&v, bits, 0); err != nil {
+		cow.Release(&v)
+		return value.V{}, err
+	}
+	return v, nil
+}
+
 // readArrowColumn reads one column's chunks in the given row groups with
 // Arrow Go, on the calling goroutine (pqarrow.ReadTable reads on goroutines
 // of its own, where a panic over damaged pages, which Arrow Go v17 answers
@@ -682,7 +752,7 @@ func readArrowColumn(fr *pqarrow.FileReader, c pqCol, groups []int, included map
 	defer func() { releaseAll(parts) }()
 	at := 0
 	for _, a := range chunks.Chunks() {
-		v, err := Import(a)
+		v, err := importAs(a, c)
 		var re *ray.Error
 		if errors.As(err, &re) && re.Kind == ray.ErrRange && at > 0 {
 			re.Msg = fmt.Sprintf("%s (counting from row %d of the table)", re.Msg, at)

@@ -193,4 +193,38 @@ func TestInteropDuckDBTypes(t *testing.T) {
 		cow.Release(&native)
 		cow.Release(&viaArrow)
 	}
+	// On request: decimals as their unscaled I64, uint64 as F64.
+	for _, c := range []struct {
+		name string
+		opt  ReadOption
+		typ  value.Type
+		row  string
+	}{
+		{"decimal_18_4", DecimalsAsI64(), value.I64, "-185185183684500"},
+		{"decimal_38_10", DecimalsAsI64(), value.Null, ""},
+		{"ubigint_big", Uint64AsF64(), value.F64, "1.8446744073709552e+19"},
+	} {
+		b, err := os.ReadFile(filepath.Join(dir, c.name+".parquet"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		native, viaArrow, errN, errA := readBoth(b, c.opt)
+		if c.typ == value.Null {
+			if !errors.Is(errN, ray.ErrRange) || !errors.Is(errA, ray.ErrRange) {
+				t.Errorf("%s: native %v, Arrow %v, want ErrRange", c.name, errN, errA)
+			}
+			continue
+		}
+		if errN != nil || errA != nil {
+			t.Fatalf("%s: native %v, Arrow %v", c.name, errN, errA)
+		}
+		if d := tableDiff(native, viaArrow); d != "" {
+			t.Errorf("%s: %s", c.name, d)
+		}
+		if _, col, _ := vec.ColumnAt(native, 0); col.Type() != c.typ || cell(col, 0) != c.row {
+			t.Errorf("%s: %v, row 0 %s, want %v %s", c.name, col.Type(), cell(col, 0), c.typ, c.row)
+		}
+		cow.Release(&native)
+		cow.Release(&viaArrow)
+	}
 }

@@ -985,10 +985,58 @@ func (c *pqCol) convert(out, raw []byte, k int) (int, error) {
 		for i := range k {
 			binary.LittleEndian.PutUint64(out[8*i:], math.Float64bits(c.decimal(raw[size*i:size*(i+1)])))
 		}
+	case pkDecimalI64:
+		size := c.physSize()
+		for i := range k {
+			v, ok := c.unscaled(raw[size*i : size*(i+1)])
+			if !ok {
+				return i, fmt.Errorf("a decimal whose unscaled value does not fit an I64")
+			}
+			binary.LittleEndian.PutUint64(out[8*i:], uint64(v))
+		}
+	case pkUint64F64:
+		for i := range k {
+			binary.LittleEndian.PutUint64(out[8*i:], math.Float64bits(float64(binary.LittleEndian.Uint64(raw[8*i:]))))
+		}
 	default:
 		return 0, fmt.Errorf("no conversion of %v", c.phys)
 	}
 	return 0, nil
+}
+
+// unscaled returns a stored decimal's unscaled value, when it fits an
+// int64.
+func (c *pqCol) unscaled(b []byte) (int64, bool) {
+	switch c.phys {
+	case pq.Types.Int32:
+		return int64(int32(binary.LittleEndian.Uint32(b))), true
+	case pq.Types.Int64:
+		return int64(binary.LittleEndian.Uint64(b)), true
+	}
+	if len(b) == 0 {
+		return 0, true
+	}
+	neg := b[0]&0x80 != 0
+	sign := byte(0)
+	if neg {
+		sign = 0xff
+	}
+	for _, x := range b[:max(len(b)-8, 0)] {
+		if x != sign {
+			return 0, false
+		}
+	}
+	if len(b) > 8 && (b[len(b)-8]&0x80 != 0) != neg {
+		return 0, false
+	}
+	var v uint64
+	if neg {
+		v = math.MaxUint64
+	}
+	for _, x := range b[max(len(b)-8, 0):] {
+		v = v<<8 | uint64(x)
+	}
+	return int64(v), true
 }
 
 // decimal converts one stored decimal (INT32 or INT64 little-endian, or a
@@ -1001,34 +1049,10 @@ func (c *pqCol) decimal(b []byte) float64 {
 	case pq.Types.Int64:
 		return decimalFloat(int64(binary.LittleEndian.Uint64(b)), c.scale, nil)
 	}
-	if len(b) == 0 {
-		return 0
+	if v, ok := c.unscaled(b); ok {
+		return decimalFloat(v, c.scale, nil)
 	}
-	neg := b[0]&0x80 != 0
-	sign := byte(0)
-	if neg {
-		sign = 0xff
-	}
-	fits := true
-	for _, x := range b[:max(len(b)-8, 0)] {
-		if x != sign {
-			fits = false
-			break
-		}
-	}
-	if fits && len(b) > 8 && (b[len(b)-8]&0x80 != 0) != neg {
-		fits = false
-	}
-	if fits {
-		var v uint64
-		if neg {
-			v = math.MaxUint64
-		}
-		for _, x := range b[max(len(b)-8, 0):] {
-			v = v<<8 | uint64(x)
-		}
-		return decimalFloat(int64(v), c.scale, nil)
-	}
+	neg := len(b) > 0 && b[0]&0x80 != 0
 	z := new(big.Int).SetBytes(b)
 	if neg {
 		z.Sub(z, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
@@ -1081,10 +1105,18 @@ func (d *chunkDecoder) byteArrayValues(enc int64, n, k int, defs []uint32) error
 		return d.str.AppendSpans(arrays.data, spans)
 	case pkSym:
 		return d.symValues(n, defs, idx, value)
-	case pkDecimal:
+	case pkDecimal, pkDecimalI64:
 		s.conv = growBytes(s.conv, 8*k)
 		for j := range k {
-			binary.LittleEndian.PutUint64(s.conv[8*j:], math.Float64bits(d.col.decimal(value(j))))
+			x := math.Float64bits(d.col.decimal(value(j)))
+			if d.col.kind == pkDecimalI64 {
+				v, ok := d.col.unscaled(value(j))
+				if !ok {
+					return d.rangeError(j, defs, errors.New("a decimal whose unscaled value does not fit an I64"))
+				}
+				x = uint64(v)
+			}
+			binary.LittleEndian.PutUint64(s.conv[8*j:], x)
 		}
 		rows := unsafe.Slice((*byte)(unsafe.Add(d.dest.base, (d.task.start+d.done)*8)), n*8)
 		if defs == nil {

@@ -259,6 +259,7 @@ func TestParquetNativeMatchesArrowGo(t *testing.T) {
 		{"row groups", []ReadOption{RowGroups(7, 0, 3)}},
 		{"sym", []ReadOption{AsSym("s", "note"), DictionariesAsSym(0)}},
 		{"range", []ReadOption{RowGroupsInRange("req", 200, 300)}},
+		{"decimals as I64, uint64 as F64", []ReadOption{Columns("dec9", "dec18", "u64", "i64"), DecimalsAsI64(), Uint64AsF64()}},
 	}
 	for _, f := range files {
 		for _, os := range optionSets {

@@ -20,6 +20,8 @@ type readOptions struct {
 	sym      []string // string columns to read as SYM
 	dictSym  bool     // every dictionary-encoded string column as SYM
 	symLimit int
+	decI64   bool // decimals as I64 scaled by 10^scale
+	u64F64   bool // uint64 as F64
 	native   int8 // 0: the native reader when it can; -1: the Arrow path (tests); 1: native or fail (tests)
 }
 
@@ -113,3 +115,13 @@ func WithContext(ctx context.Context) ReadOption {
 
 // timeBound is what a time.Time bound becomes for a TIMESTAMP column.
 func timeBound(t time.Time) int64 { return t.UnixNano() }
+
+// DecimalsAsI64 reads decimal columns as I64 holding each value times
+// 10^scale (the decimal's unscaled integer, exact), instead of the nearest
+// F64. A value that does not fit an int64 is ErrRange naming the row.
+func DecimalsAsI64() ReadOption { return func(o *readOptions) { o.decI64 = true } }
+
+// Uint64AsF64 reads unsigned 64-bit columns as F64 (the nearest float64 of
+// each value), instead of I64, where a value past the int64 range is
+// ErrRange.
+func Uint64AsF64() ReadOption { return func(o *readOptions) { o.u64F64 = true } }

@@ -100,6 +100,8 @@ const (
 	pkTimeMs                  // INT32 ms -> TIME, checked
 	pkTimeDiv                 // INT64 us or ns -> TIME ms, checked
 	pkDecimal                 // INT32, INT64, FLBA or BYTE_ARRAY decimal -> F64
+	pkDecimalI64              // the same -> I64 of the unscaled value, checked (DecimalsAsI64)
+	pkUint64F64               // INT64 (uint64) -> F64 (Uint64AsF64)
 	pkString                  // BYTE_ARRAY -> STR
 	pkSym                     // BYTE_ARRAY -> SYM
 )
@@ -161,6 +163,12 @@ func (f *pqFile) plan(o *readOptions) (*pqPlan, error) {
 		c, err := f.column(i)
 		if err != nil {
 			return nil, err
+		}
+		switch {
+		case o.decI64 && c.kind == pkDecimal:
+			c.out, c.kind = value.I64, pkDecimalI64
+		case o.u64F64 && c.kind == pkUint64:
+			c.out, c.kind = value.F64, pkUint64F64
 		}
 		if symNamed[c.name] {
 			if c.out != value.Str && c.out != value.Sym {
@@ -627,3 +635,4 @@ func (f *pqFile) dictionarySize(cc *metadata.ColumnChunkMetaData) (int64, bool, 
 
 // String describes a column of the plan, for errors.
 func (c *pqCol) String() string { return fmt.Sprintf("column %q", c.name) }
+
