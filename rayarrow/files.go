@@ -774,4 +774,3 @@ func readArrowColumn(fr *pqarrow.FileReader, c pqCol, groups []int, included map
 	}
 	return vec.ConcatAll(parts...)
 }
-

@@ -88,22 +88,22 @@ func (f *pqFile) close() { f.rdr.Close() }
 type pqKind uint8
 
 const (
-	pkCopy      pqKind = iota // the same bytes: INT32 -> I32/DATE, INT64 -> I64/TIMESTAMP ns, FLOAT, DOUBLE, BOOLEAN, FLBA(16) -> GUID
-	pkInt8                    // INT32 (int8) -> I16
-	pkInt16                   // INT32 (int16) -> I16
-	pkUint8                   // INT32 (uint8) -> U8
-	pkUint16                  // INT32 (uint16) -> I32
-	pkUint32                  // INT32 (uint32) -> I64
-	pkUint64                  // INT64 (uint64) -> I64, checked
-	pkTimestamp               // INT64 in ms or us -> TIMESTAMP ns, checked
-	pkInt96                   // INT96 (legacy timestamps) -> TIMESTAMP ns
-	pkTimeMs                  // INT32 ms -> TIME, checked
-	pkTimeDiv                 // INT64 us or ns -> TIME ms, checked
-	pkDecimal                 // INT32, INT64, FLBA or BYTE_ARRAY decimal -> F64
-	pkDecimalI64              // the same -> I64 of the unscaled value, checked (DecimalsAsI64)
-	pkUint64F64               // INT64 (uint64) -> F64 (Uint64AsF64)
-	pkString                  // BYTE_ARRAY -> STR
-	pkSym                     // BYTE_ARRAY -> SYM
+	pkCopy       pqKind = iota // the same bytes: INT32 -> I32/DATE, INT64 -> I64/TIMESTAMP ns, FLOAT, DOUBLE, BOOLEAN, FLBA(16) -> GUID
+	pkInt8                     // INT32 (int8) -> I16
+	pkInt16                    // INT32 (int16) -> I16
+	pkUint8                    // INT32 (uint8) -> U8
+	pkUint16                   // INT32 (uint16) -> I32
+	pkUint32                   // INT32 (uint32) -> I64
+	pkUint64                   // INT64 (uint64) -> I64, checked
+	pkTimestamp                // INT64 in ms or us -> TIMESTAMP ns, checked
+	pkInt96                    // INT96 (legacy timestamps) -> TIMESTAMP ns
+	pkTimeMs                   // INT32 ms -> TIME, checked
+	pkTimeDiv                  // INT64 us or ns -> TIME ms, checked
+	pkDecimal                  // INT32, INT64, FLBA or BYTE_ARRAY decimal -> F64
+	pkDecimalI64               // the same -> I64 of the unscaled value, checked (DecimalsAsI64)
+	pkUint64F64                // INT64 (uint64) -> F64 (Uint64AsF64)
+	pkString                   // BYTE_ARRAY -> STR
+	pkSym                      // BYTE_ARRAY -> SYM
 )
 
 // pqCol is a planned column.
@@ -635,4 +635,3 @@ func (f *pqFile) dictionarySize(cc *metadata.ColumnChunkMetaData) (int64, bool, 
 
 // String describes a column of the plan, for errors.
 func (c *pqCol) String() string { return fmt.Sprintf("column %q", c.name) }
-
