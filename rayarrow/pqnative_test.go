@@ -2,6 +2,7 @@ package rayarrow
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -436,4 +437,71 @@ func seq[T any](n int, f func(int) T) []T {
 		out[i] = f(i)
 	}
 	return out
+}
+
+// TestReadParquetDirectory reads a directory of part files as one table
+// (in file-name order, other files skipped), streams it a row group at a
+// time, and stops a read whose context is done.
+func TestReadParquetDirectory(t *testing.T) {
+	heaptest.Check(t)
+	dir := t.TempDir()
+	files := typedParquetFilesOf(t, 300)
+	whole := must(ReadParquetFrom(bytes.NewReader(files[0].b), int64(len(files[0].b)), DictionariesAsSym(100)))
+	defer cow.Release(&whole)
+	// The same file three times, as part files, and files to skip.
+	for _, name := range []string{"part-2.parquet", "part-0.parquet", "part-1.parquet", "_SUCCESS", ".part-0.parquet.crc", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), files[0].b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := ReadParquet(dir, DictionariesAsSym(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&all)
+	want := must(vec.ConcatAll(whole, whole, whole))
+	defer cow.Release(&want)
+	if d := tableDiff(all, want); d != "" {
+		t.Errorf("the directory: %s", d)
+	}
+	// Row groups number across the files: 3 files of 3 groups (128 rows).
+	rg, err := ReadParquet(dir, RowGroups(4), Columns("req"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, col, _ := vec.ColumnAt(rg, 0); vec.NumRows(rg) != 128 || cell(col, 0) != "128" {
+		t.Errorf("row group 4 of the directory: %d rows, first %s", vec.NumRows(rg), cell(col, 0))
+	}
+	cow.Release(&rg)
+	if _, err := ReadParquet(dir, RowGroups(9)); !errors.Is(err, ray.ErrRange) {
+		t.Errorf("row group 9 of 9: %v", err)
+	}
+	n, rows := 0, 0
+	for part, err := range ScanParquet(dir, Columns("req", "s"), DictionariesAsSym(100)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, col, _ := vec.ColumnAt(part, 1); col.Type() != value.Sym {
+			t.Errorf("a scanned part's s is %v", col.Type())
+		}
+		n, rows = n+1, rows+vec.NumRows(part)
+		cow.Release(&part)
+	}
+	if n != 9 || rows != 900 {
+		t.Errorf("scanned %d parts of %d rows, want 9 of 900", n, rows)
+	}
+	empty := t.TempDir()
+	if _, err := ReadParquet(empty); !errors.Is(err, ray.ErrIO) {
+		t.Errorf("a directory of no part files: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ReadParquet(dir, WithContext(ctx)); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled read: %v", err)
+	}
+	for _, err := range ScanParquet(dir, WithContext(ctx)) {
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("a cancelled scan: %v", err)
+		}
+	}
 }

@@ -112,7 +112,7 @@ func partFiles(dir string) ([]string, error) {
 func dirPlans(paths []string, o *readOptions) (plans []*pqPlan, closeAll func(), err error) {
 	var files []*os.File
 	var opened []*pqFile
-	closeAll = func() {
+	closer := func() {
 		for _, f := range opened {
 			f.close()
 		}
@@ -122,7 +122,7 @@ func dirPlans(paths []string, o *readOptions) (plans []*pqPlan, closeAll func(),
 	}
 	defer func() {
 		if err != nil {
-			closeAll()
+			closer() // (the error returns set closeAll to nil)
 		}
 	}()
 	// Each file is planned with the directory's options but for its own
@@ -196,7 +196,7 @@ func dirPlans(paths []string, o *readOptions) (plans []*pqPlan, closeAll func(),
 			}
 		}
 	}
-	return plans, closeAll, nil
+	return plans, closer, nil
 }
 
 // readParquetDir reads a directory's part files as one table.
