@@ -437,12 +437,19 @@ func (x *pqExec) scanPages(ch *pqChunk, col *pqCol) error {
 			return fmt.Errorf("page at %d: page type %d", at, h.typ)
 		}
 	}
-	// Tasks of whole pages, about taskRows rows each.
+	// Tasks of whole pages, about taskRows rows each. A STR chunk is one
+	// task: its strings go to one pool, which a column of one chunk (a
+	// file of one row group) keeps as it is, where parts would be joined
+	// into a new pool, holding the column's strings twice for a moment.
+	per := taskRows
+	if col.kind == pkString {
+		per = math.MaxInt
+	}
 	first, taskStart := 0, 0
 	rows = 0
 	for i, pg := range ch.pages {
 		rows += int(pg.h.values)
-		if rows-taskStart >= taskRows || i == len(ch.pages)-1 {
+		if rows-taskStart >= per || i == len(ch.pages)-1 {
 			ch.tasks = append(ch.tasks, &pqTask{ch: ch, first: first, last: i + 1, start: ch.start + taskStart, rows: rows - taskStart})
 			first, taskStart = i+1, rows
 		}

@@ -311,7 +311,8 @@ func (p *StrParts) Part(start, rows int) (*StrBuilder, error) {
 }
 
 // Join returns the vector, its parts (in row order, together every row,
-// each filled) joined; it releases the parts' builders. Parts that do not
+// each filled) joined; it releases the parts' builders. A vector of one
+// part keeps that part's pool; others get a pool of their parts' strings. Parts that do not
 // cover the rows are ErrLength, and the vector is released.
 func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
 	if p.v.IsZero() {
@@ -337,6 +338,15 @@ func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
 	}
 	v := p.v
 	p.v = value.V{}
+	if len(parts) == 1 && parts[0].pool != nil {
+		// One part: its pool is the vector's, as it is.
+		b := parts[0]
+		layout.Header(layout.FromPointer(b.pool)).Word = uint64(b.used)
+		layout.Header(v).Aux[layout.SlotPool] = uint64(uintptr(b.pool))
+		b.pool = nil // not the builder's to free any more
+		layout.Header(v).Word = uint64(rows)
+		return v, nil
+	}
 	if pooled > 0 {
 		pb, err := heap.Alloc(uintptr(pooled))
 		if err != nil {
