@@ -11,7 +11,12 @@
 // Concat and ConcatAll allocate their result once, at its full size, and
 // copy each row once; FromStringsFunc sizes a STR vector's pool in a first
 // pass and writes it once, for bulk conversions; ToSym turns a STR vector
-// into a SYM vector, interning each distinct string once.
+// into a SYM vector, interning each distinct string once. Decoders of
+// columnar formats build columns in bulk (build.go): Zeros and Mutable,
+// NewSymN and MutableSymIDs allocate a column once and let goroutines write
+// disjoint rows in place; a StrBuilder appends strings copying each once,
+// and StrParts has several goroutines fill one STR vector's rows, their
+// pools joined at the end without copying a view.
 //
 // # Layout
 //
