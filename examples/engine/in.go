@@ -80,7 +80,6 @@ func runIn(dir string, runs, workers int, duckdb bool, jsonOut string) error {
 		if duck, err = runDuckDB(dir, out); err != nil {
 			return err
 		}
-		fmt.Println()
 	}
 	// Each ratio is the rival's time over raygo's: above 1, raygo is faster.
 	fmt.Printf("%-4s %10s", "", "raygo")
