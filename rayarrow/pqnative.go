@@ -499,6 +499,16 @@ func inChunk(err error, col *pqCol, group int) error {
 // ctxError carries a context's error out of a task unchanged.
 type ctxError struct{ err error }
 
+// words views the first n elements of b as Ts (b holds them).
+func words[T int64 | uint32](b []byte, n int) []T {
+	var z T
+	if n == 0 {
+		return nil
+	}
+	_ = b[n*int(unsafe.Sizeof(z))-1]
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n)
+}
+
 func (e ctxError) Error() string { return e.err.Error() }
 func (e ctxError) Unwrap() error { return e.err }
 
@@ -943,8 +953,9 @@ func (c *pqCol) convert(out, raw []byte, k int) (int, error) {
 			binary.LittleEndian.PutUint32(out[4*i:], uint32(binary.LittleEndian.Uint16(raw[4*i:])))
 		}
 	case pkUint32:
-		for i := range k {
-			binary.LittleEndian.PutUint64(out[8*i:], uint64(binary.LittleEndian.Uint32(raw[4*i:])))
+		in, wide := words[uint32](raw, k), words[int64](out, k)
+		for i, x := range in {
+			wide[i] = int64(x)
 		}
 	case pkUint64:
 		for i := range k {
@@ -955,12 +966,15 @@ func (c *pqCol) convert(out, raw []byte, k int) (int, error) {
 			binary.LittleEndian.PutUint64(out[8*i:], x)
 		}
 	case pkTimestamp:
-		for i := range k {
-			t := int64(binary.LittleEndian.Uint64(raw[8*i:]))
-			if t > math.MaxInt64/c.per || t < math.MinInt64/c.per {
+		// Typed views (raygo's targets are little-endian, and the loads
+		// may be unaligned there): a compare and a multiply a value.
+		in, ns := words[int64](raw, k), words[int64](out, k)
+		lo, hi, per := math.MinInt64/c.per, math.MaxInt64/c.per, c.per
+		for i, t := range in {
+			if t > hi || t < lo {
 				return i, fmt.Errorf("timestamp %d (%v) is outside a TIMESTAMP's range (nanoseconds in an int64)", t, c.arrow)
 			}
-			binary.LittleEndian.PutUint64(out[8*i:], uint64(t*c.per))
+			ns[i] = t * per
 		}
 	case pkInt96:
 		for i := range k {
