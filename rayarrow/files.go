@@ -1,6 +1,7 @@
 package rayarrow
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -455,14 +456,34 @@ func releaseAll(vs []value.V) {
 	}
 }
 
-// WriteParquet writes table t to the file at path as Parquet (zstd, in
-// data pages of up to 8 MiB), replacing it. STR columns are written as
-// plain strings, SYM columns as dictionary-encoded strings.
-//
-// The large pages are for speed: Arrow Go v17 makes a zstd encoder for
-// every page it compresses, which cost more than the compression itself
-// at its 1 MiB default.
-func WriteParquet(path string, t value.V) error {
+// WriteParquet writes table t to the file at path as Parquet, replacing it
+// atomically, with raygo's own writer (WriteParquetTo: zstd level 3, row
+// groups of 122,880 rows, SYM columns as dictionaries, statistics, the
+// Arrow schema stored so that SYM reads back as SYM). A table with a
+// column the native writer does not take (a LIST) is written by Arrow Go.
+func WriteParquet(path string, t value.V, opts ...WriteOption) error {
+	if _, err := writeColumns(t); err != nil {
+		var re *ray.Error
+		if errors.As(err, &re) && re.Kind == ray.ErrNYI {
+			return writeParquetArrow(path, t)
+		}
+		return err
+	}
+	return atomicfile.Write("rayarrow.WriteParquet", path, func(f *atomicfile.Writer) error {
+		bw := bufio.NewWriterSize(f, 1<<20)
+		if err := WriteParquetTo(bw, t, opts...); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+}
+
+// writeParquetArrow writes t through Arrow Go's Parquet writer (zstd, in
+// data pages of up to 8 MiB), for the columns the native writer does not
+// take. STR columns are written as plain strings, SYM columns as
+// dictionary-encoded strings. (The large pages are for speed: Arrow Go v17
+// makes a zstd encoder for every page it compresses.)
+func writeParquetArrow(path string, t value.V) error {
 	rec, err := ExportRecord(t)
 	if err != nil {
 		return err
