@@ -2,6 +2,7 @@ package rayarrow
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/parquet/metadata"
 
+	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/value"
@@ -39,6 +41,9 @@ func writeTable(t testing.TB, n int) value.V {
 		{"guid", must(vec.FromSlice(value.GUID, seq(n, func(i int) [16]byte { var g [16]byte; g[0], g[15] = byte(i), byte(i>>8); return g })))},
 		{"s", must(vec.FromStringsFunc(n, func(i int) string { return fmt.Sprintf("%d%s", i, strings.Repeat("x", i%25)) }))},
 		{"sym", must(vec.FromSyms(seq(n, func(i int) string { return fmt.Sprintf("w.sym%d", i%37) })))},
+		// Few distinct values: dictionary-encoded.
+		{"qty", must(vec.FromSlice(value.I64, seq(n, func(i int) int64 { return int64(i%10) * 100 })))},
+		{"px", must(vec.FromSlice(value.F32, seq(n, func(i int) float32 { return float32(i%4) / 2 })))},
 	}
 	for i := range cols {
 		for r := 2; r < n; r += 11 + i {
@@ -174,4 +179,30 @@ func statValue(st metadata.TypedStatistics, min bool) any {
 		return string(st.Max())
 	}
 	return nil
+}
+
+// TestWriteParquetRefuses: what is not a table, and options out of range,
+// are refused with their kinds, writing nothing.
+func TestWriteParquetRefuses(t *testing.T) {
+	heaptest.Check(t)
+	tb := writeTable(t, 10)
+	defer cow.Release(&tb)
+	i64 := must(vec.FromSlice(value.I64, []int64{1}))
+	defer cow.Release(&i64)
+	for _, c := range []struct {
+		t    value.V
+		opts []WriteOption
+		kind error
+	}{
+		{i64, nil, ray.ErrType},
+		{value.V{}, nil, ray.ErrType},
+		{tb, []WriteOption{RowGroupRows(0)}, ray.ErrDomain},
+		{tb, []WriteOption{PageBytes(2 << 30)}, ray.ErrDomain},
+		{tb, []WriteOption{WithParquetCodec(ParquetCodec(9), 0)}, ray.ErrDomain},
+	} {
+		var buf bytes.Buffer
+		if err := WriteParquetTo(&buf, c.t, c.opts...); !errors.Is(err, c.kind) || buf.Len() != 0 {
+			t.Errorf("want %v and nothing written, have %v and %d bytes", c.kind, err, buf.Len())
+		}
+	}
 }

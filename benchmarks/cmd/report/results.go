@@ -52,7 +52,7 @@ var areas = map[string]string{
 	"ExportI64": "Arrow", "ExportWithNulls": "Arrow", "ExportStr": "Arrow", "ImportI64": "Arrow",
 	"Engine":      "engine",
 	"Flight":      "Flight",
-	"ReadParquet": "Parquet",
+	"ReadParquet": "Parquet", "WriteParquet": "Parquet",
 }
 
 var areaOrder = []string{"heap", "values", "vectors", "memops", "index", "store", "Arrow", "Parquet", "Flight", "engine", "other"}
