@@ -790,12 +790,11 @@ func b2i(b bool) int {
 
 // stats is a chunk's min and max, of the kind its type compares by.
 type stats struct {
-	typ                value.Type
-	any                bool
-	imin, imax         int64
-	fmin, fmax         float64
-	bmin, bmax         []byte
-	floatAny, floatNaN bool
+	typ        value.Type
+	any        bool
+	imin, imax int64
+	fmin, fmax float64
+	bmin, bmax []byte
 }
 
 func newStats(t value.Type) *stats { return &stats{typ: t} }
