@@ -43,12 +43,16 @@
 // map columns are ErrNYI naming the column.
 //
 // Files (files.go): IPC streams and files (Feather v2, optionally LZ4 or
-// zstd) go through Arrow's own writer and reader; Parquet is written by
-// Arrow Go and read by raygo's own reader (below). Arrow Go v17's Parquet
-// writer does not take string_view, so STR columns are written to Parquet
-// as plain strings; SYM columns go as their dictionaries (Parquet
-// dictionary pages, no re-encoding), and the file's metadata keeps the
-// Arrow schema, so STR reads back as STR and SYM as SYM. Files give each
+// zstd) go through Arrow's own writer and reader; Parquet is written and
+// read by raygo's own writer and reader (pqwrite.go, and below). The
+// writer encodes each (row group, column) chunk on one of GOMAXPROCS
+// workers, each with its own zstd or snappy encoder: every column
+// OPTIONAL, values PLAIN but SYM columns and numbers of few distinct
+// values, which get a compact dictionary per chunk (SYM ids are
+// process-wide: a chunk's are remapped to 0..n-1), min/max/null-count
+// statistics (strings compared as bytes), and the Arrow schema in the
+// footer's metadata, so STR reads back as STR and SYM as SYM. Tables with
+// LIST columns go through Arrow Go's writer. Files give each
 // SYM column one dictionary of its own symbols, shared by all the file's
 // record batches (an IPC file may not replace a dictionary). Arrow's IPC
 // writer writes a string_view column's data buffers whole, so a STR column
