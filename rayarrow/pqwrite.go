@@ -465,6 +465,9 @@ type pageEncoder struct {
 	table  []uint32
 	dict   []uint64
 	idx2   []uint32
+	ids    []int64
+	// dictEntries is the entries of the dictionary last built.
+	dictEntries int
 }
 
 func newPageEncoder(o *writeOptions) (*pageEncoder, error) {
@@ -503,44 +506,41 @@ func (e *pageEncoder) chunk(c wcol, r0, r1 int) (out chunkOut, err error) {
 	}
 	out.values = int64(n)
 	st := newStats(c.typ)
-	var dictIdx map[int64]uint32
-	var ids []int64
-	var width uint
-	if c.typ == value.Sym {
-		// The chunk's dictionary: its symbols in the order first met.
-		ids = make([]int64, n)
-		if _, err := vec.SymIDs(ids, c.v, r0); err != nil {
-			return out, err
-		}
-		dictIdx = make(map[int64]uint32)
-		var dict []byte
-		for i, id := range ids {
-			if isNull(i) {
-				continue
-			}
-			if _, ok := dictIdx[id]; !ok {
-				dictIdx[id] = uint32(len(dictIdx))
-				name, _ := value.SymName(id)
-				dict = binary.LittleEndian.AppendUint32(dict, uint32(len(name)))
-				dict = append(dict, name...)
-				st.addBytes([]byte(name))
-			}
-		}
-		width = uint(max(1, bits.Len32(uint32(max(len(dictIdx), 1)-1))))
-		out.dict = true
-		e.page = e.compress(e.page[:0], dict)
-		out.b = e.pageHeader(out.b, pageDictionary, len(dict), len(e.page), len(dictIdx), encPlain)
-		out.uncompressed += int64(len(out.b) + len(dict))
-		out.b = append(out.b, e.page...)
-		out.dictLen = int64(len(out.b))
-	}
-	// Numbers: their physical values, dense, and a dictionary of them when
-	// the chunk has few distinct ones (prices, quantities, codes), which
-	// is smaller and compresses faster than PLAIN.
+	// A dictionary when it pays: always for SYM (its ids remapped to the
+	// chunk's own, 0..n-1), and for strings and numbers of few distinct
+	// values (names, codes, prices, quantities), smaller and faster to
+	// compress than PLAIN. didx holds each present row's index.
 	var dense []uint64
 	var didx []uint32
+	var dictPage []byte
+	var width uint
 	psize := 0
-	if physNumber(c.typ) {
+	switch {
+	case c.typ == value.Sym:
+		e.ids = growI64(e.ids, n)
+		if _, err := vec.SymIDs(e.ids, c.v, r0); err != nil {
+			return out, err
+		}
+		dense = e.dense[:0]
+		for i, id := range e.ids {
+			if !isNull(i) {
+				dense = append(dense, uint64(id))
+			}
+		}
+		e.dense = dense
+		var dict []uint64
+		dict, didx = e.dictionary(dense, len(dense)+2)
+		page := e.values[:0]
+		for _, id := range dict {
+			name, _ := value.SymName(int64(id))
+			page = binary.LittleEndian.AppendUint32(page, uint32(len(name)))
+			page = append(page, name...)
+			st.addBytes([]byte(name))
+		}
+		e.values, dictPage = page, page
+	case c.typ == value.Str:
+		didx, dictPage = e.strDictionary(c, r0, r1, isNull, st)
+	case physNumber(c.typ):
 		psize = 4
 		if physOf(c.typ) == ptInt64 || physOf(c.typ) == ptDouble {
 			psize = 8
@@ -549,7 +549,7 @@ func (e *pageEncoder) chunk(c wcol, r0, r1 int) (out chunkOut, err error) {
 			return out, err
 		}
 		var dict []uint64
-		if dict, didx = e.dictionary(dense); dict != nil {
+		if dict, didx = e.dictionary(dense, min(len(dense)/4, 1<<16)); dict != nil {
 			page := e.values[:0]
 			for _, x := range dict {
 				if psize == 4 {
@@ -558,15 +558,21 @@ func (e *pageEncoder) chunk(c wcol, r0, r1 int) (out chunkOut, err error) {
 					page = binary.LittleEndian.AppendUint64(page, x)
 				}
 			}
-			e.values = page
-			width = uint(max(1, bits.Len32(uint32(len(dict)-1))))
-			out.dict = true
-			e.page = e.compress(e.page[:0], page)
-			out.b = e.pageHeader(out.b, pageDictionary, len(page), len(e.page), len(dict), encPlain)
-			out.uncompressed += int64(len(out.b) + len(page))
-			out.b = append(out.b, e.page...)
-			out.dictLen = int64(len(out.b))
+			e.values, dictPage = page, page
 		}
+	}
+	if didx != nil {
+		entries := 0
+		for _, k := range didx {
+			entries = max(entries, int(k)+1)
+		}
+		width = uint(max(1, bits.Len32(uint32(max(entries, 1)-1))))
+		out.dict = true
+		e.page = e.compress(e.page[:0], dictPage)
+		out.b = e.pageHeader(out.b, pageDictionary, len(dictPage), len(e.page), e.dictEntries, encPlain)
+		out.uncompressed += int64(len(out.b) + len(dictPage))
+		out.b = append(out.b, e.page...)
+		out.dictLen = int64(len(out.b))
 	}
 	d0 := 0 // the dense values before the page
 	size := elemBytes(c.typ)
@@ -603,19 +609,13 @@ func (e *pageEncoder) chunk(c wcol, r0, r1 int) (out chunkOut, err error) {
 		// The values of the rows that have one.
 		body := append(e.values[:0], e.levels...)
 		enc := int64(encPlain)
-		switch c.typ {
-		case value.Sym:
+		switch {
+		case didx != nil:
 			enc = encRLEDictionary
-			idx := e.idx[:0]
-			for i := p0; i < p1; i++ {
-				if !isNull(i) {
-					idx = append(idx, dictIdx[ids[i]])
-				}
-			}
-			e.idx = idx
 			body = append(body, byte(width))
-			body = appendHybrid(body, idx, width)
-		case value.Str:
+			body = appendHybrid(body, didx[d0:d0+present], width)
+			d0 += present
+		case c.typ == value.Str:
 			for i := p0; i < p1; i++ {
 				if isNull(i) {
 					continue
@@ -628,25 +628,18 @@ func (e *pageEncoder) chunk(c wcol, r0, r1 int) (out chunkOut, err error) {
 				body = append(body, s...)
 				st.addBytes(s)
 			}
-		default:
-			if dense == nil {
-				if body, err = appendPlain(body, c, r0+p0, r0+p1, isNull, p0, st); err != nil {
-					return out, err
-				}
-				break
+		case dense == nil:
+			if body, err = appendPlain(body, c, r0+p0, r0+p1, isNull, p0, st); err != nil {
+				return out, err
 			}
-			if didx != nil {
-				enc = encRLEDictionary
-				body = append(body, byte(width))
-				body = appendHybrid(body, didx[d0:d0+present], width)
-			} else if psize == 4 {
-				for _, x := range dense[d0 : d0+present] {
-					body = binary.LittleEndian.AppendUint32(body, uint32(x))
-				}
-			} else {
-				for _, x := range dense[d0 : d0+present] {
-					body = binary.LittleEndian.AppendUint64(body, x)
-				}
+		case psize == 4:
+			for _, x := range dense[d0 : d0+present] {
+				body = binary.LittleEndian.AppendUint32(body, uint32(x))
+			}
+			d0 += present
+		default:
+			for _, x := range dense[d0 : d0+present] {
+				body = binary.LittleEndian.AppendUint64(body, x)
 			}
 			d0 += present
 		}
@@ -951,11 +944,10 @@ func (e *pageEncoder) denseValues(c wcol, r0, r1 int, isNull func(int) bool, st 
 }
 
 // dictionary returns the distinct values of xs in the order first met and
-// each value's index, or nil when there are too many to gain by it (more
-// than a quarter of the values, or 65,536). It gives up as soon as it
-// knows, so a column of distinct values costs a fraction of a pass.
-func (e *pageEncoder) dictionary(xs []uint64) ([]uint64, []uint32) {
-	limit := min(len(xs)/4, 1<<16)
+// each value's index, or nil when there are more than limit, or when the
+// first 4,096 values are nearly all distinct (a column of distinct values,
+// given up on at the cost of a few thousand probes).
+func (e *pageEncoder) dictionary(xs []uint64, limit int) ([]uint64, []uint32) {
 	if limit < 2 {
 		return nil, nil
 	}
@@ -969,7 +961,11 @@ func (e *pageEncoder) dictionary(xs []uint64) ([]uint64, []uint32) {
 	mask := uint64(slots - 1)
 	dict := e.dict[:0]
 	idx := e.idx2[:0]
-	for _, x := range xs {
+	for i, x := range xs {
+		if i == 4096 && len(dict) > 4000 && limit < len(xs) {
+			e.dict, e.idx2 = dict, idx
+			return nil, nil
+		}
 		h := (x * 0x9e3779b97f4a7c15) >> shift // the product's high bits
 		for {
 			k := table[h]
@@ -991,5 +987,55 @@ func (e *pageEncoder) dictionary(xs []uint64) ([]uint64, []uint32) {
 		}
 	}
 	e.dict, e.idx2 = dict, idx
+	e.dictEntries = len(dict)
 	return dict, idx
+}
+
+// strDictionary returns a STR chunk's dictionary page (PLAIN strings, in
+// the order first met) and each present row's index, or nil when the
+// chunk has too many distinct strings to gain by it (as dictionary
+// decides); it adds the strings to st either way.
+func (e *pageEncoder) strDictionary(c wcol, r0, r1 int, isNull func(int) bool, st *stats) ([]uint32, []byte) {
+	present := 0
+	for i := range r1 - r0 {
+		if !isNull(i) {
+			present++
+		}
+	}
+	limit := min(present/4, 1<<16)
+	if limit < 2 {
+		return nil, nil
+	}
+	seen := make(map[string]uint32, min(limit, 1024))
+	page := e.values[:0]
+	idx := e.idx2[:0]
+	k := 0
+	for i := range r1 - r0 {
+		if isNull(i) {
+			continue
+		}
+		s, err := vec.StrView(c.v, r0+i)
+		if err != nil {
+			return nil, nil
+		}
+		if k == 4096 && len(seen) > 4000 {
+			return nil, nil
+		}
+		k++
+		j, ok := seen[string(s)]
+		if !ok {
+			if len(seen) == limit {
+				return nil, nil
+			}
+			j = uint32(len(seen))
+			seen[string(s)] = j
+			page = binary.LittleEndian.AppendUint32(page, uint32(len(s)))
+			page = append(page, s...)
+			st.addBytes(s)
+		}
+		idx = append(idx, j)
+	}
+	e.values, e.idx2 = page, idx
+	e.dictEntries = len(seen)
+	return idx, page
 }
