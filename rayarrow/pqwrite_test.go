@@ -42,6 +42,7 @@ func writeTable(t testing.TB, n int) value.V {
 		{"s", must(vec.FromStringsFunc(n, func(i int) string { return fmt.Sprintf("%d%s", i, strings.Repeat("x", i%25)) }))},
 		{"sym", must(vec.FromSyms(seq(n, func(i int) string { return fmt.Sprintf("w.sym%d", i%37) })))},
 		// Few distinct values: dictionary-encoded.
+		{"cat", must(vec.FromStringsFunc(n, func(i int) string { return []string{"a", "bb", "a string of more than twelve bytes"}[i%3] }))},
 		{"qty", must(vec.FromSlice(value.I64, seq(n, func(i int) int64 { return int64(i%10) * 100 })))},
 		{"px", must(vec.FromSlice(value.F32, seq(n, func(i int) float32 { return float32(i%4) / 2 })))},
 	}
