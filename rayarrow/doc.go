@@ -47,8 +47,8 @@
 // read by raygo's own writer and reader (pqwrite.go, and below). The
 // writer encodes each (row group, column) chunk on one of GOMAXPROCS
 // workers, each with its own zstd or snappy encoder: every column
-// OPTIONAL, values PLAIN but SYM columns and numbers of few distinct
-// values, which get a compact dictionary per chunk (SYM ids are
+// OPTIONAL, values PLAIN but SYM columns and strings and numbers of few
+// distinct values, which get a compact dictionary per chunk (SYM ids are
 // process-wide: a chunk's are remapped to 0..n-1), min/max/null-count
 // statistics (strings compared as bytes), and the Arrow schema in the
 // footer's metadata, so STR reads back as STR and SYM as SYM. Tables with

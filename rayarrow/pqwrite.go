@@ -26,9 +26,9 @@ import (
 // workers (definition levels, values, statistics, compression through a
 // zstd or snappy encoder the worker keeps), and the chunks are written in
 // order with the footer. Every column is OPTIONAL (so nulls need no schema
-// change), its values PLAIN, but SYM columns, which are dictionary-encoded
-// with a compact dictionary per chunk (ids are process-wide: each chunk
-// remaps the ids it holds to 0..n-1). The Arrow schema goes into the
+// change), its values PLAIN, but SYM columns (ids are process-wide: each
+// chunk remaps the ids it holds to 0..n-1) and strings and numbers of few
+// distinct values, which get a compact dictionary per chunk. The Arrow schema goes into the
 // footer's key-value metadata (ARROW:schema), so readers restore SYM as
 // SYM.
 
