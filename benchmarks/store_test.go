@@ -99,3 +99,114 @@ func savedI64(b *testing.B) string {
 	}
 	return path
 }
+
+// BenchmarkSaveTable saves the engine's trades table (10M rows, 1M under
+// -short: timestamps, SYM, F64 with nulls, I64, SYM, STR) as a table
+// directory, each column file synced and renamed into place; the rival,
+// impl=osWriteFileSync, writes files of the same bytes (read back from
+// the saved directory) with os.Create, Write and Sync.
+func BenchmarkSaveTable(b *testing.B) {
+	tb, err := engineData()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := filepath.Join(b.TempDir(), "trades")
+	if err := store.SaveTable(dir, tb.Trades); err != nil {
+		b.Fatal(err)
+	}
+	files := tableFiles(b, dir)
+	var total int64
+	for _, f := range files {
+		total += int64(len(f.b))
+	}
+	b.Run("impl=raygo", func(b *testing.B) {
+		b.SetBytes(total)
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := store.SaveTable(dir, tb.Trades); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	out := b.TempDir()
+	b.Run("impl=osWriteFileSync", func(b *testing.B) {
+		b.SetBytes(total)
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, f := range files {
+				fh, err := os.Create(filepath.Join(out, f.name))
+				if err == nil {
+					_, err = fh.Write(f.b)
+				}
+				if err == nil {
+					err = fh.Sync()
+				}
+				if err == nil {
+					err = fh.Close()
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkMapTable maps the saved trades table back (its numeric and SYM
+// columns mapped, its STR column loaded, SYM ids and the rest checked);
+// the rival, impl=osReadFile, reads every file of the directory with
+// os.ReadFile: the STR column's bytes, which mapping must read too, and a
+// single pass over the others', what the checks cost at least.
+func BenchmarkMapTable(b *testing.B) {
+	tb, err := engineData()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := filepath.Join(b.TempDir(), "trades")
+	if err := store.SaveTable(dir, tb.Trades); err != nil {
+		b.Fatal(err)
+	}
+	files := tableFiles(b, dir)
+	b.Run("impl=raygo", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			t, err := store.MapTable(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cow.Release(&t)
+		}
+	})
+	b.Run("impl=osReadFile", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, f := range files {
+				if _, err := os.ReadFile(filepath.Join(dir, f.name)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+type namedFile struct {
+	name string
+	b    []byte
+}
+
+// tableFiles reads the files of a saved table directory.
+func tableFiles(b *testing.B, dir string) []namedFile {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []namedFile
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, namedFile{e.Name(), data})
+	}
+	return out
+}

@@ -116,30 +116,55 @@ func sections(v value.V) (data, nulls, pool []byte) {
 	size := v.ElemSize()
 	data = unsafe.Slice((*byte)(offheap.Add(root.Data(), uintptr(off*size))), n*size)
 	if v.Type() == value.Str {
-		views := make([]byte, n*16)
-		for i := range n {
-			s, _ := vec.StrView(v, i)
-			e := views[i*16 : i*16+16]
-			binary.LittleEndian.PutUint32(e, uint32(len(s)))
-			if len(s) <= 12 {
-				copy(e[4:], s)
-				continue
-			}
-			copy(e[4:8], s)
-			binary.LittleEndian.PutUint32(e[12:], uint32(len(pool)))
-			pool = append(pool, s...)
-		}
-		data = views
+		data, pool = strSections(v, n, root == v)
 	}
 	if vec.NullCount(v) > 0 {
+		// The bitmap as the vector holds it, moved to bit 0.
+		bits, at := vec.NullBits(v)
 		nulls = make([]byte, (n+7)/8)
-		for i := range n {
-			if null, _ := vec.IsNull(v, i); null {
-				nulls[i>>3] |= 1 << (i & 7)
+		if at%8 == 0 {
+			copy(nulls, bits[min(at/8, len(bits)):])
+		} else {
+			for i := range n {
+				if j := at + i; j>>3 < len(bits) && bits[j>>3]>>(j&7)&1 != 0 {
+					nulls[i>>3] |= 1 << (i & 7)
+				}
 			}
+		}
+		if r := n % 8; r != 0 { // bits past the rows are 0
+			nulls[len(nulls)-1] &= 1<<r - 1
 		}
 	}
 	return data, nulls, pool
+}
+
+// strSections returns a STR vector's views and pool as a file holds them:
+// the vector's own when it is not a slice and its pool holds no dead
+// bytes (its views' offsets are then the file's), else a copy of the
+// views over a pool of just their strings.
+func strSections(v value.V, n int, whole bool) (views, pool []byte) {
+	if p := layout.Pool(v); whole && vec.DeadBytes(v) == 0 {
+		views = unsafe.Slice((*byte)(v.Data()), n*16)
+		if !p.IsZero() {
+			pool = unsafe.Slice((*byte)(p.Data()), layout.Header(p).Word)
+		}
+		return views, pool
+	}
+	views = make([]byte, n*16)
+	pool = make([]byte, 0, vec.PooledBytes(v))
+	for i := range n {
+		s, _ := vec.StrView(v, i)
+		e := views[i*16 : i*16+16]
+		binary.LittleEndian.PutUint32(e, uint32(len(s)))
+		if len(s) <= 12 {
+			copy(e[4:], s)
+			continue
+		}
+		copy(e[4:8], s)
+		binary.LittleEndian.PutUint32(e[12:], uint32(len(pool)))
+		pool = append(pool, s...)
+	}
+	return views, pool
 }
 
 // readHeader reads and checks the header of a column file of size bytes.
@@ -372,6 +397,12 @@ func fill(vp *value.V, h *fileHeader, data, pool []byte) error {
 	n := int(h.Rows)
 	switch value.Type(h.Type) {
 	case value.Str:
+		// One builder, its pool sized by the file's: each string copied
+		// once (checkRefs has held every view to the pool).
+		b, err := vec.NewStrBuilder(n, len(pool))
+		if err != nil {
+			return err
+		}
 		for i := range n {
 			e := data[i*16 : i*16+16]
 			l := int(binary.LittleEndian.Uint32(e))
@@ -380,10 +411,13 @@ func fill(vp *value.V, h *fileHeader, data, pool []byte) error {
 				off := int(binary.LittleEndian.Uint32(e[12:]))
 				s = pool[off : off+l]
 			}
-			if err := vec.AppendStr(vp, unsafe.String(unsafe.SliceData(s), len(s))); err != nil {
+			if err := b.Append(s); err != nil {
+				b.Release()
 				return err
 			}
 		}
+		cow.Release(vp)
+		*vp = b.Finish()
 	case value.Sym:
 		w := 1 << h.Width
 		for i := range n {
@@ -423,14 +457,10 @@ func appendRaw(vp *value.V, data []byte, n int) error {
 }
 
 func applyNulls(vp *value.V, nulls []byte, n int) error {
-	for i := range min(n, len(nulls)*8) {
-		if nulls[i>>3]>>(i&7)&1 != 0 {
-			if err := vec.SetNull(vp, i, true); err != nil {
-				return err
-			}
-		}
+	if len(nulls) == 0 {
+		return nil
 	}
-	return nil
+	return vec.SetNulls(vp, nulls, 0)
 }
 
 type bytesReaderAt []byte

@@ -48,7 +48,7 @@ var areas = map[string]string{
 	"AppendI64": "vectors", "FromSlice": "vectors", "GCLive": "vectors", "AppendStr": "vectors", "SymVec": "vectors", "ConcatAll": "vectors",
 	"Copy": "memops", "Fill": "memops",
 	"HashBuild": "index", "HashLookup": "index", "HashBuildStr": "index", "SortIndex": "index", "SortIndexStr": "index", "ZonePrune": "index",
-	"SaveI64": "store", "MapI64": "store", "LoadI64": "store",
+	"SaveI64": "store", "MapI64": "store", "LoadI64": "store", "SaveTable": "store", "MapTable": "store",
 	"ExportI64": "Arrow", "ExportWithNulls": "Arrow", "ExportStr": "Arrow", "ImportI64": "Arrow",
 	"Engine":      "engine",
 	"Flight":      "Flight",
