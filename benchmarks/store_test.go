@@ -106,15 +106,7 @@ func savedI64(b *testing.B) string {
 // impl=osWriteFileSync, writes files of the same bytes (read back from
 // the saved directory) with os.Create, Write and Sync.
 func BenchmarkSaveTable(b *testing.B) {
-	tb, err := engineData()
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := filepath.Join(b.TempDir(), "trades")
-	if err := store.SaveTable(dir, tb.Trades); err != nil {
-		b.Fatal(err)
-	}
-	files := tableFiles(b, dir)
+	trades, dir, files := savedTrades(b)
 	var total int64
 	for _, f := range files {
 		total += int64(len(f.b))
@@ -123,7 +115,7 @@ func BenchmarkSaveTable(b *testing.B) {
 		b.SetBytes(total)
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := store.SaveTable(dir, tb.Trades); err != nil {
+			if err := store.SaveTable(dir, trades); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -158,15 +150,7 @@ func BenchmarkSaveTable(b *testing.B) {
 // os.ReadFile: the STR column's bytes, which mapping must read too, and a
 // single pass over the others', what the checks cost at least.
 func BenchmarkMapTable(b *testing.B) {
-	tb, err := engineData()
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := filepath.Join(b.TempDir(), "trades")
-	if err := store.SaveTable(dir, tb.Trades); err != nil {
-		b.Fatal(err)
-	}
-	files := tableFiles(b, dir)
+	_, dir, files := savedTrades(b)
 	b.Run("impl=raygo", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -187,6 +171,20 @@ func BenchmarkMapTable(b *testing.B) {
 			}
 		}
 	})
+}
+
+// savedTrades saves the engine's trades table as a table directory and
+// returns the table, the directory and its files' bytes.
+func savedTrades(b *testing.B) (value.V, string, []namedFile) {
+	tb, err := engineData()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := filepath.Join(b.TempDir(), "trades")
+	if err := store.SaveTable(dir, tb.Trades); err != nil {
+		b.Fatal(err)
+	}
+	return tb.Trades, dir, tableFiles(b, dir)
 }
 
 type namedFile struct {

@@ -474,17 +474,16 @@ func (v *parquetVerifier) checkIndexes(buf []byte, pos, codec int64, p pageMeta,
 		if err != nil {
 			return buf, err
 		}
-		levels := make([]uint32, min(n, batchRows))
-		for left := n; left > 0; left -= len(levels) {
-			levels = levels[:min(left, len(levels))]
-			if err := hy.decode(levels); err != nil {
-				return buf, fmt.Errorf("definition levels: %v", err)
-			}
+		err = eachBatch(&hy, n, func(levels []uint32) error {
 			for _, l := range levels {
 				if int(l) == maxDef {
 					present++
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			return buf, fmt.Errorf("definition levels: %v", err)
 		}
 	}
 	if present == 0 {
@@ -497,19 +496,34 @@ func (v *parquetVerifier) checkIndexes(buf []byte, pos, codec int64, p pageMeta,
 	if err != nil {
 		return buf, err
 	}
-	idx := make([]uint32, min(present, batchRows))
-	for left := present; left > 0; left -= len(idx) {
-		idx = idx[:min(left, len(idx))]
-		if err := hy.decode(idx); err != nil {
-			return buf, fmt.Errorf("dictionary indexes: %v", err)
-		}
+	err = eachBatch(&hy, present, func(idx []uint32) error {
 		for _, i := range idx {
 			if int64(i) >= dictN {
-				return buf, fmt.Errorf("index %d into a dictionary of %d", i, dictN)
+				return fmt.Errorf("index %d into a dictionary of %d", i, dictN)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return buf, fmt.Errorf("dictionary indexes: %v", err)
 	}
 	return buf, nil
+}
+
+// eachBatch decodes n values of hy a batch at a time and hands each batch
+// to f.
+func eachBatch(hy *hybrid, n int, f func([]uint32) error) error {
+	batch := make([]uint32, min(n, batchRows))
+	for left := n; left > 0; left -= len(batch) {
+		batch = batch[:min(left, len(batch))]
+		if err := hy.decode(batch); err != nil {
+			return err
+		}
+		if err := f(batch); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // maxEmptyPage is the most compressed bytes a page of no bytes may take

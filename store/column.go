@@ -146,7 +146,7 @@ func strSections(v value.V, n int, whole bool) (views, pool []byte) {
 	if p := layout.Pool(v); whole && vec.DeadBytes(v) == 0 {
 		views = unsafe.Slice((*byte)(v.Data()), n*16)
 		if !p.IsZero() {
-			pool = unsafe.Slice((*byte)(p.Data()), layout.Header(p).Word)
+			pool = unsafe.Slice((*byte)(p.Data()), p.Len())
 		}
 		return views, pool
 	}

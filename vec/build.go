@@ -55,7 +55,7 @@ func NewSymN(n int, w attrs.Width, fill int64) (value.V, error) {
 	default:
 		fillIDs(unsafe.Slice((*uint64)(v.Data()), n), uint64(fill))
 	}
-	layout.Header(v).Word = uint64(n)
+	layout.SetLen(v, n)
 	return v, nil
 }
 
@@ -87,7 +87,7 @@ func MutableSymIDs[T SymID](vp *value.V) ([]T, error) {
 	if err := prepare(vp, 0); err != nil {
 		return nil, err
 	}
-	return unsafe.Slice((*T)((*vp).Data()), layout.Header(*vp).Word), nil
+	return unsafe.Slice((*T)((*vp).Data()), (*vp).Len()), nil
 }
 
 // A StrBuilder makes a STR vector of a known number of rows by appending
@@ -240,7 +240,7 @@ func (b *StrBuilder) grow(size int) error {
 	if !b.v.IsZero() {
 		// The vector owns its pool from the start, so that releasing the
 		// vector (Release, or Finish's caller) frees it.
-		layout.Header(b.v).Aux[layout.SlotPool] = uint64(uintptr(p))
+		layout.SetPool(b.v, p)
 	}
 	return nil
 }
@@ -250,9 +250,9 @@ func (b *StrBuilder) grow(size int) error {
 func (b *StrBuilder) Finish() value.V {
 	v := b.v
 	if b.pool != nil {
-		layout.Header(layout.FromPointer(b.pool)).Word = uint64(b.used)
+		layout.SetLen(layout.FromPointer(b.pool), b.used)
 	}
-	layout.Header(v).Word = uint64(b.n)
+	layout.SetLen(v, b.n)
 	*b = StrBuilder{}
 	return v
 }
@@ -269,9 +269,9 @@ func (b *StrBuilder) Release() {
 		return
 	}
 	if b.pool != nil {
-		layout.Header(layout.FromPointer(b.pool)).Word = uint64(b.used)
+		layout.SetLen(layout.FromPointer(b.pool), b.used)
 	}
-	layout.Header(b.v).Word = uint64(b.n)
+	layout.SetLen(b.v, b.n)
 	cow.Release(&b.v)
 	*b = StrBuilder{}
 }
@@ -341,10 +341,10 @@ func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
 	if len(parts) == 1 && parts[0].pool != nil {
 		// One part: its pool is the vector's, as it is.
 		b := parts[0]
-		layout.Header(layout.FromPointer(b.pool)).Word = uint64(b.used)
-		layout.Header(v).Aux[layout.SlotPool] = uint64(uintptr(b.pool))
+		layout.SetLen(layout.FromPointer(b.pool), b.used)
+		layout.SetPool(v, b.pool)
 		b.pool = nil // not the builder's to free any more
-		layout.Header(v).Word = uint64(rows)
+		layout.SetLen(v, rows)
 		return v, nil
 	}
 	if pooled > 0 {
@@ -355,8 +355,8 @@ func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
 		}
 		heap.HeaderOf(pb).Type = int8(value.U8)
 		pool := layout.FromPointer(pb)
-		layout.Header(pool).Word = uint64(pooled)
-		layout.Header(v).Aux[layout.SlotPool] = uint64(uintptr(pb))
+		layout.SetLen(pool, pooled)
+		layout.SetPool(v, pb)
 		at := 0
 		for _, b := range parts {
 			if b.used == 0 {
@@ -374,7 +374,7 @@ func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
 			at += b.used
 		}
 	}
-	layout.Header(v).Word = uint64(rows)
+	layout.SetLen(v, rows)
 	return v, nil
 }
 

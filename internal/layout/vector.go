@@ -116,8 +116,13 @@ func DetachIndex(v value.V) (ix value.V) {
 	return ix
 }
 
-// SetLen sets a fresh vector's length to n rows (at most its capacity),
-// for a decoder that allocated it with vec.New and writes every row of it
-// before anyone else sees it: the rows are whatever the block held until
-// then.
+// SetLen sets a vector's length to n rows (at most its capacity): a
+// builder's vector once its rows are written, or a fresh vector of a
+// decoder that writes every row of it before anyone else sees it (the rows
+// are whatever the block held until then).
 func SetLen(v value.V, n int) { Header(v).Word = uint64(n) }
+
+// SetPool makes pool (a U8 block, owned from then on by v) the pool of
+// STR vector v, replacing none: v must have had no pool, or have handed
+// its old one on.
+func SetPool(v value.V, pool unsafe.Pointer) { Header(v).Aux[SlotPool] = uint64(uintptr(pool)) }
