@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -14,6 +15,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/rayflight"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
@@ -189,6 +191,44 @@ func BenchmarkFlight(b *testing.B) {
 		defer closeClient()
 		run(b, fc, &flight.Ticket{Ticket: []byte("t")})
 	})
+	// The fetches read a server of two partitions, each endpoint on a
+	// stream of its own, into memory the caller keeps: Arrow Go's client
+	// keeping the records it reads (impl=arrowgofetch) and raygo's filling
+	// one TABLE (impl=raygofetch), which also reports the most memory it
+	// held (raygo's live bytes and the Go heap) against the table's bytes.
+	b.Run("impl=arrowgofetch", func(b *testing.B) {
+		addr, stop := rayServer((n + 1) / 2)
+		defer stop()
+		fc, closeClient := arrowClient(addr)
+		defer closeClient()
+		b.ReportAllocs()
+		for b.Loop() {
+			info, err := fc.GetFlightInfo(context.Background(), &flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{"t"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			recs := make([][]arrow.Record, len(info.Endpoint))
+			var wg sync.WaitGroup
+			for i, ep := range info.Endpoint {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					recs[i] = keep(b, fc, ep.Ticket)
+				}()
+			}
+			wg.Wait()
+			rows := int64(0)
+			for _, rs := range recs {
+				for _, r := range rs {
+					rows += r.NumRows()
+					r.Release()
+				}
+			}
+			if rows != int64(n) {
+				b.Fatalf("%d rows", rows)
+			}
+		}
+	})
 	b.Run("impl=raygofetch", func(b *testing.B) {
 		addr, stop := rayServer((n + 1) / 2)
 		defer stop()
@@ -198,7 +238,8 @@ func BenchmarkFlight(b *testing.B) {
 		}
 		defer c.Close()
 		b.ReportAllocs()
-		for b.Loop() {
+		var tableBytes uint64
+		fetch := func() {
 			t, err := c.Fetch(context.Background(), "t")
 			if err != nil {
 				b.Fatal(err)
@@ -206,7 +247,41 @@ func BenchmarkFlight(b *testing.B) {
 			if vec.NumRows(t) != n {
 				b.Fatalf("%d rows", vec.NumRows(t))
 			}
+			tableBytes = uint64(heap.ReadStats().LiveBytes)
 			cow.Release(&t)
 		}
+		var peak uint64
+		for b.Loop() {
+			before := uint64(heap.ReadStats().LiveBytes)
+			peak = peakDuring(fetch)
+			tableBytes -= before
+		}
+		b.ReportMetric(float64(peak)/float64(tableBytes), "peak-B/table-B")
 	})
+}
+
+// keep reads a DoGet stream with Arrow Go's Flight reader and returns its
+// records, retained.
+func keep(b *testing.B, fc flight.Client, tk *flight.Ticket) []arrow.Record {
+	stream, err := fc.DoGet(context.Background(), tk)
+	if err != nil {
+		b.Error(err)
+		return nil
+	}
+	rd, err := flight.NewRecordReader(stream)
+	if err != nil {
+		b.Error(err)
+		return nil
+	}
+	defer rd.Release()
+	var out []arrow.Record
+	for rd.Next() {
+		rec := rd.Record()
+		rec.Retain()
+		out = append(out, rec)
+	}
+	if err := rd.Err(); err != nil {
+		b.Error(err)
+	}
+	return out
 }

@@ -296,11 +296,9 @@ func scanIPC(r io.Reader, op string, o *readOptions, yield func(value.V, error) 
 	var names []string
 	var fields []int
 	err := guard(func() error {
-		mem := newReadAllocator()
-		mem.recycle = true
 		var err error
-		if rd, err = ipc.NewReader(&verifiedStream{r: r, input: &mem.input}, ipc.WithAllocator(mem)); err != nil {
-			return ray.Wrap(ray.ErrCorrupt, op, err, "not an Arrow IPC stream")
+		if rd, err = openIPC(r, op); err != nil {
+			return err
 		}
 		if names, err = columnNames(rd.Schema()); err != nil {
 			return err
@@ -794,4 +792,15 @@ func readArrowColumn(fr *pqarrow.FileReader, c pqCol, groups []int, included map
 		return cow.Retain(parts[0]), nil
 	}
 	return vec.ConcatAll(parts...)
+}
+
+// ScanIPC yields the record batches of an Arrow IPC stream one at a time,
+// each a TABLE the caller owns and releases, through the same verification
+// as ReadIPC. The read options apply as they do to ScanIPCFile. The
+// sequence stops after the first error it yields.
+func ScanIPC(r io.Reader, opts ...ReadOption) iter.Seq2[value.V, error] {
+	o := readOptionsOf(opts)
+	return func(yield func(value.V, error) bool) {
+		scanIPC(r, "rayarrow.ScanIPC", o, yield)
+	}
 }

@@ -1,10 +1,13 @@
 package rayflight
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"strings"
 	"sync"
 
@@ -31,6 +34,8 @@ type ClientConfig struct {
 	MaxFetchBytes int64
 	// MaxMessageBytes bounds one gRPC message (default 64 MiB).
 	MaxMessageBytes int
+	// Streams bounds the endpoints Fetch reads at once (default 4).
+	Streams int
 }
 
 // Client fetches and puts raygo tables over Arrow Flight. It is safe for
@@ -50,6 +55,9 @@ func Dial(addr string, cfg ClientConfig) (*Client, error) {
 	}
 	if cfg.MaxMessageBytes <= 0 {
 		cfg.MaxMessageBytes = 64 << 20
+	}
+	if cfg.Streams <= 0 {
+		cfg.Streams = 4
 	}
 	c := &Client{cfg: cfg, addr: addr, conns: map[string]flight.Client{}}
 	if _, err := c.conn(addr); err != nil {
@@ -100,71 +108,240 @@ func (c *Client) ctx(ctx context.Context) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+c.cfg.Token)
 }
 
-// Fetch reads the dataset name: its FlightInfo, then every endpoint at
-// once, each from the first location it names (the server asked when it
-// names none), joined in endpoint order into one TABLE.
+// Fetch reads the dataset name into one TABLE: its FlightInfo, then its
+// endpoints, several at once (ClientConfig.Streams), each from the first
+// location it names (the server asked when it names none).
+//
+// From a raygo server, whose tickets name each endpoint's row range, the
+// table is filled in place (rayarrow.TableFill): each column is allocated
+// once at the table's rows and every batch is copied straight into its
+// rows. Ranges that overlap, leave gaps, disagree with the declared total
+// or with the rows that arrive are ErrCorrupt. From other servers the
+// endpoints' batches are joined in endpoint order (vec.ConcatAll).
+//
+// ctx cancels the fetch. On any error nothing the fetch allocated is left.
 func (c *Client) Fetch(ctx context.Context, name string) (value.V, error) {
-	fc, err := c.conn(c.addr)
+	info, err := c.info(ctx, name)
 	if err != nil {
 		return value.V{}, err
 	}
-	info, err := fc.GetFlightInfo(c.ctx(ctx), &flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{name}})
+	ranges, ok, err := rowRanges(info)
 	if err != nil {
-		return value.V{}, ray.Wrap(ray.ErrIO, "rayflight.Fetch", err, "asking for %.80q", name)
+		return value.V{}, err
+	}
+	if ok {
+		return c.fetchInto(ctx, info, ranges)
+	}
+	return c.fetchJoined(ctx, info)
+}
+
+// info asks for the FlightInfo of name.
+func (c *Client) info(ctx context.Context, name string) (*flight.FlightInfo, error) {
+	fc, err := c.conn(c.addr)
+	if err != nil {
+		return nil, err
+	}
+	info, err := fc.GetFlightInfo(c.ctx(ctx), &flight.FlightDescriptor{Type: flight.DescriptorPATH, Path: []string{name}})
+	if err != nil && ctx.Err() != nil {
+		err = context.Cause(ctx)
+	}
+	if err != nil {
+		return nil, ray.Wrap(ray.ErrIO, "rayflight.Fetch", err, "asking for %.80q", name)
 	}
 	if len(info.Endpoint) == 0 {
-		return value.V{}, ray.Errorf(ray.ErrCorrupt, "rayflight.Fetch", "%.80q has no endpoint", name)
+		return nil, ray.Errorf(ray.ErrCorrupt, "rayflight.Fetch", "%.80q has no endpoint", name)
 	}
-	parts := make([][]value.V, len(info.Endpoint))
-	errs := make([]error, len(info.Endpoint))
+	return info, nil
+}
+
+// rowRange is the rows [from, to) an endpoint holds.
+type rowRange struct{ from, to int }
+
+// rowRanges returns each endpoint's rows when every ticket is a raygo
+// server's (ok), checking that they tile [0, TotalRecords) in endpoint
+// order.
+func rowRanges(info *flight.FlightInfo) (ranges []rowRange, ok bool, err error) {
+	for _, ep := range info.Endpoint {
+		var tk ticket
+		d := json.NewDecoder(bytes.NewReader(ep.GetTicket().GetTicket()))
+		d.DisallowUnknownFields()
+		if d.Decode(&tk) != nil || tk.Table == "" || d.More() {
+			return nil, false, nil // not a raygo server's ticket
+		}
+		ranges = append(ranges, rowRange{tk.From, tk.To})
+	}
+	next := 0
+	for i, r := range ranges {
+		if r.from != next || r.to < r.from {
+			return nil, false, ray.Errorf(ray.ErrCorrupt, "rayflight.Fetch", "endpoint %d holds rows [%d, %d) after rows [0, %d)", i, r.from, r.to, next)
+		}
+		next = r.to
+	}
+	if int64(next) != info.TotalRecords {
+		return nil, false, ray.Errorf(ray.ErrCorrupt, "rayflight.Fetch", "endpoints of %d rows in all for a total of %d", next, info.TotalRecords)
+	}
+	return ranges, true, nil
+}
+
+// eachEndpoint runs f for every endpoint, at most ClientConfig.Streams at
+// once, and returns the first error; the first error cancels the context
+// the others are given.
+func (c *Client) eachEndpoint(ctx context.Context, info *flight.FlightInfo, f func(ctx context.Context, i int, ep *flight.FlightEndpoint) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var first error // the error that cancelled the others
+	slots := make(chan struct{}, c.cfg.Streams)
 	var wg sync.WaitGroup
 	for i, ep := range info.Endpoint {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[i], errs[i] = c.fetchEndpoint(ctx, ep)
+			var err error
+			select {
+			case slots <- struct{}{}:
+				err = f(ctx, i, ep)
+				<-slots
+			case <-ctx.Done():
+				err = ray.Wrap(ray.ErrIO, "rayflight.Fetch", context.Cause(ctx), "fetching")
+			}
+			if err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+				cancel()
+			}
 		}()
 	}
 	wg.Wait()
+	return first
+}
+
+// fetchInto fills the table from endpoints of known row ranges.
+func (c *Client) fetchInto(ctx context.Context, info *flight.FlightInfo, ranges []rowRange) (value.V, error) {
+	fill, err := rayarrow.NewTableFill(int(info.TotalRecords))
+	if err != nil {
+		return value.V{}, err
+	}
+	defer fill.Release()
+	parts := make([]*rayarrow.FillPart, len(ranges))
+	for i, r := range ranges {
+		if parts[i], err = fill.Part(r.from, r.to-r.from); err != nil {
+			return value.V{}, err
+		}
+	}
+	err = c.eachEndpoint(ctx, info, func(ctx context.Context, i int, ep *flight.FlightEndpoint) error {
+		return c.readEndpoint(ctx, ep, func(s *ipcStream) error { return parts[i].AppendIPC(s) })
+	})
+	if err != nil {
+		return value.V{}, err
+	}
+	return fill.Finish()
+}
+
+// fetchJoined reads every endpoint's batches and joins them in order.
+func (c *Client) fetchJoined(ctx context.Context, info *flight.FlightInfo) (value.V, error) {
+	parts := make([][]value.V, len(info.Endpoint))
+	err := c.eachEndpoint(ctx, info, func(ctx context.Context, i int, ep *flight.FlightEndpoint) error {
+		return c.readEndpoint(ctx, ep, func(s *ipcStream) (err error) {
+			parts[i], err = rayarrow.ReadIPC(s)
+			if err == nil && len(parts[i]) == 0 {
+				err = ray.Errorf(ray.ErrCorrupt, "rayflight.Fetch", "a stream with no schema")
+			}
+			return err
+		})
+	})
 	// Every endpoint's batches, in order, joined at once: each row is
 	// copied once into the table.
 	var batches []value.V
 	for _, p := range parts {
 		batches = append(batches, p...)
 	}
-	for _, err := range errs {
-		if err != nil {
-			for i := range batches {
-				cow.Release(&batches[i])
-			}
-			return value.V{}, err
+	if err != nil {
+		for i := range batches {
+			cow.Release(&batches[i])
 		}
+		return value.V{}, err
 	}
 	return joinTables(batches, "rayflight.Fetch")
 }
 
-// fetchEndpoint reads one endpoint's stream: its record batches.
-func (c *Client) fetchEndpoint(ctx context.Context, ep *flight.FlightEndpoint) ([]value.V, error) {
+// Scan yields the record batches of the dataset name one at a time, each
+// a TABLE the caller owns and releases, endpoint after endpoint in order:
+// the form of Fetch for a table larger than memory. The sequence stops
+// after the first error it yields; ctx cancels it.
+func (c *Client) Scan(ctx context.Context, name string) iter.Seq2[value.V, error] {
+	return func(yield func(value.V, error) bool) {
+		info, err := c.info(ctx, name)
+		if err != nil {
+			yield(value.V{}, err)
+			return
+		}
+		stopped := false
+		for _, ep := range info.Endpoint {
+			err := c.readEndpoint(ctx, ep, func(s *ipcStream) error {
+				for t, err := range rayarrow.ScanIPC(s) {
+					if err != nil {
+						return err
+					}
+					if !yield(t, nil) {
+						stopped = true
+						return nil
+					}
+				}
+				return nil
+			})
+			if stopped {
+				return
+			}
+			if err != nil {
+				yield(value.V{}, err)
+				return
+			}
+		}
+	}
+}
+
+// readEndpoint opens an endpoint's stream and hands it to read. A stream
+// past ClientConfig.MaxFetchBytes is ErrLimit; a failure of the transport
+// is ErrIO.
+func (c *Client) readEndpoint(ctx context.Context, ep *flight.FlightEndpoint, read func(*ipcStream) error) error {
 	addr := c.addr
 	if locs := ep.GetLocation(); len(locs) > 0 && locs[0].GetUri() != "" {
 		var err error
 		if addr, err = locationAddr(locs[0].GetUri()); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	fc, err := c.conn(addr)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the stream when read stops early
 	stream, err := fc.DoGet(c.ctx(ctx), ep.GetTicket())
+	if err != nil && ctx.Err() != nil {
+		err = context.Cause(ctx)
+	}
 	if err != nil {
-		return nil, ray.Wrap(ray.ErrIO, "rayflight.Fetch", err, "DoGet from %s", addr)
+		return ray.Wrap(ray.ErrIO, "rayflight.Fetch", err, "DoGet from %s", addr)
 	}
-	batches, err := readBatches(&ipcStream{r: stream, limit: c.cfg.MaxFetchBytes}, "rayflight.Fetch")
-	if err != nil && !errors.As(err, new(*ray.Error)) {
-		err = ray.Wrap(ray.ErrIO, "rayflight.Fetch", err, "reading from %s", addr)
+	s := &ipcStream{r: stream, limit: c.cfg.MaxFetchBytes}
+	defer s.close()
+	err = read(s)
+	switch {
+	case err == nil:
+		return nil
+	case s.err == errTooLarge:
+		return ray.Errorf(ray.ErrLimit, "rayflight.Fetch", "the stream passes its limit of %d bytes", s.limit)
+	case ctx.Err() != nil: // a stream cut by the cancellation, whatever it broke
+		return ray.Wrap(ray.ErrIO, "rayflight.Fetch", context.Cause(ctx), "reading from %s", addr)
+	case !errors.As(err, new(*ray.Error)):
+		return ray.Wrap(ray.ErrIO, "rayflight.Fetch", err, "reading from %s", addr)
 	}
-	return batches, err
+	return err
 }
 
 // locationAddr returns the host:port of a Flight location URI.

@@ -2,12 +2,24 @@ package rayflight
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"io"
 	"testing"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/flight"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/rayarrow"
+	"github.com/raygo/ray/value"
+	"github.com/raygo/ray/vec"
 )
 
 // sampleFlightData are FlightData messages as protobuf encodes them.
@@ -101,6 +113,115 @@ func FuzzFlightData(f *testing.F) {
 		}
 		if (m.descriptor == nil) != (want.FlightDescriptor == nil) || m.descriptor != nil && !proto.Equal(m.descriptor, want.FlightDescriptor) {
 			t.Fatalf("descriptor %v; protobuf: %v", m.descriptor, want.FlightDescriptor)
+		}
+	})
+}
+
+// msgReceiver hands out FlightData messages decoded by inData's codec
+// from frames of a 4-byte little-endian length and the message's bytes.
+type msgReceiver struct{ b []byte }
+
+func (r *msgReceiver) RecvMsg(m any) error {
+	if len(r.b) < 4 {
+		return io.EOF
+	}
+	n := int(binary.LittleEndian.Uint32(r.b))
+	r.b = r.b[4:]
+	if n > len(r.b) {
+		n = len(r.b)
+	}
+	msg := r.b[:n]
+	r.b = r.b[n:]
+	return m.(*inData).decode(splitSlice(msg, 1+n/3))
+}
+
+// flightFrames is the DoGet stream of tb's record batches as msgReceiver
+// frames.
+func flightFrames(t testing.TB, tb value.V, batch int) []byte {
+	var msgs []*flight.FlightData
+	err := rayarrow.WriteTables(func(schema *arrow.Schema) (rayarrow.RecordWriter, error) {
+		return flight.NewRecordWriter(recorder{&msgs}, ipc.WithSchema(schema)), nil
+	}, batchesOf(t, tb, batch)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	for _, m := range msgs {
+		b, err := proto.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = binary.LittleEndian.AppendUint32(out, uint32(len(b)))
+		out = append(out, b...)
+	}
+	return out
+}
+
+// batchesOf slices tb into tables of batch rows (the caller's test
+// releases them).
+func batchesOf(t testing.TB, tb value.V, batch int) []value.V {
+	var out []value.V
+	for from := 0; from < vec.NumRows(tb); from += batch {
+		s, err := vec.Slice(tb, from, min(batch, vec.NumRows(tb)-from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	t.Cleanup(func() {
+		for i := range out {
+			cow.Release(&out[i])
+		}
+	})
+	return out
+}
+
+// FuzzFlightStream reads any FlightData messages, as a DoGet stream, the
+// way Fetch reads them: into a TableFill and through ReadIPC. Whatever
+// the bytes, the read returns a raygo error or a table, and leaves no
+// block behind.
+func FuzzFlightStream(f *testing.F) {
+	tb := sample(f, 40)
+	defer cow.Release(&tb)
+	f.Add(flightFrames(f, tb, 40))
+	f.Add(flightFrames(f, tb, 13))
+	// A message may declare a body of up to the read's expansion bound
+	// (256 MiB without a budget) before its bytes arrive; a budget keeps
+	// each input's buffers small, so that inputs run at fuzzing speed.
+	_, reserved := heap.Budget()
+	old := heap.SetBudget(reserved + 32<<20)
+	defer heap.SetBudget(old)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		heaptest.Check(t)
+		fill, err := rayarrow.NewTableFill(40)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := fill.Part(0, 40)
+		s := &ipcStream{r: &msgReceiver{b: b}, limit: 1 << 20}
+		err = p.AppendIPC(s)
+		s.close()
+		if err == nil {
+			var got value.V
+			if got, err = fill.Finish(); err == nil {
+				if cerr := cow.Check(got); cerr != nil {
+					t.Fatal(cerr)
+				}
+				cow.Release(&got)
+			}
+		}
+		fill.Release()
+		if err != nil && !errors.As(err, new(*ray.Error)) {
+			t.Fatalf("not a raygo error: %v", err)
+		}
+		s = &ipcStream{r: &msgReceiver{b: b}, limit: 1 << 20}
+		batches, err := rayarrow.ReadIPC(s)
+		s.close()
+		if err != nil && !errors.As(err, new(*ray.Error)) {
+			t.Fatalf("not a raygo error: %v", err)
+		}
+		for i := range batches {
+			cow.Release(&batches[i])
 		}
 	})
 }
