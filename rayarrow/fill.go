@@ -30,7 +30,7 @@ import (
 // without joining batches afterwards: each fixed-width and SYM column is
 // allocated once, at the table's length, when the first schema arrives,
 // and every batch's values are copied straight into their rows; STR
-// columns are built one vec.StrParts part per fill part. What it holds at
+// columns are written into one pool (vec.StrFill). What it holds at
 // once is the table and the batches being read.
 //
 // The batches' columns import as Import does (the same types, the same
@@ -67,7 +67,7 @@ type fillCol struct {
 	v     value.V        // fixed-width and SYM columns
 	base  unsafe.Pointer // v's elements
 	maxID int64          // the largest id a SYM column's width holds
-	strs  *vec.StrParts  // STR columns
+	strs  *vec.StrFill   // STR columns
 }
 
 // A FillPart writes rows [start, start+rows) of a TableFill, in order. It
@@ -75,11 +75,11 @@ type fillCol struct {
 type FillPart struct {
 	f           *TableFill
 	start, rows int
-	n           int               // rows written
-	strs        []*vec.StrBuilder // by column: STR columns' builders
-	nulls       [][]byte          // by column: 1 = null, from the part's first row; nil until a null
-	dicts       []fillDict        // by column: the last dictionary's ids
-	ids         []int64           // a batch's SYM ids
+	n           int        // rows written
+	nulls       [][]byte   // by column: 1 = null, from the part's first row; nil until a null
+	dicts       []fillDict // by column: the last dictionary's ids
+	ids         []int64    // a batch's SYM ids
+	strs        [][]byte   // a batch's strings
 }
 
 // fillDict remembers the ids a dictionary interned, so that the batches
@@ -169,7 +169,7 @@ func (f *TableFill) setSchema(s *arrow.Schema) error {
 		cols[i] = c
 		switch typ {
 		case value.Str:
-			c.strs, err = vec.NewStrParts(f.rows)
+			c.strs, err = vec.NewStrFill(f.rows)
 		case value.Sym:
 			err = c.allocSym(f.rows, value.SymCount()-1, f.emptySym)
 		default:
@@ -299,9 +299,9 @@ func (p *FillPart) Append(rec arrow.Record) (err error) {
 	if n < 0 || n > p.rows-p.n {
 		return ray.Errorf(ray.ErrCorrupt, "rayarrow.TableFill", "a batch of %d rows after %d of a part of %d", n, p.n, p.rows)
 	}
-	if p.strs == nil {
+	if p.nulls == nil {
 		k := len(p.f.cols)
-		p.strs, p.nulls, p.dicts = make([]*vec.StrBuilder, k), make([][]byte, k), make([]fillDict, k)
+		p.nulls, p.dicts = make([][]byte, k), make([]fillDict, k)
 	}
 	for i, c := range p.f.cols {
 		a := rec.Column(i)
@@ -330,7 +330,7 @@ func (p *FillPart) place(i int, c *fillCol, a arrow.Array) error {
 	}
 	switch c.typ {
 	case value.Str:
-		return p.placeStrings(i, c, a)
+		return p.placeStrings(c, a)
 	case value.Sym:
 		return p.placeSyms(i, c, a.(*array.Dictionary))
 	}
@@ -349,26 +349,23 @@ func (p *FillPart) place(i int, c *fillCol, a arrow.Array) error {
 	return nil
 }
 
-// placeStrings appends a's strings to the part's builder of column i.
-func (p *FillPart) placeStrings(i int, c *fillCol, a arrow.Array) error {
-	b := p.strs[i]
-	if b == nil {
-		var err error
-		if b, err = c.strs.Part(p.start, p.rows); err != nil {
-			return err
-		}
-		p.strs[i] = b
-	}
+// placeStrings writes a's strings into STR column c.
+func (p *FillPart) placeStrings(c *fillCol, a arrow.Array) error {
 	d := a.Data()
 	n, off := d.Len(), d.Offset()
 	bufs := d.Buffers()
+	strs := p.strs[:0]
 	switch a.(type) {
 	case *array.String, *array.Binary:
 		offs := unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(bufs[1].Bytes()))), off+n+1)[off:]
-		return appendOffsets(b, offs, bytesOf(bufs[2]))
+		if err := stringsAt(&strs, offs, bytesOf(bufs[2])); err != nil {
+			return err
+		}
 	case *array.LargeString, *array.LargeBinary:
 		offs := unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(bufs[1].Bytes()))), off+n+1)[off:]
-		return appendOffsets(b, offs, bytesOf(bufs[2]))
+		if err := stringsAt(&strs, offs, bytesOf(bufs[2])); err != nil {
+			return err
+		}
 	case *array.StringView:
 		views := bufs[1].Bytes()[16*off : 16*(off+n)]
 		data := bufs[2:]
@@ -376,52 +373,39 @@ func (p *FillPart) placeStrings(i int, c *fillCol, a arrow.Array) error {
 			view := views[16*r : 16*r+16]
 			l := binary.LittleEndian.Uint32(view)
 			if l <= 12 {
-				if err := b.Append(view[4 : 4+l]); err != nil {
-					return err
-				}
+				strs = append(strs, view[4:4+l])
 				continue
 			}
 			buf, at := binary.LittleEndian.Uint32(view[8:]), uint64(binary.LittleEndian.Uint32(view[12:]))
 			if int(buf) >= len(data) || at+uint64(l) > uint64(len(bytesOf(data[buf]))) {
 				return ray.Errorf(ray.ErrCorrupt, "rayarrow.TableFill", "row %d: a view of %d bytes at %d of data buffer %d, outside the data", r, l, at, buf)
 			}
-			if err := b.Append(bytesOf(data[buf])[at : at+uint64(l)]); err != nil {
-				return err
-			}
+			strs = append(strs, bytesOf(data[buf])[at:at+uint64(l)])
 		}
-		return nil
-	}
-	v, err := Import(a)
-	if err != nil {
-		return err
-	}
-	defer cow.Release(&v)
-	for r := range n {
-		s, _ := vec.StrView(v, r)
-		if err := b.Append(s); err != nil {
+	default:
+		v, err := Import(a)
+		if err != nil {
 			return err
 		}
+		defer cow.Release(&v)
+		for r := range n {
+			s, _ := vec.StrView(v, r)
+			strs = append(strs, s)
+		}
 	}
-	return nil
+	p.strs = strs[:0]
+	return c.strs.Write(p.start+p.n, strs)
 }
 
-// appendOffsets appends the strings data[offs[r]:offs[r+1]] to b, refusing
+// stringsAt appends the strings data[offs[r]:offs[r+1]] to *strs, refusing
 // offsets that step back or leave data.
-func appendOffsets[O int32 | int64](b *vec.StrBuilder, offs []O, data []byte) error {
-	const chunk = 1024
-	var spans [2 * chunk]uint32
-	for from := 0; from < len(offs)-1; from += chunk {
-		k := min(chunk, len(offs)-1-from)
-		for r := range k {
-			s, e := offs[from+r], offs[from+r+1]
-			if s < 0 || s > e || int64(e) > int64(len(data)) {
-				return ray.Errorf(ray.ErrCorrupt, "rayarrow.TableFill", "row %d: bytes [%d, %d) of %d", from+r, s, e, len(data))
-			}
-			spans[2*r], spans[2*r+1] = uint32(s), uint32(e)
+func stringsAt[O int32 | int64](strs *[][]byte, offs []O, data []byte) error {
+	for r := range len(offs) - 1 {
+		s, e := offs[r], offs[r+1]
+		if s < 0 || s > e || int64(e) > int64(len(data)) {
+			return ray.Errorf(ray.ErrCorrupt, "rayarrow.TableFill", "row %d: bytes [%d, %d) of %d", r, s, e, len(data))
 		}
-		if err := b.AppendSpans(data, spans[:2*k]); err != nil {
-			return err
-		}
+		*strs = append(*strs, data[s:e])
 	}
 	return nil
 }
@@ -614,14 +598,7 @@ func (f *TableFill) Finish() (t value.V, err error) {
 	for i, c := range f.cols {
 		var v value.V
 		if c.typ == value.Str {
-			var builders []*vec.StrBuilder
-			for _, q := range parts {
-				if q.rows > 0 {
-					builders = append(builders, q.strs[i])
-					q.strs[i] = nil
-				}
-			}
-			v, err = c.strs.Join(builders)
+			v = c.strs.Finish()
 			c.strs = nil
 		} else {
 			v, c.v = c.v, value.V{}
@@ -671,13 +648,5 @@ func (f *TableFill) Release() {
 func (f *TableFill) releaseAll() {
 	for _, c := range f.cols {
 		c.release()
-	}
-	for _, q := range f.parts {
-		for k, b := range q.strs {
-			if b != nil {
-				b.Release()
-				q.strs[k] = nil
-			}
-		}
 	}
 }

@@ -2,6 +2,7 @@ package vec
 
 import (
 	"encoding/binary"
+	"sync"
 	"unsafe"
 
 	"github.com/raygo/ray"
@@ -380,3 +381,151 @@ func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
 
 // Release frees the vector, for a caller that will not Join.
 func (p *StrParts) Release() { cow.Release(&p.v) }
+
+// A StrFill builds one STR vector of a known number of rows whose rows are
+// written by several goroutines at once, each a run of rows at a time,
+// into one pool: a writer reserves its run's bytes under a short lock and
+// copies them outside it, so no bytes are copied twice (StrParts copies
+// the parts' pools into one when it joins them) and the vector never holds
+// more than its own pool. The pool grows under the lock, to what the rows
+// written so far promise for the whole vector, so it is usually
+// reallocated a few times, early, while small.
+type StrFill struct {
+	v    value.V
+	rows int
+
+	// mu is held shared while a run's bytes are copied into the pool and
+	// exclusively while the pool is reserved from or grown.
+	mu      sync.RWMutex
+	pool    unsafe.Pointer // the pool's block, or nil
+	used    int            // bytes reserved
+	room    int            // the pool's capacity
+	written int            // rows written, for the estimate
+}
+
+// NewStrFill allocates a STR vector of rows rows to be written in runs.
+func NewStrFill(rows int) (*StrFill, error) {
+	if rows < 0 {
+		return nil, ray.Errorf(ray.ErrLength, "vec.NewStrFill", "%d rows", rows)
+	}
+	v, err := New(value.Str, rows)
+	if err != nil {
+		return nil, err
+	}
+	// Zeroed, so that a row no run writes is the empty string, not a view
+	// into nothing.
+	memops.ZeroPtr(v.Data(), uintptr(rows)*16)
+	layout.SetLen(v, rows)
+	return &StrFill{v: v, rows: rows}, nil
+}
+
+// Write writes strs as rows [at, at+len(strs)). Runs written by different
+// goroutines must not overlap. Rows outside the vector are ErrRange; a pool
+// past MaxPool bytes is ErrLimit. On an error no row is written.
+func (f *StrFill) Write(at int, strs [][]byte) error {
+	if at < 0 || at > f.rows-len(strs) {
+		return ray.Errorf(ray.ErrRange, "vec.StrFill.Write", "rows [%d, %d+%d) of %d", at, at, len(strs), f.rows)
+	}
+	need := 0
+	for _, s := range strs {
+		if len(s) > strInline {
+			need += len(s)
+		}
+	}
+	off := 0
+	if need > 0 {
+		var err error
+		if off, err = f.reserve(need, len(strs)); err != nil {
+			return err
+		}
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if f.v.IsZero() {
+		return ray.Errorf(ray.ErrDomain, "vec.StrFill.Write", "the vector was finished or released")
+	}
+	views := unsafe.Slice((*[16]byte)(offheap.Add(f.v.Data(), uintptr(at)*16)), len(strs))
+	var pool []byte
+	if need > 0 {
+		pool = unsafe.Slice((*byte)(layout.FromPointer(f.pool).Data()), f.room)[off : off+need]
+	}
+	k := 0
+	for i, s := range strs {
+		var view [16]byte
+		binary.LittleEndian.PutUint32(view[0:4], uint32(len(s)))
+		if len(s) <= strInline {
+			copy(view[4:], s)
+		} else {
+			copy(view[4:8], s)
+			binary.LittleEndian.PutUint32(view[12:16], uint32(off+k))
+			k += copy(pool[k:], s)
+		}
+		views[i] = view
+	}
+	return nil
+}
+
+// reserve sets aside need bytes of the pool for a run of rows rows and
+// returns where they start.
+func (f *StrFill) reserve(need, rows int) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.v.IsZero() {
+		return 0, ray.Errorf(ray.ErrDomain, "vec.StrFill.Write", "the vector was finished or released")
+	}
+	if need > MaxPool-f.used {
+		return 0, ray.Errorf(ray.ErrLimit, "vec.StrFill.Write", "the STR pool would hold more than %d bytes", MaxPool)
+	}
+	f.written += rows
+	if f.used+need > f.room {
+		// What the rows so far promise for all of them, and an eighth
+		// more; at least double, so that a poor estimate costs few
+		// reallocations.
+		want := f.used + need
+		if f.written > 0 {
+			want = max(want, int(min(int64(f.used+need)*int64(f.rows)/int64(f.written)*9/8, MaxPool)))
+		}
+		want = max(want, min(2*f.room, MaxPool))
+		var p unsafe.Pointer
+		var err error
+		if f.pool == nil {
+			if p, err = heap.Alloc(uintptr(want)); err == nil {
+				heap.HeaderOf(p).Type = int8(value.U8)
+			}
+		} else {
+			p, err = heap.Realloc(f.pool, uintptr(want))
+		}
+		if err != nil {
+			return 0, err
+		}
+		f.pool, f.room = p, int(min(heap.Cap(p), MaxPool))
+		layout.SetPool(f.v, p) // the vector owns its pool, so Release frees it
+	}
+	off := f.used
+	f.used += need
+	return off, nil
+}
+
+// Finish returns the vector. Every row must have been written: a row not
+// written holds the empty string.
+func (f *StrFill) Finish() value.V {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v := f.v
+	if f.pool != nil {
+		layout.SetLen(layout.FromPointer(f.pool), f.used)
+	}
+	f.v, f.pool = value.V{}, nil
+	return v
+}
+
+// Release frees the vector, for a caller that will not Finish.
+func (f *StrFill) Release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.pool != nil {
+		layout.SetLen(layout.FromPointer(f.pool), f.used)
+	}
+	cow.Release(&f.v)
+	f.pool = nil
+}

@@ -204,3 +204,84 @@ func TestStrPartsJoin(t *testing.T) {
 		t.Errorf("parts that leave rows unwritten: %v", err)
 	}
 }
+
+// Goroutines writing runs of rows into one StrFill at once make the vector
+// of those strings: one pool, every view into it; rows no run wrote are
+// empty; bad runs are refused and write nothing.
+func TestStrFillModel(t *testing.T) {
+	heaptest.Check(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, rows := range []int{0, 1, 100, 20_000} {
+		want := make([]string, rows)
+		for i := range want {
+			want[i] = strings.Repeat(string(rune('a'+i%26)), r.IntN(40))
+		}
+		f, err := NewStrFill(rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Runs of random lengths, some left unwritten, shared among four
+		// writers.
+		type run struct{ at, n int }
+		var runs []run
+		for at := 0; at < rows; {
+			n := min(rows-at, 1+r.IntN(700))
+			if r.IntN(10) != 0 {
+				runs = append(runs, run{at, n})
+			} else {
+				for i := at; i < at+n; i++ {
+					want[i] = ""
+				}
+			}
+			at += n
+		}
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := w; k < len(runs); k += 4 {
+					strs := make([][]byte, runs[k].n)
+					for i := range strs {
+						strs[i] = []byte(want[runs[k].at+i])
+					}
+					if err := f.Write(runs[k].at, strs); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if err := f.Write(rows, [][]byte{[]byte("x")}); !errors.Is(err, ray.ErrRange) {
+			t.Errorf("a row past the vector: %v", err)
+		}
+		if err := f.Write(-1, nil); !errors.Is(err, ray.ErrRange) {
+			t.Errorf("row -1: %v", err)
+		}
+		v := f.Finish()
+		if err := cow.Check(v); err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range want {
+			if s, err := StrView(v, i); err != nil || string(s) != w {
+				t.Fatalf("%d rows: row %d is %q (%v), want %q", rows, i, s, err, w)
+			}
+		}
+		if err := f.Write(0, nil); !errors.Is(err, ray.ErrDomain) {
+			t.Errorf("a write after Finish: %v", err)
+		}
+		cow.Release(&v)
+		f.Release() // nothing more to free
+	}
+	g, err := NewStrFill(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Write(3, [][]byte{[]byte(strings.Repeat("long", 10))}); err != nil {
+		t.Fatal(err)
+	}
+	g.Release() // frees the vector and its pool
+	if _, err := NewStrFill(-1); !errors.Is(err, ray.ErrLength) {
+		t.Errorf("-1 rows: %v", err)
+	}
+}
