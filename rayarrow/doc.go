@@ -33,6 +33,15 @@
 // table does not; such a column is named "col" and its position from 0
 // ("col3"), on every import path (ImportRecord).
 //
+// A TableFill (fill.go) builds one TABLE of a known number of rows from
+// record batches that arrive in parts at known rows, from several
+// goroutines at once: columns are allocated once when the first schema
+// arrives, batches are copied into their rows (STR columns into one pool
+// through vec.StrFill, SYM ids widened under a lock when a dictionary
+// interns past their width), and Finish refuses parts that overlap, leave
+// rows unwritten or received other than their rows. rayflight's Fetch is
+// built on it.
+//
 // Import (import.go) copies Arrow arrays and records into raygo values:
 // Arrow's memory belongs to Go's collector. It takes every type Export
 // produces and string, large_string, binary, dictionaries with any index
@@ -49,7 +58,8 @@
 // workers, each with its own zstd or snappy encoder: every column
 // OPTIONAL, values PLAIN but SYM columns and strings and numbers of few
 // distinct values, which get a compact dictionary per chunk (SYM ids are
-// process-wide: a chunk's are remapped to 0..n-1), min/max/null-count
+// process-wide: a chunk's are remapped to 0..n-1; ColumnDictionary turns
+// dictionaries off per column), min/max/null-count
 // statistics (strings compared as bytes), and the Arrow schema in the
 // footer's metadata, so STR reads back as STR and SYM as SYM. Tables with
 // LIST columns go through Arrow Go's writer. Files give each

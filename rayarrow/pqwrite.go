@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -50,6 +51,8 @@ type writeOptions struct {
 	groupRows int
 	pageBytes int
 	kv        [][2]string
+	plain     map[string]bool // columns written without a dictionary
+	allPlain  bool
 }
 
 // DefaultRowGroupRows is the rows of a row group the writer makes by
@@ -69,6 +72,29 @@ func RowGroupRows(n int) WriteOption { return func(o *writeOptions) { o.groupRow
 // PageBytes sets about how many bytes of values a data page holds (1 MiB
 // by default, 1 GiB at most: a page's sizes are 32-bit).
 func PageBytes(n int) WriteOption { return func(o *writeOptions) { o.pageBytes = n } }
+
+// ColumnDictionary sets whether the named columns (every column when none
+// is named) may be dictionary-encoded. On, the default, the writer uses a
+// chunk dictionary where it pays: always for SYM, for strings and numbers
+// when a chunk has few distinct values. Off writes their values PLAIN (a
+// SYM column's names as strings; it still reads back as SYM, from the
+// stored Arrow schema), for readers that want no dictionaries or columns
+// whose values the heuristic misjudges. A later option overrides an
+// earlier one for the columns they share.
+func ColumnDictionary(on bool, columns ...string) WriteOption {
+	return func(o *writeOptions) {
+		if len(columns) == 0 {
+			o.allPlain, o.plain = !on, nil
+			return
+		}
+		if o.plain == nil {
+			o.plain = map[string]bool{}
+		}
+		for _, c := range columns {
+			o.plain[c] = !on
+		}
+	}
+}
 
 // KeyValue adds a key and value to the file's metadata.
 func KeyValue(key, val string) WriteOption {
@@ -90,15 +116,25 @@ func WriteParquetTo(w io.Writer, t value.V, opts ...WriteOption) error {
 	if err != nil {
 		return err
 	}
+	for i := range cols {
+		plain, named := o.plain[cols[i].name]
+		cols[i].plain = plain || !named && o.allPlain
+	}
+	for name := range o.plain {
+		if !slices.ContainsFunc(cols, func(c wcol) bool { return c.name == name }) {
+			return ray.Errorf(ray.ErrName, "rayarrow.WriteParquet", "ColumnDictionary names no column %q", name)
+		}
+	}
 	pw := &parquetWriter{w: w, o: o, cols: cols, rows: vec.NumRows(t)}
 	return pw.write()
 }
 
 // wcol is a column to write.
 type wcol struct {
-	name string
-	v    value.V
-	typ  value.Type
+	name  string
+	v     value.V
+	typ   value.Type
+	plain bool // no dictionary (ColumnDictionary)
 }
 
 func writeColumns(t value.V) ([]wcol, error) {
@@ -516,6 +552,16 @@ func (e *pageEncoder) chunk(c wcol, r0, r1 int) (out chunkOut, err error) {
 	var width uint
 	psize := 0
 	switch {
+	case c.plain:
+		if physNumber(c.typ) {
+			psize = 4
+			if physOf(c.typ) == ptInt64 || physOf(c.typ) == ptDouble {
+				psize = 8
+			}
+			if dense, err = e.denseValues(c, r0, r1, isNull, st); err != nil {
+				return out, err
+			}
+		}
 	case c.typ == value.Sym:
 		e.ids = growI64(e.ids, n)
 		if _, err := vec.SymIDs(e.ids, c.v, r0); err != nil {
@@ -579,10 +625,10 @@ func (e *pageEncoder) chunk(c wcol, r0, r1 int) (out chunkOut, err error) {
 	perPage := max(1, e.o.pageBytes/size)
 	for p0 := 0; p0 < n; {
 		p1 := min(n, p0+perPage)
-		if c.typ == value.Str { // a page of long strings ends early
+		if c.typ == value.Str || c.typ == value.Sym && didx == nil { // a page of long strings ends early
 			bytes := 0
 			for i := p0; i < p1; i++ {
-				if s, err := vec.StrView(c.v, r0+i); err == nil && !isNull(i) {
+				if s, err := stringAt(c, r0+i); err == nil && !isNull(i) {
 					if bytes += 4 + len(s); bytes > e.o.pageBytes {
 						p1 = i + 1
 					}
@@ -615,12 +661,12 @@ func (e *pageEncoder) chunk(c wcol, r0, r1 int) (out chunkOut, err error) {
 			body = append(body, byte(width))
 			body = appendHybrid(body, didx[d0:d0+present], width)
 			d0 += present
-		case c.typ == value.Str:
+		case c.typ == value.Str || c.typ == value.Sym:
 			for i := p0; i < p1; i++ {
 				if isNull(i) {
 					continue
 				}
-				s, err := vec.StrView(c.v, r0+i)
+				s, err := stringAt(c, r0+i)
 				if err != nil {
 					return out, err
 				}
@@ -654,6 +700,15 @@ func (e *pageEncoder) chunk(c wcol, r0, r1 int) (out chunkOut, err error) {
 	out.min, out.max = st.encode()
 	out.compressedSize = int64(len(out.b))
 	return out, nil
+}
+
+// stringAt returns row r of a STR column, or the name of a SYM column's.
+func stringAt(c wcol, r int) ([]byte, error) {
+	if c.typ == value.Str {
+		return vec.StrView(c.v, r)
+	}
+	name, err := vec.GetSym(c.v, r)
+	return []byte(name), err
 }
 
 // pageHeader appends a dictionary page's header.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -69,6 +70,8 @@ func TestWriteParquetRoundTrips(t *testing.T) {
 			{WithParquetCodec(ParquetSnappy, 0), RowGroupRows(300), PageBytes(500)},
 			{WithParquetCodec(ParquetUncompressed, 0), RowGroupRows(7)},
 			{WithParquetCodec(ParquetZstd, 19), KeyValue("k", "v")},
+			{ColumnDictionary(false)},
+			{ColumnDictionary(false, "sym", "cat", "qty"), RowGroupRows(250)},
 		} {
 			var buf bytes.Buffer
 			if err := WriteParquetTo(&buf, tb, opts...); err != nil {
@@ -205,5 +208,49 @@ func TestWriteParquetRefuses(t *testing.T) {
 		if err := WriteParquetTo(&buf, c.t, c.opts...); !errors.Is(err, c.kind) || buf.Len() != 0 {
 			t.Errorf("want %v and nothing written, have %v and %d bytes", c.kind, err, buf.Len())
 		}
+	}
+}
+
+// ColumnDictionary(false) writes the columns it names without a dictionary
+// page (SYM names as strings), the others as before; the table reads back
+// the same, SYM as SYM. A name of no column is ErrName.
+func TestWriteParquetColumnDictionary(t *testing.T) {
+	heaptest.Check(t)
+	tb := writeTable(t, 1000)
+	defer cow.Release(&tb)
+	var buf bytes.Buffer
+	if err := WriteParquetTo(&buf, tb, ColumnDictionary(false, "sym", "cat", "qty", "px"), ColumnDictionary(true, "px")); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	f, err := openParquet(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.close()
+	schema := f.rdr.MetaData().Schema
+	for c := range schema.NumColumns() {
+		cc, err := f.rdr.MetaData().RowGroup(0).ColumnChunk(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := schema.Column(c).Name()
+		plain := name == "sym" || name == "cat" || name == "qty"
+		// px has few distinct values: a dictionary pays, and is allowed
+		// again by the later option.
+		if plain && cc.HasDictionaryPage() || name == "px" && !cc.HasDictionaryPage() {
+			t.Errorf("column %s: dictionary page %v", name, cc.HasDictionaryPage())
+		}
+	}
+	got, err := ReadParquetFrom(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := tableDiff(got, tb); d != "" {
+		t.Error(d)
+	}
+	cow.Release(&got)
+	if err := WriteParquetTo(io.Discard, tb, ColumnDictionary(false, "nope")); !errors.Is(err, ray.ErrName) {
+		t.Errorf("a column that is not there: %v", err)
 	}
 }

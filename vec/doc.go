@@ -15,8 +15,10 @@
 // columnar formats build columns in bulk (build.go): Zeros and Mutable,
 // NewSymN and MutableSymIDs allocate a column once and let goroutines write
 // disjoint rows in place; a StrBuilder appends strings copying each once,
-// and StrParts has several goroutines fill one STR vector's rows, their
-// pools joined at the end without copying a view.
+// StrParts has several goroutines fill one STR vector's rows, their
+// pools joined at the end without copying a view, and StrFill has them
+// write runs of rows into one shared pool, each run's bytes reserved under
+// a short lock, so that no byte is copied twice.
 //
 // # Layout
 //
