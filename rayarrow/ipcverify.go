@@ -25,6 +25,19 @@ const maxMetadata = 64 << 20
 // maxFieldDepth bounds the nesting of a schema's fields.
 const maxFieldDepth = 64
 
+// A FramedReader is a source of an IPC stream that receives each message
+// whole, and so knows the length of a message's body before the body is
+// read (an Arrow Flight stream: each FlightData is one message). The IPC
+// readers check the body a message's metadata declares against it, so
+// that a message of a few bytes cannot make them allocate the body it
+// declares (up to the read's bound) before finding it missing.
+type FramedReader interface {
+	io.Reader
+	// BodyLen returns the bytes of the body of the message whose metadata
+	// was read last.
+	BodyLen() int64
+}
+
 type verifiedStream struct {
 	r       io.Reader
 	input   *atomic.Uint64 // counts the bytes read (readAllocator.input)
@@ -101,6 +114,9 @@ func (s *verifiedStream) next() error {
 	body, err := verifyMessage(meta, &s.views)
 	if err != nil {
 		return err
+	}
+	if fr, ok := s.r.(FramedReader); ok && body > fr.BodyLen() {
+		return corruptIPC("a message declaring a body of %d bytes holds %d", body, fr.BodyLen())
 	}
 	s.pending = append(append(make([]byte, 0, len(head)+len(meta)), head...), meta...)
 	s.body = body

@@ -28,14 +28,15 @@ type receiver interface {
 // one of more than limit bytes. first, when not nil, is a message already
 // received (DoPut's first carries the descriptor).
 type ipcStream struct {
-	r      receiver
-	first  *inData
-	cur    inData   // the message being read
-	prefix [8]byte  // its continuation marker and metadata length
-	head   [][]byte // what is left of its prefix, metadata and padding
-	total  int64
-	limit  int64
-	err    error // why the stream was cut, if it was cut here
+	r       receiver
+	first   *inData
+	cur     inData   // the message being read
+	prefix  [8]byte  // its continuation marker and metadata length
+	head    [][]byte // what is left of its prefix, metadata and padding
+	total   int64
+	bodyLen int64 // the body bytes of the message being read
+	limit   int64
+	err     error // why the stream was cut, if it was cut here
 }
 
 var errTooLarge = errors.New("stream past the limit")
@@ -58,6 +59,7 @@ func (s *ipcStream) Read(p []byte) (int, error) {
 		if s.cur.body != nil {
 			bodyLen = s.cur.body.Remaining()
 		}
+		s.bodyLen = int64(bodyLen)
 		s.total += int64(len(s.cur.header) + bodyLen)
 		if s.limit > 0 && s.total > s.limit {
 			s.cur.close()
@@ -89,6 +91,10 @@ func (s *ipcStream) Read(p []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// BodyLen returns the body bytes of the message being read, for the IPC
+// reader's check of what its metadata declares (rayarrow.FramedReader).
+func (s *ipcStream) BodyLen() int64 { return s.bodyLen }
 
 // close gives back the buffers of the messages not read.
 func (s *ipcStream) close() {
