@@ -5,6 +5,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"slices"
 	"unsafe"
 
 	"github.com/raygo/ray"
@@ -251,18 +252,64 @@ func checkRefs(h *fileHeader, data, pool []byte) error {
 			}
 		}
 	case value.Sym:
-		w := uint64(1) << h.Width
-		for i := uint64(0); i < h.Rows; i++ {
-			var id uint64
-			for b := range w {
-				id |= uint64(data[i*w+b]) << (8 * b)
-			}
-			if id >= h.SymCount {
-				return corrupt("row %d: symbol id %d, but the column was written against %d symbols", i, id, h.SymCount)
-			}
+		return checkSymIDs(h, data)
+	}
+	return nil
+}
+
+// checkSymIDs reports ErrCorrupt unless every id of a SYM column's data is
+// below the symbol count it was written against. Ids of a width all of
+// whose values are below the count need no look; otherwise one pass finds
+// the largest id, at memory speed, and only a failing column is searched
+// again for its first bad row.
+func checkSymIDs(h *fileHeader, data []byte) error {
+	if h.Width > 3 {
+		return corrupt("symbol ids %d bytes wide", 1<<h.Width)
+	}
+	bits := uint(8) << h.Width
+	if bits < 64 && h.SymCount >= uint64(1)<<bits {
+		return nil // every id of the width is a symbol
+	}
+	n := int(h.Rows)
+	var most uint64
+	switch h.Width {
+	case 0:
+		most = uint64(slices.Max(append(data[:n:n], 0)))
+	case 1:
+		most = uint64(maxOf(unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(data))), n)))
+	case 2:
+		most = uint64(maxOf(unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(data))), n)))
+	default:
+		most = maxOf(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(data))), n))
+	}
+	if most < h.SymCount {
+		return nil
+	}
+	w := uint64(1) << h.Width
+	for i := uint64(0); i < h.Rows; i++ {
+		var id uint64
+		for b := range w {
+			id |= uint64(data[i*w+b]) << (8 * b)
+		}
+		if id >= h.SymCount {
+			return corrupt("row %d: symbol id %d, but the column was written against %d symbols", i, id, h.SymCount)
 		}
 	}
 	return nil
+}
+
+// maxOf returns the largest of xs, 0 for none: a loop of four lanes, which
+// the compiler keeps in registers.
+func maxOf[T uint16 | uint32 | uint64](xs []T) T {
+	var m0, m1, m2, m3 T
+	i := 0
+	for ; i+4 <= len(xs); i += 4 {
+		m0, m1, m2, m3 = max(m0, xs[i]), max(m1, xs[i+1]), max(m2, xs[i+2]), max(m3, xs[i+3])
+	}
+	for ; i < len(xs); i++ {
+		m0 = max(m0, xs[i])
+	}
+	return max(m0, m1, m2, m3)
 }
 
 // checkBools reports ErrCorrupt unless every byte of b is 0 or 1; row is

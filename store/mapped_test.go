@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -163,5 +164,39 @@ func TestRejectedSymbolFileInternsNothing(t *testing.T) {
 	}
 	if _, ok := value.SymID("store.rejected.first"); ok || value.SymCount() != before {
 		t.Errorf("a rejected file interned %d symbols", value.SymCount()-before)
+	}
+}
+
+// checkSymIDs finds an id past the symbol count at every width, names its
+// row, and passes columns whose ids are all below it, including a width
+// every value of which is below it.
+func TestCheckSymIDs(t *testing.T) {
+	for w := uint8(0); w < 4; w++ {
+		size := 1 << w
+		for _, rows := range []int{1, 7, 1000} {
+			data := make([]byte, rows*size)
+			for i := range rows {
+				data[i*size] = byte(i % 100)
+			}
+			h := &fileHeader{Type: int8(value.Sym), Width: w, Rows: uint64(rows), SymCount: 100}
+			if err := checkSymIDs(h, data); err != nil {
+				t.Errorf("width %d, %d rows: %v", size, rows, err)
+			}
+			bad := rows * 2 / 3
+			data[bad*size+size-1] |= 0x80 // the id's top byte
+			if size == 1 {
+				data[bad] = 100
+			}
+			err := checkSymIDs(h, data)
+			if !errors.Is(err, ray.ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("row %d:", bad)) {
+				t.Errorf("width %d, %d rows, bad row %d: %v", size, rows, bad, err)
+			}
+			if size < 8 {
+				h.SymCount = 1 << (8 * size)
+				if err := checkSymIDs(h, data); err != nil {
+					t.Errorf("width %d with every id a symbol: %v", size, err)
+				}
+			}
+		}
 	}
 }
