@@ -356,8 +356,9 @@ const loadChunk = 256 << 10
 
 // loadColumn reads a column file of size bytes from r into a new heap
 // vector. Fixed-width elements stream through a cache-sized buffer into
-// the vector, checksummed on the way; STR and SYM elements, whose
-// references must be checked before any is used, are read whole first.
+// the vector, checksummed on the way; SYM ids, which must be checked
+// before any is used, are read whole first; STR columns are read straight
+// into their vector (loadStr).
 func loadColumn(r io.ReaderAt, size int64) (value.V, error) {
 	h, err := readHeader(r, size)
 	if err != nil {
@@ -374,9 +375,12 @@ func loadColumn(r io.ReaderAt, size int64) (value.V, error) {
 		return b, nil
 	}
 	t := value.Type(h.Type)
+	if t == value.Str {
+		return loadStr(r, &h)
+	}
 	capacity := int(h.Rows) // the sections tile the file: rows are bounded by its size
-	if t == value.Str || t == value.Sym {
-		capacity = 0 // appended one by one: STR pools and SYM widths grow as needed
+	if t == value.Sym {
+		capacity = 0 // appended one by one: SYM widths grow as needed
 	}
 	v, err := vec.New(t, capacity)
 	if err != nil {
@@ -388,7 +392,7 @@ func loadColumn(r io.ReaderAt, size int64) (value.V, error) {
 	}
 	var crc uint32
 	var data []byte
-	if t == value.Str || t == value.Sym {
+	if t == value.Sym {
 		if data, err = read(h.DataOff, h.DataLen); err != nil {
 			return fail(err)
 		}
@@ -428,7 +432,7 @@ func loadColumn(r io.ReaderAt, size int64) (value.V, error) {
 		return fail(err)
 	}
 	if data != nil {
-		if err := fill(&v, &h, data, pool); err != nil {
+		if err := fill(&v, &h, data); err != nil {
 			return fail(err)
 		}
 	}
@@ -438,43 +442,65 @@ func loadColumn(r io.ReaderAt, size int64) (value.V, error) {
 	return v, nil
 }
 
-// fill appends the rows of a STR or SYM file to *vp, an empty vector of
-// their type.
-func fill(vp *value.V, h *fileHeader, data, pool []byte) error {
-	n := int(h.Rows)
-	switch value.Type(h.Type) {
-	case value.Str:
-		// One builder, its pool sized by the file's: each string copied
-		// once (checkRefs has held every view to the pool).
-		b, err := vec.NewStrBuilder(n, len(pool))
-		if err != nil {
+// loadStr reads a STR column file: its views and pool straight into the
+// vector's blocks (vec.StrLoad), checksummed a cache-sized chunk at a time
+// as they arrive, then every view checked against the pool.
+func loadStr(r io.ReaderAt, h *fileHeader) (value.V, error) {
+	if h.PoolLen > vec.MaxPool {
+		return value.V{}, corrupt("a STR pool of %d bytes", h.PoolLen)
+	}
+	l, err := vec.NewStrLoad(int(h.Rows), int(h.PoolLen))
+	if err != nil {
+		return value.V{}, err
+	}
+	var crc uint32
+	readInto := func(dst []byte, off uint64) error {
+		for k := 0; k < len(dst); k += loadChunk {
+			b := dst[k:min(k+loadChunk, len(dst))]
+			if _, err := r.ReadAt(b, int64(off)+int64(k)); err != nil {
+				return ray.Wrap(ray.ErrIO, "store.LoadColumn", err, "reading %d bytes at %d", len(b), int64(off)+int64(k))
+			}
+			crc = crc32.Update(crc, castagnoli, b)
+		}
+		return nil
+	}
+	nulls := make([]byte, h.NullLen)
+	if err := readInto(l.Views(), h.DataOff); err == nil {
+		if err = readInto(nulls, h.NullOff); err == nil {
+			err = readInto(l.Pool(), h.PoolOff)
+		}
+	}
+	if err == nil && crc != h.DataCRC {
+		err = corrupt("data checksum %#x, want %#x", crc, h.DataCRC)
+	}
+	if err != nil {
+		l.Release()
+		return value.V{}, err
+	}
+	v, err := l.Finish()
+	if err != nil {
+		return value.V{}, corrupt("%v", err)
+	}
+	if h.NullLen == 0 {
+		nulls = nil
+	}
+	if err := applyNulls(&v, nulls, int(h.Rows)); err != nil {
+		cow.Release(&v)
+		return value.V{}, err
+	}
+	return v, nil
+}
+
+// fill appends the ids of a SYM file to *vp, an empty SYM vector.
+func fill(vp *value.V, h *fileHeader, data []byte) error {
+	n, w := int(h.Rows), 1<<h.Width
+	for i := range n {
+		var id int64
+		for b := range w {
+			id |= int64(data[i*w+b]) << (8 * b)
+		}
+		if err := vec.AppendSymID(vp, id); err != nil {
 			return err
-		}
-		for i := range n {
-			e := data[i*16 : i*16+16]
-			l := int(binary.LittleEndian.Uint32(e))
-			s := e[4 : 4+min(l, 12)]
-			if l > 12 {
-				off := int(binary.LittleEndian.Uint32(e[12:]))
-				s = pool[off : off+l]
-			}
-			if err := b.Append(s); err != nil {
-				b.Release()
-				return err
-			}
-		}
-		cow.Release(vp)
-		*vp = b.Finish()
-	case value.Sym:
-		w := 1 << h.Width
-		for i := range n {
-			var id int64
-			for b := range w {
-				id |= int64(data[i*w+b]) << (8 * b)
-			}
-			if err := vec.AppendSymID(vp, id); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -529,3 +529,96 @@ func (f *StrFill) Release() {
 	cow.Release(&f.v)
 	f.pool = nil
 }
+
+// A StrLoad makes a STR vector from views and a pool stored in raygo's own
+// layout (a column file holds them as they are in memory): the caller
+// reads them straight into Views and Pool, and Finish checks every view
+// before the vector is handed out, so that no byte is copied twice and
+// none goes through Go's heap.
+type StrLoad struct {
+	v    value.V
+	rows int
+	pool []byte
+}
+
+// NewStrLoad allocates a STR vector of rows rows and its pool of poolBytes
+// bytes, to be filled through Views and Pool. A pool past MaxPool bytes is
+// ErrLimit.
+func NewStrLoad(rows, poolBytes int) (*StrLoad, error) {
+	switch {
+	case rows < 0 || poolBytes < 0:
+		return nil, ray.Errorf(ray.ErrLength, "vec.NewStrLoad", "%d rows, %d pool bytes", rows, poolBytes)
+	case poolBytes > MaxPool:
+		return nil, ray.Errorf(ray.ErrLimit, "vec.NewStrLoad", "a pool of %d bytes (at most %d)", poolBytes, MaxPool)
+	}
+	v, err := New(value.Str, rows)
+	if err != nil {
+		return nil, err
+	}
+	l := &StrLoad{v: v, rows: rows}
+	if poolBytes > 0 {
+		p, err := heap.Alloc(uintptr(poolBytes))
+		if err != nil {
+			cow.Release(&v)
+			return nil, err
+		}
+		heap.HeaderOf(p).Type = int8(value.U8)
+		pool := layout.FromPointer(p)
+		layout.SetLen(pool, poolBytes)
+		layout.SetPool(v, p) // the vector owns it from here: Release frees both
+		l.pool = unsafe.Slice((*byte)(pool.Data()), poolBytes)
+	}
+	return l, nil
+}
+
+// Views returns the memory of the vector's views, 16 bytes a row, in
+// raygo's view layout (vec/str.go), to be filled.
+func (l *StrLoad) Views() []byte {
+	if l.v.IsZero() || l.rows == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(l.v.Data()), l.rows*16)
+}
+
+// Pool returns the memory of the vector's pool, to be filled.
+func (l *StrLoad) Pool() []byte { return l.pool }
+
+// Finish checks every view and returns the vector: a short string's view
+// must be zero past the string, a long one's must lie in the pool (buffer
+// 0) and repeat its first four bytes. A view that does not is ErrCorrupt
+// naming its row, and the vector is released. The StrLoad is empty
+// afterwards.
+func (l *StrLoad) Finish() (value.V, error) {
+	if l.v.IsZero() {
+		return value.V{}, ray.Errorf(ray.ErrDomain, "vec.StrLoad.Finish", "the vector was finished or released")
+	}
+	views, pool := l.Views(), l.pool
+	for i := range l.rows {
+		e := (*[16]byte)(views[16*i:])
+		n := binary.LittleEndian.Uint32(e[0:4])
+		if n <= strInline {
+			var pad [strInline]byte
+			if string(e[4+n:]) != string(pad[:strInline-n]) {
+				l.Release()
+				return value.V{}, ray.Errorf(ray.ErrCorrupt, "vec.StrLoad.Finish", "row %d: a string of %d bytes with bytes past it", i, n)
+			}
+			continue
+		}
+		off := uint64(binary.LittleEndian.Uint32(e[12:16]))
+		if binary.LittleEndian.Uint32(e[8:12]) != 0 || off+uint64(n) > uint64(len(pool)) || string(e[4:8]) != string(pool[off:off+4]) {
+			l.Release()
+			return value.V{}, ray.Errorf(ray.ErrCorrupt, "vec.StrLoad.Finish", "row %d: a string of %d bytes at %d, outside a pool of %d or not its prefix", i, n, off, len(pool))
+		}
+	}
+	v := l.v
+	layout.SetLen(v, l.rows)
+	l.v, l.pool = value.V{}, nil
+	return v, nil
+}
+
+// Release frees the vector and its pool, for a caller that will not
+// Finish.
+func (l *StrLoad) Release() {
+	cow.Release(&l.v)
+	l.pool = nil
+}

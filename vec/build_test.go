@@ -1,17 +1,20 @@
 package vec
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
 
@@ -283,5 +286,70 @@ func TestStrFillModel(t *testing.T) {
 	g.Release() // frees the vector and its pool
 	if _, err := NewStrFill(-1); !errors.Is(err, ray.ErrLength) {
 		t.Errorf("-1 rows: %v", err)
+	}
+}
+
+// A StrLoad filled with a STR vector's own views and pool is that vector;
+// every kind of bad view is ErrCorrupt naming its row, and frees the
+// vector.
+func TestStrLoad(t *testing.T) {
+	heaptest.Check(t)
+	strs := []string{"", "short", "exactly12byt", "a string longer than twelve bytes", "x", strings.Repeat("long", 9)}
+	src, err := FromStrings(strs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&src)
+	views := unsafe.Slice((*byte)(src.Data()), 16*len(strs))
+	pool := unsafe.Slice((*byte)(layout.Pool(src).Data()), int(layout.Pool(src).Len()))
+	load := func(edit func(views, pool []byte)) (value.V, error) {
+		l, err := NewStrLoad(len(strs), len(pool))
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(l.Views(), views)
+		copy(l.Pool(), pool)
+		if edit != nil {
+			edit(l.Views(), l.Pool())
+		}
+		return l.Finish()
+	}
+	v, err := load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cow.Check(v); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range strs {
+		if got, _ := GetStr(v, i); got != s {
+			t.Errorf("row %d: %q, want %q", i, got, s)
+		}
+	}
+	cow.Release(&v)
+	for _, c := range []struct {
+		name string
+		row  int
+		edit func(views, pool []byte)
+	}{
+		{"a byte past a short string", 1, func(v, _ []byte) { v[16+4+5] = 'z' }},
+		{"a long string in another buffer", 3, func(v, _ []byte) { v[3*16+8] = 1 }},
+		{"a long string past the pool", 5, func(v, p []byte) { binary.LittleEndian.PutUint32(v[5*16+12:], uint32(len(p))-3) }},
+		{"a prefix that is not the string's", 3, func(v, _ []byte) { v[3*16+4] ^= 1 }},
+	} {
+		if _, err := load(c.edit); !errors.Is(err, ray.ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("row %d:", c.row)) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	if _, err := NewStrLoad(1, MaxPool+1); !errors.Is(err, ray.ErrLimit) {
+		t.Errorf("a pool past MaxPool: %v", err)
+	}
+	l, err := NewStrLoad(3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Release()
+	if _, err := l.Finish(); !errors.Is(err, ray.ErrDomain) {
+		t.Errorf("Finish after Release: %v", err)
 	}
 }
