@@ -21,11 +21,15 @@
 // nothing in the file, and no later change to it, can become a reference
 // count or an owned pointer. The null bitmap is copied into a heap block,
 // so that mapping costs O(1) in the rows apart from it, the optional
-// checksum and the checks of SYM ids and BOOL bytes. STR columns are never
-// mapped: MapColumn loads them (see below). LoadColumn reads fixed-width
-// elements through a cache-sized buffer into a heap vector, checksumming
-// them on the way (as fast as os.ReadFile); STR and SYM elements are read
-// whole first, since their views and ids are checked before any is used.
+// checksum and the checks of SYM ids and BOOL bytes (one pass each at
+// memory speed; none for SYM ids whose width holds only symbols). STR
+// columns are never mapped: MapColumn loads them (see below). LoadColumn
+// reads fixed-width elements through a cache-sized buffer into a heap
+// vector, checksumming them on the way (as fast as os.ReadFile); a STR
+// column's views and pool are read straight into its vector's blocks,
+// checksummed a chunk at a time, and every view is checked against the
+// pool before the vector is returned (vec.StrLoad); SYM ids are read whole
+// first and checked before any is used.
 // Mutating a mapped column copies it to the heap first (package vec), never
 // writing to the mapping or past it; releasing it unmaps exactly the file.
 // Mapped files are not charged to the heap's budget.
