@@ -61,7 +61,11 @@
 // process-wide: a chunk's are remapped to 0..n-1; ColumnDictionary turns
 // dictionaries off per column), min/max/null-count
 // statistics (strings compared as bytes), and the Arrow schema in the
-// footer's metadata, so STR reads back as STR and SYM as SYM. Tables with
+// footer's metadata, so STR reads back as STR and SYM as SYM. TIMESTAMP
+// is written as Parquet's TIMESTAMP(NANOS, UTC), which DuckDB reads as
+// TIMESTAMP WITH TIME ZONE, a type of microseconds: DuckDB drops the
+// nanoseconds (Arrow readers and raygo keep them). interop/pqdiff.mjs has
+// DuckDB read every type the writer writes, cell by cell. Tables with
 // LIST columns go through Arrow Go's writer. Files give each
 // SYM column one dictionary of its own symbols, shared by all the file's
 // record batches (an IPC file may not replace a dictionary). Arrow's IPC
