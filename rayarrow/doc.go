@@ -39,8 +39,10 @@
 // arrives, batches are copied into their rows (STR columns into one pool
 // through vec.StrFill, SYM ids widened under a lock when a dictionary
 // interns past their width), and Finish refuses parts that overlap, leave
-// rows unwritten or received other than their rows. rayflight's Fetch is
-// built on it.
+// rows unwritten or received other than their rows. NewGrowingFill is the
+// same for a stream of unknown length: one part, whose columns grow (at
+// least doubling, in place where the heap can) as batches arrive.
+// rayflight's Fetch is built on both.
 //
 // Import (import.go) copies Arrow arrays and records into raygo values:
 // Arrow's memory belongs to Go's collector. It takes every type Export

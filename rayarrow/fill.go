@@ -52,6 +52,7 @@ type TableFill struct {
 	cols      []*fillCol
 	parts     []*FillPart
 	finishing bool
+	growing   bool // one part, as long as its batches (NewGrowingFill)
 }
 
 // fillCol is one column's destination.
@@ -101,6 +102,52 @@ func NewTableFill(rows int) (*TableFill, error) {
 		return nil, err
 	}
 	return &TableFill{rows: rows, emptySym: empty}, nil
+}
+
+// NewGrowingFill returns a fill of one part whose table has as many rows as
+// the part's batches bring: its columns grow, at least doubling, as
+// batches arrive (in place where the heap can), and Finish returns the
+// rows received. It is how a reader that does not know a stream's length
+// builds its table without joining batches.
+func NewGrowingFill() (*TableFill, *FillPart, error) {
+	f, err := NewTableFill(0)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := f.Part(0, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	f.growing = true
+	return f, p, nil
+}
+
+// grow gives a growing fill's table rows rows.
+func (f *TableFill) grow(rows int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.cols {
+		c.mu.Lock()
+		var err error
+		switch c.typ {
+		case value.Str:
+			err = c.strs.Resize(rows)
+		default:
+			if err = vec.Reserve(&c.v, rows); err == nil {
+				layout.SetLen(c.v, rows)
+				c.base = c.v.Data()
+			}
+		}
+		c.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	f.rows = rows
+	for _, q := range f.parts {
+		q.rows = rows
+	}
+	return nil
 }
 
 // Part returns the writer of rows [start, start+rows). Parts must not
@@ -296,6 +343,16 @@ func (p *FillPart) Append(rec arrow.Record) (err error) {
 		return err
 	}
 	n := int(rec.NumRows())
+	if p.f.growing && n > p.rows-p.n {
+		if err := p.f.grow(max(p.n+n, 2*p.rows, 4096)); err != nil {
+			return err
+		}
+		for i, b := range p.nulls {
+			if b != nil {
+				p.nulls[i] = append(b, make([]byte, (p.rows+7)/8-len(b))...)
+			}
+		}
+	}
 	if n < 0 || n > p.rows-p.n {
 		return ray.Errorf(ray.ErrCorrupt, "rayarrow.TableFill", "a batch of %d rows after %d of a part of %d", n, p.n, p.rows)
 	}
@@ -573,6 +630,11 @@ func (f *TableFill) Finish() (t value.V, err error) {
 	f.finishing = true
 	f.mu.Unlock()
 	defer f.releaseAll()
+	if f.growing && f.names != nil {
+		if err := f.grow(f.parts[0].n); err != nil {
+			return value.V{}, err
+		}
+	}
 	if f.names == nil {
 		return value.V{}, ray.Errorf(ray.ErrCorrupt, "rayarrow.TableFill.Finish", "no schema arrived")
 	}

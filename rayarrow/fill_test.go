@@ -299,3 +299,99 @@ func TestTableFillPastTheBudget(t *testing.T) {
 		t.Errorf("%v, want ErrLimit", err)
 	}
 }
+
+// A growing fill takes batches of any sizes, through Append or an IPC
+// stream, growing its columns (null bitmaps included) as they come, and
+// finishes as the table ImportRecord makes of all of them; a stream of
+// no batches is a table of no rows with the stream's columns.
+func TestGrowingFillMatchesImport(t *testing.T) {
+	heaptest.Check(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	typed := typedRecord(t, 9000)
+	defer typed.Release()
+	own := writeTable(t, 9000)
+	defer cow.Release(&own)
+	exported, err := ExportRecord(own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exported.Release()
+	for _, rec := range []arrow.Record{typed, exported} {
+		want, err := ImportRecord(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := range 4 {
+			f, p, err := NewGrowingFill()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var batches []arrow.Record
+			for from := 0; from < int(rec.NumRows()); {
+				to := min(int(rec.NumRows()), from+1+r.IntN(3000))
+				batches = append(batches, rec.NewSlice(int64(from), int64(to)))
+				from = to
+			}
+			if round%2 == 1 {
+				var buf bytes.Buffer
+				w := ipc.NewWriter(&buf, ipc.WithSchema(rec.Schema()))
+				for _, b := range batches {
+					if err := w.Write(b); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				err = p.AppendIPC(&buf)
+			} else {
+				for _, b := range batches {
+					if err = p.Append(b); err != nil {
+						break
+					}
+				}
+			}
+			for _, b := range batches {
+				b.Release()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := tableDiff(got, want); d != "" {
+				t.Fatalf("round %d: %s", round, d)
+			}
+			if err := cow.Check(got); err != nil {
+				t.Fatal(err)
+			}
+			cow.Release(&got)
+			f.Release()
+		}
+		cow.Release(&want)
+	}
+	// No batches: the stream's columns and no rows.
+	var buf bytes.Buffer
+	w := ipc.NewWriter(&buf, ipc.WithSchema(typed.Schema()))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, p, err := NewGrowingFill()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Release()
+	if err := p.AppendIPC(&buf); err != nil {
+		t.Fatal(err)
+	}
+	empty, err := f.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vec.NumRows(empty) != 0 || vec.NumCols(empty) != int(typed.NumCols()) {
+		t.Errorf("an empty stream: %d rows, %d columns", vec.NumRows(empty), vec.NumCols(empty))
+	}
+	cow.Release(&empty)
+}

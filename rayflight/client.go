@@ -116,8 +116,11 @@ func (c *Client) ctx(ctx context.Context) context.Context {
 // table is filled in place (rayarrow.TableFill): each column is allocated
 // once at the table's rows and every batch is copied straight into its
 // rows. Ranges that overlap, leave gaps, disagree with the declared total
-// or with the rows that arrive are ErrCorrupt. From other servers the
-// endpoints' batches are joined in endpoint order (vec.ConcatAll).
+// or with the rows that arrive are ErrCorrupt. From other servers, whose
+// tickets say nothing of rows, each endpoint is read into a table whose
+// columns grow as its batches arrive, and the endpoints' tables are joined
+// in endpoint order (vec.ConcatAll; a single endpoint's table is the
+// result as it is).
 //
 // ctx cancels the fetch. On any error nothing the fetch allocated is left.
 func (c *Client) Fetch(ctx context.Context, name string) (value.V, error) {
@@ -241,31 +244,35 @@ func (c *Client) fetchInto(ctx context.Context, info *flight.FlightInfo, ranges 
 	return fill.Finish()
 }
 
-// fetchJoined reads every endpoint's batches and joins them in order.
+// fetchJoined reads each endpoint into a table of its own, whose columns
+// grow as its batches arrive (rayarrow.NewGrowingFill), and joins the
+// endpoints' tables in order: one endpoint's table is the result as it is.
 func (c *Client) fetchJoined(ctx context.Context, info *flight.FlightInfo) (value.V, error) {
-	parts := make([][]value.V, len(info.Endpoint))
+	parts := make([]value.V, len(info.Endpoint))
 	err := c.eachEndpoint(ctx, info, func(ctx context.Context, i int, ep *flight.FlightEndpoint) error {
-		return c.readEndpoint(ctx, ep, func(s *ipcStream) (err error) {
-			parts[i], err = rayarrow.ReadIPC(s)
-			if err == nil && len(parts[i]) == 0 {
-				err = ray.Errorf(ray.ErrCorrupt, "rayflight.Fetch", "a stream with no schema")
+		return c.readEndpoint(ctx, ep, func(s *ipcStream) error {
+			fill, part, err := rayarrow.NewGrowingFill()
+			if err != nil {
+				return err
 			}
+			defer fill.Release()
+			if err := part.AppendIPC(s); err != nil {
+				return err
+			}
+			parts[i], err = fill.Finish()
 			return err
 		})
 	})
-	// Every endpoint's batches, in order, joined at once: each row is
-	// copied once into the table.
-	var batches []value.V
-	for _, p := range parts {
-		batches = append(batches, p...)
-	}
 	if err != nil {
-		for i := range batches {
-			cow.Release(&batches[i])
+		for i := range parts {
+			cow.Release(&parts[i])
 		}
 		return value.V{}, err
 	}
-	return joinTables(batches, "rayflight.Fetch")
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return joinTables(parts, "rayflight.Fetch")
 }
 
 // Scan yields the record batches of the dataset name one at a time, each

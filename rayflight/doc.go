@@ -44,8 +44,10 @@
 // (BenchmarkFlight reports 1.05x). The ranges must tile [0, total) in
 // endpoint order and each stream must bring exactly its range's rows;
 // anything else is a broken or hostile server, ErrCorrupt, and what was
-// allocated is freed. From other servers the endpoints' record batches
-// are joined in endpoint order (vec.ConcatAll). Scan yields a dataset's
+// allocated is freed. From other servers, whose tickets name no rows,
+// each endpoint is read into a table whose columns grow as its batches
+// arrive (rayarrow.NewGrowingFill), and the endpoints' tables are joined
+// in endpoint order; one endpoint's table is the result as it is. Scan yields a dataset's
 // batches one at a time, endpoint after endpoint, for tables larger than
 // memory. A context cancels either; the first error cancels the other
 // streams.

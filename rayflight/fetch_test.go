@@ -317,3 +317,45 @@ func (s *typedServer) DoGet(tkt *flight.Ticket, stream flight.FlightService_DoGe
 	defer w.Close()
 	return w.Write(rec)
 }
+
+// twoEndpoints is arrowServer with its batches in two endpoints of tickets
+// that name no rows, as servers other than raygo's write them.
+type twoEndpoints struct{ arrowServer }
+
+func (s *twoEndpoints) GetFlightInfo(_ context.Context, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	return &flight.FlightInfo{FlightDescriptor: desc, TotalRecords: -1, Endpoint: []*flight.FlightEndpoint{
+		{Ticket: &flight.Ticket{Ticket: []byte("0")}}, {Ticket: &flight.Ticket{Ticket: []byte("1")}}}}, nil
+}
+
+func (s *twoEndpoints) DoGet(tkt *flight.Ticket, stream flight.FlightService_DoGetServer) error {
+	w := flight.NewRecordWriter(stream, ipc.WithSchema(arrowSchema))
+	defer w.Close()
+	for batch := range 3 {
+		rec := s.record(int(tkt.GetTicket()[0]-'0')*3 + batch)
+		err := w.Write(rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Endpoints that name no rows are read into growing tables and joined in
+// endpoint order.
+func TestFetchJoinsEndpointsWithoutRanges(t *testing.T) {
+	heaptest.Check(t)
+	c := clientOf(t, &twoEndpoints{arrowServer{n: 3000}})
+	got, err := c.Fetch(context.Background(), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&got)
+	want := rowsRecord(0, 6*3000)
+	defer want.Release()
+	wantTable := must(rayarrow.ImportRecord(want))
+	defer cow.Release(&wantTable)
+	if g, w := rows(t, got), rows(t, wantTable); g != w {
+		t.Errorf("fetched\n%.300s\nwant\n%.300s", g, w)
+	}
+}

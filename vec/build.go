@@ -622,3 +622,41 @@ func (l *StrLoad) Release() {
 	cow.Release(&l.v)
 	l.pool = nil
 }
+
+// Reserve makes *vp a private vector with room for n elements without
+// changing its length (growing its block in place when the heap can, else
+// moving it: at least doubling, as appends do), for a builder that writes
+// rows past the length and then sets it. A shared, sliced or mapped vector
+// is copied first, as any write does.
+func Reserve(vp *value.V, n int) error {
+	if vp.IsZero() || !vp.IsVector() || vp.Type() == value.List {
+		return ray.Errorf(ray.ErrType, "vec.Reserve", "cannot reserve rows of %v", vp.TypeName())
+	}
+	if n < 0 {
+		return ray.Errorf(ray.ErrLength, "vec.Reserve", "%d rows", n)
+	}
+	return prepare(vp, n)
+}
+
+// Resize sets the vector's rows to rows: rows added are empty strings,
+// rows dropped are forgotten (their pool bytes stay, unreferenced). It must
+// not run beside Write.
+func (f *StrFill) Resize(rows int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.v.IsZero() {
+		return ray.Errorf(ray.ErrDomain, "vec.StrFill.Resize", "the vector was finished or released")
+	}
+	if rows < 0 {
+		return ray.Errorf(ray.ErrLength, "vec.StrFill.Resize", "%d rows", rows)
+	}
+	if rows > f.rows {
+		if err := prepare(&f.v, rows); err != nil {
+			return err
+		}
+		memops.ZeroPtr(offheap.Add(f.v.Data(), uintptr(f.rows)*16), uintptr(rows-f.rows)*16)
+	}
+	layout.SetLen(f.v, rows)
+	f.rows = rows
+	return nil
+}

@@ -353,3 +353,60 @@ func TestStrLoad(t *testing.T) {
 		t.Errorf("Finish after Release: %v", err)
 	}
 }
+
+// Reserve gives room without changing the length or the rows; a StrFill
+// resized up has empty new rows and keeps the old, resized down forgets
+// the rows past it.
+func TestReserveAndStrFillResize(t *testing.T) {
+	heaptest.Check(t)
+	v, err := FromSlice(value.I64, []int64{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&v)
+	if err := Reserve(&v, 100_000); err != nil {
+		t.Fatal(err)
+	}
+	if xs, _ := Elems[int64](v); len(xs) != 3 || xs[2] != 3 || Cap(v) < 100_000 {
+		t.Errorf("after Reserve: %v, capacity %d", xs, Cap(v))
+	}
+	if err := Reserve(&v, -1); !errors.Is(err, ray.ErrLength) {
+		t.Errorf("Reserve(-1): %v", err)
+	}
+	f, err := NewStrFill(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("long", 5)
+	if err := f.Write(0, [][]byte{[]byte("a"), []byte(long)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Resize(5000); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Write(4999, [][]byte{[]byte(long + "!")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Resize(-1); !errors.Is(err, ray.ErrLength) {
+		t.Errorf("Resize(-1): %v", err)
+	}
+	s := f.Finish()
+	defer cow.Release(&s)
+	for i, w := range map[int]string{0: "a", 1: long, 2: "", 4998: "", 4999: long + "!"} {
+		if got, _ := GetStr(s, i); got != w {
+			t.Errorf("row %d: %q, want %q", i, got, w)
+		}
+	}
+	if err := cow.Check(s); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := NewStrFill(10)
+	if err := g.Resize(3); err != nil {
+		t.Fatal(err)
+	}
+	short := g.Finish()
+	if short.Len() != 3 {
+		t.Errorf("resized to 3: %d rows", short.Len())
+	}
+	cow.Release(&short)
+}
