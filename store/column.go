@@ -465,10 +465,12 @@ func loadStr(r io.ReaderAt, h *fileHeader) (value.V, error) {
 		return nil
 	}
 	nulls := make([]byte, h.NullLen)
-	if err := readInto(l.Views(), h.DataOff); err == nil {
-		if err = readInto(nulls, h.NullOff); err == nil {
-			err = readInto(l.Pool(), h.PoolOff)
-		}
+	err = readInto(l.Views(), h.DataOff)
+	if err == nil {
+		err = readInto(nulls, h.NullOff)
+	}
+	if err == nil {
+		err = readInto(l.Pool(), h.PoolOff)
 	}
 	if err == nil && crc != h.DataCRC {
 		err = corrupt("data checksum %#x, want %#x", crc, h.DataCRC)
