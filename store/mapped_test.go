@@ -200,3 +200,43 @@ func TestCheckSymIDs(t *testing.T) {
 		}
 	}
 }
+
+// failingReaderAt fails every read that reaches past at.
+type failingReaderAt struct {
+	b  []byte
+	at int64
+}
+
+func (r failingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > r.at {
+		return 0, errors.New("injected read failure")
+	}
+	return copy(p, r.b[off:]), nil
+}
+
+// A STR column whose views, nulls or pool cannot be read is ErrIO, not a
+// checksum mismatch, and leaves nothing allocated.
+func TestLoadStrReadFailureIsErrIO(t *testing.T) {
+	heaptest.Check(t)
+	v := must(vec.FromStrings([]string{"a", strings.Repeat("pooled", 10), "b"}))
+	if err := vec.SetNull(&v, 2, true); err != nil {
+		t.Fatal(err)
+	}
+	defer cow.Release(&v)
+	parts, err := encodeColumn(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bytes.Join(parts, nil)
+	for _, at := range []int64{dataOffset + 8, dataOffset + 3*16 + 1, int64(len(b)) - 1} {
+		_, err := loadColumn(failingReaderAt{b, at}, int64(len(b)))
+		if !errors.Is(err, ray.ErrIO) {
+			t.Errorf("a read failing past byte %d: %v, want ErrIO", at, err)
+		}
+	}
+	got, err := loadColumn(failingReaderAt{b, int64(len(b))}, int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cow.Release(&got)
+}
