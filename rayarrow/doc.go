@@ -44,6 +44,13 @@
 // least doubling, in place where the heap can) as batches arrive.
 // rayflight's Fetch is built on both.
 //
+// An Allocator (allocator.go) puts raygo's heap behind Arrow Go: it is a
+// memory.Allocator whose buffers are heap blocks (64-byte aligned,
+// zeroed), so arrays that Arrow Go's builders, readers and compute
+// functions make on it live off the Go heap, inside raygo's statistics and
+// budget; past the budget it panics with the heap's ErrLimit, which a
+// caller recovers.
+//
 // Import (import.go) copies Arrow arrays and records into raygo values:
 // Arrow's memory belongs to Go's collector. It takes every type Export
 // produces and string, large_string, binary, dictionaries with any index
