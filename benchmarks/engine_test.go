@@ -6,19 +6,19 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/raygo/ray/examples/engine/engine"
+	"github.com/raygo/ray/examples/engine/olap"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
 
 // engineData is the engine example's data, made once per process: 10M
 // trades, or 1M under -short.
-var engineData = sync.OnceValues(func() (*engine.Tables, error) {
+var engineData = sync.OnceValues(func() (*olap.Tables, error) {
 	rows := 10_000_000
 	if testing.Short() {
 		rows = 1_000_000
 	}
-	return engine.Generate(engine.Config{Rows: rows, Seed: 1}, nil)
+	return olap.Generate(olap.Config{Rows: rows, Seed: 1}, nil)
 })
 
 // BenchmarkEngine runs the engine example's five queries on its generated
@@ -31,8 +31,8 @@ func BenchmarkEngine(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := &engine.Engine{}
-	for _, q := range engine.Queries {
+	e := &olap.Engine{}
+	for _, q := range olap.Queries {
 		b.Run(q.Name+"/impl=raygo", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -61,12 +61,13 @@ func ErrorOf(err error) (V, error) {
 }
 
 // AsError converts an ERROR value to a Go error: an *ray.Error of its kind
-// and message, which errors.Is matches against the kind.
-func AsError(v V) (error, error) {
+// and message, which errors.Is matches against the kind. ok is false, and
+// the error nil, when v is not an ERROR value.
+func AsError(v V) (err error, ok bool) {
 	if v.p == nil || v.Type() != Error {
-		return nil, ray.Errorf(ray.ErrType, "value.AsError", "want an ERROR value, have %v", v.TypeName())
+		return nil, false
 	}
 	h := v.header()
 	msg := string(offheap.Bytes(uintptr(v.Data()), uintptr(h.Word)))
-	return &ray.Error{Kind: ray.Kind(h.Aux[0]), Msg: msg}, nil
+	return &ray.Error{Kind: ray.Kind(h.Aux[0]), Msg: msg}, true
 }

@@ -247,17 +247,17 @@ func TestErrorValues(t *testing.T) {
 	if v.Type() != value.Error || !v.IsAtom() {
 		t.Fatalf("type %v", v.Type())
 	}
-	err, err2 := value.AsError(v)
-	if err2 != nil || !errors.Is(err, ray.ErrCorrupt) || !strings.Contains(err.Error(), "checksum mismatch") {
-		t.Errorf("AsError = %v, %v", err, err2)
+	err, ok := value.AsError(v)
+	if !ok || !errors.Is(err, ray.ErrCorrupt) || !strings.Contains(err.Error(), "checksum mismatch") {
+		t.Errorf("AsError = %v, %v", err, ok)
 	}
 	w := must(value.ErrorOf(ray.Errorf(ray.ErrLimit, "op", "too big")))
 	defer cow.Release(&w)
 	if err, _ := value.AsError(w); !errors.Is(err, ray.ErrLimit) {
 		t.Errorf("ErrorOf kept kind? %v", err)
 	}
-	if _, err := value.AsError(value.NullValue()); !errors.Is(err, ray.ErrType) {
-		t.Errorf("AsError(NULL) = %v", err)
+	if err, ok := value.AsError(value.NullValue()); ok || err != nil {
+		t.Errorf("AsError(NULL) = %v, %v", err, ok)
 	}
 	if ray.ErrCorrupt.String() != "corrupt" {
 		t.Error("kind code")

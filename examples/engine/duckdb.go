@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/raygo/ray/examples/engine/engine"
+	"github.com/raygo/ray/examples/engine/olap"
 )
 
 // The comparison with DuckDB runs in Node (interop/engine.mjs, with the
@@ -47,8 +47,8 @@ type queryResult struct {
 
 // writeResults writes results.json (or -json's file): the answers, the
 // load time and each query's best time.
-func writeResults(path string, rows, runs int, load time.Duration, names, sqls []string, times []time.Duration, results []engine.Result) error {
-	f := resultsFile{Rows: rows, Runs: runs, Tolerance: engine.Tolerance, LoadMS: ms(load)}
+func writeResults(path string, rows, runs int, load time.Duration, names, sqls []string, times []time.Duration, results []olap.Result) error {
+	f := resultsFile{Rows: rows, Runs: runs, Tolerance: olap.Tolerance, LoadMS: ms(load)}
 	for i, r := range results {
 		q := queryResult{Name: names[i], SQL: sqls[i], MS: ms(times[i]), Columns: r.Columns, Types: make([]string, len(r.Columns))}
 		for _, row := range r.Rows {
@@ -77,7 +77,7 @@ func jsonCell(c any) (kind string, cell any) {
 		return "", nil
 	case int64:
 		return "int", strconv.FormatInt(c, 10)
-	case engine.Timestamp:
+	case olap.Timestamp:
 		return "timestamp", strconv.FormatInt(int64(c), 10)
 	case float64:
 		return "float", c

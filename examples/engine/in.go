@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/examples/engine/engine"
+	"github.com/raygo/ray/examples/engine/olap"
 	"github.com/raygo/ray/rayarrow"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
@@ -17,7 +17,7 @@ import (
 // runIn runs the five queries on dir/trades.parquet and dir/ref.parquet,
 // written by any tool: the files are read (rayarrow.ReadParquet, the
 // strings grouped or joined by as symbols) and made into the tables the
-// queries want (engine.Adopt: narrower numbers widen), and the load is
+// queries want (olap.Adopt: narrower numbers widen), and the load is
 // timed beside each query. With duckdb, DuckDB loads the same files and
 // runs the same queries (interop/engine.mjs), its answers are checked
 // against the engine's, and both ends to end are compared. There is no
@@ -43,18 +43,18 @@ func runIn(dir string, runs, workers int, duckdb bool, jsonOut string) error {
 		return err
 	}
 	defer cow.Release(&rawRef)
-	if trades, ref, err = engine.Adopt(rawTrades, rawRef); err != nil {
+	if trades, ref, err = olap.Adopt(rawTrades, rawRef); err != nil {
 		return err
 	}
 	load := time.Since(start)
-	e := &engine.Engine{Workers: workers}
+	e := &olap.Engine{Workers: workers}
 	var (
-		results     []engine.Result
+		results     []olap.Result
 		names, sqls []string
 		times       []time.Duration
 	)
-	for _, q := range engine.Queries {
-		var res engine.Result
+	for _, q := range olap.Queries {
+		var res olap.Result
 		best := bestOf(runs, func() { res, err = q.Run(e, trades, ref) })
 		if err != nil {
 			return fmt.Errorf("%s: %w", q.Name, err)

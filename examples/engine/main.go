@@ -10,10 +10,10 @@
 //	go run ./examples/engine -in DIR -duckdb -json out.json
 //	                                    ... beside DuckDB's load and queries of the same files
 //
-// It generates the tables (package engine: data.go), saves them as raygo
+// It generates the tables (package olap: data.go), saves them as raygo
 // table directories and maps them back (columns mapped, not copied), writes
 // them as Parquet for other engines, and runs each query warm, best of
-// -runs. The engine's design is in package engine's documentation.
+// -runs. The engine's design is in package olap's documentation.
 package main
 
 import (
@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/examples/engine/engine"
+	"github.com/raygo/ray/examples/engine/olap"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/rayarrow"
 	"github.com/raygo/ray/store"
@@ -84,7 +84,7 @@ func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int,
 
 	start := time.Now()
 	bar := newProgress("generating")
-	tb, err := engine.Generate(engine.Config{Rows: rows, Seed: seed}, bar.update)
+	tb, err := olap.Generate(olap.Config{Rows: rows, Seed: seed}, bar.update)
 	if err != nil {
 		return err
 	}
@@ -129,15 +129,15 @@ func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int,
 		}
 	}
 
-	e := &engine.Engine{Workers: workers}
+	e := &olap.Engine{Workers: workers}
 	var (
-		results             []engine.Result
+		results             []olap.Result
 		names, sqls, checks []string
 		raygoT, plainT      []time.Duration
 		differs             error
 	)
-	for _, q := range engine.Queries {
-		var res engine.Result
+	for _, q := range olap.Queries {
+		var res olap.Result
 		best := bestOf(runs, func() {
 			if res, err = q.Run(e, trades, ref); err != nil {
 				return
@@ -146,7 +146,7 @@ func run(rows int, seed uint64, runs int, dir string, parquet bool, workers int,
 		if err != nil {
 			return fmt.Errorf("%s: %w", q.Name, err)
 		}
-		var want engine.Result
+		var want olap.Result
 		bestPlain := bestOf(runs, func() { want = q.Plain(tb.Plain, tb.PlainRef) })
 		check := "same"
 		if d := res.Diff(want); d != "" {

@@ -25,7 +25,7 @@ import (
 	"time"
 
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/examples/engine/engine"
+	"github.com/raygo/ray/examples/engine/olap"
 	"github.com/raygo/ray/rayflight"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
@@ -54,7 +54,7 @@ func main() {
 
 // server publishes the engine's tables and serves until stdin closes.
 func server(rows int, seed uint64, token string, partition int) error {
-	tb, err := engine.Generate(engine.Config{Rows: rows, Seed: seed}, nil)
+	tb, err := olap.Generate(olap.Config{Rows: rows, Seed: seed}, nil)
 	if err != nil {
 		return err
 	}
@@ -129,12 +129,12 @@ func demo(rows int, seed uint64, token string, partition int) error {
 	parts := (rows + partition - 1) / partition
 	fmt.Printf("client: fetched trades, %d rows in %d partitions at once, in %v\n", vec.NumRows(trades), max(parts, 1), took.Round(time.Millisecond))
 
-	q := engine.Queries[2] // q3: a join of trades with ref
-	res, err := q.Run(&engine.Engine{}, trades, ref)
+	q := olap.Queries[2] // q3: a join of trades with ref
+	res, err := q.Run(&olap.Engine{}, trades, ref)
 	if err != nil {
 		return err
 	}
-	local, err := engine.Generate(engine.Config{Rows: rows, Seed: seed}, nil) // the same data, to check the answer
+	local, err := olap.Generate(olap.Config{Rows: rows, Seed: seed}, nil) // the same data, to check the answer
 	if err != nil {
 		return err
 	}

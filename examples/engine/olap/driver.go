@@ -1,4 +1,4 @@
-package engine
+package olap
 
 import (
 	"runtime"
@@ -88,11 +88,10 @@ func (s *scratch) float64s(n int) ([]float64, error) { return rows[float64](s, v
 func (s *scratch) uint8s(n int) ([]uint8, error)     { return rows[uint8](s, value.U8, n) }
 
 func rows[T vec.Elem](s *scratch, t value.Type, n int) ([]T, error) {
-	v, err := s.vector(t, n)
-	if err != nil {
+	if _, err := s.vector(t, n); err != nil {
 		return nil, err
 	}
-	return vec.Elems[T](v) // private to this scratch: written in place
+	return vec.Mutable[T](&s.vs[len(s.vs)-1]) // private to this scratch: written in place
 }
 
 // crew is a query's scratch, one per worker (indexed like forMorsels'

@@ -1,4 +1,4 @@
-// Package engine is a small columnar query engine built on raygo, written
+// Package olap is a small columnar query engine built on raygo, written
 // the way an engine builder would write one: every column, selection
 // vector, accumulator, hash table and intermediate is a raygo value; Go
 // memory holds only control (a worker's counters, its ten best rows).
@@ -36,4 +36,4 @@
 // Query.Reads names the columns each query reads from end to end; the
 // benchmarks time reading their bytes beside the queries, the limit
 // memory bandwidth sets.
-package engine
+package olap

@@ -1,4 +1,4 @@
-package engine
+package olap
 
 // The kernels work on typed views of one morsel (rows [lo, hi) of a
 // column) and on selection vectors: the rows of the morsel that are still

@@ -1,4 +1,4 @@
-package engine
+package olap
 
 import (
 	"fmt"
@@ -65,7 +65,7 @@ func adopt(src value.V, cols []want) (value.V, error) {
 		_, c, err := vec.ColumnByName(src, w.name)
 		if err != nil {
 			cow.Release(&out)
-			return value.V{}, ray.Errorf(ray.ErrName, "engine.Adopt", "%s has no column %q", w.table, w.name)
+			return value.V{}, ray.Errorf(ray.ErrName, "olap.Adopt", "%s has no column %q", w.table, w.name)
 		}
 		conv, err := convert(c, w)
 		if err == nil {
@@ -91,7 +91,7 @@ func convert(c value.V, w want) (value.V, error) {
 		known = known || f == t
 	}
 	if !known {
-		return value.V{}, ray.Errorf(ray.ErrType, "engine.Adopt", "%s.%s is %v; the queries want %v", w.table, w.name, t, w.typ)
+		return value.V{}, ray.Errorf(ray.ErrType, "olap.Adopt", "%s.%s is %v; the queries want %v", w.table, w.name, t, w.typ)
 	}
 	switch w.typ {
 	case value.Sym:
@@ -109,7 +109,7 @@ func convert(c value.V, w want) (value.V, error) {
 		}
 		return widened(c, value.I64, int(c.Len()), at)
 	}
-	return value.V{}, fmt.Errorf("engine.Adopt: no conversion to %v", w.typ)
+	return value.V{}, fmt.Errorf("olap.Adopt: no conversion to %v", w.typ)
 }
 
 // intAt returns a reader of c's rows as int64.
