@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
@@ -25,7 +24,7 @@ func BenchmarkAllocFree(b *testing.B) {
 		b.Run(fmt.Sprintf("impl=raygo/size=%d", size), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				p, err := heap.Alloc(uintptr(size))
+				p, err := heap.Alloc(size)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -92,9 +91,9 @@ func BenchmarkAllocFreeParallel(b *testing.B) {
 // slices and leaves them to the collector.
 func BenchmarkHandOff(b *testing.B) {
 	const size, batch = 64, 256
-	run := func(b *testing.B, alloc func() unsafe.Pointer, free func(unsafe.Pointer)) {
+	run := func(b *testing.B, alloc func() []byte, free func([]byte)) {
 		b.ReportAllocs()
-		ch := make(chan []unsafe.Pointer, 4)
+		ch := make(chan [][]byte, 4)
 		done := make(chan struct{})
 		go func() {
 			for ps := range ch {
@@ -104,12 +103,12 @@ func BenchmarkHandOff(b *testing.B) {
 			}
 			close(done)
 		}()
-		ps := make([]unsafe.Pointer, 0, batch)
+		ps := make([][]byte, 0, batch)
 		for b.Loop() {
 			ps = append(ps, alloc())
 			if len(ps) == batch {
 				ch <- ps
-				ps = make([]unsafe.Pointer, 0, batch)
+				ps = make([][]byte, 0, batch)
 			}
 		}
 		ch <- ps
@@ -117,7 +116,7 @@ func BenchmarkHandOff(b *testing.B) {
 		<-done
 	}
 	b.Run("impl=raygo", func(b *testing.B) {
-		run(b, func() unsafe.Pointer {
+		run(b, func() []byte {
 			p, err := heap.Alloc(size)
 			if err != nil {
 				panic(err)
@@ -126,7 +125,7 @@ func BenchmarkHandOff(b *testing.B) {
 		}, heap.Free)
 	})
 	b.Run("impl=gomake", func(b *testing.B) {
-		run(b, func() unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(make([]byte, size))) }, func(unsafe.Pointer) {})
+		run(b, func() []byte { return make([]byte, size) }, func([]byte) {})
 	})
 }
 
@@ -140,7 +139,7 @@ func BenchmarkLive1M(b *testing.B) {
 	const n, size = 1 << 20, 64
 	b.Run("impl=raygo", func(b *testing.B) {
 		b.ReportAllocs()
-		ps := make([]unsafe.Pointer, n)
+		ps := make([][]byte, n)
 		cycle := func() {
 			for i := range ps {
 				p, err := heap.Alloc(size)
@@ -206,16 +205,16 @@ func BenchmarkRandomMix(b *testing.B) {
 	seq := mixSequence(window, 1<<16)
 	b.Run("impl=raygo", func(b *testing.B) {
 		b.ReportAllocs()
-		live := make([]unsafe.Pointer, window)
+		live := make([][]byte, window)
 		for i := range live {
-			live[i], _ = heap.Alloc(uintptr(seq[i].size))
+			live[i], _ = heap.Alloc(int(seq[i].size))
 		}
 		i := 0
 		for b.Loop() {
 			s := seq[i&(len(seq)-1)]
 			i++
 			heap.Free(live[s.slot])
-			p, err := heap.Alloc(uintptr(s.size))
+			p, err := heap.Alloc(int(s.size))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -8,9 +8,9 @@
 // state, spill buffers) with the same budget and statistics as their
 // values:
 //
-//	p, err := heap.Alloc(1 << 20)  // 1 MiB of data after a 32-byte header
+//	b, err := heap.Alloc(1 << 20)  // 1 MiB, a []byte off the Go heap
 //	...
-//	heap.Free(p)                   // from any goroutine
+//	heap.Free(b)                   // from any goroutine
 //
 // and to manage the process's memory as a whole: SetBudget caps the bytes
 // of live blocks (an allocation past it is ErrLimit, and Pressure says when
@@ -20,12 +20,14 @@
 // # Blocks
 //
 // A block is 2^k bytes, from 64 bytes to MaxSize plus its header, aligned
-// to its size, and starts with a HeaderSize-byte header that raygo's value
-// layer owns (ARCHITECTURE.md, "The value header"); the caller's data
-// follows it. A block is owned by whoever allocated it until it is given to
-// Free, exactly once; Free panics, naming the address, on a block that is
-// not live (a double free is caught before it corrupts anything). Blocks
-// never hold Go pointers: the collector does not look inside them.
+// to its size, and starts with a 32-byte header that raygo's value layer
+// owns (ARCHITECTURE.md, "The value header"); Alloc hands out the data
+// after it, as a []byte, and Free takes that slice back. A block is owned by
+// whoever allocated it until it is given to Free, exactly once; Free
+// panics, naming the address, on a block that is not live (a double free
+// is caught before it corrupts anything). Blocks never hold Go pointers:
+// the collector does not look inside them, so storing one there would let
+// it free what the pointer reaches.
 //
 // # Design
 //

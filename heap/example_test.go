@@ -1,37 +1,32 @@
 package heap_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"unsafe"
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/heap"
 )
 
 func Example() {
-	// A block for 1000 int64s: 8000 data bytes after a 32-byte header.
-	p, err := heap.Alloc(1000 * 8)
+	// 8000 bytes for 1000 int64s, off the Go heap.
+	b, err := heap.Alloc(1000 * 8)
 	if err != nil {
 		panic(err)
 	}
-	xs := unsafe.Slice((*int64)(unsafe.Add(p, heap.HeaderSize)), 1000)
-	for i := range xs {
-		xs[i] = int64(i * i)
+	for i := range 1000 {
+		binary.LittleEndian.PutUint64(b[8*i:], uint64(i*i))
 	}
-	fmt.Println("capacity", heap.Cap(p), "bytes")
-
-	// Growing keeps the data.
-	p, err = heap.Realloc(p, 4000*8)
+	// Growing keeps the data (in place when the heap can).
+	b, err = heap.Realloc(b, 4000*8)
 	if err != nil {
 		panic(err)
 	}
-	xs = unsafe.Slice((*int64)(unsafe.Add(p, heap.HeaderSize)), 4000)
-	fmt.Println("xs[999] =", xs[999])
-	heap.Free(p)
+	fmt.Println(len(b), "bytes; the 999th int64 is", binary.LittleEndian.Uint64(b[8*999:]))
+	heap.Free(b)
 	// Output:
-	// capacity 8160 bytes
-	// xs[999] = 998001
+	// 32000 bytes; the 999th int64 is 998001
 }
 
 func ExampleSetBudget() {

@@ -16,10 +16,10 @@ import (
 // statistics and held to its budget, and freed when Arrow releases them.
 // It is safe for concurrent use; the zero Allocator is ready to use.
 //
-// Each buffer is one block: its 32-byte header, 32 bytes unused, then the
-// buffer, so that every buffer starts 64-byte aligned, as Arrow Go's own
-// allocator aligns them (a block of 128 bytes or more is aligned to its
-// size). Buffers come zeroed, as Go's allocator gives them, and so does the
+// Each buffer is one block (heap.AllocZeroed): 32 bytes of its data unused,
+// then the buffer, so that every buffer starts 64 bytes into its block and
+// so 64-byte aligned, as Arrow Go's own allocator aligns them (a block of
+// 128 bytes or more is aligned to its size). Buffers come zeroed, as Go's allocator gives them, and so does the
 // part a Reallocate adds.
 //
 // memory.Allocator returns no error, and Arrow's own allocators panic when
@@ -48,9 +48,10 @@ type Allocator struct {
 
 var _ memory.Allocator = (*Allocator)(nil)
 
-// allocatorPad is the bytes between a block's data and the buffer: with
-// the 32-byte header, a buffer starts 64 bytes into its block.
-const allocatorPad = 64 - heap.HeaderSize
+// allocatorPad is the bytes between a block's data and the buffer: a
+// block's data starts 32 bytes in (after the header heap.Alloc hides), so
+// the buffer starts 64 bytes in.
+const allocatorPad = 32
 
 // NewAllocator returns an Allocator.
 func NewAllocator() *Allocator { return new(Allocator) }
@@ -63,12 +64,12 @@ func (a *Allocator) Allocate(size int) []byte {
 	if size <= 0 {
 		return []byte{}
 	}
-	p, err := heap.AllocZeroed(uintptr(size) + allocatorPad)
+	d, err := heap.AllocZeroed(size + allocatorPad)
 	if err != nil {
 		panic(err)
 	}
 	a.allocated.Add(int64(size))
-	return bufferOf(p, size)
+	return d[allocatorPad:]
 }
 
 // Reallocate resizes b, a buffer of this Allocator, to size bytes, keeping
@@ -90,12 +91,12 @@ func (a *Allocator) Reallocate(size int, b []byte) []byte {
 		a.allocated.Add(int64(size - old))
 		return b[:size]
 	}
-	p, err := heap.Realloc(blockOf(b), uintptr(size)+allocatorPad)
+	d, err := heap.Realloc(dataOf(b), size+allocatorPad)
 	if err != nil {
 		panic(err)
 	}
 	a.allocated.Add(int64(size - old))
-	nb := bufferOf(p, size)
+	nb := d[allocatorPad:]
 	clear(nb[old:])
 	return nb
 }
@@ -106,17 +107,10 @@ func (a *Allocator) Free(b []byte) {
 		return
 	}
 	a.allocated.Add(-int64(len(b)))
-	heap.Free(blockOf(b))
+	heap.Free(dataOf(b))
 }
 
-// bufferOf is the buffer of size bytes in the block at p, its capacity the
-// rest of the block.
-func bufferOf(p unsafe.Pointer, size int) []byte {
-	room := int(heap.Cap(p)) - allocatorPad
-	return unsafe.Slice((*byte)(unsafe.Add(p, heap.HeaderSize+allocatorPad)), room)[:size]
-}
-
-// blockOf is the block of a buffer bufferOf made.
-func blockOf(b []byte) unsafe.Pointer {
-	return unsafe.Add(unsafe.Pointer(unsafe.SliceData(b[:1])), -(heap.HeaderSize + allocatorPad))
+// dataOf is the block data a buffer was cut from, as heap.Alloc returned it.
+func dataOf(b []byte) []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), -allocatorPad)), cap(b)+allocatorPad)
 }

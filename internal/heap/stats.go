@@ -1,55 +1,40 @@
 package heap
 
-// Stats describes the heap. Counts of operations are cumulative since the
-// process started; the others are current. Figures are exact when no
-// goroutine is allocating or freeing (and the reader has synchronised with
-// the last one that did); while others work, each figure is some recent
-// value of itself.
-//
-// Every free is counted by the heap of the P that made it, wherever the
-// block goes, so LiveBlocks and LiveBytes do not depend on where blocks
-// wait: a block freed into another heap's inbox is no longer live.
+// Stats and PerP are heap.Stats and heap.PerP, whose documentation
+// describes each figure; the public package copies them field by field.
 type Stats struct {
-	Allocs     uint64 // blocks allocated (Alloc, AllocZeroed, Realloc that moved)
-	Frees      uint64 // blocks freed
-	LiveBlocks int64  // Allocs - Frees - PermanentBlocks
-	LiveBytes  int64  // bytes of live blocks, headers and rounding included
-	// PermanentBlocks are blocks of process-wide tables (AllocPermanent),
-	// never freed and not counted as live.
+	Allocs          uint64
+	Frees           uint64
+	LiveBlocks      int64
+	LiveBytes       int64
 	PermanentBlocks int64
 	PermanentBytes  int64
-	SlabHits        uint64 // allocations served from a slab cache
-	InboxBlocks     int64  // blocks freed on one P and not yet taken back by their owner
-	Pools           int    // pools mapped, big pools included
-	PoolBytes       uint64 // bytes of pools mapped (address space; see ReleasePages)
-	SwapPools       int    // pools that are swap-file mappings
+	SlabHits        uint64
+	InboxBlocks     int64
+	Pools           int
+	PoolBytes       uint64
+	SwapPools       int
 	SwapBytes       uint64
-	// CachedBigPools are big pools (one block of over 16 MiB each) whose
-	// block is free, kept mapped for reuse by any P (see GC);
-	// CachedBigBytes is the size of their blocks.
-	CachedBigPools int
-	CachedBigBytes uint64
-	Budget         uint64 // the budget (SetBudget)
-	Reserved       uint64 // bytes reserved against the budget: LiveBytes plus the heaps' unspent credit
-	PeakBytes      uint64 // high-water mark of Reserved
-	Heaps          []PerP
+	CachedBigPools  int
+	CachedBigBytes  uint64
+	Budget          uint64
+	Reserved        uint64
+	PeakBytes       uint64
+	Heaps           []PerP
 }
 
-// PerP describes one per-P heap. A heap's Allocs and Frees count the
-// operations made on its P, so a heap can free more blocks than it
-// allocated.
 type PerP struct {
 	ID          int
-	Slot        int // the P whose heap this is, -1 for a spare
+	Slot        int
 	Allocs      uint64
 	Frees       uint64
 	AllocBytes  uint64
 	FreeBytes   uint64
 	SlabHits    uint64
-	SlabBlocks  int    // blocks now in its slab caches
-	RemoteFrees uint64 // blocks it freed into another heap's inbox or runs
-	Drained     uint64 // blocks it took back from its own inbox and runs
-	Runs        int    // runs (64 KiB blocks carved into small blocks) in its pools
+	SlabBlocks  int
+	RemoteFrees uint64
+	Drained     uint64
+	Runs        int
 	Pools       int
 	PoolBytes   uint64
 	SwapPools   int
