@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray/examples/engine/olap"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
@@ -79,7 +80,7 @@ func columnWords(c value.V) []uint64 {
 	if w, ok := c.Attrs().SymWidth(); ok {
 		size = w.Bytes()
 	}
-	return asWords(c.Data(), int(c.Len())*size)
+	return asWords(layout.BlockData(c), int(c.Len())*size)
 }
 
 func asWords(p unsafe.Pointer, n int) []uint64 { return unsafe.Slice((*uint64)(p), n/8) }

@@ -76,10 +76,10 @@ func (c *checker) walk(v value.V, what string) {
 			c.report("%s is no value", it.what)
 			continue
 		}
-		if c.seen[uintptr(it.v.Pointer())] {
+		if c.seen[uintptr(layout.Block(it.v))] {
 			continue
 		}
-		c.seen[uintptr(it.v.Pointer())] = true
+		c.seen[uintptr(layout.Block(it.v))] = true
 		if !c.block(it.v, it.what) {
 			continue
 		}
@@ -98,19 +98,19 @@ func (c *checker) walk(v value.V, what string) {
 func (c *checker) block(v value.V, what string) bool {
 	h := layout.Header(v)
 	if h.Mmod() != heap.MmodHeap && h.Mmod() != heap.MmodFile {
-		c.report("%s at %p is not a live block (mmod %#x)", what, v.Pointer(), h.Mmod())
+		c.report("%s at %p is not a live block (mmod %#x)", what, layout.Block(v), h.Mmod())
 		return false
 	}
 	if h.RC.Load() == 0 && !v.IsArena() {
-		c.report("%s at %p has no references", what, v.Pointer())
+		c.report("%s at %p has no references", what, layout.Block(v))
 		return false
 	}
 	if t := value.Type(h.Type); !knownType(t) {
-		c.report("%s at %p has type tag %d", what, v.Pointer(), h.Type)
+		c.report("%s at %p has type tag %d", what, layout.Block(v), h.Type)
 		return false
 	}
-	if size := layout.DataSize(v); h.Mmod() == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
-		c.report("%s (%v) claims %d data bytes in a block of %d", what, v.Type(), size, heap.Cap(v.Pointer()))
+	if size := layout.DataSize(v); h.Mmod() == heap.MmodHeap && size > heap.Cap(layout.Block(v)) {
+		c.report("%s (%v) claims %d data bytes in a block of %d", what, v.Type(), size, heap.Cap(layout.Block(v)))
 		return false
 	}
 	if u := v.Attrs().Unknown(); u != 0 {

@@ -80,7 +80,7 @@ func TestCheckFindsBrokenInvariants(t *testing.T) {
 		breakIt func() (undo func())
 	}{
 		{"a view past its pool", strs, "pool", func() func() {
-			p := (*uint32)(unsafe.Add(strs.Data(), 16+12))
+			p := (*uint32)(unsafe.Add(layout.BlockData(strs), 16+12))
 			old := *p
 			*p = 1 << 20
 			return func() { *p = old }
@@ -105,7 +105,7 @@ func TestCheckFindsBrokenInvariants(t *testing.T) {
 			return func() { h.Word = old }
 		}},
 		{"a symbol id past the table", vs[7], "symbol id", func() func() {
-			p := (*uint8)(vs[7].Data())
+			p := (*uint8)(layout.BlockData(vs[7]))
 			old := *p
 			if value.SymCount() > 0xFF {
 				t.Skip("every W8 id names a symbol")

@@ -38,7 +38,7 @@ func Release(vp *value.V) {
 // nesting cannot exhaust the stack.
 func free(v value.V) {
 	if v.IsAtom() && !hasHandle(v) && layout.Header(v).Mmod() == heap.MmodHeap { // owns nothing: the common case
-		heap.Free(v.Pointer())
+		heap.Free(layout.Block(v))
 		return
 	}
 	pending := []value.V{v}
@@ -59,10 +59,10 @@ func free(v value.V) {
 			releaseHandle(x)
 		}
 		if layout.Header(x).Mmod() == heap.MmodFile {
-			heap.UnmapFile(x.Pointer()) // a column mapped from a file
+			heap.UnmapFile(layout.Block(x)) // a column mapped from a file
 			continue
 		}
-		heap.Free(x.Pointer())
+		heap.Free(layout.Block(x))
 	}
 }
 
@@ -83,11 +83,11 @@ func Copy(v value.V) (value.V, error) {
 	}
 	h := layout.Header(v)
 	if !v.IsArena() && (h.RC.Load() == 0 || h.Mmod() != heap.MmodHeap && h.Mmod() != heap.MmodFile) {
-		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "the %v at %p has been freed", v.Type(), v.Pointer())
+		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "the %v at %p has been freed", v.Type(), layout.Block(v))
 	}
 	size := layout.DataSize(v)
-	if h.Mmod() == heap.MmodHeap && size > heap.Cap(v.Pointer()) {
-		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "a %v claims %d data bytes in a block of %d", v.Type(), size, heap.Cap(v.Pointer()))
+	if h.Mmod() == heap.MmodHeap && size > heap.Cap(layout.Block(v)) {
+		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "a %v claims %d data bytes in a block of %d", v.Type(), size, heap.Cap(layout.Block(v)))
 	}
 	p, err := heap.Alloc(size)
 	if err != nil {
@@ -103,7 +103,7 @@ func Copy(v value.V) (value.V, error) {
 	ch.Type = vh.Type
 	ch.Attrs = vh.Attrs &^ attrbits.Arena
 	ch.Word = vh.Word
-	memops.CopyPtr(c.Data(), v.Data(), size)
+	memops.CopyPtr(layout.BlockData(c), layout.BlockData(v), size)
 	forEachOwned(c, func(slot *uint64) {
 		if *slot != 0 {
 			Retain(layout.Owned(*slot))

@@ -30,11 +30,11 @@ func block(t *testing.T, typ value.Type, data uintptr, length uint64) value.V {
 	return layout.FromPointer(p)
 }
 
-func addr(v value.V) uint64 { return uint64(uintptr(v.Pointer())) }
+func addr(v value.V) uint64 { return uint64(uintptr(layout.Block(v))) }
 
 func i64s(t *testing.T, xs ...int64) value.V {
 	v := block(t, value.I64, uintptr(8*len(xs)), uint64(len(xs)))
-	copy(unsafe.Slice((*int64)(v.Data()), len(xs)), xs)
+	copy(unsafe.Slice((*int64)(layout.BlockData(v)), len(xs)), xs)
 	return v
 }
 
@@ -75,8 +75,8 @@ func TestCowOfSharedValueCopies(t *testing.T) {
 	if v == other || v.RC() != 1 || other.RC() != 1 {
 		t.Fatalf("after Cow: same %v, rc %d and %d", v == other, v.RC(), other.RC())
 	}
-	unsafe.Slice((*int64)(v.Data()), 3)[0] = 99
-	if got := unsafe.Slice((*int64)(other.Data()), 3); got[0] != 1 || got[2] != 3 {
+	unsafe.Slice((*int64)(layout.BlockData(v)), 3)[0] = 99
+	if got := unsafe.Slice((*int64)(layout.BlockData(other)), 3); got[0] != 1 || got[2] != 3 {
 		t.Errorf("writing the copy changed the original: %v", got)
 	}
 	if v.Len() != 3 || v.Type() != value.I64 {

@@ -86,10 +86,10 @@ type keyer struct {
 func newKeyer(v value.V) keyer {
 	nb, off := layout.NullBits(v)
 	root, roff := layout.Root(v)
-	k := keyer{t: v.Type(), data: offheap.Add(root.Data(), uintptr(roff*v.ElemSize())), size: v.ElemSize(), nulls: nb, noff: off}
+	k := keyer{t: v.Type(), data: offheap.Add(layout.BlockData(root), uintptr(roff*v.ElemSize())), size: v.ElemSize(), nulls: nb, noff: off}
 	if k.t == value.Str {
 		if pool := layout.Pool(v); !pool.IsZero() {
-			k.pool = pool.Data()
+			k.pool = layout.BlockData(pool)
 		}
 	}
 	return k
@@ -262,7 +262,7 @@ func Attach(vp *value.V, kind Kind) error {
 	ih := layout.IndexHeaderOf(ix)
 	ih.SavedAux, ih.SavedAttrs, ih.SavedType, ih.Kind, ih.Rows = h.Aux, h.Attrs, h.Type, uint8(kind), h.Word
 	link := h.Aux[layout.SlotLink]
-	h.Aux = [2]uint64{uint64(uintptr(ix.Pointer())), 0}
+	h.Aux = [2]uint64{uint64(uintptr(layout.Block(ix))), 0}
 	if v.Has(attrs.HasLink) { // the link target stays in bytes 8..15
 		h.Aux[layout.SlotLink] = link
 	}
@@ -306,7 +306,7 @@ func newIndex(children int) (value.V, *payload, error) {
 
 func payloadOf(ix value.V) *payload {
 	ih := layout.IndexHeaderOf(ix)
-	return (*payload)(offheap.Add(ix.Data(), layout.IndexHeaderSize+uintptr(ih.Children)*8))
+	return (*payload)(offheap.Add(layout.BlockData(ix), layout.IndexHeaderSize+uintptr(ih.Children)*8))
 }
 
 // child allocates an owned U8 block of n zeroed bytes into slot i of ix.

@@ -136,10 +136,10 @@ func exportData(v value.V) (*array.Data, error) {
 		release(validity, bits)
 		return d, nil
 	case value.Str:
-		views := buffer(root, root.Data(), (off+n)*16)
+		views := buffer(root, layout.BlockData(root), (off+n)*16)
 		bufs := []*memory.Buffer{validity, views}
 		if pool := layout.Pool(v); !pool.IsZero() {
-			bufs = append(bufs, buffer(pool, pool.Data(), int(pool.Len())))
+			bufs = append(bufs, buffer(pool, layout.BlockData(pool), int(pool.Len())))
 		}
 		d := array.NewData(dt, n, bufs, nil, nulls, off)
 		release(bufs...)
@@ -154,13 +154,13 @@ func exportData(v value.V) (*array.Data, error) {
 			release(validity)
 			return nil, err
 		}
-		idx := buffer(root, root.Data(), (off+n)*v.ElemSize())
+		idx := buffer(root, layout.BlockData(root), (off+n)*v.ElemSize())
 		d := array.NewDataWithDictionary(dt, n, []*memory.Buffer{validity, idx}, nulls, off, dict)
 		release(validity, idx)
 		dict.Release()
 		return d, nil
 	}
-	elems := buffer(root, root.Data(), (off+n)*v.ElemSize())
+	elems := buffer(root, layout.BlockData(root), (off+n)*v.ElemSize())
 	d := array.NewData(dt, n, []*memory.Buffer{validity, elems}, nil, nulls, off)
 	release(validity, elems)
 	return d, nil
@@ -184,7 +184,7 @@ func validityBuffer(v value.V, off, n int) (*memory.Buffer, int, error) {
 	b := layout.FromPointer(p)
 	layout.Header(b).Type = int8(value.U8)
 	layout.Header(b).Word = uint64(words * 8)
-	out := unsafe.Slice((*uint64)(b.Data()), words)
+	out := unsafe.Slice((*uint64)(layout.BlockData(b)), words)
 	for w := range out {
 		var null uint64
 		if (w+1)*8 <= len(bits) {
@@ -198,7 +198,7 @@ func validityBuffer(v value.V, off, n int) (*memory.Buffer, int, error) {
 		}
 		out[w] = ^null
 	}
-	buf := buffer(b, b.Data(), words*8)
+	buf := buffer(b, layout.BlockData(b), words*8)
 	cow.Release(&b)
 	return buf, nulls, nil
 }
@@ -206,7 +206,7 @@ func validityBuffer(v value.V, off, n int) (*memory.Buffer, int, error) {
 // packBools packs a BOOL vector's bytes into Arrow's bits.
 func packBools(v value.V, off, n int) (*memory.Buffer, error) {
 	root, _ := layout.Root(v)
-	src := unsafe.Slice((*byte)(root.Data()), off+n)
+	src := unsafe.Slice((*byte)(layout.BlockData(root)), off+n)
 	words := (off + n + 63) / 64
 	p, err := heap.AllocZeroed(uintptr(words * 8))
 	if err != nil {
@@ -215,13 +215,13 @@ func packBools(v value.V, off, n int) (*memory.Buffer, error) {
 	b := layout.FromPointer(p)
 	layout.Header(b).Type = int8(value.U8)
 	layout.Header(b).Word = uint64(words * 8)
-	out := unsafe.Slice((*byte)(b.Data()), words*8)
+	out := unsafe.Slice((*byte)(layout.BlockData(b)), words*8)
 	for i, x := range src {
 		if x != 0 {
 			out[i>>3] |= 1 << (i & 7)
 		}
 	}
-	buf := buffer(b, b.Data(), words*8)
+	buf := buffer(b, layout.BlockData(b), words*8)
 	cow.Release(&b)
 	return buf, nil
 }
@@ -260,7 +260,7 @@ func eachSymID(v value.V, f func(i int, id uint64, null bool) error) error {
 			}
 			continue
 		}
-		p := unsafe.Add(root.Data(), (off+i)*w)
+		p := unsafe.Add(layout.BlockData(root), (off+i)*w)
 		var id uint64
 		switch w {
 		case 1:

@@ -135,7 +135,7 @@ func (f *TableFill) grow(rows int) error {
 		default:
 			if err = vec.Reserve(&c.v, rows); err == nil {
 				layout.SetLen(c.v, rows)
-				c.base = c.v.Data()
+				c.base = layout.BlockData(c.v)
 			}
 		}
 		c.mu.Unlock()
@@ -225,7 +225,7 @@ func (f *TableFill) setSchema(s *arrow.Schema) error {
 			if c.v, err = vec.New(typ, f.rows); err == nil {
 				layout.SetLen(c.v, f.rows)
 				if f.rows > 0 {
-					c.base = c.v.Data()
+					c.base = layout.BlockData(c.v)
 				}
 			}
 		}
@@ -248,7 +248,7 @@ func (c *fillCol) allocSym(rows int, maxID, fill int64) error {
 	}
 	var base unsafe.Pointer
 	if rows > 0 {
-		base = v.Data()
+		base = layout.BlockData(v)
 	}
 	if !c.v.IsZero() {
 		var ids [4096]int64
@@ -402,7 +402,7 @@ func (p *FillPart) place(i int, c *fillCol, a arrow.Array) error {
 		return err
 	}
 	defer cow.Release(&v)
-	memops.CopyPtr(unsafe.Add(c.base, at*c.size), v.Data(), uintptr(n*c.size))
+	memops.CopyPtr(unsafe.Add(c.base, at*c.size), layout.BlockData(v), uintptr(n*c.size))
 	return nil
 }
 

@@ -211,7 +211,7 @@ func (x *pqExec) allocate(c int, wide bool) error {
 		return err
 	}
 	if x.p.rows > 0 {
-		d.base = d.v.Data()
+		d.base = layout.BlockData(d.v)
 	}
 	return nil
 }
@@ -384,7 +384,7 @@ func (x *pqExec) scanPages(ch *pqChunk, col *pqCol) error {
 	}
 	layout.SetLen(block, int(end-start))
 	ch.block = block
-	buf := unsafe.Slice((*byte)(block.Data()), end-start)
+	buf := unsafe.Slice((*byte)(layout.BlockData(block)), end-start)
 	if _, err := x.p.f.r.ReadAt(buf, start); err != nil {
 		return ray.Wrap(ray.ErrIO, "rayarrow.ReadParquet", err, "reading %v", col)
 	}

@@ -115,7 +115,7 @@ func sections(v value.V) (data, nulls, pool []byte) {
 	n := int(v.Len())
 	root, off := layout.Root(v)
 	size := v.ElemSize()
-	data = unsafe.Slice((*byte)(offheap.Add(root.Data(), uintptr(off*size))), n*size)
+	data = unsafe.Slice((*byte)(offheap.Add(layout.BlockData(root), uintptr(off*size))), n*size)
 	if v.Type() == value.Str {
 		data, pool = strSections(v, n, root == v)
 	}
@@ -145,9 +145,9 @@ func sections(v value.V) (data, nulls, pool []byte) {
 // views over a pool of just their strings.
 func strSections(v value.V, n int, whole bool) (views, pool []byte) {
 	if p := layout.Pool(v); whole && vec.DeadBytes(v) == 0 {
-		views = unsafe.Slice((*byte)(v.Data()), n*16)
+		views = unsafe.Slice((*byte)(layout.BlockData(v)), n*16)
 		if !p.IsZero() {
-			pool = unsafe.Slice((*byte)(p.Data()), p.Len())
+			pool = unsafe.Slice((*byte)(layout.BlockData(p)), p.Len())
 		}
 		return views, pool
 	}

@@ -93,7 +93,7 @@ func MapColumn(path string, opts ...MapOption) (value.V, error) {
 			cow.Release(&v)
 			return value.V{}, err
 		}
-		vh.Aux[layout.SlotNullmap] = uint64(uintptr(nm.Pointer()))
+		vh.Aux[layout.SlotNullmap] = uint64(uintptr(layout.Block(nm)))
 		a, _ := v.Attrs().Set(attrs.NullmapExt, true)
 		a, _ = a.Set(attrs.HasNulls, true)
 		vh.Attrs = a.Raw()

@@ -77,7 +77,7 @@ func NewTimestamp(ns int64) (V, error) { return newAtom(-Timestamp, 0, uint64(ns
 func NewGUID(g [16]byte) (V, error) {
 	v, err := newAtom(-GUID, 16, 0)
 	if err == nil {
-		*(*[16]byte)(v.Data()) = g
+		*(*[16]byte)(v.data()) = g
 	}
 	return v, err
 }
@@ -86,7 +86,7 @@ func NewGUID(g [16]byte) (V, error) {
 func NewStr(s string) (V, error) {
 	v, err := newAtom(-Str, uintptr(len(s)), uint64(len(s)))
 	if err == nil {
-		copy(offheap.Bytes(uintptr(v.Data()), uintptr(len(s))), s)
+		copy(offheap.Bytes(uintptr(v.data()), uintptr(len(s))), s)
 	}
 	return v, err
 }
@@ -123,7 +123,7 @@ func TypedNull(t Type) (V, error) {
 	if err == nil {
 		v.header().Aux[0] = typedNullBit
 		if t == -GUID {
-			*(*[16]byte)(v.Data()) = [16]byte{}
+			*(*[16]byte)(v.data()) = [16]byte{}
 		}
 	}
 	return v, err
@@ -248,7 +248,7 @@ func AsGUID(v V) ([16]byte, error) {
 	if _, err := atomOf(v, -GUID, "value.AsGUID"); err != nil {
 		return [16]byte{}, err
 	}
-	return *(*[16]byte)(v.Data()), nil
+	return *(*[16]byte)(v.data()), nil
 }
 
 // AsSym returns the symbol id of a SYM atom.
@@ -277,5 +277,5 @@ func StrBytes(v V) ([]byte, error) {
 	if h.Word == 0 {
 		return []byte{}, nil
 	}
-	return unsafe.Slice((*byte)(v.Data()), h.Word), nil
+	return unsafe.Slice((*byte)(v.data()), h.Word), nil
 }

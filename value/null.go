@@ -68,6 +68,6 @@ func AsError(v V) (err error, ok bool) {
 		return nil, false
 	}
 	h := v.header()
-	msg := string(offheap.Bytes(uintptr(v.Data()), uintptr(h.Word)))
+	msg := string(offheap.Bytes(uintptr(v.data()), uintptr(h.Word)))
 	return &ray.Error{Kind: ray.Kind(h.Aux[0]), Msg: msg}, true
 }

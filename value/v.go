@@ -15,10 +15,9 @@ import (
 // (see package cow), not in Go.
 type V struct{ p unsafe.Pointer }
 
-// Pointer returns the address of the value's block: its identity, for
-// comparing handles and for debugging. The block is raygo's to read and
-// write; nothing outside raygo may change it.
-func (v V) Pointer() unsafe.Pointer { return v.p }
+// Same reports whether v and w are handles of the same value (the same
+// block): identity, where equality of contents is vec's to compare.
+func (v V) Same(w V) bool { return v.p == w.p }
 
 // IsZero reports whether v is no value.
 func (v V) IsZero() bool { return v.p == nil }
@@ -31,11 +30,10 @@ func (v V) header() *heap.Header {
 	return heap.HeaderOf(v.p)
 }
 
-// Data returns the address of the value's data, HeaderSize bytes into its
-// block, for code that reads memory raygo has laid out: a vector's
-// elements are better read with vec.Elems, which also follows a slice to
-// its parent (a slice's own block holds no elements).
-func (v V) Data() unsafe.Pointer { return offheap.Add(v.p, heap.HeaderSize) }
+// data returns the address of the value's own data, after its header. Other
+// packages reach it through internal/layout; users read elements through
+// vec's typed views.
+func (v V) data() unsafe.Pointer { return offheap.Add(v.p, heap.HeaderSize) }
 
 // Type returns the value's type tag.
 func (v V) Type() Type { return Type(v.header().Type) }

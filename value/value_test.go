@@ -135,11 +135,11 @@ func TestStrAtomUsesOneBlock(t *testing.T) {
 	heaptest.Check(t)
 	before := heap.LiveBlocks()
 	v := must(value.NewStr(strings.Repeat("z", 32)))
-	if heap.LiveBlocks() != before+1 || heap.HeaderOf(v.Pointer()).Order() != heap.MinOrder {
-		t.Errorf("a 32-byte string took %d blocks, order %d", heap.LiveBlocks()-before, heap.HeaderOf(v.Pointer()).Order())
+	if heap.LiveBlocks() != before+1 || heap.HeaderOf(layout.Block(v)).Order() != heap.MinOrder {
+		t.Errorf("a 32-byte string took %d blocks, order %d", heap.LiveBlocks()-before, heap.HeaderOf(layout.Block(v)).Order())
 	}
 	b, _ := value.StrBytes(v)
-	if len(b) != 32 || &b[0] != (*byte)(v.Data()) {
+	if len(b) != 32 || &b[0] != (*byte)(layout.BlockData(v)) {
 		t.Error("StrBytes does not view the atom's own data")
 	}
 	cow.Release(&v)
@@ -291,7 +291,7 @@ func TestFormat(t *testing.T) {
 func TestHeaderOffsets(t *testing.T) {
 	heaptest.Check(t)
 	v := must(value.NewI64(0))
-	raw := unsafe.Slice((*byte)(v.Pointer()), heap.HeaderSize)
+	raw := unsafe.Slice((*byte)(layout.Block(v)), heap.HeaderSize)
 	raw[18] = byte(value.Sym) // type
 	raw[19] = 0x02 | 0x40     // attrs: W32, HAS_NULLS
 	raw[24], raw[25] = 0x34, 0x12
@@ -301,7 +301,7 @@ func TestHeaderOffsets(t *testing.T) {
 	if raw[17] != heap.MinOrder || raw[16] != 0 || raw[20] != 1 || v.RC() != 1 {
 		t.Errorf("order byte %d, mmod %d, rc byte %d", raw[17], raw[16], raw[20])
 	}
-	if uintptr(v.Data())-uintptr(v.Pointer()) != 32 {
+	if uintptr(layout.BlockData(v))-uintptr(layout.Block(v)) != 32 {
 		t.Error("data does not start at byte 32")
 	}
 	raw[18], raw[19] = byte(0xFB), 0 // back to -I64 so that release sees an atom

@@ -39,7 +39,7 @@ func aliases(v value.V, p unsafe.Pointer, n uintptr) bool {
 // inBlock reports whether [lo, hi) overlaps the memory of b's block: its
 // whole buddy block on the heap, its header and data when mapped.
 func inBlock(b value.V, lo, hi uintptr) bool {
-	start := uintptr(b.Pointer())
+	start := uintptr(layout.Block(b))
 	h := layout.Header(b)
 	end := start + uintptr(1)<<h.Order()
 	if h.Mmod() != heap.MmodHeap {

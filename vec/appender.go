@@ -61,10 +61,10 @@ func NewAppender[T Elem](vp *value.V) (*Appender[T], error) {
 
 func (a *Appender[T]) reload() {
 	v := *a.vp
-	a.p = v.Pointer()
+	a.p = layout.Block(v)
 	a.h = layout.Header(v)
 	a.state = stateWord(a.h)
-	a.data = v.Data()
+	a.data = layout.BlockData(v)
 	a.n = a.h.Word
 	a.cap = uint64(Cap(v))
 }
@@ -72,7 +72,7 @@ func (a *Appender[T]) reload() {
 // Append adds x at the end of the vector.
 func (a *Appender[T]) Append(x T) error {
 	h := a.h
-	if a.n < a.cap && a.vp.Pointer() == a.p && stateWord(h) == a.state && h.Word == a.n {
+	if a.n < a.cap && layout.Block(*a.vp) == a.p && stateWord(h) == a.state && h.Word == a.n {
 		*(*T)(offheap.Add(a.data, uintptr(a.n)*unsafe.Sizeof(x))) = x
 		a.n++
 		h.Word = a.n

@@ -46,15 +46,15 @@ func NewSymN(n int, w attrs.Width, fill int64) (value.V, error) {
 	}
 	switch {
 	case fill == 0:
-		memops.ZeroPtr(v.Data(), uintptr(n)<<w)
+		memops.ZeroPtr(layout.BlockData(v), uintptr(n)<<w)
 	case w == attrs.W8:
-		fillIDs(unsafe.Slice((*uint8)(v.Data()), n), uint8(fill))
+		fillIDs(unsafe.Slice((*uint8)(layout.BlockData(v)), n), uint8(fill))
 	case w == attrs.W16:
-		fillIDs(unsafe.Slice((*uint16)(v.Data()), n), uint16(fill))
+		fillIDs(unsafe.Slice((*uint16)(layout.BlockData(v)), n), uint16(fill))
 	case w == attrs.W32:
-		fillIDs(unsafe.Slice((*uint32)(v.Data()), n), uint32(fill))
+		fillIDs(unsafe.Slice((*uint32)(layout.BlockData(v)), n), uint32(fill))
 	default:
-		fillIDs(unsafe.Slice((*uint64)(v.Data()), n), uint64(fill))
+		fillIDs(unsafe.Slice((*uint64)(layout.BlockData(v)), n), uint64(fill))
 	}
 	layout.SetLen(v, n)
 	return v, nil
@@ -88,7 +88,7 @@ func MutableSymIDs[T SymID](vp *value.V) ([]T, error) {
 	if err := prepare(vp, 0); err != nil {
 		return nil, err
 	}
-	return unsafe.Slice((*T)((*vp).Data()), (*vp).Len()), nil
+	return unsafe.Slice((*T)(layout.BlockData((*vp))), (*vp).Len()), nil
 }
 
 // A StrBuilder makes a STR vector of a known number of rows by appending
@@ -118,7 +118,7 @@ func NewStrBuilder(rows, poolHint int) (*StrBuilder, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &StrBuilder{v: v, rows: rows, views: v.Data()}
+	b := &StrBuilder{v: v, rows: rows, views: layout.BlockData(v)}
 	if poolHint > 0 {
 		if err := b.grow(poolHint); err != nil {
 			cow.Release(&b.v)
@@ -236,7 +236,7 @@ func (b *StrBuilder) grow(size int) error {
 	if err != nil {
 		return err
 	}
-	b.pool, b.data = p, layout.FromPointer(p).Data()
+	b.pool, b.data = p, layout.BlockData(layout.FromPointer(p))
 	b.room = int(min(heap.Cap(p), MaxPool))
 	if !b.v.IsZero() {
 		// The vector owns its pool from the start, so that releasing the
@@ -308,7 +308,7 @@ func (p *StrParts) Part(start, rows int) (*StrBuilder, error) {
 	if start < 0 || rows < 0 || start > p.rows-rows {
 		return nil, ray.Errorf(ray.ErrRange, "vec.StrParts.Part", "rows [%d, %d+%d) of %d", start, start, rows, p.rows)
 	}
-	return &StrBuilder{rows: rows, views: offheap.Add(p.v.Data(), uintptr(start)*16)}, nil
+	return &StrBuilder{rows: rows, views: offheap.Add(layout.BlockData(p.v), uintptr(start)*16)}, nil
 }
 
 // Join returns the vector, its parts (in row order, together every row,
@@ -363,7 +363,7 @@ func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
 			if b.used == 0 {
 				continue
 			}
-			memops.CopyPtr(offheap.Add(pool.Data(), uintptr(at)), b.data, uintptr(b.used))
+			memops.CopyPtr(offheap.Add(layout.BlockData(pool), uintptr(at)), b.data, uintptr(b.used))
 			if at > 0 {
 				views := unsafe.Slice((*[16]byte)(b.views), b.rows)
 				for i := range views {
@@ -414,7 +414,7 @@ func NewStrFill(rows int) (*StrFill, error) {
 	}
 	// Zeroed, so that a row no run writes is the empty string, not a view
 	// into nothing.
-	memops.ZeroPtr(v.Data(), uintptr(rows)*16)
+	memops.ZeroPtr(layout.BlockData(v), uintptr(rows)*16)
 	layout.SetLen(v, rows)
 	return &StrFill{v: v, rows: rows}, nil
 }
@@ -444,10 +444,10 @@ func (f *StrFill) Write(at int, strs [][]byte) error {
 	if f.v.IsZero() {
 		return ray.Errorf(ray.ErrDomain, "vec.StrFill.Write", "the vector was finished or released")
 	}
-	views := unsafe.Slice((*[16]byte)(offheap.Add(f.v.Data(), uintptr(at)*16)), len(strs))
+	views := unsafe.Slice((*[16]byte)(offheap.Add(layout.BlockData(f.v), uintptr(at)*16)), len(strs))
 	var pool []byte
 	if need > 0 {
-		pool = unsafe.Slice((*byte)(layout.FromPointer(f.pool).Data()), f.room)[off : off+need]
+		pool = unsafe.Slice((*byte)(layout.BlockData(layout.FromPointer(f.pool))), f.room)[off : off+need]
 	}
 	k := 0
 	for i, s := range strs {
@@ -566,7 +566,7 @@ func NewStrLoad(rows, poolBytes int) (*StrLoad, error) {
 		pool := layout.FromPointer(p)
 		layout.SetLen(pool, poolBytes)
 		layout.SetPool(v, p) // the vector owns it from here: Release frees both
-		l.pool = unsafe.Slice((*byte)(pool.Data()), poolBytes)
+		l.pool = unsafe.Slice((*byte)(layout.BlockData(pool)), poolBytes)
 	}
 	return l, nil
 }
@@ -577,7 +577,7 @@ func (l *StrLoad) Views() []byte {
 	if l.v.IsZero() || l.rows == 0 {
 		return nil
 	}
-	return unsafe.Slice((*byte)(l.v.Data()), l.rows*16)
+	return unsafe.Slice((*byte)(layout.BlockData(l.v)), l.rows*16)
 }
 
 // Pool returns the memory of the vector's pool, to be filled.
@@ -654,7 +654,7 @@ func (f *StrFill) Resize(rows int) error {
 		if err := prepare(&f.v, rows); err != nil {
 			return err
 		}
-		memops.ZeroPtr(offheap.Add(f.v.Data(), uintptr(f.rows)*16), uintptr(rows-f.rows)*16)
+		memops.ZeroPtr(offheap.Add(layout.BlockData(f.v), uintptr(f.rows)*16), uintptr(rows-f.rows)*16)
 	}
 	layout.SetLen(f.v, rows)
 	f.rows = rows

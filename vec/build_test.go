@@ -300,8 +300,8 @@ func TestStrLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cow.Release(&src)
-	views := unsafe.Slice((*byte)(src.Data()), 16*len(strs))
-	pool := unsafe.Slice((*byte)(layout.Pool(src).Data()), int(layout.Pool(src).Len()))
+	views := unsafe.Slice((*byte)(layout.BlockData(src)), 16*len(strs))
+	pool := unsafe.Slice((*byte)(layout.BlockData(layout.Pool(src))), int(layout.Pool(src).Len()))
 	load := func(edit func(views, pool []byte)) (value.V, error) {
 		l, err := NewStrLoad(len(strs), len(pool))
 		if err != nil {

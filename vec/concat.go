@@ -96,7 +96,7 @@ func concatFixed(vs []value.V, total int) (value.V, error) {
 	at := uintptr(0)
 	for _, v := range vs {
 		n := uintptr(layout.Header(v).Word) * size
-		memops.CopyPtr(offheap.Add(c.Data(), at), layout.Data(v), n)
+		memops.CopyPtr(offheap.Add(layout.BlockData(c), at), layout.Data(v), n)
 		at += n
 	}
 	layout.Header(c).Word = uint64(total)
@@ -147,10 +147,10 @@ func concatStr(op string, vs []value.V, total int) (value.V, error) {
 	row, poolAt := 0, 0
 	for _, v := range vs {
 		n := int(layout.Header(v).Word)
-		views := offheap.Add(c.Data(), uintptr(row)*16)
+		views := offheap.Add(layout.BlockData(c), uintptr(row)*16)
 		memops.CopyPtr(views, layout.Data(v), uintptr(n)*16)
 		if p := layout.Pool(v); !p.IsZero() && layout.Header(p).Word > 0 {
-			memops.CopyPtr(offheap.Add(pool.Data(), uintptr(poolAt)), p.Data(), uintptr(layout.Header(p).Word))
+			memops.CopyPtr(offheap.Add(layout.BlockData(pool), uintptr(poolAt)), layout.BlockData(p), uintptr(layout.Header(p).Word))
 			layout.Header(pool).Aux[0] += layout.Header(p).Aux[0]
 			if poolAt > 0 {
 				for i := range n {
@@ -181,12 +181,12 @@ func concatSym(vs []value.V, total int) (value.V, error) {
 	}
 	h := layout.Header(c)
 	h.Attrs |= uint8(w)
-	base := uintptr(c.Data())
+	base := uintptr(layout.BlockData(c))
 	row := 0
 	for _, v := range vs {
 		n, vw := int(layout.Header(v).Word), widthOf(v)
 		if vw == w {
-			memops.CopyPtr(offheap.Add(c.Data(), uintptr(row)<<w), layout.Data(v), uintptr(n)<<w)
+			memops.CopyPtr(offheap.Add(layout.BlockData(c), uintptr(row)<<w), layout.Data(v), uintptr(n)<<w)
 		} else {
 			for i := range n {
 				storeID(base+uintptr(row+i)<<w, w, loadID(uintptr(layout.Data(v))+uintptr(i)<<vw, vw))

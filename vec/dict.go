@@ -189,23 +189,23 @@ func DictSet(dp *value.V, key, val value.V) error {
 	if i, found := DictFind(*dp, key); found {
 		vals := slot(*dp, 1)
 		err := setRowAtom(&vals, i, val)
-		s[1] = uint64(uintptr(vals.Pointer()))
+		s[1] = uint64(uintptr(layout.Block(vals)))
 		return err
 	}
 	if err := appendAtom(&keys, key); err != nil {
-		s[0] = uint64(uintptr(keys.Pointer()))
+		s[0] = uint64(uintptr(layout.Block(keys)))
 		return err
 	}
-	s[0] = uint64(uintptr(keys.Pointer()))
+	s[0] = uint64(uintptr(layout.Block(keys)))
 	if err := appendAtom(&vals, val); err != nil {
-		s[1] = uint64(uintptr(vals.Pointer()))
+		s[1] = uint64(uintptr(layout.Block(vals)))
 		if rerr := removeRow(&keys, int(keys.Len())-1); rerr != nil {
 			return rerr
 		}
-		s[0] = uint64(uintptr(keys.Pointer()))
+		s[0] = uint64(uintptr(layout.Block(keys)))
 		return err
 	}
-	s[1] = uint64(uintptr(vals.Pointer()))
+	s[1] = uint64(uintptr(layout.Block(vals)))
 	return nil
 }
 
@@ -227,7 +227,7 @@ func DictRemove(dp *value.V, key value.V) (bool, error) {
 	for j := range 2 {
 		v := slot(*dp, j)
 		err := removeRow(&v, i)
-		s[j] = uint64(uintptr(v.Pointer()))
+		s[j] = uint64(uintptr(layout.Block(v)))
 		if err != nil {
 			return false, err
 		}
@@ -313,7 +313,7 @@ func atomBytes(a value.V) []byte {
 		b, _ := value.StrBytes(a)
 		return b
 	case -value.GUID:
-		return unsafe.Slice((*byte)(a.Data()), 16)
+		return unsafe.Slice((*byte)(layout.BlockData(a)), 16)
 	case -value.Sym:
 		return unsafe.Slice((*byte)(unsafe.Pointer(&h.Word)), 8)
 	}
@@ -397,7 +397,7 @@ func appendAtom(vp *value.V, a value.V) error {
 		if err := prepare(vp, n+1); err != nil {
 			return err
 		}
-		copy(unsafeBytes((*vp).Data(), (n+1)*size)[n*size:], atomBytes(a))
+		copy(unsafeBytes(layout.BlockData((*vp)), (n+1)*size)[n*size:], atomBytes(a))
 		layout.Header((*vp)).Word = uint64(n + 1)
 	}
 	if value.IsNull(a) {
@@ -426,7 +426,7 @@ func setRowAtom(vp *value.V, i int, a value.V) error {
 		if err := prepare(vp, 0); err != nil {
 			return err
 		}
-		copy(unsafeBytes((*vp).Data(), (i+1)*size)[i*size:], atomBytes(a))
+		copy(unsafeBytes(layout.BlockData((*vp)), (i+1)*size)[i*size:], atomBytes(a))
 		if layout.Header((*vp)).Attrs&attrbits.HasNulls != 0 {
 			if err := setNullBit(vp, i, false); err != nil {
 				return err
@@ -465,7 +465,7 @@ func removeRow(vp *value.V, i int) error {
 			layout.Header(pool).Aux[0] += uint64(dead)
 		}
 	}
-	data := unsafeBytes(v.Data(), n*size)
+	data := unsafeBytes(layout.BlockData(v), n*size)
 	copy(data[i*size:], data[(i+1)*size:])
 	if b, _ := layout.NullBits(v); b != nil {
 		for j := i; j < n-1; j++ {

@@ -167,7 +167,7 @@ func appendRowOf(dst *value.V, src value.V, i int, null bool) error {
 		if err := prepare(dst, n+1); err != nil {
 			return err
 		}
-		d := (*dst).Data()
+		d := layout.BlockData((*dst))
 		if null {
 			clear(unsafeBytes(d, (n+1)*size)[n*size:])
 		} else {

@@ -67,7 +67,7 @@ func ListAppend(lp *value.V, item value.V) error {
 		cow.Release(&item)
 		return err
 	}
-	layout.Slots(*lp, n+1)[n] = uint64(uintptr(item.Pointer()))
+	layout.Slots(*lp, n+1)[n] = uint64(uintptr(layout.Block(item)))
 	layout.Header((*lp)).Word = uint64(n + 1)
 	return nil
 }
@@ -105,7 +105,7 @@ func ListSet(lp *value.V, i int, item value.V) error {
 	}
 	slot := &layout.Slots(*lp, n)[i]
 	old := layout.Owned(*slot)
-	*slot = uint64(uintptr(item.Pointer()))
+	*slot = uint64(uintptr(layout.Block(item)))
 	cow.Release(&old)
 	return nil
 }

@@ -111,7 +111,7 @@ func setNullBit(vp *value.V, i int, null bool) error {
 		if err != nil {
 			return err
 		}
-		setBit(unsafe.Slice((*byte)(m.Data()), layout.Header(m).Word), i, null)
+		setBit(unsafe.Slice((*byte)(layout.BlockData(m)), layout.Header(m).Word), i, null)
 	}
 	if null {
 		h.Attrs |= attrbits.HasNulls // and, for STR, whatever state the map was in (ARCHITECTURE.md D7)
@@ -141,10 +141,10 @@ func privateNullMap(vp *value.V, i int) (value.V, error) {
 			return value.V{}, err
 		}
 		if h.Attrs&attrbits.HasNulls != 0 && h.Attrs&attrbits.Link == 0 && v.Type() != value.Str {
-			copy(unsafe.Slice((*byte)(m.Data()), 16), unsafe.Slice((*byte)(unsafe.Pointer(&h.Aux)), 16))
+			copy(unsafe.Slice((*byte)(layout.BlockData(m)), 16), unsafe.Slice((*byte)(unsafe.Pointer(&h.Aux)), 16))
 			h.Aux[1] = 0 // inline bits 64..127 now live in the map
 		}
-		h.Aux[layout.SlotNullmap] = uint64(uintptr(m.Pointer()))
+		h.Aux[layout.SlotNullmap] = uint64(uintptr(layout.Block(m)))
 		h.Attrs |= attrbits.NullmapExt
 		return m, nil
 	}
@@ -153,16 +153,16 @@ func privateNullMap(vp *value.V, i int) (value.V, error) {
 		return value.V{}, err
 	}
 	if have := int(layout.Header(m).Word); have < need {
-		p, err := heap.Realloc(m.Pointer(), uintptr(max(need, 2*have)))
+		p, err := heap.Realloc(layout.Block(m), uintptr(max(need, 2*have)))
 		if err != nil {
-			h.Aux[layout.SlotNullmap] = uint64(uintptr(m.Pointer())) // Cow may have replaced it
+			h.Aux[layout.SlotNullmap] = uint64(uintptr(layout.Block(m))) // Cow may have replaced it
 			return value.V{}, err
 		}
 		m = layout.FromPointer(p)
-		memops.ZeroPtr(offheap.Add(m.Data(), uintptr(have)), heap.Cap(p)-uintptr(have))
+		memops.ZeroPtr(offheap.Add(layout.BlockData(m), uintptr(have)), heap.Cap(p)-uintptr(have))
 		layout.Header(m).Word = uint64(heap.Cap(p))
 	}
-	h.Aux[layout.SlotNullmap] = uint64(uintptr(m.Pointer()))
+	h.Aux[layout.SlotNullmap] = uint64(uintptr(layout.Block(m)))
 	return m, nil
 }
 
@@ -270,7 +270,7 @@ func SetNulls(vp *value.V, nulls []byte, off int) error {
 	if err != nil {
 		return err
 	}
-	dst := unsafe.Slice((*byte)(m.Data()), layout.Header(m).Word)
+	dst := unsafe.Slice((*byte)(layout.BlockData(m)), layout.Header(m).Word)
 	clear(dst)
 	switch {
 	case have == 0: // no row is null

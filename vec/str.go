@@ -52,7 +52,7 @@ func strView(v value.V, i int) []byte {
 		return e[4 : 4+n : 4+n]
 	}
 	off := binary.LittleEndian.Uint32(e[12:16])
-	return unsafe.Slice((*byte)(offheap.Add(layout.Pool(v).Data(), uintptr(off))), n)
+	return unsafe.Slice((*byte)(offheap.Add(layout.BlockData(layout.Pool(v)), uintptr(off))), n)
 }
 
 // GetStr returns a copy of row i of a STR vector.
@@ -115,9 +115,9 @@ func FromStringsFunc(n int, at func(i int) string) (value.V, error) {
 		}
 		heap.HeaderOf(p).Type = int8(value.U8)
 		layout.Header(v).Aux[layout.SlotPool] = uint64(uintptr(p))
-		pool = unsafe.Slice((*byte)(layout.FromPointer(p).Data()), pooled)
+		pool = unsafe.Slice((*byte)(layout.BlockData(layout.FromPointer(p))), pooled)
 	}
-	views := unsafe.Slice((*[16]byte)(v.Data()), n)
+	views := unsafe.Slice((*[16]byte)(layout.BlockData(v)), n)
 	off := 0
 	for i := range views {
 		s := at(i)
@@ -229,11 +229,11 @@ func writeStr(vp *value.V, i, rows int, s string) error {
 			return err
 		}
 		off := layout.Header(pool).Word
-		memops.CopyPtr(offheap.Add(pool.Data(), uintptr(off)), unsafe.Pointer(unsafe.StringData(s)), uintptr(len(s)))
+		memops.CopyPtr(offheap.Add(layout.BlockData(pool), uintptr(off)), unsafe.Pointer(unsafe.StringData(s)), uintptr(len(s)))
 		layout.Header(pool).Word = off + uint64(len(s))
 		binary.LittleEndian.PutUint32(e[12:16], uint32(off))
 	}
-	*(*[16]byte)(offheap.Add((*vp).Data(), uintptr(i)*16)) = e
+	*(*[16]byte)(offheap.Add(layout.BlockData((*vp)), uintptr(i)*16)) = e
 	if i >= n {
 		layout.Header((*vp)).Word = uint64(i + 1)
 	}
@@ -261,19 +261,19 @@ func privatePool(vp *value.V, extra int, keep *string) (value.V, error) {
 	if err := cow.Cow(&pool); err != nil { // a shared pool stays alive for its other owner
 		return value.V{}, err
 	}
-	h.Aux[layout.SlotPool] = uint64(uintptr(pool.Pointer()))
+	h.Aux[layout.SlotPool] = uint64(uintptr(layout.Block(pool)))
 	used := layout.Header(pool).Word
 	need := used + uint64(extra)
 	if need > MaxPool {
 		return value.V{}, ray.Errorf(ray.ErrLimit, "vec.AppendStr", "the STR pool would hold %d bytes, more than %d", need, MaxPool)
 	}
-	if need > uint64(heap.Cap(pool.Pointer())) {
+	if need > uint64(heap.Cap(layout.Block(pool))) {
 		if keep != nil {
 			if p := uintptr(unsafe.Pointer(unsafe.StringData(*keep))); inBlock(pool, p, p+uintptr(len(*keep))) {
 				*keep = strings.Clone(*keep)
 			}
 		}
-		p, err := heap.Realloc(pool.Pointer(), uintptr(max(need, 2*used)))
+		p, err := heap.Realloc(layout.Block(pool), uintptr(max(need, 2*used)))
 		if err != nil {
 			return value.V{}, err
 		}
@@ -324,7 +324,7 @@ func CompactStr(vp *value.V) error {
 		return err
 	}
 	v := *vp
-	views := unsafe.Slice((*[16]byte)(v.Data()), layout.Header(v).Word)
+	views := unsafe.Slice((*[16]byte)(layout.BlockData(v)), layout.Header(v).Word)
 	live := PooledBytes(v)
 	var fresh value.V
 	if live > 0 {
@@ -334,8 +334,8 @@ func CompactStr(vp *value.V) error {
 		}
 		heap.HeaderOf(p).Type = int8(value.U8)
 		fresh = layout.FromPointer(p)
-		from := unsafe.Slice((*byte)(layout.Pool(v).Data()), layout.Header(layout.Pool(v)).Word)
-		to := unsafe.Slice((*byte)(fresh.Data()), live)
+		from := unsafe.Slice((*byte)(layout.BlockData(layout.Pool(v))), layout.Header(layout.Pool(v)).Word)
+		to := unsafe.Slice((*byte)(layout.BlockData(fresh)), live)
 		off := 0
 		for i := range views {
 			e := &views[i]
@@ -352,7 +352,7 @@ func CompactStr(vp *value.V) error {
 	}
 	h := layout.Header(v)
 	old := layout.Owned(h.Aux[layout.SlotPool])
-	h.Aux[layout.SlotPool] = uint64(uintptr(fresh.Pointer()))
+	h.Aux[layout.SlotPool] = uint64(uintptr(layout.Block(fresh)))
 	cow.Release(&old)
 	return nil
 }

@@ -37,7 +37,7 @@ func TestStrViewLayout(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromStrings([]string{"twelve bytes", "thirteen byte", "x"}))
 	defer cow.Release(&v)
-	e := func(i int) []byte { return (*[16]byte)(unsafeAdd(v.Data(), i*16))[:] }
+	e := func(i int) []byte { return (*[16]byte)(unsafeAdd(layout.BlockData(v), i*16))[:] }
 	if n := binary.LittleEndian.Uint32(e(0)); n != 12 || string(e(0)[4:16]) != "twelve bytes" {
 		t.Errorf("12-byte string not inline: %q", e(0))
 	}

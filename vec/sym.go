@@ -104,7 +104,7 @@ func AppendSymID(vp *value.V, id int64) error {
 		h = layout.Header(v)
 		w = widthOf(v)
 	}
-	storeID(uintptr(v.Data())+uintptr(n)<<w, w, id)
+	storeID(uintptr(layout.BlockData(v))+uintptr(n)<<w, w, id)
 	h.Word = uint64(n + 1)
 	return nil
 }
@@ -135,7 +135,7 @@ func SetSymID(vp *value.V, i int, id int64) error {
 	}
 	v := *vp
 	w := widthOf(v)
-	storeID(uintptr(v.Data())+uintptr(i)<<w, w, id)
+	storeID(uintptr(layout.BlockData(v))+uintptr(i)<<w, w, id)
 	if layout.Header(v).Attrs&attrbits.HasNulls != 0 {
 		return setNullBit(vp, i, false)
 	}
@@ -177,7 +177,7 @@ func prepareSym(vp *value.V, need int, w attrs.Width) error {
 	}
 	v = *vp
 	h := layout.Header(v)
-	base := uintptr(v.Data())
+	base := uintptr(layout.BlockData(v))
 	for i := n - 1; i >= 0; i-- {
 		storeID(base+uintptr(i)<<w, w, loadID(base+uintptr(i)<<old, old))
 	}
@@ -246,7 +246,7 @@ func fromSymIDs(ids []int64, maxID int64) (value.V, error) {
 		return value.V{}, err
 	}
 	w := widthOf(out)
-	base := uintptr(out.Data())
+	base := uintptr(layout.BlockData(out))
 	for i, id := range ids {
 		storeID(base+uintptr(i)<<w, w, id)
 	}

@@ -61,7 +61,7 @@ func newPair(t value.Type, a, b value.V) (value.V, error) {
 	h.Type = int8(t)
 	h.Word = 2
 	s := layout.Slots(p, 2)
-	s[0], s[1] = uint64(uintptr(a.Pointer())), uint64(uintptr(b.Pointer()))
+	s[0], s[1] = uint64(uintptr(layout.Block(a))), uint64(uintptr(layout.Block(b)))
 	return p, nil
 }
 
@@ -109,17 +109,17 @@ func AddColumn(tp *value.V, name string, col value.V) error {
 	s := layout.Slots(*tp, 2)
 	names, cols := slot(*tp, 0), slot(*tp, 1)
 	if err := AppendSym(&names, name); err != nil {
-		s[0] = uint64(uintptr(names.Pointer()))
+		s[0] = uint64(uintptr(layout.Block(names)))
 		return err
 	}
-	s[0] = uint64(uintptr(names.Pointer()))
+	s[0] = uint64(uintptr(layout.Block(names)))
 	if err := ListAppend(&cols, col); err != nil {
-		s[1] = uint64(uintptr(cols.Pointer()))
+		s[1] = uint64(uintptr(layout.Block(cols)))
 		// Take the name back off, so that the table stays consistent.
 		layout.Header(names).Word--
 		return err
 	}
-	s[1] = uint64(uintptr(cols.Pointer()))
+	s[1] = uint64(uintptr(layout.Block(cols)))
 	return nil
 }
 

@@ -50,7 +50,7 @@ func Zeros(t value.Type, n int) (value.V, error) {
 	if err != nil {
 		return value.V{}, err
 	}
-	memops.ZeroPtr(v.Data(), uintptr(n*t.ElemSize()))
+	memops.ZeroPtr(layout.BlockData(v), uintptr(n*t.ElemSize()))
 	layout.Header(v).Word = uint64(n)
 	return v, nil
 }
@@ -66,7 +66,7 @@ func FromSlice[T Elem](t value.Type, xs []T) (value.V, error) {
 		return value.V{}, err
 	}
 	if len(xs) > 0 {
-		memops.CopyPtr(v.Data(), unsafe.Pointer(&xs[0]), uintptr(len(xs))*unsafe.Sizeof(xs[0]))
+		memops.CopyPtr(layout.BlockData(v), unsafe.Pointer(&xs[0]), uintptr(len(xs))*unsafe.Sizeof(xs[0]))
 	}
 	layout.Header(v).Word = uint64(len(xs))
 	return v, nil
@@ -87,7 +87,7 @@ func Cap(v value.V) int {
 	if size == 0 {
 		return 0
 	}
-	return int(heap.Cap(v.Pointer())) / size
+	return int(heap.Cap(layout.Block(v))) / size
 }
 
 // checkVec returns an error unless v is a vector T views.
@@ -121,7 +121,7 @@ func Mutable[T Elem](vp *value.V) ([]T, error) {
 	if err := prepare(vp, 0); err != nil {
 		return nil, err
 	}
-	return unsafe.Slice((*T)((*vp).Data()), layout.Header((*vp)).Word), nil
+	return unsafe.Slice((*T)(layout.BlockData((*vp))), layout.Header((*vp)).Word), nil
 }
 
 // Get returns element i of v. A BOOL row is true when its byte is not 0,
@@ -154,7 +154,7 @@ func Set[T Elem](vp *value.V, i int, x T) error {
 		return err
 	}
 	v := *vp
-	*(*T)(offheap.Add(v.Data(), uintptr(i)*unsafe.Sizeof(x))) = x
+	*(*T)(offheap.Add(layout.BlockData(v), uintptr(i)*unsafe.Sizeof(x))) = x
 	if layout.Header(v).Attrs&attrbits.HasNulls != 0 {
 		return setNullBit(vp, i, false)
 	}
@@ -177,7 +177,7 @@ func Append[T Elem](vp *value.V, x T) error {
 	// The fast path: a private heap vector with room.
 	if h.Attrs&(attrbits.Slice|attrbits.Index|attrbits.Arena) == 0 && h.Mmod() == heap.MmodHeap && h.RC.Load() == 1 &&
 		(n+1)*size <= uint64(1)<<h.Order()-heap.HeaderSize {
-		*(*T)(offheap.Add(v.Data(), uintptr(n*size))) = x
+		*(*T)(offheap.Add(layout.BlockData(v), uintptr(n*size))) = x
 		h.Word = n + 1
 		return nil
 	}
@@ -185,7 +185,7 @@ func Append[T Elem](vp *value.V, x T) error {
 		return err
 	}
 	v = *vp
-	*(*T)(offheap.Add(v.Data(), uintptr(n*size))) = x
+	*(*T)(offheap.Add(layout.BlockData(v), uintptr(n*size))) = x
 	layout.Header(v).Word = n + 1
 	return nil
 }
@@ -209,7 +209,7 @@ func AppendSlice[T Elem](vp *value.V, xs []T) error {
 	}
 	v := *vp
 	size := unsafe.Sizeof(xs[0])
-	memops.CopyPtr(offheap.Add(v.Data(), uintptr(n)*size), unsafe.Pointer(&xs[0]), uintptr(len(xs))*size)
+	memops.CopyPtr(offheap.Add(layout.BlockData(v), uintptr(n)*size), unsafe.Pointer(&xs[0]), uintptr(len(xs))*size)
 	layout.Header(v).Word = uint64(n + len(xs))
 	return nil
 }
@@ -228,7 +228,7 @@ func Insert[T Elem](vp *value.V, i int, x T) error {
 		return err
 	}
 	v := *vp
-	xs := unsafe.Slice((*T)(v.Data()), n+1)
+	xs := unsafe.Slice((*T)(layout.BlockData(v)), n+1)
 	copy(xs[i+1:], xs[i:n])
 	xs[i] = x
 	layout.Header(v).Word = uint64(n + 1)
@@ -269,7 +269,7 @@ func Slice(v value.V, off, n int) (value.V, error) {
 		h.Attrs |= layout.Header(v).Attrs & attrbits.SymWidth // a slice reads at its parent's width
 	}
 	h.Word = uint64(n)
-	h.Aux[layout.SlotParent] = uint64(uintptr(cow.Retain(root).Pointer()))
+	h.Aux[layout.SlotParent] = uint64(uintptr(layout.Block(cow.Retain(root))))
 	h.Aux[layout.SlotOffset] = uint64(base + off)
 	return s, nil
 }
@@ -326,7 +326,7 @@ func grow(vp *value.V, need int) error {
 	if newOrder > heap.MaxOrder {
 		newOrder = want
 	}
-	p, err := heap.Realloc(v.Pointer(), uintptr(1)<<newOrder-heap.HeaderSize)
+	p, err := heap.Realloc(layout.Block(v), uintptr(1)<<newOrder-heap.HeaderSize)
 	if err != nil {
 		return err
 	}
@@ -346,7 +346,7 @@ func materialize(v value.V, capacity int) (value.V, error) {
 	if err != nil {
 		return value.V{}, err
 	}
-	memops.CopyPtr(c.Data(), layout.Data(v), uintptr(n)*uintptr(size))
+	memops.CopyPtr(layout.BlockData(c), layout.Data(v), uintptr(n)*uintptr(size))
 	layout.Header(c).Word = uint64(n)
 	if target, ok := linkOf(v); ok { // before the nulls, which a link keeps outside
 		layout.Header(c).Aux[layout.SlotLink] = target
@@ -357,7 +357,7 @@ func materialize(v value.V, capacity int) (value.V, error) {
 		layout.Header(c).Attrs |= layout.Header(v).Attrs & attrbits.SymWidth
 	case value.Str:
 		if pool := layout.Pool(v); !pool.IsZero() {
-			layout.Header(c).Aux[layout.SlotPool] = uint64(uintptr(cow.Retain(pool).Pointer()))
+			layout.Header(c).Aux[layout.SlotPool] = uint64(uintptr(layout.Block(cow.Retain(pool))))
 		}
 	case value.List:
 		for _, item := range layout.Slots(c, n) {

@@ -189,7 +189,7 @@ func TestSlices(t *testing.T) {
 	}
 	s := must(Slice(v, 1, 4))  // 10 20 30 40
 	ss := must(Slice(s, 1, 2)) // 20 30
-	if layout.Header(ss).Aux[0] != uint64(uintptr(v.Pointer())) || layout.Header(ss).Aux[1] != 2 {
+	if layout.Header(ss).Aux[0] != uint64(uintptr(layout.Block(v))) || layout.Header(ss).Aux[1] != 2 {
 		t.Errorf("a slice of a slice points at %#x offset %d, not the root", layout.Header(ss).Aux[0], layout.Header(ss).Aux[1])
 	}
 	if got := elems[int64](t, ss); !slices.Equal(got, []int64{20, 30}) {
@@ -405,8 +405,8 @@ func TestGrowthInPlace(t *testing.T) {
 	if len(xs) != 100002 || xs[99999] != 99999 || xs[100001] != -2 {
 		t.Errorf("after 100002 appends: len %d", len(xs))
 	}
-	if heap.HeaderOf(v.Pointer()).Order() < 20 {
-		t.Errorf("order %d for 800 KB", heap.HeaderOf(v.Pointer()).Order())
+	if heap.HeaderOf(layout.Block(v)).Order() < 20 {
+		t.Errorf("order %d for 800 KB", heap.HeaderOf(layout.Block(v)).Order())
 	}
 }
 
@@ -450,7 +450,7 @@ func TestCopyOfASliceHoldsItsRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Has(attrs.Slice) || v.RC() != 3 || heap.Cap(c.Pointer()) > 32 {
+	if !c.Has(attrs.Slice) || v.RC() != 3 || heap.Cap(layout.Block(c)) > 32 {
 		t.Errorf("copy of a slice: slice %v, parent rc %d", c.Has(attrs.Slice), v.RC())
 	}
 	if got := elems[int64](t, c); !slices.Equal(got, []int64{2, 3}) {

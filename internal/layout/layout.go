@@ -54,8 +54,8 @@ const (
 // Header returns v's header. Under the raydebug build tag it panics, naming
 // where the block was allocated and freed, when v's block has been freed.
 func Header(v value.V) *heap.Header {
-	heap.CheckAccess(v.Pointer())
-	return heap.HeaderOf(v.Pointer())
+	heap.CheckAccess(Block(v))
+	return heap.HeaderOf(Block(v))
 }
 
 // FromPointer wraps the block at p, a value's block (or nil), as a V.
@@ -71,7 +71,7 @@ var _ [unsafe.Sizeof(unsafe.Pointer(nil)) - unsafe.Sizeof(value.V{})]byte
 func Owned(slot uint64) value.V { return FromPointer(offheap.Ptr(uintptr(slot))) }
 
 // Addr returns v's block address as an owned slot holds it.
-func Addr(v value.V) uint64 { return uint64(uintptr(v.Pointer())) }
+func Addr(v value.V) uint64 { return uint64(uintptr(Block(v))) }
 
 // IndexHeader starts the data of every INDEX block. When an index is
 // attached to a vector, the vector's header bytes 0..15 and its NULLMAP_EXT
@@ -93,7 +93,7 @@ type IndexHeader struct {
 const IndexHeaderSize = unsafe.Sizeof(IndexHeader{})
 
 // IndexHeaderOf returns the IndexHeader of an INDEX value.
-func IndexHeaderOf(v value.V) *IndexHeader { return (*IndexHeader)(v.Data()) }
+func IndexHeaderOf(v value.V) *IndexHeader { return (*IndexHeader)(BlockData(v)) }
 
 // IndexChildren returns the owned child slots of an INDEX value, and nil
 // for anything else.
@@ -105,7 +105,7 @@ func IndexChildren(v value.V) []uint64 {
 	if ih.Children == 0 {
 		return nil
 	}
-	return unsafe.Slice((*uint64)(offheap.Add(v.Data(), IndexHeaderSize)), ih.Children)
+	return unsafe.Slice((*uint64)(offheap.Add(BlockData(v), IndexHeaderSize)), ih.Children)
 }
 
 // Slots returns the n 8-byte slots at the start of v's data: LIST items,
@@ -117,13 +117,13 @@ func Slots(v value.V, n int) []uint64 {
 	}
 	switch h := Header(v); value.Type(h.Type) {
 	case value.List, value.Dict, value.Table:
-		if h.Mmod() == heap.MmodHeap && uint64(n) > uint64(heap.Cap(v.Pointer())/8) {
+		if h.Mmod() == heap.MmodHeap && uint64(n) > uint64(heap.Cap(Block(v))/8) {
 			return nil
 		}
 	default:
 		return nil
 	}
-	return unsafe.Slice((*uint64)(v.Data()), n)
+	return unsafe.Slice((*uint64)(BlockData(v)), n)
 }
 
 // DataSize returns the bytes of v's data that make up the value, the bytes a
@@ -156,3 +156,12 @@ func DataSize(v value.V) uintptr {
 	}
 	return 0
 }
+
+// Block returns the address of v's block, as the heap allocated it (nil
+// for the zero V): the value package keeps it unexported, so that raw
+// memory reaches only raygo's own packages.
+func Block(v value.V) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&v)) }
+
+// BlockData returns where the data of v's own block starts, after its
+// header; a slice's elements are its parent's (Data).
+func BlockData(v value.V) unsafe.Pointer { return offheap.Add(Block(v), heap.HeaderSize) }

@@ -18,7 +18,7 @@ func TestOwnedSlotsRoundTrip(t *testing.T) {
 	}
 	defer cow.Release(&v)
 	if w := layout.Owned(layout.Addr(v)); w != v {
-		t.Errorf("Owned(Addr(v)) = %p, want %p", w.Pointer(), v.Pointer())
+		t.Errorf("Owned(Addr(v)) = %p, want %p", layout.Block(w), layout.Block(v))
 	}
 	if layout.FromPointer(nil) != (value.V{}) || layout.Header(v).Word != 3 {
 		t.Error("FromPointer(nil) is a value, or the header's length is not 3")
@@ -32,7 +32,7 @@ func TestOwnedSlotsRoundTrip(t *testing.T) {
 	}
 	defer cow.Release(&s)
 	if root, off := layout.Root(s); root != v || off != 1 || layout.DataSize(s) != 0 {
-		t.Errorf("Root of a slice: %p at %d", root.Pointer(), off)
+		t.Errorf("Root of a slice: %p at %d", layout.Block(root), off)
 	}
 	if *(*int64)(layout.Data(s)) != 2 {
 		t.Error("a slice's data does not start at its offset in the parent")

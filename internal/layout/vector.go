@@ -29,9 +29,9 @@ func Root(v value.V) (root value.V, offset int) {
 func Data(v value.V) unsafe.Pointer {
 	h := Header(v)
 	if h.Attrs&attrbits.Slice != 0 {
-		return offheap.Add(Owned(h.Aux[SlotParent]).Data(), uintptr(h.Aux[SlotOffset])*uintptr(v.ElemSize()))
+		return offheap.Add(BlockData(Owned(h.Aux[SlotParent])), uintptr(h.Aux[SlotOffset])*uintptr(v.ElemSize()))
 	}
-	return v.Data()
+	return BlockData(v)
 }
 
 // AuxOf returns the header bytes 0..15 that describe v's null map and STR
@@ -65,7 +65,7 @@ func NullBits(v value.V) (bits []byte, off int) {
 	}
 	if ext {
 		m := Owned(aux[SlotNullmap])
-		return unsafe.Slice((*byte)(m.Data()), Header(m).Word), off
+		return unsafe.Slice((*byte)(BlockData(m)), Header(m).Word), off
 	}
 	if v.Type() == value.Str {
 		return nil, 0
