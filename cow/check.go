@@ -101,7 +101,7 @@ func (c *checker) block(v value.V, what string) bool {
 		c.report("%s at %p is not a live block (mmod %#x)", what, layout.Block(v), h.Mmod())
 		return false
 	}
-	if h.RC.Load() == 0 && !v.IsArena() {
+	if h.RC.Load() == 0 && !layout.IsArena(v) {
 		c.report("%s at %p has no references", what, layout.Block(v))
 		return false
 	}

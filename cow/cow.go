@@ -12,7 +12,7 @@ import (
 // Retain adds a reference to v, for a new owner, and returns v. It does
 // nothing to no value and to ARENA values.
 func Retain(v value.V) value.V {
-	if !v.IsZero() && !v.IsArena() {
+	if !v.IsZero() && !layout.IsArena(v) {
 		layout.Header(v).RC.Retain()
 	}
 	return v
@@ -25,7 +25,7 @@ func Retain(v value.V) value.V {
 func Release(vp *value.V) {
 	v := *vp
 	*vp = value.V{}
-	if v.IsZero() || v.IsArena() {
+	if v.IsZero() || layout.IsArena(v) {
 		return
 	}
 	if layout.Header(v).RC.Release() {
@@ -51,7 +51,7 @@ func free(v value.V) {
 			}
 			c := layout.Owned(*slot)
 			*slot = 0
-			if !c.IsArena() && layout.Header(c).RC.Release() {
+			if !layout.IsArena(c) && layout.Header(c).RC.Release() {
 				pending = append(pending, c)
 			}
 		})
@@ -82,7 +82,7 @@ func Copy(v value.V) (value.V, error) {
 		return v, nil
 	}
 	h := layout.Header(v)
-	if !v.IsArena() && (h.RC.Load() == 0 || h.Mmod() != heap.MmodHeap && h.Mmod() != heap.MmodFile) {
+	if !layout.IsArena(v) && (h.RC.Load() == 0 || h.Mmod() != heap.MmodHeap && h.Mmod() != heap.MmodFile) {
 		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "the %v at %p has been freed", v.Type(), layout.Block(v))
 	}
 	size := layout.DataSize(v)
@@ -133,7 +133,7 @@ func Cow(vp *value.V) error {
 	if v == value.NullValue() {
 		return ray.Errorf(ray.ErrType, "cow.Cow", "the NULL singleton cannot be mutated")
 	}
-	if !v.IsArena() && layout.Header(v).Mmod() == heap.MmodHeap && v.RC() == 1 {
+	if !layout.IsArena(v) && layout.Header(v).Mmod() == heap.MmodHeap && layout.RC(v) == 1 {
 		return nil
 	}
 	c, err := Copy(v)

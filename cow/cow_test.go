@@ -66,14 +66,14 @@ func TestCowOfSharedValueCopies(t *testing.T) {
 	heaptest.Check(t)
 	v := i64s(t, 1, 2, 3)
 	other := Retain(v)
-	if v.RC() != 2 {
-		t.Fatalf("rc after Retain = %d", v.RC())
+	if layout.RC(v) != 2 {
+		t.Fatalf("rc after Retain = %d", layout.RC(v))
 	}
 	if err := Cow(&v); err != nil {
 		t.Fatal(err)
 	}
-	if v == other || v.RC() != 1 || other.RC() != 1 {
-		t.Fatalf("after Cow: same %v, rc %d and %d", v == other, v.RC(), other.RC())
+	if v == other || layout.RC(v) != 1 || layout.RC(other) != 1 {
+		t.Fatalf("after Cow: same %v, rc %d and %d", v == other, layout.RC(v), layout.RC(other))
 	}
 	unsafe.Slice((*int64)(layout.BlockData(v)), 3)[0] = 99
 	if got := unsafe.Slice((*int64)(layout.BlockData(other)), 3); got[0] != 1 || got[2] != 3 {
@@ -161,8 +161,8 @@ func TestCopyRetainsEveryKindOfChild(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, k := range kids {
-			if k.RC() != 2 {
-				t.Errorf("%s: child %d has rc %d after copying its owner, want 2", c.name, i, k.RC())
+			if layout.RC(k) != 2 {
+				t.Errorf("%s: child %d has rc %d after copying its owner, want 2", c.name, i, layout.RC(k))
 			}
 		}
 		if layout.Header(cp).Aux != layout.Header(v).Aux || layout.DataSize(cp) != layout.DataSize(v) {
@@ -170,8 +170,8 @@ func TestCopyRetainsEveryKindOfChild(t *testing.T) {
 		}
 		Release(&v)
 		for i, k := range kids {
-			if k.RC() != 1 {
-				t.Errorf("%s: child %d has rc %d after releasing one owner, want 1", c.name, i, k.RC())
+			if layout.RC(k) != 1 {
+				t.Errorf("%s: child %d has rc %d after releasing one owner, want 1", c.name, i, layout.RC(k))
 			}
 		}
 		Release(&cp) // frees the children: the leak check proves it
@@ -206,15 +206,15 @@ func TestArenaValuesAreCopiedNotShared(t *testing.T) {
 	if err := Cow(&a); err != nil || a == orig {
 		t.Fatalf("Cow of an ARENA value: %v, copied %v", err, a != orig)
 	}
-	if a.IsArena() || a.RC() != 1 {
-		t.Errorf("copy of an ARENA value: arena %v rc %d", a.IsArena(), a.RC())
+	if layout.IsArena(a) || layout.RC(a) != 1 {
+		t.Errorf("copy of an ARENA value: arena %v rc %d", layout.IsArena(a), layout.RC(a))
 	}
 	Release(&a)
 	keep := orig
 	Retain(orig)
 	Release(&orig) // ARENA: no count changes, only the handle is zeroed
-	if keep.RC() != 1 || !orig.IsZero() {
-		t.Errorf("retain/release of an ARENA value: rc %d", keep.RC())
+	if layout.RC(keep) != 1 || !orig.IsZero() {
+		t.Errorf("retain/release of an ARENA value: rc %d", layout.RC(keep))
 	}
 	layout.Header(keep).Attrs &^= attrbits.Arena // make it ordinary again to free it
 	Release(&keep)
@@ -277,8 +277,8 @@ func TestRetainOverflowPanics(t *testing.T) {
 	v := i64s(t, 1)
 	layout.Header(v).RC.Store(1<<32 - 1)
 	mustPanic(t, "retain of block", func() { Retain(v) })
-	if v.RC() != 1<<32-1 {
-		t.Errorf("rc after a refused retain = %d", v.RC())
+	if layout.RC(v) != 1<<32-1 {
+		t.Errorf("rc after a refused retain = %d", layout.RC(v))
 	}
 	layout.Header(v).RC.Store(1)
 	Release(&v)

@@ -2,6 +2,7 @@ package index
 
 import (
 	"errors"
+	"github.com/raygo/ray/internal/layout"
 	"slices"
 	"testing"
 
@@ -28,7 +29,7 @@ func TestFailedAttachLeavesTheVectorAsItWas(t *testing.T) {
 		if shared {
 			other = cow.Retain(v)
 		}
-		orig, rc := v, v.RC()
+		orig, rc := v, layout.RC(v)
 		_, reserved := heap.Budget()
 		old := heap.SetBudget(reserved) // only the heaps' unspent credit is left
 		err := Attach(&v, Hash)
@@ -36,8 +37,8 @@ func TestFailedAttachLeavesTheVectorAsItWas(t *testing.T) {
 		if !errors.Is(err, ray.ErrLimit) {
 			t.Fatalf("shared %v: Attach under a spent budget: %v, want ErrLimit", shared, err)
 		}
-		if v != orig || v.RC() != rc {
-			t.Errorf("shared %v: a failed Attach replaced the vector (rc %d -> %d)", shared, rc, v.RC())
+		if v != orig || layout.RC(v) != rc {
+			t.Errorf("shared %v: a failed Attach replaced the vector (rc %d -> %d)", shared, rc, layout.RC(v))
 		}
 		if info, ok := InfoOf(v); !ok || info.Kind != Sort {
 			t.Errorf("shared %v: after a failed Attach the index is %+v, %v; want the sort index", shared, info, ok)

@@ -220,8 +220,8 @@ func TestMappedHeaderSurvivesRewrite(t *testing.T) {
 	if err := os.WriteFile(path, junk, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if m2.RC() != 1 || m2.Len() != 3 || m2.Type() != value.I64 {
-		t.Fatalf("the mapped header changed with its file: rc %d, len %d, %v", m2.RC(), m2.Len(), m2.Type())
+	if layout.RC(m2) != 1 || m2.Len() != 3 || m2.Type() != value.I64 {
+		t.Fatalf("the mapped header changed with its file: rc %d, len %d, %v", layout.RC(m2), m2.Len(), m2.Type())
 	}
 	cow.Release(&m2)
 	cow.Release(&m)

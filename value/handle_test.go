@@ -107,8 +107,8 @@ func TestUniqueHandleIsClonedOnCopy(t *testing.T) {
 	// Cow on a shared unique handle: the clone failure leaves v as it was.
 	cow.Retain(v)
 	w := v
-	if err := cow.Cow(&w); err == nil || w != v || v.RC() != 2 {
-		t.Errorf("Cow with a failing clone: %v, handle changed %v, rc %d", err, w != v, v.RC())
+	if err := cow.Cow(&w); err == nil || w != v || layout.RC(v) != 2 {
+		t.Errorf("Cow with a failing clone: %v, handle changed %v, rc %d", err, w != v, layout.RC(v))
 	}
 	cow.Release(&w)
 	cow.Release(&v)

@@ -53,9 +53,6 @@ func (v V) Attrs() attrs.Byte { return attrs.Of(v.header().Type, v.header().Attr
 // Has reports whether the value's attributes carry flag.
 func (v V) Has(flag attrs.Flag) bool { return v.Attrs().Has(flag) }
 
-// RC returns the value's reference count.
-func (v V) RC() uint32 { return v.header().RC.Load() }
-
 // IsAtom reports whether v is a scalar (including NULL and ERROR).
 func (v V) IsAtom() bool { return v.Type().IsAtom() }
 
@@ -71,9 +68,9 @@ func (v V) Len() int64 {
 	return int64(v.header().Word)
 }
 
-// IsArena reports whether v is never reference counted nor freed: the NULL
+// isArena reports whether v is never reference counted nor freed: the NULL
 // singleton and the blocks of process-wide tables.
-func (v V) IsArena() bool { return v.header().Attrs&attrbits.Arena != 0 }
+func (v V) isArena() bool { return v.header().Attrs&attrbits.Arena != 0 }
 
 // ElemSize returns the bytes of one element of v: the vector type's size,
 // or a SYM vector's width.

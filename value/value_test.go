@@ -66,8 +66,8 @@ func TestAtomsRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cow.Release(&v)
-		if v.Type() != typ || !v.IsAtom() || v.Len() != 1 || v.RC() != 1 {
-			t.Fatalf("%v: type %v len %d rc %d", want, v.Type(), v.Len(), v.RC())
+		if v.Type() != typ || !v.IsAtom() || v.Len() != 1 || layout.RC(v) != 1 {
+			t.Fatalf("%v: type %v len %d rc %d", want, v.Type(), v.Len(), layout.RC(v))
 		}
 		got, err := get(v)
 		if err != nil || got != want {
@@ -184,15 +184,15 @@ func TestTypedNulls(t *testing.T) {
 		}
 	}
 	n := value.NullValue()
-	if !value.IsNull(n) || n.Type() != value.Null || !n.IsArena() || n.String() != "null" {
-		t.Errorf("NULL singleton: %v %v %v", value.IsNull(n), n.Type(), n.IsArena())
+	if !value.IsNull(n) || n.Type() != value.Null || !layout.IsArena(n) || n.String() != "null" {
+		t.Errorf("NULL singleton: %v %v %v", value.IsNull(n), n.Type(), layout.IsArena(n))
 	}
-	rc := n.RC()
+	rc := layout.RC(n)
 	cow.Retain(n)
 	m := n
 	cow.Release(&m)
 	cow.Release(&m)
-	if n.RC() != rc || m != (value.V{}) {
+	if layout.RC(n) != rc || m != (value.V{}) {
 		t.Error("retain/release touched the NULL singleton")
 	}
 	if value.IsNull(value.V{}) {
@@ -298,7 +298,7 @@ func TestHeaderOffsets(t *testing.T) {
 	if v.Type() != value.Sym || v.Len() != 0x1234 || v.ElemSize() != 4 || !v.Has(attrs.HasNulls) {
 		t.Errorf("read back: type %v len %#x elem %d attrs %v", v.Type(), v.Len(), v.ElemSize(), v.Attrs())
 	}
-	if raw[17] != heap.MinOrder || raw[16] != 0 || raw[20] != 1 || v.RC() != 1 {
+	if raw[17] != heap.MinOrder || raw[16] != 0 || raw[20] != 1 || layout.RC(v) != 1 {
 		t.Errorf("order byte %d, mmod %d, rc byte %d", raw[17], raw[16], raw[20])
 	}
 	if uintptr(layout.BlockData(v))-uintptr(layout.Block(v)) != 32 {

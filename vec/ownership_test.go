@@ -3,6 +3,7 @@ package vec
 import (
 	"errors"
 	"fmt"
+	"github.com/raygo/ray/internal/layout"
 	"slices"
 	"testing"
 	"unsafe"
@@ -164,8 +165,8 @@ func TestListAppendOfItselfHoldsTheOldList(t *testing.T) {
 			t.Fatalf("room %d: %d items", room, l.Len())
 		}
 		inner, _ := ListGet(l, 1)
-		if inner != old || inner.Len() != 1 || inner.RC() != 1 {
-			t.Errorf("room %d: item 1 is %v with %d items, rc %d; want the old one-item list", room, inner.Type(), inner.Len(), inner.RC())
+		if inner != old || inner.Len() != 1 || layout.RC(inner) != 1 {
+			t.Errorf("room %d: item 1 is %v with %d items, rc %d; want the old one-item list", room, inner.Type(), inner.Len(), layout.RC(inner))
 		}
 		// ListSet of the list into itself, likewise.
 		if err := ListSet(&l, 0, l); err != nil {

@@ -3,6 +3,7 @@ package vec
 import (
 	"errors"
 	"fmt"
+	"github.com/raygo/ray/internal/layout"
 	"slices"
 	"sync"
 	"testing"
@@ -21,27 +22,27 @@ func TestLists(t *testing.T) {
 	a := must(value.NewI64(1))
 	b := must(value.NewStr("two"))
 	l := must(ListOf(a, b))
-	if a.RC() != 2 || l.Len() != 2 {
-		t.Fatalf("ListOf: rc %d len %d", a.RC(), l.Len())
+	if layout.RC(a) != 2 || l.Len() != 2 {
+		t.Fatalf("ListOf: rc %d len %d", layout.RC(a), l.Len())
 	}
 	got, err := ListGet(l, 1)
-	if err != nil || got != b || b.RC() != 2 {
-		t.Fatalf("ListGet: %v %v rc %d", got, err, b.RC())
+	if err != nil || got != b || layout.RC(b) != 2 {
+		t.Fatalf("ListGet: %v %v rc %d", got, err, layout.RC(b))
 	}
 	c := must(FromSlice(value.F64, []float64{3}))
 	if err := ListSet(&l, 0, c); err != nil {
 		t.Fatal(err)
 	}
-	if a.RC() != 1 || c.RC() != 2 {
-		t.Errorf("ListSet: old rc %d, new rc %d", a.RC(), c.RC())
+	if layout.RC(a) != 1 || layout.RC(c) != 2 {
+		t.Errorf("ListSet: old rc %d, new rc %d", layout.RC(a), layout.RC(c))
 	}
 	// Appending to a shared list copies it and retains the items again.
 	m := cow.Retain(l)
 	if err := ListAppend(&m, value.NullValue()); err != nil {
 		t.Fatal(err)
 	}
-	if l.Len() != 2 || m.Len() != 3 || b.RC() != 3 {
-		t.Errorf("append to a shared list: lens %d %d, item rc %d", l.Len(), m.Len(), b.RC())
+	if l.Len() != 2 || m.Len() != 3 || layout.RC(b) != 3 {
+		t.Errorf("append to a shared list: lens %d %d, item rc %d", l.Len(), m.Len(), layout.RC(b))
 	}
 	if err := ListAppend(&m, value.V{}); !errors.Is(err, ray.ErrType) {
 		t.Errorf("appending no value: %v", err)
@@ -73,8 +74,8 @@ func TestTables(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if NumCols(tb) != 3 || NumRows(tb) != 3 || ids.RC() != 2 {
-		t.Fatalf("table: %d cols, %d rows, column rc %d", NumCols(tb), NumRows(tb), ids.RC())
+	if NumCols(tb) != 3 || NumRows(tb) != 3 || layout.RC(ids) != 2 {
+		t.Fatalf("table: %d cols, %d rows, column rc %d", NumCols(tb), NumRows(tb), layout.RC(ids))
 	}
 	want := []Column{{"id", value.I64}, {"px", value.F64}, {"sym", value.Sym}}
 	if got := Schema(tb); !slices.Equal(got, want) {

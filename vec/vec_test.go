@@ -163,8 +163,8 @@ func TestAppendToSharedVector(t *testing.T) {
 	if err := Append(&w, int64(4)); err != nil {
 		t.Fatal(err)
 	}
-	if v.Len() != 3 || w.Len() != 4 || v == w || v.RC() != 1 {
-		t.Errorf("after appending to a shared vector: lens %d %d, rc %d", v.Len(), w.Len(), v.RC())
+	if v.Len() != 3 || w.Len() != 4 || v == w || layout.RC(v) != 1 {
+		t.Errorf("after appending to a shared vector: lens %d %d, rc %d", v.Len(), w.Len(), layout.RC(v))
 	}
 	cow.Release(&v)
 	cow.Release(&w)
@@ -450,8 +450,8 @@ func TestCopyOfASliceHoldsItsRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Has(attrs.Slice) || v.RC() != 3 || heap.Cap(layout.Block(c)) > 32 {
-		t.Errorf("copy of a slice: slice %v, parent rc %d", c.Has(attrs.Slice), v.RC())
+	if !c.Has(attrs.Slice) || layout.RC(v) != 3 || heap.Cap(layout.Block(c)) > 32 {
+		t.Errorf("copy of a slice: slice %v, parent rc %d", c.Has(attrs.Slice), layout.RC(v))
 	}
 	if got := elems[int64](t, c); !slices.Equal(got, []int64{2, 3}) {
 		t.Errorf("copy of a slice reads %v", got)

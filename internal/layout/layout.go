@@ -165,3 +165,10 @@ func Block(v value.V) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(
 // BlockData returns where the data of v's own block starts, after its
 // header; a slice's elements are its parent's (Data).
 func BlockData(v value.V) unsafe.Pointer { return offheap.Add(Block(v), heap.HeaderSize) }
+
+// RC returns v's reference count.
+func RC(v value.V) uint32 { return Header(v).RC.Load() }
+
+// IsArena reports whether v is never reference counted nor freed: the NULL
+// singleton and the blocks of process-wide tables.
+func IsArena(v value.V) bool { return Header(v).Attrs&attrbits.Arena != 0 }

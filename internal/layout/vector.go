@@ -102,7 +102,7 @@ func DetachIndex(v value.V) (ix value.V) {
 	}
 	h.Attrs &^= attrbits.Index | attrbits.NullmapExt
 	h.Attrs |= ih.SavedAttrs & attrbits.NullmapExt
-	if ix.RC() == 1 {
+	if RC(ix) == 1 {
 		ih.SavedAux = [2]uint64{} // ownership moves back to v
 		ih.SavedAttrs = 0
 	} else {
