@@ -4,7 +4,6 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray/attrs"
-	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/offheap"
 )
@@ -68,9 +67,6 @@ func (v V) Len() int64 {
 	return int64(v.header().Word)
 }
 
-// isArena reports whether v is never reference counted nor freed: the NULL
-// singleton and the blocks of process-wide tables.
-func (v V) isArena() bool { return v.header().Attrs&attrbits.Arena != 0 }
 
 // ElemSize returns the bytes of one element of v: the vector type's size,
 // or a SYM vector's width.
