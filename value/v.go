@@ -67,7 +67,6 @@ func (v V) Len() int64 {
 	return int64(v.header().Word)
 }
 
-
 // ElemSize returns the bytes of one element of v: the vector type's size,
 // or a SYM vector's width.
 func (v V) ElemSize() int {
