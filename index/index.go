@@ -258,17 +258,7 @@ func Attach(vp *value.V, kind Kind) error {
 		old := layout.DetachIndex(v)
 		cow.Release(&old)
 	}
-	h := layout.Header(v)
-	ih := layout.IndexHeaderOf(ix)
-	ih.SavedAux, ih.SavedAttrs, ih.SavedType, ih.Kind, ih.Rows = h.Aux, h.Attrs, h.Type, uint8(kind), h.Word
-	link := h.Aux[layout.SlotLink]
-	h.Aux = [2]uint64{uint64(uintptr(layout.Block(ix))), 0}
-	if v.Has(attrs.HasLink) { // the link target stays in bytes 8..15
-		h.Aux[layout.SlotLink] = link
-	}
-	a, _ := v.Attrs().Set(attrs.NullmapExt, false)
-	a, _ = a.Set(attrs.HasIndex, true)
-	h.Attrs = a.Raw()
+	layout.AttachIndex(v, ix, uint8(kind))
 	return nil
 }
 
@@ -297,10 +287,7 @@ func newIndex(children int) (value.V, *payload, error) {
 		return value.V{}, nil, err
 	}
 	ix := layout.FromPointer(p)
-	layout.Header(ix).Type = int8(value.Index)
-	ih := layout.IndexHeaderOf(ix)
-	ih.Children = uint64(children)
-	ih.Size = uint64(size)
+	layout.InitIndex(ix, children, size)
 	return ix, payloadOf(ix), nil
 }
 
@@ -341,7 +328,7 @@ func indexOf(op string, v value.V, kind Kind) (value.V, *payload, error) {
 	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
 		return value.V{}, nil, ray.Errorf(ray.ErrType, op, "the %v has no index", v.TypeName())
 	}
-	ix := layout.Owned(layout.Header(v).Aux[layout.SlotIndex])
+	ix := layout.IndexOf(v)
 	ih := layout.IndexHeaderOf(ix)
 	if Kind(ih.Kind) != kind {
 		return value.V{}, nil, ray.Errorf(ray.ErrType, op, "the vector has a %v index, not %v", Kind(ih.Kind), kind)
@@ -367,7 +354,7 @@ func InfoOf(v value.V) (Info, bool) {
 	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
 		return Info{}, false
 	}
-	ix := layout.Owned(layout.Header(v).Aux[layout.SlotIndex])
+	ix := layout.IndexOf(v)
 	pl := payloadOf(ix)
 	k := Kind(layout.IndexHeaderOf(ix).Kind)
 	info := Info{Kind: k, Rows: int(layout.IndexHeaderOf(ix).Rows), Keys: int(pl.keys), Nulls: int(pl.nulls)}

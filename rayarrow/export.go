@@ -181,9 +181,7 @@ func validityBuffer(v value.V, off, n int) (*memory.Buffer, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	b := layout.FromPointer(p)
-	layout.Header(b).Type = int8(value.U8)
-	layout.Header(b).Word = uint64(words * 8)
+	b := layout.InitBytes(p, words*8)
 	out := unsafe.Slice((*uint64)(layout.BlockData(b)), words)
 	for w := range out {
 		var null uint64
@@ -212,9 +210,7 @@ func packBools(v value.V, off, n int) (*memory.Buffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := layout.FromPointer(p)
-	layout.Header(b).Type = int8(value.U8)
-	layout.Header(b).Word = uint64(words * 8)
+	b := layout.InitBytes(p, words*8)
 	out := unsafe.Slice((*byte)(layout.BlockData(b)), words*8)
 	for i, x := range src {
 		if x != 0 {
@@ -460,7 +456,7 @@ func compactForWriting(v value.V) (value.V, error) {
 	if pool.IsZero() {
 		return c, nil
 	}
-	if int(layout.Header(pool).Word) <= 2*vec.PooledBytes(v)+compactSlack {
+	if int(pool.Len()) <= 2*vec.PooledBytes(v)+compactSlack {
 		return c, nil
 	}
 	if err := vec.CompactStr(&c); err != nil {

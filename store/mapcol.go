@@ -5,7 +5,6 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
@@ -93,10 +92,7 @@ func MapColumn(path string, opts ...MapOption) (value.V, error) {
 			cow.Release(&v)
 			return value.V{}, err
 		}
-		vh.Aux[layout.SlotNullmap] = uint64(uintptr(layout.Block(nm)))
-		a, _ := v.Attrs().Set(attrs.NullmapExt, true)
-		a, _ = a.Set(attrs.HasNulls, true)
-		vh.Attrs = a.Raw()
+		layout.SetNullmap(v, nm)
 	}
 	return v, nil
 }

@@ -228,7 +228,7 @@ func (b *StrBuilder) grow(size int) error {
 	var err error
 	if b.pool == nil {
 		if p, err = heap.Alloc(uintptr(size)); err == nil {
-			heap.HeaderOf(p).Type = int8(value.U8)
+			layout.InitBytes(p, 0)
 		}
 	} else {
 		p, err = heap.Realloc(b.pool, uintptr(size))
@@ -354,9 +354,7 @@ func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
 			cow.Release(&v)
 			return value.V{}, err
 		}
-		heap.HeaderOf(pb).Type = int8(value.U8)
-		pool := layout.FromPointer(pb)
-		layout.SetLen(pool, pooled)
+		pool := layout.InitBytes(pb, pooled)
 		layout.SetPool(v, pb)
 		at := 0
 		for _, b := range parts {
@@ -490,7 +488,7 @@ func (f *StrFill) reserve(need, rows int) (int, error) {
 		var err error
 		if f.pool == nil {
 			if p, err = heap.Alloc(uintptr(want)); err == nil {
-				heap.HeaderOf(p).Type = int8(value.U8)
+				layout.InitBytes(p, 0)
 			}
 		} else {
 			p, err = heap.Realloc(f.pool, uintptr(want))
@@ -562,9 +560,7 @@ func NewStrLoad(rows, poolBytes int) (*StrLoad, error) {
 			cow.Release(&v)
 			return nil, err
 		}
-		heap.HeaderOf(p).Type = int8(value.U8)
-		pool := layout.FromPointer(p)
-		layout.SetLen(pool, poolBytes)
+		pool := layout.InitBytes(p, poolBytes)
 		layout.SetPool(v, p) // the vector owns it from here: Release frees both
 		l.pool = unsafe.Slice((*byte)(layout.BlockData(pool)), poolBytes)
 	}

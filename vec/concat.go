@@ -138,7 +138,7 @@ func concatStr(op string, vs []value.V, total int) (value.V, error) {
 			cow.Release(&c)
 			return value.V{}, err
 		}
-		heap.HeaderOf(p).Type = int8(value.U8)
+		layout.InitBytes(p, 0)
 		pool = layout.FromPointer(p)
 		layout.Header(pool).Word = uint64(poolLen)
 		layout.Header(pool).Aux[0] = 0

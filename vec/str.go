@@ -113,8 +113,8 @@ func FromStringsFunc(n int, at func(i int) string) (value.V, error) {
 		if err != nil {
 			return value.V{}, err
 		}
-		heap.HeaderOf(p).Type = int8(value.U8)
-		layout.Header(v).Aux[layout.SlotPool] = uint64(uintptr(p))
+		layout.InitBytes(p, 0)
+		layout.SetPool(v, p)
 		pool = unsafe.Slice((*byte)(layout.BlockData(layout.FromPointer(p))), pooled)
 	}
 	views := unsafe.Slice((*[16]byte)(layout.BlockData(v)), n)
@@ -332,7 +332,7 @@ func CompactStr(vp *value.V) error {
 		if err != nil {
 			return err
 		}
-		heap.HeaderOf(p).Type = int8(value.U8)
+		layout.InitBytes(p, 0)
 		fresh = layout.FromPointer(p)
 		from := unsafe.Slice((*byte)(layout.BlockData(layout.Pool(v))), layout.Header(layout.Pool(v)).Word)
 		to := unsafe.Slice((*byte)(layout.BlockData(fresh)), live)

@@ -116,6 +116,55 @@ func DetachIndex(v value.V) (ix value.V) {
 	return ix
 }
 
+// AttachIndex attaches the INDEX block ix, built for v's rows, to v, which
+// must be private and have no index: v's header bytes 0..15, its
+// attributes, type and length are saved in ix's header (DetachIndex puts
+// them back), the index takes slot 0 (the link target, if any, stays in
+// bytes 8..15), and v's NULLMAP_EXT bit moves to the index. v's reference
+// to ix is the caller's, now v's.
+func AttachIndex(v, ix value.V, kind uint8) {
+	h := Header(v)
+	ih := IndexHeaderOf(ix)
+	ih.SavedAux, ih.SavedAttrs, ih.SavedType, ih.Kind, ih.Rows = h.Aux, h.Attrs, h.Type, kind, h.Word
+	link := h.Aux[SlotLink]
+	h.Aux = [2]uint64{Addr(ix), 0}
+	if h.Attrs&attrbits.Link != 0 {
+		h.Aux[SlotLink] = link
+	}
+	h.Attrs = h.Attrs&^attrbits.NullmapExt | attrbits.Index
+}
+
+// IndexOf returns the INDEX block attached to v, which must have one.
+func IndexOf(v value.V) value.V { return Owned(Header(v).Aux[SlotIndex]) }
+
+// InitIndex makes the fresh zeroed block ix an INDEX of children child
+// slots and size bytes of data.
+func InitIndex(ix value.V, children int, size uintptr) {
+	Header(ix).Type = int8(value.Index)
+	ih := IndexHeaderOf(ix)
+	ih.Children = uint64(children)
+	ih.Size = uint64(size)
+}
+
+// InitBytes makes the fresh block at p a U8 vector of n bytes (at most its
+// capacity): the type and length of a bitmap or pool a builder fills.
+func InitBytes(p unsafe.Pointer, n int) value.V {
+	v := FromPointer(p)
+	Header(v).Type = int8(value.U8)
+	SetLen(v, n)
+	return v
+}
+
+// SetNullmap gives the private vector v, which has no null bits yet, the
+// external null map nm (a U8 vector of its rows' bits, 1 = null), and the
+// NULLMAP_EXT and HAS_NULLS attributes; v's reference to nm is the
+// caller's, now v's.
+func SetNullmap(v, nm value.V) {
+	h := Header(v)
+	h.Aux[SlotNullmap] = Addr(nm)
+	h.Attrs |= attrbits.NullmapExt | attrbits.HasNulls
+}
+
 // SetLen sets a vector's length to n rows (at most its capacity): a
 // builder's vector once its rows are written, or a fresh vector of a
 // decoder that writes every row of it before anyone else sees it (the rows
