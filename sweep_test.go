@@ -92,7 +92,7 @@ func TestEveryReaderTakesAnyValue(t *testing.T) {
 		"layout.Pool":       func(v value.V) { _ = layout.Pool(v) },
 		"layout.Root":       func(v value.V) { _, _ = layout.Root(v) },
 		"layout.NullBits":   func(v value.V) { _, _ = layout.NullBits(v) },
-		"vec.DeadBytes":     func(v value.V) { _ = vec.DeadBytes(v) },
+		"vec.StrPool":       func(v value.V) { _, _ = vec.StrPool(v) },
 		"vec.All":           func(v value.V) { _, _ = vec.All[int64](v) },
 		"vec.AllNullable":   func(v value.V) { _, _ = vec.AllNullable[int64](v) },
 		"vec.AllStr":        func(v value.V) { _, _ = vec.AllStr(v) },

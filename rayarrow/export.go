@@ -456,7 +456,7 @@ func compactForWriting(v value.V) (value.V, error) {
 	if pool.IsZero() {
 		return c, nil
 	}
-	if int(pool.Len()) <= 2*vec.PooledBytes(v)+compactSlack {
+	if st, _ := vec.StrPool(v); st.Bytes <= 2*st.Pooled+compactSlack {
 		return c, nil
 	}
 	if err := vec.CompactStr(&c); err != nil {

@@ -144,7 +144,8 @@ func sections(v value.V) (data, nulls, pool []byte) {
 // bytes (its views' offsets are then the file's), else a copy of the
 // views over a pool of just their strings.
 func strSections(v value.V, n int, whole bool) (views, pool []byte) {
-	if p := layout.Pool(v); whole && vec.DeadBytes(v) == 0 {
+	st, _ := vec.StrPool(v)
+	if p := layout.Pool(v); whole && st.Dead == 0 {
 		views = unsafe.Slice((*byte)(layout.BlockData(v)), n*16)
 		if !p.IsZero() {
 			pool = unsafe.Slice((*byte)(layout.BlockData(p)), p.Len())
@@ -152,7 +153,7 @@ func strSections(v value.V, n int, whole bool) (views, pool []byte) {
 		return views, pool
 	}
 	views = make([]byte, n*16)
-	pool = make([]byte, 0, vec.PooledBytes(v))
+	pool = make([]byte, 0, st.Pooled)
 	for i := range n {
 		s, _ := vec.StrView(v, i)
 		e := views[i*16 : i*16+16]

@@ -283,26 +283,38 @@ func privatePool(vp *value.V, extra int, keep *string) (value.V, error) {
 	return pool, nil
 }
 
-// DeadBytes returns the pool bytes of a STR vector that no row uses.
-func DeadBytes(v value.V) int {
-	if checkStr("", v) != nil {
-		return 0
-	}
-	if pool := layout.Pool(v); !pool.IsZero() {
-		return int(layout.Header(pool).Aux[0])
-	}
-	return 0
+// StrPoolStats describes the pool of a STR vector (StrPool).
+type StrPoolStats struct {
+	// Bytes is the size of the pool, shared with a slice's parent.
+	Bytes int
+	// Pooled is the bytes of the vector's rows' strings that lie in the
+	// pool (those longer than 12 bytes; shorter ones are inline in their
+	// views). For a slice they are its rows' strings, however large the
+	// pool it shares with its parent; Bytes less Pooled is what
+	// CompactStr would drop.
+	Pooled int
+	// Dead is the pool bytes that overwritten strings left behind, which
+	// no row of the pool's vector uses.
+	Dead int
 }
 
-// PooledBytes returns the bytes of a STR vector's strings that lie in its
-// pool (those longer than 12 bytes; shorter ones are inline in their
-// views). For a slice they are its rows' strings, however large the pool
-// it shares with its parent; the pool's size less this is what CompactStr
-// would drop.
-func PooledBytes(v value.V) int {
-	if checkStr("", v) != nil {
-		return 0
+// StrPool reports on the pool of a STR vector: how large it is and how
+// much of it the vector's rows use, for an engine deciding when
+// CompactStr pays. Another type is ErrType.
+func StrPool(v value.V) (StrPoolStats, error) {
+	if err := checkStr("vec.StrPool", v); err != nil {
+		return StrPoolStats{}, err
 	}
+	st := StrPoolStats{Pooled: pooledBytes(v)}
+	if pool := layout.Pool(v); !pool.IsZero() {
+		st.Bytes = int(pool.Len())
+		st.Dead = int(layout.Header(pool).Aux[0])
+	}
+	return st, nil
+}
+
+// pooledBytes is StrPoolStats.Pooled.
+func pooledBytes(v value.V) int {
 	n := 0
 	for _, e := range unsafe.Slice((*[16]byte)(layout.Data(v)), layout.Header(v).Word) {
 		if l := binary.LittleEndian.Uint32(e[0:4]); l > strInline {
@@ -325,7 +337,7 @@ func CompactStr(vp *value.V) error {
 	}
 	v := *vp
 	views := unsafe.Slice((*[16]byte)(layout.BlockData(v)), layout.Header(v).Word)
-	live := PooledBytes(v)
+	live := pooledBytes(v)
 	var fresh value.V
 	if live > 0 {
 		p, err := heap.Alloc(uintptr(live))

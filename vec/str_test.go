@@ -75,14 +75,14 @@ func TestStrCompaction(t *testing.T) {
 	if err := SetStr(&v, 0, "now short"); err != nil {
 		t.Fatal(err)
 	}
-	if DeadBytes(v) != 40 {
-		t.Errorf("dead bytes %d after overwriting a 40-byte string", DeadBytes(v))
+	if st, _ := StrPool(v); st.Dead != 40 {
+		t.Errorf("dead bytes %d after overwriting a 40-byte string", st.Dead)
 	}
 	if err := CompactStr(&v); err != nil {
 		t.Fatal(err)
 	}
-	if p := layout.Pool(v); p.Len() != 41 || DeadBytes(v) != 0 {
-		t.Errorf("after compaction: pool %d bytes, %d dead", p.Len(), DeadBytes(v))
+	if st, _ := StrPool(v); st.Bytes != 41 || st.Dead != 0 || st.Pooled != 41 {
+		t.Errorf("after compaction: %+v", st)
 	}
 	if got := strs(t, v); !slices.Equal(got, []string{"now short", "short", long + "2"}) {
 		t.Errorf("rows after compaction %q", got)
@@ -106,8 +106,8 @@ func TestStrCompaction(t *testing.T) {
 	old := heap.SetBudget(0)
 	err := CompactStr(&w)
 	heap.SetBudget(old)
-	if !errors.Is(err, ray.ErrLimit) || DeadBytes(w) != 20<<20 {
-		t.Errorf("compaction under an exhausted budget: %v, dead %d", err, DeadBytes(w))
+	if st, _ := StrPool(w); !errors.Is(err, ray.ErrLimit) || st.Dead != 20<<20 {
+		t.Errorf("compaction under an exhausted budget: %v, %+v", err, st)
 	}
 	if got := strs(t, w); !slices.Equal(got, []string{"x", huge}) {
 		t.Errorf("rows after a failed compaction %q", got)
@@ -305,8 +305,13 @@ func TestFromStringsFunc(t *testing.T) {
 		t.Errorf("pool of %d bytes holding %d, want %d", layout.Pool(v).Len(), layout.Header(layout.Pool(v)).Word, pooled)
 	}
 	sl := must(Slice(v, 3, 1))
-	if PooledBytes(sl) != len("thirteen byte") || PooledBytes(v) != len("thirteen byte")+200 {
-		t.Errorf("pooled bytes: slice %d, vector %d", PooledBytes(sl), PooledBytes(v))
+	ss, _ := StrPool(sl)
+	vs, _ := StrPool(v)
+	if ss.Pooled != len("thirteen byte") || vs.Pooled != len("thirteen byte")+200 || ss.Bytes != vs.Bytes {
+		t.Errorf("pools: slice %+v, vector %+v", ss, vs)
+	}
+	if _, err := StrPool(value.NullValue()); !errors.Is(err, ray.ErrType) {
+		t.Errorf("StrPool of NULL: %v", err)
 	}
 	cow.Release(&sl)
 	if err := AppendStr(&v, "appended after a bulk build"); err != nil || strs(t, v)[len(xs)] != "appended after a bulk build" {
