@@ -275,7 +275,7 @@ func (c *checker) views(v value.V, what string, n int) {
 	pool := layout.Pool(v)
 	used := uint64(0)
 	if !pool.IsZero() {
-		used = uint64(layout.Header(pool).Word)
+		used = uint64(layout.Len(pool))
 	}
 	data := layout.Data(v)
 	for i := range n {

@@ -118,7 +118,7 @@ func dropHandle(c value.V) {
 // caller to go to, since Release cannot fail: objects that must report one
 // do it themselves.
 func releaseHandle(x value.V) {
-	if obj, last, _ := handles.Drop(layout.Header(x).Word); last {
+	if obj, last, _ := handles.Drop(layout.Len(x)); last {
 		if c, ok := obj.(io.Closer); ok {
 			_ = c.Close()
 		}

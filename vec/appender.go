@@ -87,7 +87,7 @@ func (a *Appender[T]) appendSlow(x T) error {
 	if err := checkVec[T]("vec.Appender.Append", *a.vp); err != nil {
 		return err // the handle was replaced by something else
 	}
-	n := int(layout.Header((*a.vp)).Word)
+	n := int(layout.Len(*a.vp))
 	if err := prepare(a.vp, n+1); err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ func MutableSymIDs[T SymID](vp *value.V) ([]T, error) {
 	if err := prepare(vp, 0); err != nil {
 		return nil, err
 	}
-	return unsafe.Slice((*T)(layout.BlockData((*vp))), (*vp).Len()), nil
+	return unsafe.Slice((*T)(layout.BlockData(*vp)), (*vp).Len()), nil
 }
 
 // A StrBuilder makes a STR vector of a known number of rows by appending

@@ -57,7 +57,7 @@ func concat(op string, vs []value.V) (value.V, error) {
 	}
 	total := 0
 	for _, v := range vs {
-		total += int(layout.Header(v).Word)
+		total += int(layout.Len(v))
 	}
 	var c value.V
 	var err error
@@ -74,7 +74,7 @@ func concat(op string, vs []value.V) (value.V, error) {
 	}
 	at := 0
 	for _, v := range vs {
-		n := int(layout.Header(v).Word)
+		n := int(layout.Len(v))
 		if err := copyNulls(&c, v, 0, n, at); err != nil {
 			cow.Release(&c)
 			return value.V{}, err
@@ -95,11 +95,11 @@ func concatFixed(vs []value.V, total int) (value.V, error) {
 	size := uintptr(t.ElemSize())
 	at := uintptr(0)
 	for _, v := range vs {
-		n := uintptr(layout.Header(v).Word) * size
+		n := uintptr(layout.Len(v)) * size
 		memops.CopyPtr(offheap.Add(layout.BlockData(c), at), layout.Data(v), n)
 		at += n
 	}
-	layout.Header(c).Word = uint64(total)
+	layout.SetLen(c, uint64(total))
 	link, linked := linkOf(vs[0])
 	for _, v := range vs[1:] {
 		if l, ok := linkOf(v); !ok || l != link {
@@ -124,7 +124,7 @@ func concatStr(op string, vs []value.V, total int) (value.V, error) {
 	poolLen := 0
 	for _, v := range vs {
 		if p := layout.Pool(v); !p.IsZero() {
-			poolLen += int(layout.Header(p).Word)
+			poolLen += int(layout.Len(p))
 		}
 	}
 	if uint64(poolLen) > MaxPool {
@@ -140,17 +140,17 @@ func concatStr(op string, vs []value.V, total int) (value.V, error) {
 		}
 		layout.InitBytes(p, 0)
 		pool = layout.FromPointer(p)
-		layout.Header(pool).Word = uint64(poolLen)
+		layout.SetLen(pool, uint64(poolLen))
 		layout.Header(pool).Aux[0] = 0
 		layout.Header(c).Aux[layout.SlotPool] = uint64(uintptr(p))
 	}
 	row, poolAt := 0, 0
 	for _, v := range vs {
-		n := int(layout.Header(v).Word)
+		n := int(layout.Len(v))
 		views := offheap.Add(layout.BlockData(c), uintptr(row)*16)
 		memops.CopyPtr(views, layout.Data(v), uintptr(n)*16)
-		if p := layout.Pool(v); !p.IsZero() && layout.Header(p).Word > 0 {
-			memops.CopyPtr(offheap.Add(layout.BlockData(pool), uintptr(poolAt)), layout.BlockData(p), uintptr(layout.Header(p).Word))
+		if p := layout.Pool(v); !p.IsZero() && layout.Len(p) > 0 {
+			memops.CopyPtr(offheap.Add(layout.BlockData(pool), uintptr(poolAt)), layout.BlockData(p), uintptr(layout.Len(p)))
 			layout.Header(pool).Aux[0] += layout.Header(p).Aux[0]
 			if poolAt > 0 {
 				for i := range n {
@@ -160,11 +160,11 @@ func concatStr(op string, vs []value.V, total int) (value.V, error) {
 					}
 				}
 			}
-			poolAt += int(layout.Header(p).Word)
+			poolAt += int(layout.Len(p))
 		}
 		row += n
 	}
-	layout.Header(c).Word = uint64(total)
+	layout.SetLen(c, uint64(total))
 	return c, nil
 }
 
@@ -184,7 +184,7 @@ func concatSym(vs []value.V, total int) (value.V, error) {
 	base := uintptr(layout.BlockData(c))
 	row := 0
 	for _, v := range vs {
-		n, vw := int(layout.Header(v).Word), widthOf(v)
+		n, vw := int(layout.Len(v)), widthOf(v)
 		if vw == w {
 			memops.CopyPtr(offheap.Add(layout.BlockData(c), uintptr(row)<<w), layout.Data(v), uintptr(n)<<w)
 		} else {

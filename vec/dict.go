@@ -385,7 +385,7 @@ func appendAtom(vp *value.V, a value.V) error {
 			return err
 		}
 	case value.Sym:
-		id := int64(layout.Header(a).Word)
+		id := int64(layout.Len(a))
 		if value.IsNull(a) {
 			id = 0
 		}
@@ -397,8 +397,8 @@ func appendAtom(vp *value.V, a value.V) error {
 		if err := prepare(vp, n+1); err != nil {
 			return err
 		}
-		copy(unsafeBytes(layout.BlockData((*vp)), (n+1)*size)[n*size:], atomBytes(a))
-		layout.Header((*vp)).Word = uint64(n + 1)
+		copy(unsafeBytes(layout.BlockData(*vp), (n+1)*size)[n*size:], atomBytes(a))
+		layout.SetLen(*vp, uint64(n+1))
 	}
 	if value.IsNull(a) {
 		return setNullBit(vp, n, true)
@@ -418,7 +418,7 @@ func setRowAtom(vp *value.V, i int, a value.V) error {
 			return err
 		}
 	case value.Sym:
-		if err := SetSymID(vp, i, int64(layout.Header(a).Word)); err != nil {
+		if err := SetSymID(vp, i, int64(layout.Len(a))); err != nil {
 			return err
 		}
 	default:
@@ -426,8 +426,8 @@ func setRowAtom(vp *value.V, i int, a value.V) error {
 		if err := prepare(vp, 0); err != nil {
 			return err
 		}
-		copy(unsafeBytes(layout.BlockData((*vp)), (i+1)*size)[i*size:], atomBytes(a))
-		if layout.Header((*vp)).Attrs&attrbits.HasNulls != 0 {
+		copy(unsafeBytes(layout.BlockData(*vp), (i+1)*size)[i*size:], atomBytes(a))
+		if layout.Header(*vp).Attrs&attrbits.HasNulls != 0 {
 			if err := setNullBit(vp, i, false); err != nil {
 				return err
 			}
@@ -452,7 +452,7 @@ func removeRow(vp *value.V, i int) error {
 		items := layout.Slots(v, n)
 		old := layout.Owned(items[i])
 		copy(items[i:], items[i+1:])
-		layout.Header(v).Word = uint64(n - 1)
+		layout.SetLen(v, uint64(n-1))
 		cow.Release(&old)
 		return nil
 	}
@@ -478,6 +478,6 @@ func removeRow(vp *value.V, i int) error {
 			return err
 		}
 	}
-	layout.Header((*vp)).Word = uint64(n - 1)
+	layout.SetLen(*vp, uint64(n-1))
 	return nil
 }

@@ -71,7 +71,7 @@ func AllStr(v value.V) (iter.Seq2[int, []byte], error) {
 	if err := checkStr("vec.AllStr", v); err != nil {
 		return nil, err
 	}
-	n := int(layout.Header(v).Word)
+	n := int(layout.Len(v))
 	return func(yield func(int, []byte) bool) {
 		holding(v, func() {
 			for i := range n {
@@ -89,7 +89,7 @@ func AllSymIDs(v value.V) (iter.Seq2[int, int64], error) {
 	if err := checkSym("vec.AllSymIDs", v); err != nil {
 		return nil, err
 	}
-	n := int(layout.Header(v).Word)
+	n := int(layout.Len(v))
 	w := widthOf(v)
 	data := uintptr(layout.Data(v))
 	return func(yield func(int, int64) bool) {

@@ -48,13 +48,13 @@ func Link(vp *value.V, table string) error {
 
 // Unlink makes *vp a plain vector again.
 func Unlink(vp *value.V) error {
-	if (*vp).IsZero() || layout.Header((*vp)).Attrs&attrbits.Link == 0 || !(*vp).IsVector() {
+	if (*vp).IsZero() || layout.Header(*vp).Attrs&attrbits.Link == 0 || !(*vp).IsVector() {
 		return ray.Errorf(ray.ErrType, "vec.Unlink", "%v is not a linked column", (*vp).TypeName())
 	}
 	if err := prepare(vp, 0); err != nil {
 		return err
 	}
-	h := layout.Header((*vp))
+	h := layout.Header(*vp)
 	h.Attrs &^= attrbits.Link
 	h.Aux[layout.SlotLink] = 0 // a linked column's nulls are never inline
 	return nil
@@ -144,7 +144,7 @@ func Deref(v value.V, field string) (value.V, error) {
 // appendRowOf appends row i of src to *dst, a vector of the same type, or
 // a null row.
 func appendRowOf(dst *value.V, src value.V, i int, null bool) error {
-	n := int(layout.Header((*dst)).Word)
+	n := int(layout.Len(*dst))
 	switch src.Type() {
 	case value.Str:
 		s := ""
@@ -167,13 +167,13 @@ func appendRowOf(dst *value.V, src value.V, i int, null bool) error {
 		if err := prepare(dst, n+1); err != nil {
 			return err
 		}
-		d := layout.BlockData((*dst))
+		d := layout.BlockData(*dst)
 		if null {
 			clear(unsafeBytes(d, (n+1)*size)[n*size:])
 		} else {
 			copy(unsafeBytes(d, (n+1)*size)[n*size:], unsafeBytes(layout.Data(src), (i+1)*size)[i*size:])
 		}
-		layout.Header((*dst)).Word = uint64(n + 1)
+		layout.SetLen(*dst, uint64(n+1))
 	}
 	if null {
 		return setNullBit(dst, n, true)

@@ -61,14 +61,14 @@ func ListAppend(lp *value.V, item value.V) error {
 	if err := checkItem("vec.ListAppend", item); err != nil {
 		return err
 	}
-	n := int(layout.Header((*lp)).Word)
+	n := int(layout.Len(*lp))
 	cow.Retain(item)
 	if err := prepare(lp, n+1); err != nil {
 		cow.Release(&item)
 		return err
 	}
 	layout.Slots(*lp, n+1)[n] = uint64(uintptr(layout.Block(item)))
-	layout.Header((*lp)).Word = uint64(n + 1)
+	layout.SetLen(*lp, uint64(n+1))
 	return nil
 }
 
@@ -78,7 +78,7 @@ func ListGet(l value.V, i int) (value.V, error) {
 	if err := checkList("vec.ListGet", l); err != nil {
 		return value.V{}, err
 	}
-	n := int(layout.Header(l).Word)
+	n := int(layout.Len(l))
 	if i < 0 || i >= n {
 		return value.V{}, ray.Errorf(ray.ErrRange, "vec.ListGet", "index %d outside [0, %d)", i, n)
 	}
@@ -94,7 +94,7 @@ func ListSet(lp *value.V, i int, item value.V) error {
 	if err := checkItem("vec.ListSet", item); err != nil {
 		return err
 	}
-	n := int(layout.Header((*lp)).Word)
+	n := int(layout.Len(*lp))
 	if i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.ListSet", "index %d outside [0, %d)", i, n)
 	}

@@ -36,7 +36,7 @@ func IsNull(v value.V, i int) (bool, error) {
 	if v.IsZero() || !v.IsVector() {
 		return false, ray.Errorf(ray.ErrType, "vec.IsNull", "%v has no rows", v.TypeName())
 	}
-	if n := int(layout.Header(v).Word); i < 0 || i >= n {
+	if n := int(layout.Len(v)); i < 0 || i >= n {
 		return false, ray.Errorf(ray.ErrRange, "vec.IsNull", "index %d outside [0, %d)", i, n)
 	}
 	b, off := layout.NullBits(v)
@@ -52,7 +52,7 @@ func NullCount(v value.V) int {
 	if b == nil {
 		return 0
 	}
-	n := int(layout.Header(v).Word)
+	n := int(layout.Len(v))
 	count := 0
 	i := off
 	end := off + n
@@ -79,7 +79,7 @@ func SetNull(vp *value.V, i int, null bool) error {
 	if v.IsZero() || !v.IsVector() {
 		return ray.Errorf(ray.ErrType, "vec.SetNull", "cannot set nulls of %v", v.TypeName())
 	}
-	if n := int(layout.Header(v).Word); i < 0 || i >= n {
+	if n := int(layout.Len(v)); i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.SetNull", "index %d outside [0, %d)", i, n)
 	}
 	if err := prepare(vp, 0); err != nil {
@@ -111,7 +111,7 @@ func setNullBit(vp *value.V, i int, null bool) error {
 		if err != nil {
 			return err
 		}
-		setBit(unsafe.Slice((*byte)(layout.BlockData(m)), layout.Header(m).Word), i, null)
+		setBit(unsafe.Slice((*byte)(layout.BlockData(m)), layout.Len(m)), i, null)
 	}
 	if null {
 		h.Attrs |= attrbits.HasNulls // and, for STR, whatever state the map was in (ARCHITECTURE.md D7)
@@ -152,7 +152,7 @@ func privateNullMap(vp *value.V, i int) (value.V, error) {
 	if err := cow.Cow(&m); err != nil {
 		return value.V{}, err
 	}
-	if have := int(layout.Header(m).Word); have < need {
+	if have := int(layout.Len(m)); have < need {
 		p, err := heap.Realloc(layout.Block(m), uintptr(max(need, 2*have)))
 		if err != nil {
 			h.Aux[layout.SlotNullmap] = uint64(uintptr(layout.Block(m))) // Cow may have replaced it
@@ -160,7 +160,7 @@ func privateNullMap(vp *value.V, i int) (value.V, error) {
 		}
 		m = layout.FromPointer(p)
 		memops.ZeroPtr(offheap.Add(layout.BlockData(m), uintptr(have)), heap.Cap(p)-uintptr(have))
-		layout.Header(m).Word = uint64(heap.Cap(p))
+		layout.SetLen(m, uint64(heap.Cap(p)))
 	}
 	h.Aux[layout.SlotNullmap] = uint64(uintptr(layout.Block(m)))
 	return m, nil
@@ -232,7 +232,7 @@ func SetNulls(vp *value.V, nulls []byte, off int) error {
 	if v.IsZero() || !v.IsVector() {
 		return ray.Errorf(ray.ErrType, "vec.SetNulls", "cannot set nulls of %v", v.TypeName())
 	}
-	n := int(layout.Header(v).Word)
+	n := int(layout.Len(v))
 	if off < 0 {
 		return ray.Errorf(ray.ErrRange, "vec.SetNulls", "bit offset %d", off)
 	}
@@ -270,7 +270,7 @@ func SetNulls(vp *value.V, nulls []byte, off int) error {
 	if err != nil {
 		return err
 	}
-	dst := unsafe.Slice((*byte)(layout.BlockData(m)), layout.Header(m).Word)
+	dst := unsafe.Slice((*byte)(layout.BlockData(m)), layout.Len(m))
 	clear(dst)
 	switch {
 	case have == 0: // no row is null

@@ -68,7 +68,7 @@ func StrView(v value.V, i int) ([]byte, error) {
 	if err := checkStr("vec.StrView", v); err != nil {
 		return nil, err
 	}
-	if n := int(layout.Header(v).Word); i < 0 || i >= n {
+	if n := int(layout.Len(v)); i < 0 || i >= n {
 		return nil, ray.Errorf(ray.ErrRange, "vec.StrView", "index %d outside [0, %d)", i, n)
 	}
 	return strView(v, i), nil
@@ -137,10 +137,10 @@ func FromStringsFunc(n int, at func(i int) string) (value.V, error) {
 		off += len(s)
 	}
 	if pooled > 0 {
-		layout.Header(layout.Pool(v)).Word = uint64(off)
+		layout.SetLen(layout.Pool(v), uint64(off))
 	}
 	built = true
-	layout.Header(v).Word = uint64(n)
+	layout.SetLen(v, uint64(n))
 	return v, nil
 }
 
@@ -166,7 +166,7 @@ func AppendStr(vp *value.V, s string) error {
 	if err := checkStr("vec.AppendStr", *vp); err != nil {
 		return err
 	}
-	n := int(layout.Header((*vp)).Word)
+	n := int(layout.Len(*vp))
 	return writeStr(vp, n, n+1, s)
 }
 
@@ -177,14 +177,14 @@ func SetStr(vp *value.V, i int, s string) error {
 	if err := checkStr("vec.SetStr", *vp); err != nil {
 		return err
 	}
-	n := int(layout.Header((*vp)).Word)
+	n := int(layout.Len(*vp))
 	if i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.SetStr", "index %d outside [0, %d)", i, n)
 	}
 	if err := writeStr(vp, i, n, s); err != nil {
 		return err
 	}
-	if layout.Header((*vp)).Attrs&attrbits.HasNulls != 0 {
+	if layout.Header(*vp).Attrs&attrbits.HasNulls != 0 {
 		return setNullBit(vp, i, false)
 	}
 	return nil
@@ -210,7 +210,7 @@ func writeStr(vp *value.V, i, rows int, s string) error {
 	} else {
 		copy(e[4:8], s)
 	}
-	n := int(layout.Header((*vp)).Word)
+	n := int(layout.Len(*vp))
 	if err := prepare(vp, rows); err != nil {
 		return err
 	}
@@ -228,14 +228,14 @@ func writeStr(vp *value.V, i, rows int, s string) error {
 		if err != nil {
 			return err
 		}
-		off := layout.Header(pool).Word
+		off := layout.Len(pool)
 		memops.CopyPtr(offheap.Add(layout.BlockData(pool), uintptr(off)), unsafe.Pointer(unsafe.StringData(s)), uintptr(len(s)))
-		layout.Header(pool).Word = off + uint64(len(s))
+		layout.SetLen(pool, off+uint64(len(s)))
 		binary.LittleEndian.PutUint32(e[12:16], uint32(off))
 	}
-	*(*[16]byte)(offheap.Add(layout.BlockData((*vp)), uintptr(i)*16)) = e
+	*(*[16]byte)(offheap.Add(layout.BlockData(*vp), uintptr(i)*16)) = e
 	if i >= n {
-		layout.Header((*vp)).Word = uint64(i + 1)
+		layout.SetLen(*vp, uint64(i+1))
 	}
 	return nil
 }
@@ -246,7 +246,7 @@ func writeStr(vp *value.V, i, rows int, s string) error {
 // pool and *keep (a string about to be written) lies in it, *keep is first
 // copied to Go memory.
 func privatePool(vp *value.V, extra int, keep *string) (value.V, error) {
-	h := layout.Header((*vp))
+	h := layout.Header(*vp)
 	if h.Aux[layout.SlotPool] == 0 {
 		p, err := heap.Alloc(uintptr(max(extra, 256)))
 		if err != nil {
@@ -262,7 +262,7 @@ func privatePool(vp *value.V, extra int, keep *string) (value.V, error) {
 		return value.V{}, err
 	}
 	h.Aux[layout.SlotPool] = uint64(uintptr(layout.Block(pool)))
-	used := layout.Header(pool).Word
+	used := layout.Len(pool)
 	need := used + uint64(extra)
 	if need > MaxPool {
 		return value.V{}, ray.Errorf(ray.ErrLimit, "vec.AppendStr", "the STR pool would hold %d bytes, more than %d", need, MaxPool)
@@ -316,7 +316,7 @@ func StrPool(v value.V) (StrPoolStats, error) {
 // pooledBytes is StrPoolStats.Pooled.
 func pooledBytes(v value.V) int {
 	n := 0
-	for _, e := range unsafe.Slice((*[16]byte)(layout.Data(v)), layout.Header(v).Word) {
+	for _, e := range unsafe.Slice((*[16]byte)(layout.Data(v)), layout.Len(v)) {
 		if l := binary.LittleEndian.Uint32(e[0:4]); l > strInline {
 			n += int(l)
 		}
@@ -336,7 +336,7 @@ func CompactStr(vp *value.V) error {
 		return err
 	}
 	v := *vp
-	views := unsafe.Slice((*[16]byte)(layout.BlockData(v)), layout.Header(v).Word)
+	views := unsafe.Slice((*[16]byte)(layout.BlockData(v)), layout.Len(v))
 	live := pooledBytes(v)
 	var fresh value.V
 	if live > 0 {
@@ -346,7 +346,7 @@ func CompactStr(vp *value.V) error {
 		}
 		layout.InitBytes(p, 0)
 		fresh = layout.FromPointer(p)
-		from := unsafe.Slice((*byte)(layout.BlockData(layout.Pool(v))), layout.Header(layout.Pool(v)).Word)
+		from := unsafe.Slice((*byte)(layout.BlockData(layout.Pool(v))), layout.Len(layout.Pool(v)))
 		to := unsafe.Slice((*byte)(layout.BlockData(fresh)), live)
 		off := 0
 		for i := range views {
@@ -360,7 +360,7 @@ func CompactStr(vp *value.V) error {
 			binary.LittleEndian.PutUint32(e[12:16], uint32(off))
 			off += int(l)
 		}
-		layout.Header(fresh).Word = uint64(off)
+		layout.SetLen(fresh, uint64(off))
 	}
 	h := layout.Header(v)
 	old := layout.Owned(h.Aux[layout.SlotPool])

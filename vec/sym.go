@@ -61,7 +61,7 @@ func GetSymID(v value.V, i int) (int64, error) {
 	if err := checkSym("vec.GetSymID", v); err != nil {
 		return 0, err
 	}
-	if n := int(layout.Header(v).Word); i < 0 || i >= n {
+	if n := int(layout.Len(v)); i < 0 || i >= n {
 		return 0, ray.Errorf(ray.ErrRange, "vec.GetSymID", "index %d outside [0, %d)", i, n)
 	}
 	w := widthOf(v)
@@ -124,7 +124,7 @@ func SetSymID(vp *value.V, i int, id int64) error {
 	if err := checkSym("vec.SetSymID", *vp); err != nil {
 		return err
 	}
-	if n := int(layout.Header((*vp)).Word); i < 0 || i >= n {
+	if n := int(layout.Len(*vp)); i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.SetSymID", "index %d outside [0, %d)", i, n)
 	}
 	if id < 0 || id >= value.SymCount() {
@@ -167,7 +167,7 @@ func prepareSym(vp *value.V, need int, w attrs.Width) error {
 	if w <= old {
 		return nil
 	}
-	n := int(layout.Header(v).Word)
+	n := int(layout.Len(v))
 	// Room for max(need, n) rows at the new width, then rewrite the ids
 	// from the last down, so that none is overwritten before it is read.
 	if rows := max(need, n) << (w - old); rows > Cap(v) { // counted at the old width
@@ -193,7 +193,7 @@ func SymIDs(dst []int64, v value.V, from int) (int, error) {
 	if err := checkSym("vec.SymIDs", v); err != nil {
 		return 0, err
 	}
-	n := int(layout.Header(v).Word)
+	n := int(layout.Len(v))
 	if from < 0 || from > n {
 		return 0, ray.Errorf(ray.ErrRange, "vec.SymIDs", "row %d outside [0, %d]", from, n)
 	}
@@ -250,7 +250,7 @@ func fromSymIDs(ids []int64, maxID int64) (value.V, error) {
 	for i, id := range ids {
 		storeID(base+uintptr(i)<<w, w, id)
 	}
-	layout.Header(out).Word = uint64(n)
+	layout.SetLen(out, uint64(n))
 	return out, nil
 }
 
@@ -268,7 +268,7 @@ func ToSym(v value.V) (value.V, error) {
 	if err := checkStr("vec.ToSym", v); err != nil {
 		return value.V{}, err
 	}
-	n := int(layout.Header(v).Word)
+	n := int(layout.Len(v))
 	nulls, off := layout.NullBits(v)
 	ids := make([]int64, n)
 	seen := make(map[string]int64)

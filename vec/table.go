@@ -116,7 +116,7 @@ func AddColumn(tp *value.V, name string, col value.V) error {
 	if err := ListAppend(&cols, col); err != nil {
 		s[1] = uint64(uintptr(layout.Block(cols)))
 		// Take the name back off, so that the table stays consistent.
-		layout.Header(names).Word--
+		layout.SetLen(names, layout.Len(names)-1)
 		return err
 	}
 	s[1] = uint64(uintptr(layout.Block(cols)))

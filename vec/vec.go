@@ -51,7 +51,7 @@ func Zeros(t value.Type, n int) (value.V, error) {
 		return value.V{}, err
 	}
 	memops.ZeroPtr(layout.BlockData(v), uintptr(n*t.ElemSize()))
-	layout.Header(v).Word = uint64(n)
+	layout.SetLen(v, uint64(n))
 	return v, nil
 }
 
@@ -68,7 +68,7 @@ func FromSlice[T Elem](t value.Type, xs []T) (value.V, error) {
 	if len(xs) > 0 {
 		memops.CopyPtr(layout.BlockData(v), unsafe.Pointer(&xs[0]), uintptr(len(xs))*unsafe.Sizeof(xs[0]))
 	}
-	layout.Header(v).Word = uint64(len(xs))
+	layout.SetLen(v, uint64(len(xs)))
 	return v, nil
 }
 
@@ -108,7 +108,7 @@ func Elems[T Elem](v value.V) ([]T, error) {
 	if err := checkVec[T]("vec.Elems", v); err != nil {
 		return nil, err
 	}
-	return unsafe.Slice((*T)(layout.Data(v)), layout.Header(v).Word), nil
+	return unsafe.Slice((*T)(layout.Data(v)), layout.Len(v)), nil
 }
 
 // Mutable makes *vp private (copying it if it is shared, a slice, indexed
@@ -121,7 +121,7 @@ func Mutable[T Elem](vp *value.V) ([]T, error) {
 	if err := prepare(vp, 0); err != nil {
 		return nil, err
 	}
-	return unsafe.Slice((*T)(layout.BlockData((*vp))), layout.Header((*vp)).Word), nil
+	return unsafe.Slice((*T)(layout.BlockData(*vp)), layout.Len(*vp)), nil
 }
 
 // Get returns element i of v. A BOOL row is true when its byte is not 0,
@@ -132,7 +132,7 @@ func Get[T Elem](v value.V, i int) (T, error) {
 	if err := checkVec[T]("vec.Get", v); err != nil {
 		return z, err
 	}
-	if n := int(layout.Header(v).Word); i < 0 || i >= n {
+	if n := int(layout.Len(v)); i < 0 || i >= n {
 		return z, ray.Errorf(ray.ErrRange, "vec.Get", "index %d outside [0, %d)", i, n)
 	}
 	p := offheap.Add(layout.Data(v), uintptr(i)*unsafe.Sizeof(z))
@@ -147,7 +147,7 @@ func Set[T Elem](vp *value.V, i int, x T) error {
 	if err := checkVec[T]("vec.Set", *vp); err != nil {
 		return err
 	}
-	if n := int(layout.Header((*vp)).Word); i < 0 || i >= n {
+	if n := int(layout.Len(*vp)); i < 0 || i >= n {
 		return ray.Errorf(ray.ErrRange, "vec.Set", "index %d outside [0, %d)", i, n)
 	}
 	if err := prepare(vp, 0); err != nil {
@@ -186,7 +186,7 @@ func Append[T Elem](vp *value.V, x T) error {
 	}
 	v = *vp
 	*(*T)(offheap.Add(layout.BlockData(v), uintptr(n*size))) = x
-	layout.Header(v).Word = n + 1
+	layout.SetLen(v, n+1)
 	return nil
 }
 
@@ -203,14 +203,14 @@ func AppendSlice[T Elem](vp *value.V, xs []T) error {
 	if aliases(*vp, unsafe.Pointer(&xs[0]), uintptr(len(xs))*unsafe.Sizeof(xs[0])) {
 		xs = slices.Clone(xs)
 	}
-	n := int(layout.Header((*vp)).Word)
+	n := int(layout.Len(*vp))
 	if err := prepare(vp, n+len(xs)); err != nil {
 		return err
 	}
 	v := *vp
 	size := unsafe.Sizeof(xs[0])
 	memops.CopyPtr(offheap.Add(layout.BlockData(v), uintptr(n)*size), unsafe.Pointer(&xs[0]), uintptr(len(xs))*size)
-	layout.Header(v).Word = uint64(n + len(xs))
+	layout.SetLen(v, uint64(n+len(xs)))
 	return nil
 }
 
@@ -220,7 +220,7 @@ func Insert[T Elem](vp *value.V, i int, x T) error {
 	if err := checkVec[T]("vec.Insert", *vp); err != nil {
 		return err
 	}
-	n := int(layout.Header((*vp)).Word)
+	n := int(layout.Len(*vp))
 	if i < 0 || i > n {
 		return ray.Errorf(ray.ErrRange, "vec.Insert", "index %d outside [0, %d]", i, n)
 	}
@@ -231,7 +231,7 @@ func Insert[T Elem](vp *value.V, i int, x T) error {
 	xs := unsafe.Slice((*T)(layout.BlockData(v)), n+1)
 	copy(xs[i+1:], xs[i:n])
 	xs[i] = x
-	layout.Header(v).Word = uint64(n + 1)
+	layout.SetLen(v, uint64(n+1))
 	if layout.Header(v).Attrs&attrbits.HasNulls != 0 {
 		return shiftNullsDown(vp, i, n)
 	}
@@ -249,7 +249,7 @@ func Slice(v value.V, off, n int) (value.V, error) {
 	if v.IsZero() || !isFixed(v.Type()) && v.Type() != value.Str && v.Type() != value.Sym {
 		return value.V{}, ray.Errorf(ray.ErrType, "vec.Slice", "cannot slice %v", v.TypeName())
 	}
-	length := int(layout.Header(v).Word)
+	length := int(layout.Len(v))
 	if off < 0 || n < 0 || off > length || n > length-off {
 		return value.V{}, ray.Errorf(ray.ErrRange, "vec.Slice", "rows [%d, %d+%d) outside [0, %d)", off, off, n, length)
 	}
@@ -340,14 +340,14 @@ func grow(vp *value.V, need int) error {
 // copy links into the same table: the link is part of the value.
 func materialize(v value.V, capacity int) (value.V, error) {
 	t := v.Type()
-	n := int(layout.Header(v).Word)
+	n := int(layout.Len(v))
 	size := v.ElemSize()
 	c, err := newSized(t, capacity, size)
 	if err != nil {
 		return value.V{}, err
 	}
 	memops.CopyPtr(layout.BlockData(c), layout.Data(v), uintptr(n)*uintptr(size))
-	layout.Header(c).Word = uint64(n)
+	layout.SetLen(c, uint64(n))
 	if target, ok := linkOf(v); ok { // before the nulls, which a link keeps outside
 		layout.Header(c).Aux[layout.SlotLink] = target
 		layout.Header(c).Attrs |= attrbits.Link

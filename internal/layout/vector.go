@@ -169,7 +169,11 @@ func SetNullmap(v, nm value.V) {
 // builder's vector once its rows are written, or a fresh vector of a
 // decoder that writes every row of it before anyone else sees it (the rows
 // are whatever the block held until then).
-func SetLen(v value.V, n int) { Header(v).Word = uint64(n) }
+func SetLen[N int | uint64](v value.V, n N) { Header(v).Word = uint64(n) }
+
+// Len returns a vector's length in rows (a header's word: an atom's
+// payload is not a length).
+func Len(v value.V) uint64 { return Header(v).Word }
 
 // SetPool makes pool (a U8 block, owned from then on by v) the pool of
 // STR vector v, replacing none: v must have had no pool, or have handed
