@@ -343,6 +343,8 @@ func (c *Client) readEndpoint(ctx context.Context, ep *flight.FlightEndpoint, re
 		return nil
 	case s.err == errTooLarge:
 		return ray.Errorf(ray.ErrLimit, "rayflight.Fetch", "the stream passes its limit of %d bytes", s.limit)
+	case s.recvErr != nil && ctx.Err() == nil: // the server or the network ended the stream
+		return ray.Wrap(ray.ErrIO, "rayflight.Fetch", s.recvErr, "reading from %s", addr)
 	case ctx.Err() != nil: // a stream cut by the cancellation, whatever it broke
 		return ray.Wrap(ray.ErrIO, "rayflight.Fetch", context.Cause(ctx), "reading from %s", addr)
 	case !errors.As(err, new(*ray.Error)):

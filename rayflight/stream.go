@@ -3,6 +3,7 @@ package rayflight
 import (
 	"encoding/binary"
 	"errors"
+	"io"
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
@@ -37,6 +38,9 @@ type ipcStream struct {
 	bodyLen int64 // the body bytes of the message being read
 	limit   int64
 	err     error // why the stream was cut, if it was cut here
+	// recvErr is the transport's error, when receiving a message failed:
+	// whatever the IPC reader makes of the cut, it is the transport's.
+	recvErr error
 }
 
 var errTooLarge = errors.New("stream past the limit")
@@ -49,6 +53,9 @@ func (s *ipcStream) Read(p []byte) (int, error) {
 		if s.first != nil {
 			s.cur, s.first = *s.first, nil
 		} else if err := s.r.RecvMsg(&s.cur); err != nil {
+			if err != io.EOF {
+				s.recvErr = err
+			}
 			return 0, err // io.EOF at the end of the stream
 		}
 		if len(s.cur.header) == 0 {
