@@ -1,253 +1,136 @@
 package attrs
 
 import (
-	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/attrbits"
+	"github.com/raygo/ray/internal/heap"
+	"github.com/raygo/ray/internal/layout"
+	"github.com/raygo/ray/value"
 )
 
-// Flag names a meaning an attribute bit can carry. Which bit, if any, holds
-// it depends on the value's Class (see the table in the package comment).
-type Flag uint8
+// Sorted reports whether v is a vector whose rows are ascending (each at
+// least the one before) and not null, as its owner asserted with
+// SetSorted or as a slice of such a vector.
+func Sorted(v value.V) bool { return isVector(v) && layout.Attrs(v).Has(attrbits.FlagSorted) }
 
-const (
-	HasIndex   Flag = iota + 1 // vector: an index block sits in header bytes 0..7
-	Slice                      // vector: a view of a parent (bytes 0..15 = parent, offset)
-	NullmapExt                 // vector: bytes 0..7 hold an external null bitmap
-	HasNulls                   // vector: may contain nulls
-	HasLink                    // I32/I64 vector: a linked column, target in bytes 8..15
-	Name                       // -SYM atom: a variable reference, not a literal
-	Graph                      // -I64 atom: holds a shared handle
-	HNSW                       // -I64 atom: holds a uniquely owned handle
-	Arena                      // any: not reference counted, never freed
-	numFlags
-)
+// Unique reports whether v is a vector no two of whose rows are equal and
+// none null, as its owner asserted with SetUnique or as a slice of such a
+// vector.
+func Unique(v value.V) bool { return isVector(v) && layout.Attrs(v).Has(attrbits.FlagUnique) }
 
-var flagNames = [numFlags]string{
-	HasIndex: "HAS_INDEX", Slice: "SLICE", NullmapExt: "NULLMAP_EXT", HasNulls: "HAS_NULLS",
-	HasLink: "HAS_LINK", Name: "NAME", Graph: "GRAPH", HNSW: "HNSW", Arena: "ARENA",
-}
+// Indexed reports whether v is a vector with an index attached (package
+// index): lookups on it go through the index until a write drops it.
+func Indexed(v value.V) bool { return isVector(v) && layout.HasIndex(v) }
 
-func (f Flag) String() string {
-	if f < numFlags && flagNames[f] != "" {
-		return flagNames[f]
-	}
-	return fmt.Sprintf("Flag(%d)", uint8(f))
-}
+// IsSlice reports whether v is a view of rows of another vector (vec.Slice):
+// it shares that vector's memory, and writing it first copies its rows.
+func IsSlice(v value.V) bool { return isVector(v) && layout.IsSlice(v) }
 
-// Class is the kind of value an attribute byte belongs to; it decides what
-// each bit means.
-type Class uint8
-
-const (
-	Other          Class = iota // DICT, TABLE, INDEX, NULL, ERROR, atoms other than -I64 and -SYM
-	Vector                      // typed vectors other than I32, I64 and SYM; LIST
-	LinkableVector              // I32 and I64 vectors: vectors that may carry a link
-	SymVector                   // SYM vectors: the low bits are the index width
-	I64Atom                     // -I64 atoms: may hold a handle
-	SymAtom                     // -SYM atoms: may be a NAME
-	numClasses
-)
-
-var classNames = [numClasses]string{"other", "vector", "I32/I64 vector", "SYM vector", "-I64 atom", "-SYM atom"}
-
-func (c Class) String() string {
-	if c < numClasses {
-		return classNames[c]
-	}
-	return fmt.Sprintf("Class(%d)", uint8(c))
-}
-
-// Type tags as the file format numbers them (value.Type names them).
-const (
-	tagList = 0
-	tagI32  = 4
-	tagI64  = 5
-	tagSym  = 12
-	tagStr  = 13
-)
-
-// ClassOf returns the class of a value with type tag typ.
-func ClassOf(typ int8) Class {
-	switch {
-	case typ == tagI32 || typ == tagI64:
-		return LinkableVector
-	case typ == tagSym:
-		return SymVector
-	case typ >= tagList && typ <= tagStr:
-		return Vector
-	case typ == -tagI64:
-		return I64Atom
-	case typ == -tagSym:
-		return SymAtom
-	}
-	return Other
-}
-
-// bitOf is the namespace table: bitOf[class][flag] is the bit that carries
-// flag for values of class, or 0 when flag has no meaning there.
-var bitOf = [numClasses][numFlags]uint8{
-	Other:          {Arena: 0x80},
-	Vector:         {HasIndex: 0x08, Slice: 0x10, NullmapExt: 0x20, HasNulls: 0x40, Arena: 0x80},
-	LinkableVector: {HasLink: 0x04, HasIndex: 0x08, Slice: 0x10, NullmapExt: 0x20, HasNulls: 0x40, Arena: 0x80},
-	SymVector:      {HasIndex: 0x08, Slice: 0x10, NullmapExt: 0x20, HasNulls: 0x40, Arena: 0x80},
-	I64Atom:        {Graph: 0x02, HNSW: 0x04, Arena: 0x80},
-	SymAtom:        {Name: 0x20, Arena: 0x80},
-}
-
-// symWidthMask is the low two bits of a SYM vector's byte: its width.
-const symWidthMask = 0x03
-
-// Width is the width of a SYM vector's ids.
-type Width uint8
-
-const (
-	W8  Width = iota // 1-byte ids
-	W16              // 2-byte ids
-	W32              // 4-byte ids
-	W64              // 8-byte ids
-)
-
-// Bytes returns the size of one id of width w.
-func (w Width) Bytes() int { return 1 << w }
-
-// WidthFor returns the narrowest width that holds ids up to maxID.
-func WidthFor(maxID uint64) Width {
-	switch {
-	case maxID <= 0xFF:
-		return W8
-	case maxID <= 0xFFFF:
-		return W16
-	case maxID <= 0xFFFFFFFF:
-		return W32
-	}
-	return W64
-}
-
-// HandleKind is what an -I64 atom's handle bits say it holds.
-type HandleKind uint8
-
-const (
-	NoHandle     HandleKind = iota
-	SharedHandle            // GRAPH: shared by copies, closed when the last reference goes
-	UniqueHandle            // HNSW: owned by one atom, deep-cloned on copy
-)
-
-// Byte is an attribute byte read in the light of its value's type.
-type Byte struct {
-	class Class
-	b     uint8
-}
-
-// Of pairs the attribute byte b with the type tag typ of its value.
-func Of(typ int8, b uint8) Byte { return Byte{ClassOf(typ), b} }
-
-// Raw returns the byte as stored in the header.
-func (a Byte) Raw() uint8 { return a.b }
-
-// Class returns the class the byte is read for.
-func (a Byte) Class() Class { return a.class }
-
-// Has reports whether the value carries flag. It is false whenever flag has
-// no meaning for the value's class.
-func (a Byte) Has(flag Flag) bool {
-	if flag >= numFlags {
+// MayHaveNulls reports whether v is a vector that may hold null rows. It
+// is sticky: a vector whose nulls were all cleared may still say so, and
+// false means no row is null.
+func MayHaveNulls(v value.V) bool {
+	if !isVector(v) {
 		return false
 	}
-	bit := bitOf[a.class][flag]
-	return bit != 0 && a.b&bit != 0
+	bits, _ := layout.NullBits(v)
+	return bits != nil || layout.MayHaveNulls(v)
 }
 
-// Set returns the byte with flag set or cleared. It fails with ErrType when
-// flag has no meaning for the value's class, and with ErrDomain when setting
-// a handle kind on an atom that already holds the other one.
-func (a Byte) Set(flag Flag, on bool) (Byte, error) {
-	if flag >= numFlags || bitOf[a.class][flag] == 0 {
-		return a, ray.Errorf(ray.ErrType, "attrs.Set", "%v has no meaning for a %v", flag, a.class)
+// Linked reports whether v is a linked column (vec.Link): its I32 or I64
+// rows are row ids of a table.
+func Linked(v value.V) bool {
+	if !isVector(v) {
+		return false
 	}
-	if on && (flag == Graph && a.Has(HNSW) || flag == HNSW && a.Has(Graph)) {
-		return a, ray.Errorf(ray.ErrDomain, "attrs.Set", "an atom holds one handle: cannot set %v on one with %v", flag, a.Handle())
-	}
-	bit := bitOf[a.class][flag]
-	if on {
-		a.b |= bit
-	} else {
-		a.b &^= bit
-	}
-	return a, nil
+	_, ok := layout.LinkOf(v)
+	return ok
 }
 
-// SymWidth returns the id width of a SYM vector; ok is false for any other
-// class.
-func (a Byte) SymWidth() (w Width, ok bool) {
-	if a.class != SymVector {
+// SymWidth returns the bytes of each id of a SYM vector: 1, 2, 4 or 8, the
+// narrowest that holds its largest id so far. ok is false for anything
+// else.
+func SymWidth(v value.V) (bytes int, ok bool) {
+	if v.IsZero() || v.Type() != value.Sym {
 		return 0, false
 	}
-	return Width(a.b & symWidthMask), true
+	return layout.ElemSize(v), true
 }
 
-// SetSymWidth returns the byte with width w; ErrType unless a SYM vector.
-func (a Byte) SetSymWidth(w Width) (Byte, error) {
-	if a.class != SymVector {
-		return a, ray.Errorf(ray.ErrType, "attrs.SetSymWidth", "a %v has no width", a.class)
+// SetSorted records that the rows of the vector *vp are ascending and not
+// null: what an engine knows after sorting them itself. Sorted then says
+// so, slices keep it, and the next write to *vp takes it off. Like a
+// write, it first makes *vp private (a copy if it is shared). It fails
+// with ErrType for a LIST, a SYM vector (whose ids follow the order
+// symbols were interned in, not one a user sorts by) or anything but a
+// vector. Under the raydebug build tag it reads the rows and fails with
+// ErrDomain when they are not in that order; without it, the caller's word
+// is taken, and cow.Check reports a false one.
+func SetSorted(vp *value.V) error {
+	v := *vp
+	if !isVector(v) || v.Type() == value.Sym {
+		return ray.Errorf(ray.ErrType, "attrs.SetSorted", "%v rows have no order to assert", v.TypeName())
 	}
-	if w > W64 {
-		return a, ray.Errorf(ray.ErrDomain, "attrs.SetSymWidth", "width %d is not one of W8..W64", w)
-	}
-	a.b = a.b&^symWidthMask | uint8(w)
-	return a, nil
-}
-
-// Handle returns the kind of handle an -I64 atom holds; NoHandle for any
-// other class.
-func (a Byte) Handle() HandleKind {
-	switch {
-	case a.Has(Graph):
-		return SharedHandle
-	case a.Has(HNSW):
-		return UniqueHandle
-	}
-	return NoHandle
-}
-
-func (k HandleKind) String() string {
-	switch k {
-	case SharedHandle:
-		return "shared handle (GRAPH)"
-	case UniqueHandle:
-		return "unique handle (HNSW)"
-	}
-	return "no handle"
-}
-
-// Flags returns the flags the byte carries, for messages.
-func (a Byte) Flags() []Flag {
-	var out []Flag
-	for f := Flag(1); f < numFlags; f++ {
-		if a.Has(f) {
-			out = append(out, f)
+	if heap.Debug {
+		if sorted, _ := layout.RowsInOrder(v); !sorted {
+			return ray.Errorf(ray.ErrDomain, "attrs.SetSorted", "the %v's rows are not ascending or hold a null", v.Type())
 		}
 	}
-	return out
+	return set(vp, attrbits.Sorted)
 }
 
-// Unknown returns the bits set that mean nothing for the value's class (a
-// corrupt or foreign byte), so loaders can refuse them.
-func (a Byte) Unknown() uint8 {
-	known := uint8(0)
-	for _, bit := range bitOf[a.class] {
-		known |= bit
+// SetUnique records that no two rows of the vector *vp are equal and none
+// is null, as SetSorted records order: Unique then says so, slices keep
+// it, and the next write takes it off. A SYM vector may be unique (no
+// symbol twice). It fails with ErrType for a LIST or anything but a
+// vector, and under the raydebug build tag with ErrDomain when two rows
+// are equal or one is null.
+func SetUnique(vp *value.V) error {
+	v := *vp
+	if !isVector(v) {
+		return ray.Errorf(ray.ErrType, "attrs.SetUnique", "%v rows have no order to assert", v.TypeName())
 	}
-	if a.class == SymVector {
-		known |= symWidthMask
+	if heap.Debug {
+		if _, unique := layout.RowsInOrder(v); !unique {
+			return ray.Errorf(ray.ErrDomain, "attrs.SetUnique", "two of the %v's rows are equal, or one is null", v.Type())
+		}
 	}
-	return a.b &^ known
+	bit := uint8(attrbits.Unique)
+	if v.Type() == value.Sym {
+		bit = attrbits.SymUnique
+	}
+	return set(vp, bit)
 }
 
-func (a Byte) String() string {
-	s := fmt.Sprintf("%#02x %v %v", a.b, a.class, a.Flags())
+// set makes *vp private and sets the order bit.
+func set(vp *value.V, bit uint8) error {
+	if err := cow.Cow(vp); err != nil {
+		return err
+	}
+	layout.SetOrder(*vp, bit)
+	return nil
+}
+
+// Describe lists the attributes v carries, for messages and debugging:
+// for example "SLICE HAS_NULLS" or "SORTED UNIQUE", and a SYM vector's
+// width ("W16"). It is "" for no value.
+func Describe(v value.V) string {
+	if v.IsZero() {
+		return ""
+	}
+	a := layout.Attrs(v)
+	var names []string
+	for _, f := range a.Flags() {
+		names = append(names, f.String())
+	}
 	if w, ok := a.SymWidth(); ok {
-		s += fmt.Sprintf(" W%d", 8*w.Bytes())
+		names = append(names, "W"+strconv.Itoa(8*w.Bytes()))
 	}
-	return s
+	return strings.Join(names, " ")
 }
+
+func isVector(v value.V) bool { return !v.IsZero() && v.IsVector() }

@@ -1,33 +1,33 @@
-// Package attrs is the one place that knows what the bits of a value's
-// attribute byte (header byte 19) mean.
+// Package attrs answers the questions an engine asks about a value before
+// choosing how to process it, and records what the engine knows that raygo
+// cannot see.
 //
-// The byte is namespaced by the kind of value, as in the C runtime: the same
-// bit means different things for different classes (ARCHITECTURE.md, "The attribute namespace"):
+// Questions: is the vector sorted (Sorted), are its rows distinct (Unique),
+// does it carry an index (Indexed), is it a view of another vector
+// (IsSlice), may it hold nulls (MayHaveNulls), is it a linked column
+// (Linked), how wide are a SYM vector's ids (SymWidth). Each is one read of
+// the value's header.
 //
-//	bit        vectors       I32/I64 vectors  SYM vectors   -I64 atoms      -SYM atoms  any
-//	0x01-0x03                                 width W8..W64
-//	0x02                                                    GRAPH (shared)
-//	0x04                     HAS_LINK                       HNSW (unique)
-//	0x08       HAS_INDEX     HAS_INDEX        HAS_INDEX
-//	0x10       SLICE         SLICE            SLICE
-//	0x20       NULLMAP_EXT   NULLMAP_EXT      NULLMAP_EXT                   NAME
-//	0x40       HAS_NULLS     HAS_NULLS        HAS_NULLS
-//	0x80                                                                                ARENA
+// Assertions: an engine that has sorted a column, or deduplicated it, says
+// so with SetSorted or SetUnique. The claim lives in the vector's header
+// and travels with it: a copy (cow.Copy) and every slice of it
+// (vec.Slice) carry it, because their rows are the same rows in the same
+// order. Any write to the vector takes it off (a write cannot know whether
+// it kept the order), as does anything that builds a new vector from it
+// (concatenation, Arrow import, a table saved and loaded). Under the
+// raydebug build tag the setters read every row and refuse a false claim
+// with ErrDomain; in normal builds they trust the caller, and cow.Check,
+// which reads every row, reports a false claim as corruption.
 //
-// ("vectors" are the typed vectors and LIST; DICT, TABLE, INDEX, NULL,
-// ERROR and the other atoms only have ARENA.)
+// The claims are what they say and no more: sorted means ascending by the
+// type's natural order (integers and temporal types as numbers, floats as
+// numbers with no NaN, STR by bytes, GUID by bytes) with no null row;
+// unique means no two rows equal and no null row. A SYM vector can be
+// unique but not sorted: its ids follow the order symbols were interned
+// in, not one a user sorts by. A LIST has neither.
 //
-// Nobody else decides what a bit means. Callers read the byte through Of, which pairs it
-// with the value's type tag, and ask questions: Has(Slice), SymWidth(),
-// Handle(). A question that has no meaning for the value's class answers
-// false (or an error, for the setters) and never reinterprets a bit that
-// belongs to another class: Has(HasLink) on an -I64 atom whose HNSW bit is
-// set is false, and so is Has(NullmapExt) on a -SYM atom that is a NAME.
-//
-// raygo's hot paths, which test one bit of a value whose class they know,
-// use the raw bits of internal/attrbits, which its tests check against
-// this table.
-//
-// The package imports nothing from raygo and knows the type tags only as the
-// numbers of the file format (value checks that they agree).
+// How the attributes are stored (one byte of the value's header, whose
+// bits mean different things for different kinds of value) is internal to
+// raygo (ARCHITECTURE.md, "The attribute namespace"); nothing here exposes
+// a bit.
 package attrs

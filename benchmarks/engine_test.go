@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/examples/engine/olap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
@@ -77,8 +78,8 @@ func BenchmarkEngine(b *testing.B) {
 // tail that does not fill a word left out).
 func columnWords(c value.V) []uint64 {
 	size := c.Type().ElemSize()
-	if w, ok := c.Attrs().SymWidth(); ok {
-		size = w.Bytes()
+	if w, ok := attrs.SymWidth(c); ok {
+		size = w
 	}
 	return asWords(layout.BlockData(c), int(c.Len())*size)
 }

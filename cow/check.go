@@ -8,9 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/internal/attrbits"
-	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
@@ -37,7 +35,8 @@ func (e *CheckError) Unwrap() error { return ray.ErrCorrupt }
 // inside their pool; SYM ids name interned symbols; LIST items are values;
 // DICT keys and values match in length; a TABLE's names are distinct column
 // names and its columns vectors of one length; an attached index was built
-// for the vector's length and saved the vector's own bytes. It returns nil
+// for the vector's length and saved the vector's own bytes; a vector
+// marked SORTED or UNIQUE (package attrs) holds its rows so. It returns nil
 // or a *CheckError. It reads, never writes, and costs time in proportion to
 // the rows it walks: a test tool, which every randomized test and fuzz
 // target runs beside heap.Verify.
@@ -84,7 +83,7 @@ func (c *checker) walk(v value.V, what string) {
 			continue
 		}
 		c.value(it.v, it.what)
-		forEachOwned(it.v, func(slot *uint64) {
+		layout.EachOwned(it.v, func(slot *uint64) {
 			if *slot == 0 {
 				return
 			}
@@ -96,24 +95,23 @@ func (c *checker) walk(v value.V, what string) {
 // block checks that v is a live block holding a known kind of value; the
 // rest of the walk reads v only when it is.
 func (c *checker) block(v value.V, what string) bool {
-	h := layout.Header(v)
-	if h.Mmod() != heap.MmodHeap && h.Mmod() != heap.MmodFile {
-		c.report("%s at %p is not a live block (mmod %#x)", what, layout.Block(v), h.Mmod())
+	if !layout.IsHeapBlock(v) && !layout.IsMapped(v) {
+		c.report("%s at %p is not a live block (mmod %#x)", what, layout.Block(v), layout.Mmod(v))
 		return false
 	}
-	if h.RC.Load() == 0 && !layout.IsArena(v) {
+	if layout.RC(v) == 0 && !layout.IsArena(v) {
 		c.report("%s at %p has no references", what, layout.Block(v))
 		return false
 	}
-	if t := value.Type(h.Type); !knownType(t) {
-		c.report("%s at %p has type tag %d", what, layout.Block(v), h.Type)
+	if t := v.Type(); !knownType(t) {
+		c.report("%s at %p has type tag %d", what, layout.Block(v), int8(t))
 		return false
 	}
-	if size := layout.DataSize(v); h.Mmod() == heap.MmodHeap && size > heap.Cap(layout.Block(v)) {
-		c.report("%s (%v) claims %d data bytes in a block of %d", what, v.Type(), size, heap.Cap(layout.Block(v)))
+	if size := layout.DataSize(v); layout.IsHeapBlock(v) && size > layout.BlockCap(v) {
+		c.report("%s (%v) claims %d data bytes in a block of %d", what, v.Type(), size, layout.BlockCap(v))
 		return false
 	}
-	if u := v.Attrs().Unknown(); u != 0 {
+	if u := layout.UnknownAttrs(v); u != 0 {
 		c.report("%s (%v) has attribute bits %#x that mean nothing for it", what, v.Type(), u)
 	}
 	return true
@@ -121,11 +119,10 @@ func (c *checker) block(v value.V, what string) bool {
 
 // value checks what v's kind promises about its contents.
 func (c *checker) value(v value.V, what string) {
-	h := layout.Header(v)
 	t := v.Type()
 	switch {
 	case t == value.Dict:
-		keys, vals := layout.Owned(layout.Slots(v, 2)[0]), layout.Owned(layout.Slots(v, 2)[1])
+		keys, vals := layout.Item(v, 0), layout.Item(v, 1)
 		if !c.rows(keys, what+"'s keys") || !c.rows(vals, what+"'s values") {
 			return
 		}
@@ -135,8 +132,8 @@ func (c *checker) value(v value.V, what string) {
 	case t == value.Table:
 		c.table(v, what)
 	case t == value.List:
-		for i, item := range layout.Slots(v, int(h.Word)) {
-			if item == 0 {
+		for i := range int(v.Len()) {
+			if layout.Item(v, i).IsZero() {
 				c.report("%s: item %d is no value", what, i)
 			}
 		}
@@ -157,7 +154,7 @@ func (c *checker) rows(v value.V, what string) bool {
 // table checks a TABLE: SYM names, a LIST of vectors of one length, as
 // many of each, the names distinct column names.
 func (c *checker) table(v value.V, what string) {
-	names, cols := layout.Owned(layout.Slots(v, 2)[0]), layout.Owned(layout.Slots(v, 2)[1])
+	names, cols := layout.Item(v, 0), layout.Item(v, 1)
 	if names.IsZero() || names.Type() != value.Sym || cols.IsZero() || cols.Type() != value.List {
 		c.report("%s: names are a %v and columns a %v, want SYM and LIST", what, names.TypeName(), cols.TypeName())
 		return
@@ -168,13 +165,13 @@ func (c *checker) table(v value.V, what string) {
 	}
 	seen := make(map[string]bool)
 	rows := int64(-1)
-	for i, slot := range layout.Slots(cols, int(cols.Len())) {
+	for i := range int(cols.Len()) {
 		name := c.symName(names, i)
 		if name == "" || !utf8.ValidString(name) || seen[name] {
 			c.report("%s: column %d's name %q is empty, invalid or repeated", what, i, name)
 		}
 		seen[name] = true
-		col := layout.Owned(slot)
+		col := layout.Item(cols, i)
 		if col.IsZero() || !col.IsVector() {
 			c.report("%s: column %q is a %v, not a vector", what, name, col.TypeName())
 			continue
@@ -195,9 +192,8 @@ func (c *checker) symName(v value.V, i int) string {
 
 // symID reads row i of a SYM vector at its width.
 func symID(v value.V, i int) int64 {
-	w, _ := v.Attrs().SymWidth()
 	b := layout.Data(v)
-	switch n := w.Bytes(); n {
+	switch n := layout.ElemSize(v); n {
 	case 1:
 		return int64(*(*uint8)(unsafeAdd(b, i)))
 	case 2:
@@ -212,27 +208,25 @@ func symID(v value.V, i int) int64 {
 // vector checks a typed vector: its slice, null map, index, STR views or
 // SYM ids, and link.
 func (c *checker) vector(v value.V, what string) {
-	h := layout.Header(v)
 	t := v.Type()
-	n := int(h.Word)
-	a := v.Attrs()
-	if a.Has(attrs.Slice) {
+	n := int(layout.Len(v))
+	a := layout.Attrs(v)
+	if a.Has(attrbits.FlagSlice) {
 		p, off := layout.Root(v)
-		ph := layout.Header(p)
 		switch {
-		case p.IsZero() || ph.Attrs&attrbits.Slice != 0:
+		case p.IsZero() || layout.IsSlice(p):
 			c.report("%s is a slice of a slice (or of no value)", what)
 			return
-		case p.Type() != t || p.ElemSize() != v.ElemSize():
-			c.report("%s is a %v slice (%d-byte rows) of a %v vector (%d-byte rows)", what, t, v.ElemSize(), p.Type(), p.ElemSize())
+		case p.Type() != t || layout.ElemSize(p) != layout.ElemSize(v):
+			c.report("%s is a %v slice (%d-byte rows) of a %v vector (%d-byte rows)", what, t, layout.ElemSize(v), p.Type(), layout.ElemSize(p))
 			return
 		case off < 0 || off+n > int(p.Len()):
 			c.report("%s: rows [%d, %d) of a parent of %d", what, off, off+n, p.Len())
 			return
 		}
 	}
-	if a.Has(attrs.HasIndex) {
-		ix := layout.Owned(h.Aux[layout.SlotIndex])
+	if a.Has(attrbits.FlagHasIndex) {
+		ix := layout.IndexOf(v)
 		if ix.Type() != value.Index {
 			c.report("%s: its index slot holds a %v", what, ix.TypeName())
 			return
@@ -242,18 +236,26 @@ func (c *checker) vector(v value.V, what string) {
 			c.report("%s (%v, %d rows): its index was built for a %v of %d rows", what, t, n, value.Type(ih.SavedType), ih.Rows)
 		}
 	}
-	_, aux, ext, _ := layout.AuxOf(v)
+	m, ext := layout.ExtNullmapOf(v)
 	if ext {
-		m := layout.Owned(aux[layout.SlotNullmap])
 		if m.IsZero() || m.Type() != value.U8 {
 			c.report("%s: its external null map is a %v, not U8", what, m.TypeName())
 			return
 		}
-	} else if t == value.Str && v.Has(attrs.HasNulls) {
+	} else if t == value.Str && a.Has(attrbits.FlagHasNulls) {
 		c.report("%s: a STR vector with nulls keeps them inline", what)
 	}
-	if a.Has(attrs.HasLink) && !ext && v.Has(attrs.HasNulls) {
+	if a.Has(attrbits.FlagHasLink) && !ext && a.Has(attrbits.FlagHasNulls) {
 		c.report("%s: a linked column keeps its nulls inline", what)
+	}
+	if claims := a.Has(attrbits.FlagSorted) || a.Has(attrbits.FlagUnique); claims {
+		sorted, unique := layout.RowsInOrder(v)
+		if a.Has(attrbits.FlagSorted) && !sorted {
+			c.report("%s is marked SORTED, but its rows are not ascending or one is null", what)
+		}
+		if a.Has(attrbits.FlagUnique) && !unique {
+			c.report("%s is marked UNIQUE, but two rows are equal or one is null", what)
+		}
 	}
 	switch t {
 	case value.Str:

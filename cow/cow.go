@@ -2,7 +2,6 @@ package cow
 
 import (
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
@@ -13,7 +12,7 @@ import (
 // nothing to no value and to ARENA values.
 func Retain(v value.V) value.V {
 	if !v.IsZero() && !layout.IsArena(v) {
-		layout.Header(v).RC.Retain()
+		layout.AddRef(v)
 	}
 	return v
 }
@@ -28,7 +27,7 @@ func Release(vp *value.V) {
 	if v.IsZero() || layout.IsArena(v) {
 		return
 	}
-	if layout.Header(v).RC.Release() {
+	if layout.DropRef(v) {
 		free(v)
 	}
 }
@@ -37,7 +36,7 @@ func Release(vp *value.V) {
 // whose last reference goes with it. It works from a list, not by recursion, so deep
 // nesting cannot exhaust the stack.
 func free(v value.V) {
-	if v.IsAtom() && !hasHandle(v) && layout.Header(v).Mmod() == heap.MmodHeap { // owns nothing: the common case
+	if v.IsAtom() && !hasHandle(v) && layout.IsHeapBlock(v) { // owns nothing: the common case
 		heap.Free(layout.Block(v))
 		return
 	}
@@ -45,20 +44,20 @@ func free(v value.V) {
 	for len(pending) > 0 {
 		x := pending[len(pending)-1]
 		pending = pending[:len(pending)-1]
-		forEachOwned(x, func(slot *uint64) {
+		layout.EachOwned(x, func(slot *uint64) {
 			if *slot == 0 {
 				return
 			}
 			c := layout.Owned(*slot)
 			*slot = 0
-			if !layout.IsArena(c) && layout.Header(c).RC.Release() {
+			if !layout.IsArena(c) && layout.DropRef(c) {
 				pending = append(pending, c)
 			}
 		})
 		if hasHandle(x) {
 			releaseHandle(x)
 		}
-		if layout.Header(x).Mmod() == heap.MmodFile {
+		if layout.IsMapped(x) {
 			heap.UnmapFile(layout.Block(x)) // a column mapped from a file
 			continue
 		}
@@ -81,30 +80,21 @@ func Copy(v value.V) (value.V, error) {
 	if v == value.NullValue() {
 		return v, nil
 	}
-	h := layout.Header(v)
-	if !layout.IsArena(v) && (h.RC.Load() == 0 || h.Mmod() != heap.MmodHeap && h.Mmod() != heap.MmodFile) {
+	if !layout.IsArena(v) && (layout.RC(v) == 0 || !layout.IsHeapBlock(v) && !layout.IsMapped(v)) {
 		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "the %v at %p has been freed", v.Type(), layout.Block(v))
 	}
 	size := layout.DataSize(v)
-	if h.Mmod() == heap.MmodHeap && size > heap.Cap(layout.Block(v)) {
-		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "a %v claims %d data bytes in a block of %d", v.Type(), size, heap.Cap(layout.Block(v)))
+	if layout.IsHeapBlock(v) && size > layout.BlockCap(v) {
+		return value.V{}, ray.Errorf(ray.ErrCorrupt, "cow.Copy", "a %v claims %d data bytes in a block of %d", v.Type(), size, layout.BlockCap(v))
 	}
 	p, err := heap.Alloc(size)
 	if err != nil {
 		return value.V{}, err
 	}
 	c := layout.FromPointer(p)
-	ch := layout.Header(c)
-	// Field by field: other goroutines may be changing v's reference
-	// count (atomically) while it is copied, so RC is not read; the heap
-	// wrote mmod, order and a count of 1 when it handed out the block.
-	vh := layout.Header(v)
-	ch.Aux = vh.Aux
-	ch.Type = vh.Type
-	ch.Attrs = vh.Attrs &^ attrbits.Arena
-	ch.Word = vh.Word
+	layout.CopyHeader(c, v) // the heap wrote c's mmod, order and a count of 1
 	memops.CopyPtr(layout.BlockData(c), layout.BlockData(v), size)
-	forEachOwned(c, func(slot *uint64) {
+	layout.EachOwned(c, func(slot *uint64) {
 		if *slot != 0 {
 			Retain(layout.Owned(*slot))
 		}
@@ -133,7 +123,7 @@ func Cow(vp *value.V) error {
 	if v == value.NullValue() {
 		return ray.Errorf(ray.ErrType, "cow.Cow", "the NULL singleton cannot be mutated")
 	}
-	if !layout.IsArena(v) && layout.Header(v).Mmod() == heap.MmodHeap && layout.RC(v) == 1 {
+	if layout.Private(v) {
 		return nil
 	}
 	c, err := Copy(v)

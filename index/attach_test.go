@@ -2,9 +2,10 @@ package index
 
 import (
 	"errors"
-	"github.com/raygo/ray/internal/layout"
 	"slices"
 	"testing"
+
+	"github.com/raygo/ray/internal/layout"
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
@@ -75,7 +76,7 @@ func MayContain[T vec.Elem](v value.V, key T) (bool, error) {
 	if _, err := vec.Elems[T](v); err != nil {
 		return false, err
 	}
-	w, ok := keyOf(v.Type(), v.ElemSize(), key)
+	w, ok := keyOf(v.Type(), layout.ElemSize(v), key)
 	if !ok {
 		return false, nil
 	}

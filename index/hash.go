@@ -11,6 +11,7 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/internal/heap"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
@@ -538,7 +539,7 @@ func Lookup[T vec.Elem](v value.V, key T) (iter.Seq[int], error) {
 	if _, err := vec.Elems[T](v); err != nil {
 		return nil, err
 	}
-	w, ok := keyOf(v.Type(), v.ElemSize(), key)
+	w, ok := keyOf(v.Type(), layout.ElemSize(v), key)
 	if !ok { // NaN equals nothing
 		return rowsSeq(v, nil), nil
 	}
@@ -603,7 +604,7 @@ func Probe[T vec.Elem](v value.V, keys []T, match func(key int, rows []uint32) b
 	}
 	// The keys are read as rows of a vector of v's type, so they hash as
 	// v's rows do.
-	return probe(v, ix, pl, keyer{t: v.Type(), size: v.ElemSize(), data: unsafe.Pointer(&keys[0])}, len(keys), match)
+	return probe(v, ix, pl, keyer{t: v.Type(), size: layout.ElemSize(v), data: unsafe.Pointer(&keys[0])}, len(keys), match)
 }
 
 // ProbeSyms is Probe for a SYM vector: ids are symbol ids (value.Intern),

@@ -9,7 +9,6 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
@@ -86,7 +85,7 @@ type keyer struct {
 func newKeyer(v value.V) keyer {
 	nb, off := layout.NullBits(v)
 	root, roff := layout.Root(v)
-	k := keyer{t: v.Type(), data: offheap.Add(layout.BlockData(root), uintptr(roff*v.ElemSize())), size: v.ElemSize(), nulls: nb, noff: off}
+	k := keyer{t: v.Type(), data: offheap.Add(layout.BlockData(root), uintptr(roff*layout.ElemSize(v))), size: layout.ElemSize(v), nulls: nb, noff: off}
 	if k.t == value.Str {
 		if pool := layout.Pool(v); !pool.IsZero() {
 			k.pool = layout.BlockData(pool)
@@ -222,7 +221,7 @@ func Attach(vp *value.V, kind Kind) error {
 	if v.IsZero() || !v.IsVector() {
 		return ray.Errorf(ray.ErrType, "index.Attach", "want a vector, have %v", v.TypeName())
 	}
-	if v.Has(attrs.Slice) {
+	if layout.IsSlice(v) {
 		return ray.Errorf(ray.ErrType, "index.Attach", "a slice cannot be indexed; materialise it first")
 	}
 	if !supported(v.Type()) {
@@ -254,7 +253,7 @@ func Attach(vp *value.V, kind Kind) error {
 		return err
 	}
 	v = *vp
-	if v.Has(attrs.HasIndex) { // private now: the old index comes off in place
+	if layout.HasIndex(v) { // private now: the old index comes off in place
 		old := layout.DetachIndex(v)
 		cow.Release(&old)
 	}
@@ -268,7 +267,7 @@ func Attach(vp *value.V, kind Kind) error {
 // its index the same way.
 func Detach(vp *value.V) error {
 	v := *vp
-	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
+	if v.IsZero() || !v.IsVector() || !layout.HasIndex(v) {
 		return nil
 	}
 	if err := cow.Cow(vp); err != nil {
@@ -325,7 +324,7 @@ func childData(ix value.V, i int) unsafe.Pointer {
 
 // indexOf returns v's attached index of kind, checked against v's length.
 func indexOf(op string, v value.V, kind Kind) (value.V, *payload, error) {
-	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
+	if v.IsZero() || !v.IsVector() || !layout.HasIndex(v) {
 		return value.V{}, nil, ray.Errorf(ray.ErrType, op, "the %v has no index", v.TypeName())
 	}
 	ix := layout.IndexOf(v)
@@ -351,7 +350,7 @@ type Info struct {
 
 // InfoOf describes v's index; ok is false when v has none.
 func InfoOf(v value.V) (Info, bool) {
-	if v.IsZero() || !v.IsVector() || !v.Has(attrs.HasIndex) {
+	if v.IsZero() || !v.IsVector() || !layout.HasIndex(v) {
 		return Info{}, false
 	}
 	ix := layout.IndexOf(v)

@@ -60,8 +60,8 @@ func TestAttachDetachIsByteExact(t *testing.T) {
 			if err := Attach(&v, kind); err != nil {
 				t.Fatal(err)
 			}
-			if !v.Has(attrs.HasIndex) || v.Has(attrs.NullmapExt) || v.Has(attrs.HasNulls) != (len(nulls) > 0) {
-				t.Errorf("%v %v: attrs while indexed %v", kind, nulls, v.Attrs())
+			if !attrs.Indexed(v) || layout.HasNullmap(v) || layout.MayHaveNulls(v) != (len(nulls) > 0) {
+				t.Errorf("%v %v: attrs while indexed %v", kind, nulls, attrs.Describe(v))
 			}
 			for _, i := range nulls {
 				if null, _ := vec.IsNull(v, i); !null {
@@ -369,8 +369,8 @@ func TestWritesDropTheIndex(t *testing.T) {
 	if err := vec.Append(&w, int64(8)); err != nil {
 		t.Fatal(err)
 	}
-	if w.Has(attrs.HasIndex) || !v.Has(attrs.HasIndex) {
-		t.Errorf("after appending to a copy: copy indexed %v, original %v", w.Has(attrs.HasIndex), v.Has(attrs.HasIndex))
+	if attrs.Indexed(w) || !attrs.Indexed(v) {
+		t.Errorf("after appending to a copy: copy indexed %v, original %v", attrs.Indexed(w), attrs.Indexed(v))
 	}
 	for _, x := range []value.V{v, w} {
 		if null, _ := vec.IsNull(x, 0); !null {

@@ -9,8 +9,8 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
@@ -74,13 +74,12 @@ func arrowType(v value.V) (arrow.DataType, error) {
 }
 
 func symIndexType(v value.V) arrow.DataType {
-	w, _ := v.Attrs().SymWidth()
-	switch w {
-	case attrs.W8:
+	switch attrbits.Width(layout.SymWidth(v)) {
+	case attrbits.W8:
 		return arrow.PrimitiveTypes.Uint8
-	case attrs.W16:
+	case attrbits.W16:
 		return arrow.PrimitiveTypes.Uint16
-	case attrs.W32:
+	case attrbits.W32:
 		return arrow.PrimitiveTypes.Uint32
 	}
 	return arrow.PrimitiveTypes.Int64
@@ -154,13 +153,13 @@ func exportData(v value.V) (*array.Data, error) {
 			release(validity)
 			return nil, err
 		}
-		idx := buffer(root, layout.BlockData(root), (off+n)*v.ElemSize())
+		idx := buffer(root, layout.BlockData(root), (off+n)*layout.ElemSize(v))
 		d := array.NewDataWithDictionary(dt, n, []*memory.Buffer{validity, idx}, nulls, off, dict)
 		release(validity, idx)
 		dict.Release()
 		return d, nil
 	}
-	elems := buffer(root, layout.BlockData(root), (off+n)*v.ElemSize())
+	elems := buffer(root, layout.BlockData(root), (off+n)*layout.ElemSize(v))
 	d := array.NewData(dt, n, []*memory.Buffer{validity, elems}, nil, nulls, off)
 	release(validity, elems)
 	return d, nil
@@ -247,7 +246,7 @@ func (d *symDict) release() { d.dict.Release() }
 // null row).
 func eachSymID(v value.V, f func(i int, id uint64, null bool) error) error {
 	root, off := layout.Root(v)
-	w := v.ElemSize()
+	w := layout.ElemSize(v)
 	nullBits, noff := layout.NullBits(v)
 	for i := range int(v.Len()) {
 		if j := noff + i; j>>3 < len(nullBits) && nullBits[j>>3]>>(j&7)&1 != 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 
 	"github.com/raygo/ray"
+	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/internal/heap"
@@ -296,6 +297,6 @@ func TestSymExportDictionaries(t *testing.T) {
 	}
 	long := must(vec.FromSyms(names))
 	defer cow.Release(&long)
-	w, _ := long.Attrs().SymWidth()
-	check(long, map[int]arrow.DataType{1: arrow.PrimitiveTypes.Uint8, 2: arrow.PrimitiveTypes.Uint16, 4: arrow.PrimitiveTypes.Uint32, 8: arrow.PrimitiveTypes.Int64}[w.Bytes()], int(value.SymCount()))
+	w, _ := attrs.SymWidth(long)
+	check(long, map[int]arrow.DataType{1: arrow.PrimitiveTypes.Uint8, 2: arrow.PrimitiveTypes.Uint16, 4: arrow.PrimitiveTypes.Uint32, 8: arrow.PrimitiveTypes.Int64}[w], int(value.SymCount()))
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
 	"github.com/raygo/ray/value"
@@ -241,8 +241,8 @@ func (f *TableFill) setSchema(s *arrow.Schema) error {
 // allocSym (re)allocates a SYM column with ids wide enough for maxID,
 // copying the ids of the one it replaces.
 func (c *fillCol) allocSym(rows int, maxID, fill int64) error {
-	w := attrs.WidthFor(uint64(max(maxID, 0)))
-	v, err := vec.NewSymN(rows, w, fill)
+	w := attrbits.WidthFor(uint64(max(maxID, 0)))
+	v, err := vec.NewSymN(rows, w.Bytes(), fill)
 	if err != nil {
 		return err
 	}

@@ -15,10 +15,10 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
@@ -149,8 +149,8 @@ func TestTableFillWidensSymbols(t *testing.T) {
 	// one or two bytes wide; a process of more than 65,536 symbols starts
 	// at four, which this test cannot pass).
 	count := value.SymCount() + 2 // with first's
-	w := attrs.WidthFor(uint64(count - 1))
-	if w > attrs.W16 {
+	w := attrbits.WidthFor(uint64(count - 1))
+	if w > attrbits.W16 {
 		t.Skipf("%d symbols interned: the column starts at ids %d bytes wide", count, w.Bytes())
 	}
 	fresh := make([]string, int(int64(1)<<(8*w.Bytes())-count+1))

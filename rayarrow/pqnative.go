@@ -14,8 +14,8 @@ import (
 	pq "github.com/apache/arrow/go/v17/parquet"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
@@ -192,12 +192,12 @@ func (x *pqExec) allocate(c int, wide bool) error {
 				return err
 			}
 		}
-		w := attrs.WidthFor(uint64(maxID))
+		w := attrbits.WidthFor(uint64(maxID))
 		d.size, d.maxID = w.Bytes(), int64(1)<<(8*w.Bytes())-1
 		if w.Bytes() == 8 {
 			d.maxID = math.MaxInt64
 		}
-		d.v, err = vec.NewSymN(x.p.rows, w, x.emptySym)
+		d.v, err = vec.NewSymN(x.p.rows, w.Bytes(), x.emptySym)
 		d.widen.Store(false)
 	default:
 		// Not zeroed: the tasks write every row, nulls included (a second

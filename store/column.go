@@ -83,8 +83,7 @@ func encodeColumn(v value.V) ([][]byte, error) {
 		DataOff: dataOffset, DataLen: uint64(len(data))}
 	copy(h.Magic[:], magic)
 	if v.Type() == value.Sym {
-		w, _ := v.Attrs().SymWidth()
-		h.Width = uint8(w)
+		h.Width = layout.SymWidth(v)
 		h.SymCount = uint64(value.SymCount())
 	}
 	h.NullOff = h.DataOff + h.DataLen
@@ -114,7 +113,7 @@ func encodeHeader(b []byte, h *fileHeader) {
 func sections(v value.V) (data, nulls, pool []byte) {
 	n := int(v.Len())
 	root, off := layout.Root(v)
-	size := v.ElemSize()
+	size := layout.ElemSize(v)
 	data = unsafe.Slice((*byte)(offheap.Add(layout.BlockData(root), uintptr(off*size))), n*size)
 	if v.Type() == value.Str {
 		data, pool = strSections(v, n, root == v)

@@ -15,6 +15,7 @@ import (
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 	"github.com/raygo/ray/vec"
 )
@@ -65,7 +66,7 @@ func TestMappedSymColumnRewrittenInPlaceStaysInTheTable(t *testing.T) {
 	}
 	m := must(MapColumn(path))
 	defer cow.Release(&m)
-	if w := m.ElemSize(); w != 1 || value.SymCount() > 0xFF {
+	if w := layout.ElemSize(m); w != 1 || value.SymCount() > 0xFF {
 		t.Skipf("ids of %d bytes with %d symbols: 0xFF bytes would name a symbol", w, value.SymCount())
 	}
 	overwriteInPlace(t, path, dataOffset, repeated(int(m.Len()), 0xFF))

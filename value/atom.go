@@ -121,7 +121,7 @@ func TypedNull(t Type) (V, error) {
 	}
 	v, err := newAtom(t, data, 0)
 	if err == nil {
-		v.header().Aux[0] = typedNullBit
+		v.header().SetAtomTag(typedNullBit)
 		if t == -GUID {
 			*(*[16]byte)(v.data()) = [16]byte{}
 		}
@@ -137,7 +137,7 @@ func IsNull(v V) bool {
 	if v == null {
 		return true
 	}
-	return v.header().Type < 0 && v.header().Aux[0]&typedNullBit != 0
+	return v.header().Type < 0 && v.header().AtomTag()&typedNullBit != 0
 }
 
 // atomOf checks that v is an atom of type t.

@@ -10,6 +10,7 @@ import (
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
@@ -41,9 +42,9 @@ func TestSharedHandleClosedOnceUnderManyGoroutines(t *testing.T) {
 	heaptest.Check(t)
 	handles := value.HandleCount()
 	var closed atomic.Int32
-	v := must(value.NewHandle(&graph{"g", &closed}, attrs.SharedHandle))
-	if v.Type() != -value.I64 || v.Attrs().Handle() != attrs.SharedHandle {
-		t.Fatalf("handle atom: %v %v", v.Type(), v.Attrs())
+	v := must(value.NewHandle(&graph{"g", &closed}, value.SharedHandle))
+	if v.Type() != -value.I64 || layout.HandleKind(v) != attrbits.SharedHandle {
+		t.Fatalf("handle atom: %v %v", v.Type(), attrs.Describe(v))
 	}
 	if _, err := value.AsI64(v); !errors.Is(err, ray.ErrType) {
 		t.Errorf("AsI64 of a handle atom = %v, want ErrType", err)
@@ -71,7 +72,7 @@ func TestSharedHandleClosedOnceUnderManyGoroutines(t *testing.T) {
 	}
 	wg.Wait()
 	obj, kind, err := value.Handle(v)
-	if err != nil || kind != attrs.SharedHandle || obj.(*graph).name != "g" || closed.Load() != 0 {
+	if err != nil || kind != value.SharedHandle || obj.(*graph).name != "g" || closed.Load() != 0 {
 		t.Fatalf("Handle = %v, %v, %v; closed %d", obj, kind, err, closed.Load())
 	}
 	cow.Release(&v)
@@ -84,13 +85,13 @@ func TestUniqueHandleIsClonedOnCopy(t *testing.T) {
 	heaptest.Check(t)
 	var closed, clones atomic.Int32
 	obj := &index{graph: graph{"ix", &closed}, clones: &clones}
-	v := must(value.NewHandle(obj, attrs.UniqueHandle))
+	v := must(value.NewHandle(obj, value.UniqueHandle))
 	c, err := cow.Copy(v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, kind, _ := value.Handle(c)
-	if kind != attrs.UniqueHandle || got == any(obj) || got.(*index).name != "ix'" || clones.Load() != 1 {
+	if kind != value.UniqueHandle || got == any(obj) || got.(*index).name != "ix'" || clones.Load() != 1 {
 		t.Fatalf("copy holds %v (%v), clones %d", got, kind, clones.Load())
 	}
 	cow.Release(&c)
@@ -100,8 +101,8 @@ func TestUniqueHandleIsClonedOnCopy(t *testing.T) {
 	// A failed clone leaves the copy without a handle and says why.
 	obj.failNext = true
 	c, err = cow.Copy(v)
-	if err == nil || c.IsZero() || c.Attrs().Handle() != attrs.NoHandle || layout.Header(c).Word != 0 {
-		t.Fatalf("failed clone: copy %v, handle %v, err %v", c, c.Attrs().Handle(), err)
+	if err == nil || c.IsZero() || layout.HandleKind(c) != attrbits.NoHandle || layout.Header(c).Word != 0 {
+		t.Fatalf("failed clone: copy %v, handle %v, err %v", c, layout.HandleKind(c), err)
 	}
 	cow.Release(&c)
 	// Cow on a shared unique handle: the clone failure leaves v as it was.
@@ -115,10 +116,10 @@ func TestUniqueHandleIsClonedOnCopy(t *testing.T) {
 	if closed.Load() != 2 {
 		t.Errorf("closed %d objects, want 2 (clone, original)", closed.Load())
 	}
-	if _, err := value.NewHandle(&graph{"no clone", &closed}, attrs.UniqueHandle); !errors.Is(err, ray.ErrType) {
+	if _, err := value.NewHandle(&graph{"no clone", &closed}, value.UniqueHandle); !errors.Is(err, ray.ErrType) {
 		t.Errorf("a unique handle without Cloner: %v", err)
 	}
-	if _, err := value.NewHandle(1, attrs.NoHandle); !errors.Is(err, ray.ErrDomain) {
+	if _, err := value.NewHandle(1, value.NoHandle); !errors.Is(err, ray.ErrDomain) {
 		t.Errorf("NoHandle: %v", err)
 	}
 }
@@ -126,7 +127,7 @@ func TestUniqueHandleIsClonedOnCopy(t *testing.T) {
 func TestWhatIsNoHandleTouchesNoHandle(t *testing.T) {
 	heaptest.Check(t)
 	var closed atomic.Int32
-	h, err := value.NewHandle(&graph{"g", &closed}, attrs.SharedHandle)
+	h, err := value.NewHandle(&graph{"g", &closed}, value.SharedHandle)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func TestWhatIsNoHandleTouchesNoHandle(t *testing.T) {
 		t.Errorf("a number equal to a handle id closed it: closes %d, handles %d -> %d", closed.Load(), before, value.HandleCount())
 	}
 	// The table is still usable: no call above left its lock held.
-	h2, err := value.NewHandle(&graph{"g2", &closed}, attrs.SharedHandle)
+	h2, err := value.NewHandle(&graph{"g2", &closed}, value.SharedHandle)
 	if err != nil {
 		t.Fatal(err)
 	}

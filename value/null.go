@@ -30,7 +30,7 @@ func NullValue() V { return null }
 
 // ERROR values carry an error kind and a message in the value itself (the C
 // runtime keeps the message in a per-thread buffer that the next error
-// overwrites): Aux[0] holds the ray.Kind, Word the message length, and the
+// overwrites): the atom tag holds the ray.Kind, Word the message length, and the
 // data the message bytes.
 
 // NewError returns an ERROR value of kind k with message msg.
@@ -41,7 +41,7 @@ func NewError(k ray.Kind, msg string) (V, error) {
 	}
 	h := v.header()
 	h.Type = int8(Error)
-	h.Aux[0] = uint64(k)
+	h.SetAtomTag(uint64(k))
 	return v, nil
 }
 
@@ -69,5 +69,5 @@ func AsError(v V) (err error, ok bool) {
 	}
 	h := v.header()
 	msg := string(offheap.Bytes(uintptr(v.data()), uintptr(h.Word)))
-	return &ray.Error{Kind: ray.Kind(h.Aux[0]), Msg: msg}, true
+	return &ray.Error{Kind: ray.Kind(h.AtomTag()), Msg: msg}, true
 }

@@ -89,7 +89,7 @@ func init() { syms.seed = maphash.MakeSeed() }
 
 // The hash table block: Word is the number of slots (a power of two), the
 // data the slots.
-func tableSlots(t uintptr) []symSlot {
+func symEntries(t uintptr) []symSlot {
 	n := heap.HeaderOf(offheap.Ptr(t)).Word
 	return unsafe.Slice((*symSlot)(offheap.Ptr(t+heap.HeaderSize)), n)
 }
@@ -113,7 +113,7 @@ func find(t uintptr, name string, hash uint64) int64 {
 	if t == 0 {
 		return -1
 	}
-	slots := tableSlots(t)
+	slots := symEntries(t)
 	mask := uint64(len(slots) - 1)
 	want := slotKey(hash, len(name), -1) &^ (1<<32 - 1) // tag and length
 	for i := hash & mask; ; i = (i + 1) & mask {
@@ -174,7 +174,7 @@ func internLocked(name string, hash uint64) (int64, error) {
 	}
 	// Make room first, so that a failure leaves the table as it was.
 	t := syms.table.Load()
-	if t == 0 || 2*(id+1) > int64(len(tableSlots(t))) {
+	if t == 0 || 2*(id+1) > int64(len(symEntries(t))) {
 		nt, err := growTableLocked(t)
 		if err != nil {
 			return -1, err
@@ -201,7 +201,7 @@ func internLocked(name string, hash uint64) (int64, error) {
 
 // insertSlot publishes symbol id, whose record is rec, in table t.
 func insertSlot(t uintptr, hash uint64, name string, id int64, rec uintptr) {
-	slots := tableSlots(t)
+	slots := symEntries(t)
 	mask := uint64(len(slots) - 1)
 	i := hash & mask
 	for atomic.LoadUint64(&slots[i].key) != 0 {
@@ -221,7 +221,7 @@ func insertSlot(t uintptr, hash uint64, name string, id int64, rec uintptr) {
 func growTableLocked(t uintptr) (uintptr, error) {
 	n := 1 << 10
 	if t != 0 {
-		n = 2 * len(tableSlots(t))
+		n = 2 * len(symEntries(t))
 	}
 	p, err := heap.AllocPermanent(uintptr(n) * unsafe.Sizeof(symSlot{}))
 	if err != nil {
@@ -230,7 +230,7 @@ func growTableLocked(t uintptr) (uintptr, error) {
 	markArena(p)
 	nt := uintptr(p)
 	heap.HeaderOf(p).Word = uint64(n)
-	clear(tableSlots(nt))
+	clear(symEntries(nt))
 	for id := range syms.count.Load() {
 		rec := recordOf(id)
 		name := recordName(rec)

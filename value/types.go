@@ -21,7 +21,7 @@ const (
 	Time      Type = 9  // int32 milliseconds since midnight
 	Timestamp Type = 10 // int64 nanoseconds since 1970-01-01 UTC
 	GUID      Type = 11 // 16 bytes
-	Sym       Type = 12 // symbol ids, 1, 2, 4 or 8 bytes wide (attrs.Width)
+	Sym       Type = 12 // symbol ids, 1, 2, 4 or 8 bytes wide (attrs.SymWidth)
 	Str       Type = 13 // 16-byte string views (Arrow's layout) over a pool
 	Index     Type = 97 // an accelerator index block
 	Table     Type = 98 // column names and columns

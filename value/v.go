@@ -3,7 +3,7 @@ package value
 import (
 	"unsafe"
 
-	"github.com/raygo/ray/attrs"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/offheap"
 )
@@ -46,11 +46,9 @@ func (v V) TypeName() string {
 	return v.Type().String()
 }
 
-// Attrs returns the value's attribute byte, read for its type.
-func (v V) Attrs() attrs.Byte { return attrs.Of(v.header().Type, v.header().Attrs) }
-
-// Has reports whether the value's attributes carry flag.
-func (v V) Has(flag attrs.Flag) bool { return v.Attrs().Has(flag) }
+// attrs returns the value's attribute byte, read for its type. Users ask
+// package attrs; raygo's packages, internal/layout.
+func (v V) attrs() attrbits.Byte { return attrbits.Of(v.header().Type, v.header().Attrs) }
 
 // IsAtom reports whether v is a scalar (including NULL and ERROR).
 func (v V) IsAtom() bool { return v.Type().IsAtom() }
@@ -65,15 +63,4 @@ func (v V) Len() int64 {
 		return 1
 	}
 	return int64(v.header().Word)
-}
-
-// ElemSize returns the bytes of one element of v: the vector type's size,
-// or a SYM vector's width.
-func (v V) ElemSize() int {
-	if v.Type() == Sym {
-		if w, ok := v.Attrs().SymWidth(); ok {
-			return w.Bytes()
-		}
-	}
-	return v.Type().ElemSize()
 }

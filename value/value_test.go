@@ -12,6 +12,7 @@ import (
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
@@ -43,11 +44,11 @@ func TestTypeTagsAndClasses(t *testing.T) {
 		}
 	}
 	// attrs knows the tags by number: they must agree.
-	for typ, class := range map[value.Type]attrs.Class{value.I32: attrs.LinkableVector, value.I64: attrs.LinkableVector,
-		value.Sym: attrs.SymVector, -value.I64: attrs.I64Atom, -value.Sym: attrs.SymAtom, value.F64: attrs.Vector,
-		value.List: attrs.Vector, value.Str: attrs.Vector, value.Dict: attrs.Other, -value.Str: attrs.Other} {
-		if got := attrs.ClassOf(int8(typ)); got != class {
-			t.Errorf("attrs.ClassOf(%v) = %v, want %v", typ, got, class)
+	for typ, class := range map[value.Type]attrbits.Class{value.I32: attrbits.LinkableVector, value.I64: attrbits.LinkableVector,
+		value.Sym: attrbits.SymVector, -value.I64: attrbits.I64Atom, -value.Sym: attrbits.SymAtom, value.F64: attrbits.Vector,
+		value.List: attrbits.Vector, value.Str: attrbits.Vector, value.Dict: attrbits.Other, -value.Str: attrbits.Other} {
+		if got := attrbits.ClassOf(int8(typ)); got != class {
+			t.Errorf("attrbits.ClassOf(%v) = %v, want %v", typ, got, class)
 		}
 	}
 	if !value.Type(-5).IsAtom() || !value.Null.IsAtom() || !value.Error.IsAtom() || value.List.IsAtom() || value.Dict.IsAtom() {
@@ -295,8 +296,8 @@ func TestHeaderOffsets(t *testing.T) {
 	raw[18] = byte(value.Sym) // type
 	raw[19] = 0x02 | 0x40     // attrs: W32, HAS_NULLS
 	raw[24], raw[25] = 0x34, 0x12
-	if v.Type() != value.Sym || v.Len() != 0x1234 || v.ElemSize() != 4 || !v.Has(attrs.HasNulls) {
-		t.Errorf("read back: type %v len %#x elem %d attrs %v", v.Type(), v.Len(), v.ElemSize(), v.Attrs())
+	if v.Type() != value.Sym || v.Len() != 0x1234 || layout.ElemSize(v) != 4 || !layout.MayHaveNulls(v) {
+		t.Errorf("read back: type %v len %#x elem %d attrs %v", v.Type(), v.Len(), layout.ElemSize(v), attrs.Describe(v))
 	}
 	if raw[17] != heap.MinOrder || raw[16] != 0 || raw[20] != 1 || layout.RC(v) != 1 {
 		t.Errorf("order byte %d, mmod %d, rc byte %d", raw[17], raw[16], raw[20])

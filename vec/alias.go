@@ -40,9 +40,8 @@ func aliases(v value.V, p unsafe.Pointer, n uintptr) bool {
 // whole buddy block on the heap, its header and data when mapped.
 func inBlock(b value.V, lo, hi uintptr) bool {
 	start := uintptr(layout.Block(b))
-	h := layout.Header(b)
-	end := start + uintptr(1)<<h.Order()
-	if h.Mmod() != heap.MmodHeap {
+	end := start + uintptr(1)<<layout.Order(b)
+	if !layout.IsHeapBlock(b) {
 		end = start + heap.HeaderSize + layout.DataSize(b)
 	}
 	return lo < end && start < hi

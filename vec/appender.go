@@ -3,7 +3,6 @@ package vec
 import (
 	"unsafe"
 
-	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
 	"github.com/raygo/ray/value"
@@ -30,20 +29,10 @@ import (
 type Appender[T Elem] struct {
 	vp    *value.V
 	p     unsafe.Pointer // the block the cached fields describe
-	h     *heap.Header
-	state uint64 // the block's stateWord when private
+	state uint64         // the block's layout.AppendState when private
 	data  unsafe.Pointer
 	n     uint64
 	cap   uint64
-}
-
-// stateWord reads header bytes 16..23 in one load: mmod, order, type,
-// attributes and the reference count. Any Retain, index, null map or move
-// of the block changes it. A plain load is enough: another goroutine that
-// retains the vector while this one appends to it races with the appends
-// themselves, as with any value mutated from two goroutines.
-func stateWord(h *heap.Header) uint64 {
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(h), heap.OffsetMmod))
 }
 
 // NewAppender returns an Appender to *vp, which it makes private.
@@ -62,20 +51,19 @@ func NewAppender[T Elem](vp *value.V) (*Appender[T], error) {
 func (a *Appender[T]) reload() {
 	v := *a.vp
 	a.p = layout.Block(v)
-	a.h = layout.Header(v)
-	a.state = stateWord(a.h)
+	a.state = layout.AppendState(v)
 	a.data = layout.BlockData(v)
-	a.n = a.h.Word
+	a.n = layout.Len(v)
 	a.cap = uint64(Cap(v))
 }
 
 // Append adds x at the end of the vector.
 func (a *Appender[T]) Append(x T) error {
-	h := a.h
-	if a.n < a.cap && layout.Block(*a.vp) == a.p && stateWord(h) == a.state && h.Word == a.n {
+	v := *a.vp
+	if a.n < a.cap && layout.Block(v) == a.p && layout.AppendState(v) == a.state && layout.Len(v) == a.n {
 		*(*T)(offheap.Add(a.data, uintptr(a.n)*unsafe.Sizeof(x))) = x
 		a.n++
-		h.Word = a.n
+		layout.SetLen(v, a.n)
 		return nil
 	}
 	return a.appendSlow(x)
@@ -94,7 +82,7 @@ func (a *Appender[T]) appendSlow(x T) error {
 	a.reload()
 	*(*T)(offheap.Add(a.data, uintptr(a.n)*unsafe.Sizeof(x))) = x
 	a.n++
-	a.h.Word = a.n
+	layout.SetLen(*a.vp, a.n)
 	return nil
 }
 

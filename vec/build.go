@@ -2,12 +2,13 @@ package vec
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"sync"
 	"unsafe"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
@@ -22,19 +23,24 @@ import (
 // MutableSymIDs for SYM; a StrBuilder appends strings to a STR vector,
 // copying each string's bytes once.
 
-// NewSymN returns a SYM vector of n rows of ids w wide, each holding the
-// symbol id fill, which must be interned and fit w (ErrRange otherwise).
-// Its rows are then written through MutableSymIDs. A decoder that does not
-// know the ids it will write chooses w from a bound on them
-// (attrs.WidthFor).
-func NewSymN(n int, w attrs.Width, fill int64) (value.V, error) {
+// NewSymN returns a SYM vector of n rows of ids width bytes wide (1, 2, 4
+// or 8), each holding the symbol id fill, which must be interned and fit
+// the width (ErrRange otherwise). Its rows are then written through
+// MutableSymIDs. A decoder that does not know the ids it will write chooses
+// the width from a bound on them (SymWidthFor).
+func NewSymN(n, width int, fill int64) (value.V, error) {
+	var w attrbits.Width
+	switch width {
+	case 1, 2, 4, 8:
+		w = attrbits.Width(bits.TrailingZeros(uint(width)))
+	default:
+		return value.V{}, ray.Errorf(ray.ErrDomain, "vec.NewSymN", "ids %d bytes wide: want 1, 2, 4 or 8", width)
+	}
 	switch {
 	case n < 0:
 		return value.V{}, ray.Errorf(ray.ErrLength, "vec.NewSymN", "%d rows", n)
-	case w > attrs.W64:
-		return value.V{}, ray.Errorf(ray.ErrDomain, "vec.NewSymN", "%d is not a Width", w)
-	case fill < 0 || fill >= value.SymCount() || attrs.WidthFor(uint64(fill)) > w:
-		return value.V{}, ray.Errorf(ray.ErrRange, "vec.NewSymN", "id %d in ids %d bytes wide, of %d interned", fill, w.Bytes(), value.SymCount())
+	case fill < 0 || fill >= value.SymCount() || attrbits.WidthFor(uint64(fill)) > w:
+		return value.V{}, ray.Errorf(ray.ErrRange, "vec.NewSymN", "id %d in ids %d bytes wide, of %d interned", fill, width, value.SymCount())
 	}
 	v, err := New(value.Sym, n)
 	if err != nil {
@@ -47,11 +53,11 @@ func NewSymN(n int, w attrs.Width, fill int64) (value.V, error) {
 	switch {
 	case fill == 0:
 		memops.ZeroPtr(layout.BlockData(v), uintptr(n)<<w)
-	case w == attrs.W8:
+	case w == attrbits.W8:
 		fillIDs(unsafe.Slice((*uint8)(layout.BlockData(v)), n), uint8(fill))
-	case w == attrs.W16:
+	case w == attrbits.W16:
 		fillIDs(unsafe.Slice((*uint16)(layout.BlockData(v)), n), uint16(fill))
-	case w == attrs.W32:
+	case w == attrbits.W32:
 		fillIDs(unsafe.Slice((*uint32)(layout.BlockData(v)), n), uint32(fill))
 	default:
 		fillIDs(unsafe.Slice((*uint64)(layout.BlockData(v)), n), uint64(fill))
@@ -66,8 +72,12 @@ func fillIDs[T SymID](ids []T, id T) {
 	}
 }
 
+// SymWidthFor returns the bytes of the narrowest SYM id width that holds
+// ids up to maxID: 1, 2, 4 or 8 (attrs.SymWidth reports a vector's).
+func SymWidthFor(maxID int64) int { return attrbits.WidthFor(uint64(max(maxID, 0))).Bytes() }
+
 // SymID is the Go type of a SYM vector's ids at one of its widths: uint8,
-// uint16, uint32 or uint64 for widths of 1, 2, 4 and 8 bytes (attrs.Width).
+// uint16, uint32 or uint64 for widths of 1, 2, 4 and 8 bytes.
 type SymID interface {
 	uint8 | uint16 | uint32 | uint64
 }
@@ -241,7 +251,7 @@ func (b *StrBuilder) grow(size int) error {
 	if !b.v.IsZero() {
 		// The vector owns its pool from the start, so that releasing the
 		// vector (Release, or Finish's caller) frees it.
-		layout.SetPool(b.v, p)
+		layout.SetPool(b.v, layout.FromPointer(p))
 	}
 	return nil
 }
@@ -343,7 +353,7 @@ func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
 		// One part: its pool is the vector's, as it is.
 		b := parts[0]
 		layout.SetLen(layout.FromPointer(b.pool), b.used)
-		layout.SetPool(v, b.pool)
+		layout.SetPool(v, layout.FromPointer(b.pool))
 		b.pool = nil // not the builder's to free any more
 		layout.SetLen(v, rows)
 		return v, nil
@@ -355,7 +365,7 @@ func (p *StrParts) Join(parts []*StrBuilder) (value.V, error) {
 			return value.V{}, err
 		}
 		pool := layout.InitBytes(pb, pooled)
-		layout.SetPool(v, pb)
+		layout.SetPool(v, pool)
 		at := 0
 		for _, b := range parts {
 			if b.used == 0 {
@@ -497,7 +507,7 @@ func (f *StrFill) reserve(need, rows int) (int, error) {
 			return 0, err
 		}
 		f.pool, f.room = p, int(min(heap.Cap(p), MaxPool))
-		layout.SetPool(f.v, p) // the vector owns its pool, so Release frees it
+		layout.SetPool(f.v, layout.FromPointer(p)) // the vector owns its pool, so Release frees it
 	}
 	off := f.used
 	f.used += need
@@ -561,7 +571,7 @@ func NewStrLoad(rows, poolBytes int) (*StrLoad, error) {
 			return nil, err
 		}
 		pool := layout.InitBytes(p, poolBytes)
-		layout.SetPool(v, p) // the vector owns it from here: Release frees both
+		layout.SetPool(v, pool) // the vector owns it from here: Release frees both
 		l.pool = unsafe.Slice((*byte)(layout.BlockData(pool)), poolBytes)
 	}
 	return l, nil

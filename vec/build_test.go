@@ -24,12 +24,12 @@ func TestNewSymNAndMutableSymIDs(t *testing.T) {
 	heaptest.Check(t)
 	a, _ := value.Intern("build.a")
 	b, _ := value.Intern("build.b")
-	v, err := NewSymN(5, attrs.W16, a)
+	v, err := NewSymN(5, 2, a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cow.Release(&v)
-	if w, _ := v.Attrs().SymWidth(); w != attrs.W16 {
+	if w, _ := attrs.SymWidth(v); w != 2 {
 		t.Errorf("width %v, want W16", w)
 	}
 	ids, err := MutableSymIDs[uint16](&v)
@@ -55,21 +55,22 @@ func TestNewSymNAndMutableSymIDs(t *testing.T) {
 	}
 	for _, c := range []struct {
 		n    int
-		w    attrs.Width
+		w    int
 		fill int64
 		kind error
 	}{
-		{-1, attrs.W8, a, ray.ErrLength},
-		{3, attrs.W64 + 1, a, ray.ErrDomain},
-		{3, attrs.W8, value.SymCount(), ray.ErrRange},
-		{3, attrs.W8, -1, ray.ErrRange},
+		{-1, 1, a, ray.ErrLength},
+		{3, 3, a, ray.ErrDomain},
+		{3, 16, a, ray.ErrDomain},
+		{3, 1, value.SymCount(), ray.ErrRange},
+		{3, 1, -1, ray.ErrRange},
 	} {
 		if _, err := NewSymN(c.n, c.w, c.fill); !errors.Is(err, c.kind) {
 			t.Errorf("NewSymN(%d, %v, %d): %v, want %v", c.n, c.w, c.fill, err, c.kind)
 		}
 	}
 	if big := value.SymCount() - 1; big > 255 {
-		if _, err := NewSymN(3, attrs.W8, big); !errors.Is(err, ray.ErrRange) {
+		if _, err := NewSymN(3, 1, big); !errors.Is(err, ray.ErrRange) {
 			t.Errorf("id %d in 1-byte ids: %v", big, err)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
@@ -100,15 +99,14 @@ func concatFixed(vs []value.V, total int) (value.V, error) {
 		at += n
 	}
 	layout.SetLen(c, uint64(total))
-	link, linked := linkOf(vs[0])
+	link, linked := layout.LinkOf(vs[0])
 	for _, v := range vs[1:] {
-		if l, ok := linkOf(v); !ok || l != link {
+		if l, ok := layout.LinkOf(v); !ok || l != link {
 			linked = false
 		}
 	}
 	if linked {
-		layout.Header(c).Aux[layout.SlotLink] = link
-		layout.Header(c).Attrs |= attrbits.Link
+		layout.SetLink(c, link)
 	}
 	return c, nil
 }
@@ -138,11 +136,8 @@ func concatStr(op string, vs []value.V, total int) (value.V, error) {
 			cow.Release(&c)
 			return value.V{}, err
 		}
-		layout.InitBytes(p, 0)
-		pool = layout.FromPointer(p)
-		layout.SetLen(pool, uint64(poolLen))
-		layout.Header(pool).Aux[0] = 0
-		layout.Header(c).Aux[layout.SlotPool] = uint64(uintptr(p))
+		pool = layout.InitBytes(p, poolLen)
+		layout.SetPool(c, pool)
 	}
 	row, poolAt := 0, 0
 	for _, v := range vs {
@@ -151,7 +146,7 @@ func concatStr(op string, vs []value.V, total int) (value.V, error) {
 		memops.CopyPtr(views, layout.Data(v), uintptr(n)*16)
 		if p := layout.Pool(v); !p.IsZero() && layout.Len(p) > 0 {
 			memops.CopyPtr(offheap.Add(layout.BlockData(pool), uintptr(poolAt)), layout.BlockData(p), uintptr(layout.Len(p)))
-			layout.Header(pool).Aux[0] += layout.Header(p).Aux[0]
+			layout.AddPoolDead(pool, layout.PoolDead(p))
 			if poolAt > 0 {
 				for i := range n {
 					e := (*[16]byte)(offheap.Add(views, uintptr(i)*16))
@@ -179,8 +174,7 @@ func concatSym(vs []value.V, total int) (value.V, error) {
 	if err != nil {
 		return value.V{}, err
 	}
-	h := layout.Header(c)
-	h.Attrs |= uint8(w)
+	layout.SetSymWidth(c, uint8(w))
 	base := uintptr(layout.BlockData(c))
 	row := 0
 	for _, v := range vs {
@@ -194,7 +188,7 @@ func concatSym(vs []value.V, total int) (value.V, error) {
 		}
 		row += n
 	}
-	h.Word = uint64(total)
+	layout.SetLen(c, total)
 	return c, nil
 }
 

@@ -6,7 +6,6 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/offheap"
@@ -122,7 +121,7 @@ func findKey(keys, key value.V) int {
 	case value.F32:
 		return scanEqual(unsafe.Slice((*float32)(data), n), *(*float32)(unsafe.Pointer(&kb[0])), null)
 	}
-	switch keys.ElemSize() {
+	switch layout.ElemSize(keys) {
 	case 1:
 		return scanEqual(unsafe.Slice((*uint8)(data), n), kb[0], null)
 	case 2:
@@ -185,27 +184,29 @@ func DictSet(dp *value.V, key, val value.V) error {
 	if err := cow.Cow(dp); err != nil {
 		return err
 	}
-	s := layout.Slots(*dp, 2)
+	// Each write leaves the slot's block where it was, or moves or
+	// copies it; PutItem stores where it is now.
 	if i, found := DictFind(*dp, key); found {
 		vals := slot(*dp, 1)
 		err := setRowAtom(&vals, i, val)
-		s[1] = uint64(uintptr(layout.Block(vals)))
+		layout.PutItem(*dp, 1, vals)
 		return err
 	}
-	if err := appendAtom(&keys, key); err != nil {
-		s[0] = uint64(uintptr(layout.Block(keys)))
+	err := appendAtom(&keys, key)
+	layout.PutItem(*dp, 0, keys)
+	if err != nil {
 		return err
 	}
-	s[0] = uint64(uintptr(layout.Block(keys)))
-	if err := appendAtom(&vals, val); err != nil {
-		s[1] = uint64(uintptr(layout.Block(vals)))
-		if rerr := removeRow(&keys, int(keys.Len())-1); rerr != nil {
+	err = appendAtom(&vals, val)
+	layout.PutItem(*dp, 1, vals)
+	if err != nil {
+		rerr := removeRow(&keys, int(keys.Len())-1)
+		layout.PutItem(*dp, 0, keys)
+		if rerr != nil {
 			return rerr
 		}
-		s[0] = uint64(uintptr(layout.Block(keys)))
 		return err
 	}
-	s[1] = uint64(uintptr(layout.Block(vals)))
 	return nil
 }
 
@@ -223,11 +224,10 @@ func DictRemove(dp *value.V, key value.V) (bool, error) {
 	if err := cow.Cow(dp); err != nil {
 		return false, err
 	}
-	s := layout.Slots(*dp, 2)
 	for j := range 2 {
 		v := slot(*dp, j)
 		err := removeRow(&v, i)
-		s[j] = uint64(uintptr(layout.Block(v)))
+		layout.PutItem(*dp, j, v)
 		if err != nil {
 			return false, err
 		}
@@ -301,13 +301,12 @@ func rowBytes(v value.V, i int) []byte {
 		*(*int64)(unsafe.Pointer(&b[0])) = id
 		return b
 	}
-	size := v.ElemSize()
+	size := layout.ElemSize(v)
 	return unsafe.Slice((*byte)(offheap.Add(layout.Data(v), uintptr(i*size))), size)
 }
 
 // atomBytes returns an atom's value bytes, laid out as a vector element.
 func atomBytes(a value.V) []byte {
-	h := layout.Header(a)
 	switch a.Type() {
 	case -value.Str:
 		b, _ := value.StrBytes(a)
@@ -315,9 +314,9 @@ func atomBytes(a value.V) []byte {
 	case -value.GUID:
 		return unsafe.Slice((*byte)(layout.BlockData(a)), 16)
 	case -value.Sym:
-		return unsafe.Slice((*byte)(unsafe.Pointer(&h.Word)), 8)
+		return unsafe.Slice((*byte)(unsafe.Pointer(layout.AtomWord(a))), 8)
 	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(&h.Word)), a.Type().Base().ElemSize())
+	return unsafe.Slice((*byte)(unsafe.Pointer(layout.AtomWord(a))), a.Type().Base().ElemSize())
 }
 
 // RowAtom returns row i of v as a new reference: an atom for a typed
@@ -350,23 +349,22 @@ func RowAtom(v value.V, i int) (value.V, error) {
 	if err != nil {
 		return value.V{}, err
 	}
-	a := layout.FromPointer(p)
-	h := layout.Header(a)
-	h.Type = int8(-t)
+	a := layout.InitAtom(p, -t)
+	w := layout.AtomWord(a)
 	b := rowBytes(v, i)
 	// Integers are kept sign-extended in the payload, as value's
 	// constructors do; floats and BOOL/U8 as their bits.
 	switch t {
 	case value.I16:
-		h.Word = uint64(int64(*(*int16)(unsafe.Pointer(&b[0]))))
+		*w = uint64(int64(*(*int16)(unsafe.Pointer(&b[0]))))
 	case value.I32, value.Date, value.Time:
-		h.Word = uint64(int64(*(*int32)(unsafe.Pointer(&b[0]))))
+		*w = uint64(int64(*(*int32)(unsafe.Pointer(&b[0]))))
 	case value.Bool:
 		if b[0] != 0 { // as Get reads it: any byte but 0 is true
-			h.Word = 1
+			*w = 1
 		}
 	default:
-		copy(unsafe.Slice((*byte)(unsafe.Pointer(&h.Word)), 8), b)
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(w)), 8), b)
 	}
 	return a, nil
 }
@@ -393,7 +391,7 @@ func appendAtom(vp *value.V, a value.V) error {
 			return err
 		}
 	default:
-		size := v.ElemSize()
+		size := layout.ElemSize(v)
 		if err := prepare(vp, n+1); err != nil {
 			return err
 		}
@@ -422,12 +420,12 @@ func setRowAtom(vp *value.V, i int, a value.V) error {
 			return err
 		}
 	default:
-		size := v.ElemSize()
+		size := layout.ElemSize(v)
 		if err := prepare(vp, 0); err != nil {
 			return err
 		}
 		copy(unsafeBytes(layout.BlockData(*vp), (i+1)*size)[i*size:], atomBytes(a))
-		if layout.Header(*vp).Attrs&attrbits.HasNulls != 0 {
+		if layout.MayHaveNulls(*vp) {
 			if err := setNullBit(vp, i, false); err != nil {
 				return err
 			}
@@ -447,12 +445,9 @@ func removeRow(vp *value.V, i int) error {
 	}
 	v := *vp
 	n := int(v.Len())
-	size := v.ElemSize()
+	size := layout.ElemSize(v)
 	if v.Type() == value.List {
-		items := layout.Slots(v, n)
-		old := layout.Owned(items[i])
-		copy(items[i:], items[i+1:])
-		layout.SetLen(v, uint64(n-1))
+		old := layout.DeleteItem(v, i)
 		cow.Release(&old)
 		return nil
 	}
@@ -462,7 +457,7 @@ func removeRow(vp *value.V, i int) error {
 			if err != nil {
 				return err
 			}
-			layout.Header(pool).Aux[0] += uint64(dead)
+			layout.AddPoolDead(pool, uint64(dead))
 		}
 	}
 	data := unsafeBytes(layout.BlockData(v), n*size)

@@ -48,8 +48,8 @@ func TestNullsThroughAnIndex(t *testing.T) {
 		}
 		before := *layout.Header(v)
 		attachFakeIndex(t, v)
-		if v.Has(attrs.HasNulls) != (len(nulls) > 0) || v.Has(attrs.NullmapExt) {
-			t.Errorf("nulls %v: while indexed attrs %v", nulls, v.Attrs())
+		if layout.MayHaveNulls(v) != (len(nulls) > 0) || layout.HasNullmap(v) {
+			t.Errorf("nulls %v: while indexed attrs %v", nulls, attrs.Describe(v))
 		}
 		for _, i := range nulls {
 			if !mustNull(t, v, i) {

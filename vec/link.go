@@ -2,7 +2,6 @@ package vec
 
 import (
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
 )
@@ -34,46 +33,25 @@ func Link(vp *value.V, table string) error {
 	if err := prepare(vp, 0); err != nil {
 		return err
 	}
-	v = *vp
-	h := layout.Header(v)
-	if h.Attrs&attrbits.HasNulls != 0 && h.Attrs&attrbits.NullmapExt == 0 {
-		if _, err := privateNullMap(vp, int(h.Word)-1); err != nil { // moves the inline bits out
+	if layout.MayHaveNulls(*vp) && !layout.HasNullmap(*vp) {
+		if _, err := privateNullMap(vp, int(layout.Len(*vp))-1); err != nil { // moves the inline bits out
 			return err
 		}
 	}
-	h.Aux[layout.SlotLink] = uint64(id)
-	h.Attrs |= attrbits.Link
+	layout.SetLink(*vp, uint64(id))
 	return nil
 }
 
 // Unlink makes *vp a plain vector again.
 func Unlink(vp *value.V) error {
-	if (*vp).IsZero() || layout.Header(*vp).Attrs&attrbits.Link == 0 || !(*vp).IsVector() {
+	if (*vp).IsZero() || !(*vp).IsVector() || !layout.IsLinked(*vp) {
 		return ray.Errorf(ray.ErrType, "vec.Unlink", "%v is not a linked column", (*vp).TypeName())
 	}
 	if err := prepare(vp, 0); err != nil {
 		return err
 	}
-	h := layout.Header(*vp)
-	h.Attrs &^= attrbits.Link
-	h.Aux[layout.SlotLink] = 0 // a linked column's nulls are never inline
+	layout.ClearLink(*vp)
 	return nil
-}
-
-// linkOf returns the symbol id of the table v links into (its root's, for
-// a slice); ok is false when v is not a linked column.
-func linkOf(v value.V) (target uint64, ok bool) {
-	if t := v.Type(); t != value.I32 && t != value.I64 {
-		return 0, false
-	}
-	h := layout.Header(v)
-	if h.Attrs&attrbits.Slice != 0 {
-		h = layout.Header(layout.Parent(v))
-	}
-	if h.Attrs&attrbits.Link == 0 {
-		return 0, false
-	}
-	return h.Aux[layout.SlotLink], true
 }
 
 // LinkTarget returns the name of the table v links into; ok is false when v
@@ -82,7 +60,7 @@ func LinkTarget(v value.V) (string, bool) {
 	if v.IsZero() || !v.IsVector() {
 		return "", false
 	}
-	target, ok := linkOf(v)
+	target, ok := layout.LinkOf(v)
 	if !ok {
 		return "", false
 	}
@@ -113,12 +91,12 @@ func Deref(v value.V, field string) (value.V, error) {
 	}
 	n := int(v.Len())
 	rows := int(col.Len())
-	out, err := newSized(col.Type(), n, max(col.ElemSize(), 1))
+	out, err := newSized(col.Type(), n, max(layout.ElemSize(col), 1))
 	if err != nil {
 		return value.V{}, err
 	}
 	if col.Type() == value.Sym {
-		layout.Header(out).Attrs |= layout.Header(col).Attrs & attrbits.SymWidth
+		layout.SetSymWidth(out, layout.SymWidth(col))
 	}
 	for i := range n {
 		var id int64
@@ -163,7 +141,7 @@ func appendRowOf(dst *value.V, src value.V, i int, null bool) error {
 			return err
 		}
 	default:
-		size := src.ElemSize()
+		size := layout.ElemSize(src)
 		if err := prepare(dst, n+1); err != nil {
 			return err
 		}

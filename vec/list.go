@@ -67,8 +67,7 @@ func ListAppend(lp *value.V, item value.V) error {
 		cow.Release(&item)
 		return err
 	}
-	layout.Slots(*lp, n+1)[n] = uint64(uintptr(layout.Block(item)))
-	layout.SetLen(*lp, uint64(n+1))
+	layout.AppendItem(*lp, item)
 	return nil
 }
 
@@ -82,7 +81,7 @@ func ListGet(l value.V, i int) (value.V, error) {
 	if i < 0 || i >= n {
 		return value.V{}, ray.Errorf(ray.ErrRange, "vec.ListGet", "index %d outside [0, %d)", i, n)
 	}
-	return layout.Owned(layout.Slots(l, n)[i]), nil
+	return layout.Item(l, i), nil
 }
 
 // ListSet replaces item i of *lp by item: the old item's reference is
@@ -103,9 +102,8 @@ func ListSet(lp *value.V, i int, item value.V) error {
 		cow.Release(&item)
 		return err
 	}
-	slot := &layout.Slots(*lp, n)[i]
-	old := layout.Owned(*slot)
-	*slot = uint64(uintptr(layout.Block(item)))
+	old := layout.Item(*lp, i)
+	layout.PutItem(*lp, i, item)
 	cow.Release(&old)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
@@ -92,19 +91,18 @@ func SetNull(vp *value.V, i int, null bool) error {
 // unsliced and unindexed.
 func setNullBit(vp *value.V, i int, null bool) error {
 	v := *vp
-	h := layout.Header(v)
-	if h.Attrs&attrbits.HasNulls == 0 && !null {
+	has := layout.MayHaveNulls(v)
+	if !has && !null {
 		return nil // no nulls anywhere: nothing to clear
 	}
-	if b, _ := layout.NullBits(v); bitAt(b, i) == null && (null || h.Attrs&attrbits.HasNulls != 0) {
+	if b, _ := layout.NullBits(v); bitAt(b, i) == null && (null || has) {
 		return nil // already so: nothing to write, no map to copy
 	}
-	inline := h.Attrs&(attrbits.NullmapExt|attrbits.Link) == 0 && v.Type() != value.Str
-	if inline && i < 128 {
-		b := unsafe.Slice((*byte)(unsafe.Pointer(&h.Aux)), 16)
-		setBit(b, i, null)
+	inline, ok := layout.InlineNullBits(v)
+	if ok && i < 128 {
+		setBit(inline, i, null)
 	} else {
-		if inline && !null && h.Attrs&attrbits.NullmapExt == 0 {
+		if ok && !null {
 			return nil // rows past 128 of an inline map are not null
 		}
 		m, err := privateNullMap(vp, i)
@@ -114,7 +112,7 @@ func setNullBit(vp *value.V, i int, null bool) error {
 		setBit(unsafe.Slice((*byte)(layout.BlockData(m)), layout.Len(m)), i, null)
 	}
 	if null {
-		h.Attrs |= attrbits.HasNulls // and, for STR, whatever state the map was in (ARCHITECTURE.md D7)
+		layout.MarkHasNulls(v) // and, for STR, whatever state the map was in (ARCHITECTURE.md D7)
 	}
 	return nil
 }
@@ -132,37 +130,31 @@ func setBit(b []byte, i int, on bool) {
 // copied when shared, grown when short.
 func privateNullMap(vp *value.V, i int) (value.V, error) {
 	v := *vp
-	h := layout.Header(v)
-	rows := max(int(h.Word), i+1)
+	rows := max(int(layout.Len(v)), i+1)
 	need := (rows + 7) / 8
-	if h.Attrs&attrbits.NullmapExt == 0 {
+	if !layout.HasNullmap(v) {
 		m, err := newNullMap(max(need, 16))
 		if err != nil {
 			return value.V{}, err
 		}
-		if h.Attrs&attrbits.HasNulls != 0 && h.Attrs&attrbits.Link == 0 && v.Type() != value.Str {
-			copy(unsafe.Slice((*byte)(layout.BlockData(m)), 16), unsafe.Slice((*byte)(unsafe.Pointer(&h.Aux)), 16))
-			h.Aux[1] = 0 // inline bits 64..127 now live in the map
-		}
-		h.Aux[layout.SlotNullmap] = uint64(uintptr(layout.Block(m)))
-		h.Attrs |= attrbits.NullmapExt
+		layout.ExternalizeNulls(v, m)
 		return m, nil
 	}
-	m := layout.Owned(h.Aux[layout.SlotNullmap])
+	m := layout.Nullmap(v)
 	if err := cow.Cow(&m); err != nil {
 		return value.V{}, err
 	}
 	if have := int(layout.Len(m)); have < need {
 		p, err := heap.Realloc(layout.Block(m), uintptr(max(need, 2*have)))
 		if err != nil {
-			h.Aux[layout.SlotNullmap] = uint64(uintptr(layout.Block(m))) // Cow may have replaced it
+			layout.ReplaceNullmap(v, m) // Cow may have replaced it
 			return value.V{}, err
 		}
 		m = layout.FromPointer(p)
 		memops.ZeroPtr(offheap.Add(layout.BlockData(m), uintptr(have)), heap.Cap(p)-uintptr(have))
 		layout.SetLen(m, uint64(heap.Cap(p)))
 	}
-	h.Aux[layout.SlotNullmap] = uint64(uintptr(layout.Block(m)))
+	layout.ReplaceNullmap(v, m)
 	return m, nil
 }
 
@@ -286,6 +278,6 @@ func SetNulls(vp *value.V, nulls []byte, off int) error {
 			}
 		}
 	}
-	layout.Header(*vp).Attrs |= attrbits.HasNulls
+	layout.MarkHasNulls(*vp)
 	return nil
 }

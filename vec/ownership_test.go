@@ -3,10 +3,11 @@ package vec
 import (
 	"errors"
 	"fmt"
-	"github.com/raygo/ray/internal/layout"
 	"slices"
 	"testing"
 	"unsafe"
+
+	"github.com/raygo/ray/internal/layout"
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"

@@ -8,7 +8,6 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
@@ -113,8 +112,7 @@ func FromStringsFunc(n int, at func(i int) string) (value.V, error) {
 		if err != nil {
 			return value.V{}, err
 		}
-		layout.InitBytes(p, 0)
-		layout.SetPool(v, p)
+		layout.SetPool(v, layout.InitBytes(p, 0))
 		pool = unsafe.Slice((*byte)(layout.BlockData(layout.FromPointer(p))), pooled)
 	}
 	views := unsafe.Slice((*[16]byte)(layout.BlockData(v)), n)
@@ -184,7 +182,7 @@ func SetStr(vp *value.V, i int, s string) error {
 	if err := writeStr(vp, i, n, s); err != nil {
 		return err
 	}
-	if layout.Header(*vp).Attrs&attrbits.HasNulls != 0 {
+	if layout.MayHaveNulls(*vp) {
 		return setNullBit(vp, i, false)
 	}
 	return nil
@@ -220,7 +218,7 @@ func writeStr(vp *value.V, i, rows int, s string) error {
 			if err != nil {
 				return err
 			}
-			layout.Header(pool).Aux[0] += uint64(len(old))
+			layout.AddPoolDead(pool, uint64(len(old)))
 		}
 	}
 	if len(s) > strInline {
@@ -246,22 +244,20 @@ func writeStr(vp *value.V, i, rows int, s string) error {
 // pool and *keep (a string about to be written) lies in it, *keep is first
 // copied to Go memory.
 func privatePool(vp *value.V, extra int, keep *string) (value.V, error) {
-	h := layout.Header(*vp)
-	if h.Aux[layout.SlotPool] == 0 {
+	pool := layout.Pool(*vp)
+	if pool.IsZero() {
 		p, err := heap.Alloc(uintptr(max(extra, 256)))
 		if err != nil {
 			return value.V{}, err
 		}
-		ph := heap.HeaderOf(p)
-		ph.Type = int8(value.U8)
-		h.Aux[layout.SlotPool] = uint64(uintptr(p))
-		return layout.FromPointer(p), nil
+		pool = layout.InitBytes(p, 0)
+		layout.SetPool(*vp, pool)
+		return pool, nil
 	}
-	pool := layout.Owned(h.Aux[layout.SlotPool])
 	if err := cow.Cow(&pool); err != nil { // a shared pool stays alive for its other owner
 		return value.V{}, err
 	}
-	h.Aux[layout.SlotPool] = uint64(uintptr(layout.Block(pool)))
+	layout.SetPool(*vp, pool)
 	used := layout.Len(pool)
 	need := used + uint64(extra)
 	if need > MaxPool {
@@ -277,8 +273,8 @@ func privatePool(vp *value.V, extra int, keep *string) (value.V, error) {
 		if err != nil {
 			return value.V{}, err
 		}
-		h.Aux[layout.SlotPool] = uint64(uintptr(p))
 		pool = layout.FromPointer(p)
+		layout.SetPool(*vp, pool)
 	}
 	return pool, nil
 }
@@ -308,7 +304,7 @@ func StrPool(v value.V) (StrPoolStats, error) {
 	st := StrPoolStats{Pooled: pooledBytes(v)}
 	if pool := layout.Pool(v); !pool.IsZero() {
 		st.Bytes = int(pool.Len())
-		st.Dead = int(layout.Header(pool).Aux[0])
+		st.Dead = int(layout.PoolDead(pool))
 	}
 	return st, nil
 }
@@ -362,9 +358,8 @@ func CompactStr(vp *value.V) error {
 		}
 		layout.SetLen(fresh, uint64(off))
 	}
-	h := layout.Header(v)
-	old := layout.Owned(h.Aux[layout.SlotPool])
-	h.Aux[layout.SlotPool] = uint64(uintptr(layout.Block(fresh)))
+	old := layout.Pool(v)
+	layout.SetPool(v, fresh)
 	cow.Release(&old)
 	return nil
 }

@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
@@ -145,8 +145,8 @@ func TestStrNulls(t *testing.T) {
 	if err := SetNull(&v, 0, true); err != nil {
 		t.Fatal(err)
 	}
-	if !v.Has(attrs.NullmapExt) || layout.Header(v).Aux[1] != pool {
-		t.Errorf("first STR null: ext %v, pool moved %v", v.Has(attrs.NullmapExt), layout.Header(v).Aux[1] != pool)
+	if !layout.HasNullmap(v) || layout.Header(v).Aux[1] != pool {
+		t.Errorf("first STR null: ext %v, pool moved %v", layout.HasNullmap(v), layout.Header(v).Aux[1] != pool)
 	}
 	if err := SetNull(&v, 0, false); err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestStrNulls(t *testing.T) {
 	if err := SetNull(&v, 2, true); err != nil {
 		t.Fatal(err)
 	}
-	if !mustNull(t, v, 2) || mustNull(t, v, 0) || !v.Has(attrs.HasNulls) {
+	if !mustNull(t, v, 2) || mustNull(t, v, 0) || !layout.MayHaveNulls(v) {
 		t.Errorf("after clear then set: nulls %v", nullsOf(t, v))
 	}
 	if s, _ := GetStr(v, 1); s != strings.Repeat("p", 20) {
@@ -233,7 +233,7 @@ func TestSymVectorsWidenAndSliceAtWidth(t *testing.T) {
 	heaptest.Check(t)
 	v := must(FromSyms([]string{"vec.sym.a", "vec.sym.b", "vec.sym.a"}))
 	defer cow.Release(&v)
-	if w := widthOf(v); value.SymCount() <= 256 && w != attrs.W8 {
+	if w := widthOf(v); value.SymCount() <= 256 && w != attrbits.W8 {
 		t.Errorf("width %v for small ids", w)
 	}
 	a, _ := GetSym(v, 0)
@@ -253,7 +253,7 @@ func TestSymVectorsWidenAndSliceAtWidth(t *testing.T) {
 	if err := AppendSymID(&v, big); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := GetSymID(v, 3); got != big || widthOf(v) != attrs.W32 {
+	if got, _ := GetSymID(v, 3); got != big || widthOf(v) != attrbits.W32 {
 		t.Errorf("after appending id %d: read %d at width %v", big, got, widthOf(v))
 	}
 	if got, _ := GetSymID(v, 1); got != before {
@@ -274,7 +274,7 @@ func TestSymVectorsWidenAndSliceAtWidth(t *testing.T) {
 	// As in the C runtime, W8 ++ W32 is W32, ids preserved.
 	n := must(FromSyms([]string{"vec.sym.b"}))
 	cc := must(Concat(n, v))
-	if widthOf(cc) != attrs.W32 || cc.Len() != 5 {
+	if widthOf(cc) != attrbits.W32 || cc.Len() != 5 {
 		t.Errorf("concat width %v len %d", widthOf(cc), cc.Len())
 	}
 	if got, _ := GetSymID(cc, 4); got != big {

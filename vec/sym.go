@@ -4,7 +4,6 @@ import (
 	"unsafe"
 
 	"github.com/raygo/ray"
-	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/layout"
@@ -14,7 +13,7 @@ import (
 
 // SYM vectors hold ids of the process-wide symbol table (value.Intern),
 // packed at the narrowest width that holds them: 1, 2, 4 or 8 bytes, as the
-// low two attribute bits say (attrs.Width). A new vector starts at W8; an
+// low two attribute bits say (attrbits.Width). A new vector starts at W8; an
 // id that does not fit widens the whole vector first (the C runtime
 // truncates it: ARCHITECTURE.md D15). A slice reads at its parent's width
 // (ARCHITECTURE.md D14: the C runtime multiplies a slice's offset by 8).
@@ -26,30 +25,27 @@ func checkSym(op string, v value.V) error {
 	return nil
 }
 
-func widthOf(v value.V) attrs.Width {
-	w, _ := v.Attrs().SymWidth()
-	return w
-}
+func widthOf(v value.V) attrbits.Width { return attrbits.Width(layout.SymWidth(v)) }
 
-func loadID(p uintptr, w attrs.Width) int64 {
+func loadID(p uintptr, w attrbits.Width) int64 {
 	switch w {
-	case attrs.W8:
+	case attrbits.W8:
 		return int64(*(*uint8)(offheap.Ptr(p)))
-	case attrs.W16:
+	case attrbits.W16:
 		return int64(*(*uint16)(offheap.Ptr(p)))
-	case attrs.W32:
+	case attrbits.W32:
 		return int64(*(*uint32)(offheap.Ptr(p)))
 	}
 	return *(*int64)(offheap.Ptr(p))
 }
 
-func storeID(p uintptr, w attrs.Width, id int64) {
+func storeID(p uintptr, w attrbits.Width, id int64) {
 	switch w {
-	case attrs.W8:
+	case attrbits.W8:
 		*(*uint8)(offheap.Ptr(p)) = uint8(id)
-	case attrs.W16:
+	case attrbits.W16:
 		*(*uint16)(offheap.Ptr(p)) = uint16(id)
-	case attrs.W32:
+	case attrbits.W32:
 		*(*uint32)(offheap.Ptr(p)) = uint32(id)
 	default:
 		*(*int64)(offheap.Ptr(p)) = id
@@ -91,21 +87,18 @@ func AppendSymID(vp *value.V, id int64) error {
 		return ray.Errorf(ray.ErrRange, "vec.AppendSymID", "symbol id %d outside [0, %d)", id, value.SymCount())
 	}
 	v := *vp
-	h := layout.Header(v)
-	n := int(h.Word)
-	w := attrs.Width(h.Attrs & attrbits.SymWidth)
 	// The fast path: a private heap vector with room, wide enough.
-	if h.Attrs&(attrbits.Slice|attrbits.Index|attrbits.Arena) != 0 || h.Mmod() != 0 || h.RC.Load() != 1 ||
-		attrs.WidthFor(uint64(id)) > w || uint64(n+1)<<w > uint64(1)<<h.Order()-32 {
-		if err := prepareSym(vp, n+1, attrs.WidthFor(uint64(id))); err != nil {
+	n, bits, ok := layout.SymAppendRoom(v)
+	w := attrbits.Width(bits)
+	if !ok || attrbits.WidthFor(uint64(id)) > w {
+		if err := prepareSym(vp, int(n)+1, attrbits.WidthFor(uint64(id))); err != nil {
 			return err
 		}
 		v = *vp
-		h = layout.Header(v)
 		w = widthOf(v)
 	}
 	storeID(uintptr(layout.BlockData(v))+uintptr(n)<<w, w, id)
-	h.Word = uint64(n + 1)
+	layout.SetLen(v, n+1)
 	return nil
 }
 
@@ -130,13 +123,13 @@ func SetSymID(vp *value.V, i int, id int64) error {
 	if id < 0 || id >= value.SymCount() {
 		return ray.Errorf(ray.ErrRange, "vec.SetSymID", "symbol id %d outside [0, %d)", id, value.SymCount())
 	}
-	if err := prepareSym(vp, 0, attrs.WidthFor(uint64(id))); err != nil {
+	if err := prepareSym(vp, 0, attrbits.WidthFor(uint64(id))); err != nil {
 		return err
 	}
 	v := *vp
 	w := widthOf(v)
 	storeID(uintptr(layout.BlockData(v))+uintptr(i)<<w, w, id)
-	if layout.Header(v).Attrs&attrbits.HasNulls != 0 {
+	if layout.MayHaveNulls(v) {
 		return setNullBit(vp, i, false)
 	}
 	return nil
@@ -158,7 +151,7 @@ func FromSyms(names []string) (value.V, error) {
 
 // prepareSym is prepare for a SYM vector that must hold need rows at width
 // at least w: it widens every id when w is wider than the vector's.
-func prepareSym(vp *value.V, need int, w attrs.Width) error {
+func prepareSym(vp *value.V, need int, w attrbits.Width) error {
 	if err := prepare(vp, need); err != nil {
 		return err
 	}
@@ -176,12 +169,11 @@ func prepareSym(vp *value.V, need int, w attrs.Width) error {
 		}
 	}
 	v = *vp
-	h := layout.Header(v)
 	base := uintptr(layout.BlockData(v))
 	for i := n - 1; i >= 0; i-- {
 		storeID(base+uintptr(i)<<w, w, loadID(base+uintptr(i)<<old, old))
 	}
-	h.Attrs = h.Attrs&^attrbits.SymWidth | uint8(w)
+	layout.SetSymWidth(v, uint8(w))
 	return nil
 }
 
@@ -200,15 +192,15 @@ func SymIDs(dst []int64, v value.V, from int) (int, error) {
 	m := min(len(dst), n-from)
 	data := layout.Data(v)
 	switch widthOf(v) {
-	case attrs.W8:
+	case attrbits.W8:
 		for i, x := range unsafe.Slice((*uint8)(data), n)[from : from+m] {
 			dst[i] = int64(x)
 		}
-	case attrs.W16:
+	case attrbits.W16:
 		for i, x := range unsafe.Slice((*uint16)(data), n)[from : from+m] {
 			dst[i] = int64(x)
 		}
-	case attrs.W32:
+	case attrbits.W32:
 		for i, x := range unsafe.Slice((*uint32)(data), n)[from : from+m] {
 			dst[i] = int64(x)
 		}
@@ -241,7 +233,7 @@ func fromSymIDs(ids []int64, maxID int64) (value.V, error) {
 	if err != nil {
 		return value.V{}, err
 	}
-	if err := prepareSym(&out, n, attrs.WidthFor(uint64(maxID))); err != nil {
+	if err := prepareSym(&out, n, attrbits.WidthFor(uint64(maxID))); err != nil {
 		cow.Release(&out)
 		return value.V{}, err
 	}

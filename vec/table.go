@@ -31,7 +31,7 @@ func checkTable(op string, t value.V) error {
 }
 
 func slot(v value.V, i int) value.V {
-	return layout.Owned(layout.Slots(v, 2)[i])
+	return layout.Item(v, i)
 }
 
 // NewTable returns a table with no columns.
@@ -57,11 +57,7 @@ func newPair(t value.Type, a, b value.V) (value.V, error) {
 		cow.Release(&b)
 		return value.V{}, err
 	}
-	h := layout.Header(p)
-	h.Type = int8(t)
-	h.Word = 2
-	s := layout.Slots(p, 2)
-	s[0], s[1] = uint64(uintptr(layout.Block(a))), uint64(uintptr(layout.Block(b)))
+	layout.InitPair(p, t, a, b)
 	return p, nil
 }
 
@@ -106,20 +102,19 @@ func AddColumn(tp *value.V, name string, col value.V) error {
 	if err := cow.Cow(tp); err != nil {
 		return err
 	}
-	s := layout.Slots(*tp, 2)
 	names, cols := slot(*tp, 0), slot(*tp, 1)
-	if err := AppendSym(&names, name); err != nil {
-		s[0] = uint64(uintptr(layout.Block(names)))
+	err := AppendSym(&names, name)
+	layout.PutItem(*tp, 0, names) // the same block, or where AppendSym moved it
+	if err != nil {
 		return err
 	}
-	s[0] = uint64(uintptr(layout.Block(names)))
 	if err := ListAppend(&cols, col); err != nil {
-		s[1] = uint64(uintptr(layout.Block(cols)))
+		layout.PutItem(*tp, 1, cols)
 		// Take the name back off, so that the table stays consistent.
 		layout.SetLen(names, layout.Len(names)-1)
 		return err
 	}
-	s[1] = uint64(uintptr(layout.Block(cols)))
+	layout.PutItem(*tp, 1, cols)
 	return nil
 }
 

@@ -3,10 +3,11 @@ package vec
 import (
 	"errors"
 	"fmt"
-	"github.com/raygo/ray/internal/layout"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/raygo/ray/internal/layout"
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/attrs"
@@ -162,8 +163,8 @@ func TestLinkedColumns(t *testing.T) {
 	if err := Link(&ref, "link.test.target"); err != nil {
 		t.Fatal(err)
 	}
-	if !ref.Has(attrs.HasLink) || !ref.Has(attrs.NullmapExt) || !mustNull(t, ref, 70) {
-		t.Errorf("after Link: attrs %v, row 70 null %v", ref.Attrs(), mustNull(t, ref, 70))
+	if !attrs.Linked(ref) || !layout.HasNullmap(ref) || !mustNull(t, ref, 70) {
+		t.Errorf("after Link: attrs %v, row 70 null %v", attrs.Describe(ref), mustNull(t, ref, 70))
 	}
 	if name, ok := LinkTarget(ref); !ok || name != "link.test.target" {
 		t.Errorf("LinkTarget = %q, %v", name, ok)
@@ -196,7 +197,7 @@ func TestLinkedColumns(t *testing.T) {
 	if _, err := Deref(ref, "nope"); !errors.Is(err, ray.ErrName) {
 		t.Errorf("Deref of a missing field: %v", err)
 	}
-	if err := Unlink(&ref); err != nil || ref.Has(attrs.HasLink) || !mustNull(t, ref, 70) {
+	if err := Unlink(&ref); err != nil || attrs.Linked(ref) || !mustNull(t, ref, 70) {
 		t.Errorf("Unlink: %v", err)
 	}
 }

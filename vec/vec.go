@@ -6,7 +6,6 @@ import (
 
 	"github.com/raygo/ray"
 	"github.com/raygo/ray/cow"
-	"github.com/raygo/ray/internal/attrbits"
 	"github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/internal/memops"
@@ -79,15 +78,14 @@ func Cap(v value.V) int {
 	if v.IsZero() || !v.IsVector() && v.Type() != value.List {
 		return 0
 	}
-	h := layout.Header(v)
-	if h.Attrs&attrbits.Slice != 0 || h.Mmod() != heap.MmodHeap {
-		return int(h.Word)
+	if layout.IsSlice(v) || !layout.IsHeapBlock(v) {
+		return int(layout.Len(v))
 	}
-	size := v.ElemSize()
+	size := layout.ElemSize(v)
 	if size == 0 {
 		return 0
 	}
-	return int(heap.Cap(layout.Block(v))) / size
+	return int(layout.BlockCap(v)) / size
 }
 
 // checkVec returns an error unless v is a vector T views.
@@ -155,7 +153,7 @@ func Set[T Elem](vp *value.V, i int, x T) error {
 	}
 	v := *vp
 	*(*T)(offheap.Add(layout.BlockData(v), uintptr(i)*unsafe.Sizeof(x))) = x
-	if layout.Header(v).Attrs&attrbits.HasNulls != 0 {
+	if layout.MayHaveNulls(v) {
 		return setNullBit(vp, i, false)
 	}
 	return nil
@@ -168,17 +166,15 @@ func Append[T Elem](vp *value.V, x T) error {
 	if v.IsZero() {
 		return ray.Errorf(ray.ErrType, "vec.Append", "no value")
 	}
-	h := layout.Header(v)
-	if !accepts[T](value.Type(h.Type)) {
-		return typeError[T]("vec.Append", value.Type(h.Type))
+	if t := v.Type(); !accepts[T](t) {
+		return typeError[T]("vec.Append", t)
 	}
-	n := h.Word
 	size := uint64(unsafe.Sizeof(x))
 	// The fast path: a private heap vector with room.
-	if h.Attrs&(attrbits.Slice|attrbits.Index|attrbits.Arena) == 0 && h.Mmod() == heap.MmodHeap && h.RC.Load() == 1 &&
-		(n+1)*size <= uint64(1)<<h.Order()-heap.HeaderSize {
+	n, ok := layout.AppendRoom(v, size)
+	if ok {
 		*(*T)(offheap.Add(layout.BlockData(v), uintptr(n*size))) = x
-		h.Word = n + 1
+		layout.SetLen(v, n+1)
 		return nil
 	}
 	if err := prepare(vp, int(n)+1); err != nil {
@@ -232,7 +228,7 @@ func Insert[T Elem](vp *value.V, i int, x T) error {
 	copy(xs[i+1:], xs[i:n])
 	xs[i] = x
 	layout.SetLen(v, uint64(n+1))
-	if layout.Header(v).Attrs&attrbits.HasNulls != 0 {
+	if layout.MayHaveNulls(v) {
 		return shiftNullsDown(vp, i, n)
 	}
 	return nil
@@ -253,24 +249,13 @@ func Slice(v value.V, off, n int) (value.V, error) {
 	if off < 0 || n < 0 || off > length || n > length-off {
 		return value.V{}, ray.Errorf(ray.ErrRange, "vec.Slice", "rows [%d, %d+%d) outside [0, %d)", off, off, n, length)
 	}
-	root, base := v, 0
-	if layout.Header(v).Attrs&attrbits.Slice != 0 {
-		root, base = layout.Parent(v), int(layout.Header(v).Aux[layout.SlotOffset])
-	}
+	root, base := layout.Root(v)
 	p, err := heap.Alloc(0)
 	if err != nil {
 		return value.V{}, err
 	}
 	s := layout.FromPointer(p)
-	h := layout.Header(s)
-	h.Type = int8(v.Type())
-	h.Attrs = attrbits.Slice
-	if v.Type() == value.Sym {
-		h.Attrs |= layout.Header(v).Attrs & attrbits.SymWidth // a slice reads at its parent's width
-	}
-	h.Word = uint64(n)
-	h.Aux[layout.SlotParent] = uint64(uintptr(layout.Block(cow.Retain(root))))
-	h.Aux[layout.SlotOffset] = uint64(base + off)
+	layout.InitSlice(s, v, cow.Retain(root), base+off, n)
 	return s, nil
 }
 
@@ -291,9 +276,8 @@ func newSized(t value.Type, capacity, size int) (value.V, error) {
 // unchanged.
 func prepare(vp *value.V, need int) error {
 	v := *vp
-	h := layout.Header(v)
-	n := int(h.Word)
-	if h.Attrs&(attrbits.Slice|attrbits.Arena) != 0 || h.Mmod() != heap.MmodHeap || h.RC.Load() != 1 {
+	n := int(layout.Len(v))
+	if layout.IsSlice(v) || !layout.Private(v) {
 		c, err := materialize(v, max(need, n))
 		if err != nil {
 			return err
@@ -302,10 +286,11 @@ func prepare(vp *value.V, need int) error {
 		*vp = c
 		return nil
 	}
-	if h.Attrs&attrbits.Index != 0 {
+	if layout.HasIndex(v) {
 		ix := layout.DetachIndex(v)
 		cow.Release(&ix)
 	}
+	layout.ClearOrder(v) // the rows are about to change
 	if need > Cap(v) {
 		return grow(vp, need)
 	}
@@ -316,11 +301,11 @@ func prepare(vp *value.V, need int) error {
 // double its block, as the C runtime does (I64 capacities 4, 12, 28, 60...).
 func grow(vp *value.V, need int) error {
 	v := *vp
-	size := uint64(v.ElemSize())
+	size := uint64(layout.ElemSize(v))
 	if uint64(need) > heap.MaxSize/size {
 		return ray.Errorf(ray.ErrLimit, "vec.Append", "%d %v elements exceed the largest block", need, v.Type())
 	}
-	order := layout.Header(v).Order()
+	order := layout.Order(v)
 	want, _ := heap.OrderFor(uintptr(uint64(need) * size))
 	newOrder := max(want, order+1)
 	if newOrder > heap.MaxOrder {
@@ -341,29 +326,26 @@ func grow(vp *value.V, need int) error {
 func materialize(v value.V, capacity int) (value.V, error) {
 	t := v.Type()
 	n := int(layout.Len(v))
-	size := v.ElemSize()
+	size := layout.ElemSize(v)
 	c, err := newSized(t, capacity, size)
 	if err != nil {
 		return value.V{}, err
 	}
 	memops.CopyPtr(layout.BlockData(c), layout.Data(v), uintptr(n)*uintptr(size))
 	layout.SetLen(c, uint64(n))
-	if target, ok := linkOf(v); ok { // before the nulls, which a link keeps outside
-		layout.Header(c).Aux[layout.SlotLink] = target
-		layout.Header(c).Attrs |= attrbits.Link
+	if target, ok := layout.LinkOf(v); ok { // before the nulls, which a link keeps outside
+		layout.SetLink(c, target)
 	}
 	switch t {
 	case value.Sym:
-		layout.Header(c).Attrs |= layout.Header(v).Attrs & attrbits.SymWidth
+		layout.SetSymWidth(c, layout.SymWidth(v))
 	case value.Str:
 		if pool := layout.Pool(v); !pool.IsZero() {
-			layout.Header(c).Aux[layout.SlotPool] = uint64(uintptr(layout.Block(cow.Retain(pool))))
+			layout.SetPool(c, cow.Retain(pool))
 		}
 	case value.List:
-		for _, item := range layout.Slots(c, n) {
-			if item != 0 {
-				cow.Retain(layout.Owned(item))
-			}
+		for i := range n {
+			cow.Retain(layout.Item(c, i))
 		}
 	}
 	if err := copyNulls(&c, v, 0, n, 0); err != nil {

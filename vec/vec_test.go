@@ -226,7 +226,7 @@ func TestSliceWritesNeverReachTheParent(t *testing.T) {
 	if got := elems[int64](t, v); !slices.Equal(got, []int64{0, 1, 2, 3, 4}) || NullCount(v) != 0 {
 		t.Errorf("parent after writing the slice: %v, %d nulls", got, NullCount(v))
 	}
-	if got := elems[int64](t, s); !slices.Equal(got, []int64{100, 2, 200}) || s.Has(attrs.Slice) || !mustNull(t, s, 1) {
+	if got := elems[int64](t, s); !slices.Equal(got, []int64{100, 2, 200}) || attrs.IsSlice(s) || !mustNull(t, s, 1) {
 		t.Errorf("materialised slice: %v", got)
 	}
 	cow.Release(&s)
@@ -251,14 +251,14 @@ func TestNullMaps(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if v.Has(attrs.NullmapExt) {
+	if layout.HasNullmap(v) {
 		t.Error("nulls below row 128 went external")
 	}
 	inline := layout.Header(v).Aux
 	if err := SetNull(&v, 128, true); err != nil {
 		t.Fatal(err)
 	}
-	if !v.Has(attrs.NullmapExt) {
+	if !layout.HasNullmap(v) {
 		t.Fatal("a null at row 128 did not promote the map")
 	}
 	m := layout.FromPointer(ptrOf(layout.Header(v).Aux[0]))
@@ -293,8 +293,8 @@ func TestNullMaps(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if NullCount(v) != 0 || !v.Has(attrs.HasNulls) {
-		t.Errorf("after clearing every null: count %d, HAS_NULLS %v", NullCount(v), v.Has(attrs.HasNulls))
+	if NullCount(v) != 0 || !layout.MayHaveNulls(v) {
+		t.Errorf("after clearing every null: count %d, HAS_NULLS %v", NullCount(v), layout.MayHaveNulls(v))
 	}
 	if err := SetNull(&v, 1000, true); !errors.Is(err, ray.ErrRange) {
 		t.Errorf("SetNull past the end: %v", err)
@@ -450,8 +450,8 @@ func TestCopyOfASliceHoldsItsRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Has(attrs.Slice) || layout.RC(v) != 3 || heap.Cap(layout.Block(c)) > 32 {
-		t.Errorf("copy of a slice: slice %v, parent rc %d", c.Has(attrs.Slice), layout.RC(v))
+	if !attrs.IsSlice(c) || layout.RC(v) != 3 || heap.Cap(layout.Block(c)) > 32 {
+		t.Errorf("copy of a slice: slice %v, parent rc %d", attrs.IsSlice(c), layout.RC(v))
 	}
 	if got := elems[int64](t, c); !slices.Equal(got, []int64{2, 3}) {
 		t.Errorf("copy of a slice reads %v", got)

@@ -9,6 +9,10 @@ import "unsafe"
 // double frees and frees of blocks never allocated with those sites.
 const debugEnabled = false
 
+// Debug is debugEnabled for raygo's other packages: true under the raydebug
+// build tag, where they check what they would otherwise trust.
+const Debug = debugEnabled
+
 func debugAlloc(b uintptr, k uint8)  {}
 func debugFree(b uintptr)            {}
 func debugResize(b uintptr, k uint8) {}

@@ -16,6 +16,10 @@ import (
 
 const debugEnabled = true
 
+// Debug is debugEnabled for raygo's other packages: true under the raydebug
+// build tag, where they check what they would otherwise trust.
+const Debug = debugEnabled
+
 // poisonByte fills the data of freed blocks, so that a use after free reads
 // an unmistakable pattern.
 const poisonByte = 0xDB

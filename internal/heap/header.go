@@ -46,6 +46,13 @@ func (h *Header) Mmod() uint8 { return h.mmod }
 // Order reports log2 of the block's size, header included.
 func (h *Header) Order() uint8 { return h.blockOrder }
 
+// AtomTag returns the word an atom keeps in bytes 0..7 (package value's:
+// a typed null's flag, an ERROR's kind); atoms own no slots.
+func (h *Header) AtomTag() uint64 { return h.Aux[0] }
+
+// SetAtomTag sets the word AtomTag returns.
+func (h *Header) SetAtomTag(x uint64) { h.Aux[0] = x }
+
 // copyValueFields copies the value layer's fields of src, the reference
 // count included, into h, a block being handed out: not mmod and order,
 // which the heap wrote for h's own block and Verify may be reading.

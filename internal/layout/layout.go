@@ -152,7 +152,7 @@ func DataSize(v value.V) uintptr {
 		if h.Attrs&attrbits.Slice != 0 {
 			return 0
 		}
-		return uintptr(h.Word) * uintptr(v.ElemSize())
+		return uintptr(h.Word) * uintptr(ElemSize(v))
 	}
 	return 0
 }
@@ -172,3 +172,64 @@ func RC(v value.V) uint32 { return Header(v).RC.Load() }
 // IsArena reports whether v is never reference counted nor freed: the NULL
 // singleton and the blocks of process-wide tables.
 func IsArena(v value.V) bool { return Header(v).Attrs&attrbits.Arena != 0 }
+
+// EachOwned calls visit with every slot of v that owns a reference to
+// another block. This is the one table of ownership ; the first matching row ends the walk:
+//
+//	kind                      owned slots
+//	atom                      none (a handle atom's handle is not a block:
+//	                          package cow copies and releases it)
+//	DICT, TABLE               data slots 0 and 1
+//	INDEX                     the vector's saved bytes 0..7 if they were an
+//	                          external null map, saved bytes 8..15 if the
+//	                          vector is a STR (its pool), then the children
+//	vector or LIST, SLICE     the parent (nothing else: null bits, index and
+//	                          link are read through the parent)
+//	vector, HAS_INDEX         the index block (which owns what it displaced)
+//	vector or LIST            the external null map with NULLMAP_EXT; a STR
+//	                          vector's pool; a LIST's items
+func EachOwned(v value.V, visit func(slot *uint64)) {
+	h := Header(v)
+	t := value.Type(h.Type)
+	switch {
+	case t.IsAtom():
+	case t == value.Dict || t == value.Table:
+		slots := Slots(v, 2)
+		visit(&slots[0])
+		visit(&slots[1])
+	case t == value.Index:
+		ih := IndexHeaderOf(v)
+		if attrbits.Of(ih.SavedType, ih.SavedAttrs).Has(attrbits.FlagNullmapExt) {
+			visit(&ih.SavedAux[SlotNullmap])
+		}
+		if value.Type(ih.SavedType) == value.Str {
+			visit(&ih.SavedAux[SlotPool])
+		}
+		children := IndexChildren(v)
+		for i := range children {
+			visit(&children[i])
+		}
+	case t == value.List || t.IsVector():
+		a := h.Attrs
+		if a&attrbits.Slice != 0 {
+			visit(&h.Aux[SlotParent])
+			return
+		}
+		if a&attrbits.Index != 0 {
+			visit(&h.Aux[SlotIndex])
+			return
+		}
+		if a&attrbits.NullmapExt != 0 {
+			visit(&h.Aux[SlotNullmap])
+		}
+		if t == value.Str {
+			visit(&h.Aux[SlotPool])
+		}
+		if t == value.List {
+			items := Slots(v, int(h.Word))
+			for i := range items {
+				visit(&items[i])
+			}
+		}
+	}
+}

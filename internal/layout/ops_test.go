@@ -54,7 +54,7 @@ func TestSetNullmap(t *testing.T) {
 			t.Errorf("row %d null: %v", i, null)
 		}
 	}
-	if !v.Has(attrs.HasNulls) || !v.Has(attrs.NullmapExt) {
+	if !layout.MayHaveNulls(v) || !layout.HasNullmap(v) {
 		t.Error("the attributes do not say nulls in an external map")
 	}
 	if err := cow.Check(v); err != nil {
@@ -80,8 +80,8 @@ func TestAttachAndDetachIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	ix := layout.IndexOf(v)
-	if ix.Type() != value.Index || !v.Has(attrs.HasIndex) || v.Has(attrs.NullmapExt) {
-		t.Errorf("attached: index type %v, attrs %v", ix.Type(), v.Attrs())
+	if ix.Type() != value.Index || !attrs.Indexed(v) || layout.HasNullmap(v) {
+		t.Errorf("attached: index type %v, attrs %v", ix.Type(), attrs.Describe(v))
 	}
 	if null, _ := vec.IsNull(v, 2); !null {
 		t.Error("the null of row 2 is lost under the index")

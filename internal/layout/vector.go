@@ -29,7 +29,7 @@ func Root(v value.V) (root value.V, offset int) {
 func Data(v value.V) unsafe.Pointer {
 	h := Header(v)
 	if h.Attrs&attrbits.Slice != 0 {
-		return offheap.Add(BlockData(Owned(h.Aux[SlotParent])), uintptr(h.Aux[SlotOffset])*uintptr(v.ElemSize()))
+		return offheap.Add(BlockData(Owned(h.Aux[SlotParent])), uintptr(h.Aux[SlotOffset])*uintptr(ElemSize(v)))
 	}
 	return BlockData(v)
 }
@@ -175,7 +175,7 @@ func SetLen[N int | uint64](v value.V, n N) { Header(v).Word = uint64(n) }
 // payload is not a length).
 func Len(v value.V) uint64 { return Header(v).Word }
 
-// SetPool makes pool (a U8 block, owned from then on by v) the pool of
-// STR vector v, replacing none: v must have had no pool, or have handed
-// its old one on.
-func SetPool(v value.V, pool unsafe.Pointer) { Header(v).Aux[SlotPool] = uint64(uintptr(pool)) }
+// SetPool makes pool (a U8 vector, whose reference v takes over) the pool
+// of the STR vector v, in place of none: v had no pool, has handed its old
+// one on, or pool is the same one after a move.
+func SetPool(v, pool value.V) { Header(v).Aux[SlotPool] = Addr(pool) }

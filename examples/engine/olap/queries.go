@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/index"
 	"github.com/raygo/ray/value"
@@ -83,8 +84,8 @@ func symBound(cols ...value.V) (int, error) {
 	var bound int64
 	for _, c := range cols {
 		b := count
-		if w, ok := c.Attrs().SymWidth(); ok && w.Bytes() < 4 {
-			b = min(b, int64(1)<<(8*w.Bytes()))
+		if w, ok := attrs.SymWidth(c); ok && w < 4 {
+			b = min(b, int64(1)<<(8*w))
 		}
 		bound = max(bound, b)
 	}

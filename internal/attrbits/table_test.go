@@ -1,4 +1,4 @@
-package attrs
+package attrbits
 
 import (
 	"errors"
@@ -19,12 +19,12 @@ var tagOf = map[Class][]int8{
 
 // want is ARCHITECTURE.md's attribute table written out cell by cell, independently of bitOf.
 var want = map[Class]map[Flag]uint8{
-	Other:          {Arena: 0x80},
-	Vector:         {HasIndex: 0x08, Slice: 0x10, NullmapExt: 0x20, HasNulls: 0x40, Arena: 0x80},
-	LinkableVector: {HasLink: 0x04, HasIndex: 0x08, Slice: 0x10, NullmapExt: 0x20, HasNulls: 0x40, Arena: 0x80},
-	SymVector:      {HasIndex: 0x08, Slice: 0x10, NullmapExt: 0x20, HasNulls: 0x40, Arena: 0x80},
-	I64Atom:        {Graph: 0x02, HNSW: 0x04, Arena: 0x80},
-	SymAtom:        {Name: 0x20, Arena: 0x80},
+	Other:          {FlagArena: 0x80},
+	Vector:         {FlagSorted: 0x01, FlagUnique: 0x02, FlagHasIndex: 0x08, FlagSlice: 0x10, FlagNullmapExt: 0x20, FlagHasNulls: 0x40, FlagArena: 0x80},
+	LinkableVector: {FlagSorted: 0x01, FlagUnique: 0x02, FlagHasLink: 0x04, FlagHasIndex: 0x08, FlagSlice: 0x10, FlagNullmapExt: 0x20, FlagHasNulls: 0x40, FlagArena: 0x80},
+	SymVector:      {FlagUnique: 0x04, FlagHasIndex: 0x08, FlagSlice: 0x10, FlagNullmapExt: 0x20, FlagHasNulls: 0x40, FlagArena: 0x80},
+	I64Atom:        {FlagGraph: 0x02, FlagHNSW: 0x04, FlagArena: 0x80},
+	SymAtom:        {FlagName: 0x20, FlagArena: 0x80},
 }
 
 func TestEveryCell(t *testing.T) {
@@ -64,25 +64,25 @@ func TestEveryCell(t *testing.T) {
 }
 
 func TestOverlappingBits(t *testing.T) {
-	// 0x04: HAS_LINK on an I64 vector, HNSW on an -I64 atom, nothing on an F64 vector.
-	if a := Of(5, 0x04); !a.Has(HasLink) || a.Has(HNSW) || a.Handle() != NoHandle {
+	// 0x04: HAS_LINK on an I64 vector, FlagHNSW on an -I64 atom, nothing on an F64 vector.
+	if a := Of(5, 0x04); !a.Has(FlagHasLink) || a.Has(FlagHNSW) || a.Handle() != NoHandle {
 		t.Errorf("I64 vector 0x04: %v", a)
 	}
-	if a := Of(-5, 0x04); a.Has(HasLink) || !a.Has(HNSW) || a.Handle() != UniqueHandle {
+	if a := Of(-5, 0x04); a.Has(FlagHasLink) || !a.Has(FlagHNSW) || a.Handle() != UniqueHandle {
 		t.Errorf("-I64 atom 0x04: %v", a)
 	}
-	if a := Of(7, 0x04); a.Has(HasLink) || a.Has(HNSW) {
+	if a := Of(7, 0x04); a.Has(FlagHasLink) || a.Has(FlagHNSW) {
 		t.Errorf("F64 vector 0x04: %v", a)
 	}
 	// 0x20: NULLMAP_EXT on vectors, NAME on -SYM atoms.
-	if a := Of(12, 0x20); !a.Has(NullmapExt) || a.Has(Name) {
+	if a := Of(12, 0x20); !a.Has(FlagNullmapExt) || a.Has(FlagName) {
 		t.Errorf("SYM vector 0x20: %v", a)
 	}
-	if a := Of(-12, 0x20); a.Has(NullmapExt) || !a.Has(Name) {
+	if a := Of(-12, 0x20); a.Has(FlagNullmapExt) || !a.Has(FlagName) {
 		t.Errorf("-SYM atom 0x20: %v", a)
 	}
 	// 0x02: a SYM width bit on SYM vectors, GRAPH on -I64 atoms.
-	if a := Of(12, 0x02); a.Has(Graph) || a.Handle() != NoHandle {
+	if a := Of(12, 0x02); a.Has(FlagGraph) || a.Handle() != NoHandle {
 		t.Errorf("SYM vector 0x02 reads as a handle: %v", a)
 	} else if w, ok := a.SymWidth(); !ok || w != W32 {
 		t.Errorf("SYM vector 0x02 width = %v, %v; want W32", w, ok)
@@ -93,9 +93,9 @@ func TestOverlappingBits(t *testing.T) {
 		t.Error("an -I64 atom reports a SYM width")
 	}
 	// One handle at a time.
-	a, _ := Of(-5, 0).Set(Graph, true)
-	if _, err := a.Set(HNSW, true); !errors.Is(err, ray.ErrDomain) {
-		t.Errorf("setting HNSW on a GRAPH atom: %v", err)
+	a, _ := Of(-5, 0).Set(FlagGraph, true)
+	if _, err := a.Set(FlagHNSW, true); !errors.Is(err, ray.ErrDomain) {
+		t.Errorf("setting FlagHNSW on a GRAPH atom: %v", err)
 	}
 }
 
@@ -114,7 +114,7 @@ func TestSymWidth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := b.SymWidth(); got != w || !b.Has(HasNulls) || !b.Has(Slice) {
+		if got, _ := b.SymWidth(); got != w || !b.Has(FlagHasNulls) || !b.Has(FlagSlice) {
 			t.Errorf("SetSymWidth(%v) = %v", w, b)
 		}
 		if w.Bytes() != 1<<w {
@@ -133,10 +133,54 @@ func TestUnknownBits(t *testing.T) {
 	if u := Of(99, 0xFF).Unknown(); u != 0x7F {
 		t.Errorf("DICT unknown bits of 0xff = %#x, want 0x7f", u)
 	}
-	if u := Of(12, 0xFF).Unknown(); u != 0x04 {
-		t.Errorf("SYM vector unknown bits of 0xff = %#x, want 0x04 (HAS_LINK is not for SYM)", u)
+	if u := Of(12, 0xFF).Unknown(); u != 0 {
+		t.Errorf("SYM vector unknown bits of 0xff = %#x, want none (0x04 is UNIQUE)", u)
 	}
-	if u := Of(5, 0xFF).Unknown(); u != 0x03 {
-		t.Errorf("I64 vector unknown bits of 0xff = %#x, want 0x03", u)
+	if u := Of(-12, 0xFF).Unknown(); u != 0x5F {
+		t.Errorf("-SYM atom unknown bits of 0xff = %#x, want 0x5f", u)
+	}
+}
+
+// The raw constants the hot paths use are the table's bits.
+func TestRawBitsAgreeWithTheTable(t *testing.T) {
+	bit := func(tag int8, flag Flag) uint8 {
+		t.Helper()
+		a, err := Of(tag, 0).Set(flag, true)
+		if err != nil {
+			t.Fatalf("type %d has no %v: %v", tag, flag, err)
+		}
+		return a.Raw()
+	}
+	for _, tags := range [][]int8{tagOf[Vector], tagOf[LinkableVector], tagOf[SymVector]} {
+		for _, tag := range tags {
+			for flag, want := range map[Flag]uint8{FlagHasIndex: Index, FlagSlice: Slice, FlagNullmapExt: NullmapExt, FlagHasNulls: HasNulls, FlagArena: Arena} {
+				if got := bit(tag, flag); got != want {
+					t.Errorf("type %d %v: the table says %#x, the constant %#x", tag, flag, got, want)
+				}
+			}
+			sym := tag == 12
+			var order uint8
+			if !sym {
+				order |= bit(tag, FlagSorted)
+			}
+			order |= bit(tag, FlagUnique)
+			if order != OrderBits(sym) {
+				t.Errorf("type %d: SORTED|UNIQUE is %#x, OrderBits %#x", tag, order, OrderBits(sym))
+			}
+		}
+	}
+	for _, tag := range tagOf[LinkableVector] {
+		if got := bit(tag, FlagHasLink); got != Link {
+			t.Errorf("type %d HAS_LINK: %#x, constant %#x", tag, got, Link)
+		}
+	}
+	if bit(5, FlagSorted) != Sorted || bit(5, FlagUnique) != Unique || bit(12, FlagUnique) != SymUnique {
+		t.Error("SORTED, UNIQUE or the SYM UNIQUE constant disagrees with the table")
+	}
+	if got := bit(-5, FlagGraph) | bit(-5, FlagHNSW); got != Handles {
+		t.Errorf("-I64 handle bits: %#x, constant %#x", got, Handles)
+	}
+	if w, err := Of(12, 0).SetSymWidth(W64); err != nil || w.Raw() != SymWidth {
+		t.Errorf("SYM width W64 is %#x (%v), mask %#x", w.Raw(), err, SymWidth)
 	}
 }
