@@ -27,10 +27,11 @@
 // can split, sets the count to 0. So heap.Verify, run while other goroutines
 // release values, never sees a live block with no references.
 //
-// Which slots own references is one table, owned in this file's sibling
-// owned.go, read from the layout that package value declares; Copy and
-// Release both use it, so a slot cannot be retained in one and forgotten
-// in another.
+// Which slots own references is one table, internal/layout's EachOwned,
+// beside the layout it describes; Copy, Release and Check all walk it, so
+// a slot cannot be retained in one and forgotten in another. Package cow
+// reads and writes no header field itself: reference counts, the copy of a
+// header and a handle atom's id go through internal/layout's operations.
 //
 // ARENA values (the NULL singleton, the symbol table's blocks) are not
 // counted: Retain and Release leave them alone, and Cow copies them rather

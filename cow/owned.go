@@ -42,7 +42,6 @@ func copyHandle(c value.V) error {
 	return nil
 }
 
-
 // releaseHandle drops x's claim on its handle, closing the object (if it
 // is an io.Closer) when the claim was the last. The Close error has no
 // caller to go to, since Release cannot fail: objects that must report one

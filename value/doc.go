@@ -14,7 +14,7 @@
 //	byte 16       mmod: 0 heap block, 1 column mapped from a file
 //	byte 17       order: the block is 2^order bytes
 //	byte 18       type: the signed type tag (Type); negative is an atom
-//	byte 19       attrs: attribute bits, read through package attrs
+//	byte 19       attrs: attribute bits (internal/attrbits; users ask package attrs)
 //	bytes 20..23  rc: the reference count (package cow changes it)
 //	bytes 24..31  an atom's payload, or a vector's length
 //

@@ -1,12 +1,14 @@
 package layout_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap/heaptest"
 	"github.com/raygo/ray/index"
+	"github.com/raygo/ray/internal/handles"
 	iheap "github.com/raygo/ray/internal/heap"
 	"github.com/raygo/ray/internal/layout"
 	"github.com/raygo/ray/value"
@@ -97,5 +99,288 @@ func TestAttachAndDetachIndex(t *testing.T) {
 	}
 	if err := cow.Check(v); err != nil {
 		t.Error(err)
+	}
+}
+
+func mustV(t *testing.T) func(value.V, error) value.V {
+	return func(v value.V, err error) value.V {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func checked(t *testing.T, v value.V) {
+	t.Helper()
+	if err := cow.Check(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// InitSlice makes a slice that reads its parent's rows at the parent's
+// width and carries its order claims; the slice owns its reference.
+func TestInitSlice(t *testing.T) {
+	heaptest.Check(t)
+	must := mustV(t)
+	names := make([]string, 300) // past 256 symbols: 2-byte ids
+	for i := range names {
+		names[i] = "layout.slice." + string(rune('a'+i%26)) + string(rune('a'+i/26))
+	}
+	v := must(vec.FromSyms(names))
+	defer cow.Release(&v)
+	if err := attrs.SetUnique(&v); err != nil {
+		t.Fatal(err)
+	}
+	p, err := iheap.Alloc(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := layout.FromPointer(p)
+	layout.InitSlice(s, v, cow.Retain(v), 290, 10)
+	defer cow.Release(&s)
+	if got, _ := vec.GetSym(s, 3); got != names[293] || s.Len() != 10 {
+		t.Errorf("row 3 of the slice %q, len %d", got, s.Len())
+	}
+	if !attrs.IsSlice(s) || !attrs.Unique(s) || layout.SymWidth(s) != layout.SymWidth(v) {
+		t.Errorf("slice attributes %q, parent %q", attrs.Describe(s), attrs.Describe(v))
+	}
+	if root, off := layout.Root(s); !root.Same(v) || off != 290 {
+		t.Errorf("root %v at %d", root.Same(v), off)
+	}
+	checked(t, s)
+}
+
+// Items of a LIST: AppendItem, PutItem and DeleteItem keep what the LIST
+// owns; InitPair makes a DICT over two of them.
+func TestItems(t *testing.T) {
+	heaptest.Check(t)
+	must := mustV(t)
+	l := must(vec.NewList(4))
+	defer cow.Release(&l)
+	for i := range 3 {
+		layout.AppendItem(l, must(value.NewI64(int64(i))))
+	}
+	checked(t, l)
+	old := layout.Item(l, 1)
+	layout.PutItem(l, 1, must(value.NewI64(10)))
+	cow.Release(&old)
+	gone := layout.DeleteItem(l, 0)
+	cow.Release(&gone)
+	if l.Len() != 2 {
+		t.Fatalf("%d items", l.Len())
+	}
+	for i, want := range []int64{10, 2} {
+		if got, _ := value.AsI64(layout.Item(l, i)); got != want {
+			t.Errorf("item %d = %d, want %d", i, got, want)
+		}
+	}
+	checked(t, l)
+	keys := must(vec.FromSyms([]string{"layout.k"}))
+	vals := must(vec.FromSlice(value.I64, []int64{7}))
+	p := must(vec.NewList(2))
+	layout.InitPair(p, value.Dict, keys, vals)
+	defer cow.Release(&p)
+	if p.Type() != value.Dict || !layout.Item(p, 0).Same(keys) || !layout.Item(p, 1).Same(vals) {
+		t.Error("InitPair did not make the DICT of its two values")
+	}
+	checked(t, p)
+}
+
+// ExternalizeNulls moves inline null bits into a map the vector owns;
+// ReplaceNullmap swaps it for another; SetLink needs them outside, and
+// ClearLink and LinkOf read and undo it.
+func TestNullmapsAndLinks(t *testing.T) {
+	heaptest.Check(t)
+	must := mustV(t)
+	v := must(vec.FromSlice(value.I64, make([]int64, 100)))
+	defer cow.Release(&v)
+	for _, i := range []int{3, 70, 99} {
+		if err := vec.SetNull(&v, i, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := layout.InlineNullBits(v); !ok || layout.HasNullmap(v) {
+		t.Fatal("the nulls of 100 rows are not inline")
+	}
+	p, err := iheap.AllocZeroed(16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layout.ExternalizeNulls(v, layout.InitBytes(p, 16))
+	if _, ok := layout.InlineNullBits(v); ok || !layout.HasNullmap(v) {
+		t.Fatal("ExternalizeNulls left the nulls inline")
+	}
+	if n := vec.NullCount(v); n != 3 {
+		t.Errorf("%d nulls after ExternalizeNulls, want 3", n)
+	}
+	checked(t, v)
+	c := must(cow.Copy(layout.Nullmap(v)))
+	old := layout.Nullmap(v)
+	layout.ReplaceNullmap(v, c)
+	cow.Release(&old)
+	if n := vec.NullCount(v); n != 3 {
+		t.Errorf("%d nulls after ReplaceNullmap, want 3", n)
+	}
+	layout.SetLink(v, 42)
+	if id, ok := layout.LinkOf(v); !ok || id != 42 || !layout.IsLinked(v) {
+		t.Errorf("LinkOf = %d, %v", id, ok)
+	}
+	s := must(vec.Slice(v, 10, 5))
+	if id, ok := layout.LinkOf(s); !ok || id != 42 {
+		t.Errorf("LinkOf a slice = %d, %v", id, ok)
+	}
+	cow.Release(&s)
+	checked(t, v)
+	layout.ClearLink(v)
+	if _, ok := layout.LinkOf(v); ok || vec.NullCount(v) != 3 {
+		t.Error("ClearLink left a link, or lost the nulls")
+	}
+	checked(t, v)
+}
+
+// A pool counts its dead bytes; a fresh one counts none.
+func TestPoolDead(t *testing.T) {
+	heaptest.Check(t)
+	must := mustV(t)
+	v := must(vec.FromStrings([]string{"a string longer than a view", "another string past twelve bytes"}))
+	defer cow.Release(&v)
+	pool := layout.Pool(v)
+	if layout.PoolDead(pool) != 0 {
+		t.Errorf("a fresh pool has %d dead bytes", layout.PoolDead(pool))
+	}
+	if err := vec.SetStr(&v, 0, "short"); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := vec.StrPool(v); st.Dead != len("a string longer than a view") || int(layout.PoolDead(layout.Pool(v))) != st.Dead {
+		t.Errorf("dead bytes %d after overwriting a pooled string", st.Dead)
+	}
+	layout.AddPoolDead(layout.Pool(v), 5)
+	if st, _ := vec.StrPool(v); st.Dead != len("a string longer than a view")+5 {
+		t.Errorf("AddPoolDead: %d", st.Dead)
+	}
+	checked(t, v)
+}
+
+// AppendRoom says yes only to a private, unsliced, unindexed vector
+// without order claims and with room; each of those, changed, says no.
+func TestAppendRoom(t *testing.T) {
+	heaptest.Check(t)
+	must := mustV(t)
+	v := must(vec.New(value.I64, 8))
+	defer cow.Release(&v)
+	if n, ok := layout.AppendRoom(v, 8); !ok || n != 0 {
+		t.Fatalf("a fresh vector: %d, %v", n, ok)
+	}
+	other := cow.Retain(v)
+	if _, ok := layout.AppendRoom(v, 8); ok {
+		t.Error("room in a shared vector")
+	}
+	cow.Release(&other)
+	if err := attrs.SetSorted(&v); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := layout.AppendRoom(v, 8); ok {
+		t.Error("room in a vector claimed SORTED")
+	}
+	layout.ClearOrder(v)
+	if attrs.Sorted(v) {
+		t.Error("ClearOrder left SORTED")
+	}
+	full := must(vec.FromSlice(value.I64, make([]int64, vec.Cap(v))))
+	defer cow.Release(&full)
+	if _, ok := layout.AppendRoom(full, 8); ok {
+		t.Error("room in a full block")
+	}
+	s := must(vec.Slice(full, 0, 1))
+	defer cow.Release(&s)
+	if _, ok := layout.AppendRoom(s, 8); ok {
+		t.Error("room in a slice")
+	}
+	state := layout.AppendState(v)
+	keep := cow.Retain(v)
+	if layout.AppendState(v) == state {
+		t.Error("AppendState did not change with a new reference")
+	}
+	cow.Release(&keep)
+	checked(t, v)
+}
+
+// CopyHeader copies everything but ARENA and the heap's own fields;
+// DropHandle leaves a plain atom.
+func TestCopyHeaderAndDropHandle(t *testing.T) {
+	heaptest.Check(t)
+	must := mustV(t)
+	v := must(vec.FromSlice(value.I32, []int32{1, 2, 3}))
+	defer cow.Release(&v)
+	c := must(cow.Copy(v)) // CopyHeader, then the data and the children
+	defer cow.Release(&c)
+	if c.Type() != v.Type() || c.Len() != 3 || layout.RC(c) != 1 || layout.IsArena(c) {
+		t.Errorf("copy: %v of %d, rc %d", c.Type(), c.Len(), layout.RC(c))
+	}
+	if !layout.IsArena(value.NullValue()) {
+		t.Error("NULL is not ARENA")
+	}
+	h := must(value.NewHandle(struct{ name string }{"layout.handle"}, value.SharedHandle))
+	if layout.HandleKind(h) != 1 {
+		t.Errorf("handle kind %v", layout.HandleKind(h))
+	}
+	id := *layout.AtomWord(h)
+	layout.DropHandle(h)
+	if layout.HandleKind(h) != 0 || *layout.AtomWord(h) != 0 {
+		t.Error("DropHandle left a handle")
+	}
+	checked(t, h)
+	cow.Release(&h)
+	// The entry DropHandle let go of: drop it as Release would have.
+	if _, last, ok := handles.Drop(id); !last || !ok {
+		t.Error("the handle's entry was not the last claim")
+	}
+}
+
+// RowsInOrder compares rows as their type orders them: integers as
+// numbers, floats without NaN and with -0 = 0, STR by bytes past the view,
+// SYM by id; a null row makes neither claim hold.
+func TestRowsInOrder(t *testing.T) {
+	heaptest.Check(t)
+	must := mustV(t)
+	for _, tc := range []struct {
+		name           string
+		v              value.V
+		sorted, unique bool
+	}{
+		{"I64 ascending", must(vec.FromSlice(value.I64, []int64{-5, -1, 0, 7})), true, true},
+		{"I64 ties", must(vec.FromSlice(value.I64, []int64{-5, -5, 0})), true, false},
+		{"I64 unsorted distinct", must(vec.FromSlice(value.I64, []int64{3, -5, 0})), false, true},
+		{"I64 unsorted repeated", must(vec.FromSlice(value.I64, []int64{3, -5, 3})), false, false},
+		{"I16 negative", must(vec.FromSlice(value.I16, []int16{-300, -2, 5})), true, true},
+		{"I32", must(vec.FromSlice(value.I32, []int32{-1 << 31, 0, 1<<31 - 1})), true, true},
+		{"F64 -0 = 0", must(vec.FromSlice(value.F64, []float64{-1.5, math.Copysign(0, -1), 0, 2})), true, false},
+		{"F64 negatives", must(vec.FromSlice(value.F64, []float64{-3, -2, -1})), true, true},
+		{"F64 NaN", must(vec.FromSlice(value.F64, []float64{1, math.NaN()})), false, false},
+		{"F32", must(vec.FromSlice(value.F32, []float32{-1, 0.5, 0.25})), false, true},
+		{"U8", must(vec.FromSlice(value.U8, []uint8{0, 200, 255})), true, true},
+		{"STR", must(vec.FromStrings([]string{"a", "a long string past the view, 1", "a long string past the view, 2", "b"})), true, true},
+		{"STR prefix", must(vec.FromStrings([]string{"ab", "a"})), false, true},
+		{"empty", must(vec.New(value.I64, 0)), true, true},
+	} {
+		if s, u := layout.RowsInOrder(tc.v); s != tc.sorted || u != tc.unique {
+			t.Errorf("%s: sorted %v unique %v, want %v %v", tc.name, s, u, tc.sorted, tc.unique)
+		}
+		cow.Release(&tc.v)
+	}
+	v := must(vec.FromSlice(value.I64, []int64{1, 2, 3}))
+	defer cow.Release(&v)
+	if err := vec.SetNull(&v, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	if s, u := layout.RowsInOrder(v); s || u {
+		t.Error("a null row holds a claim")
+	}
+	l := must(vec.NewList(0))
+	defer cow.Release(&l)
+	if s, u := layout.RowsInOrder(l); s || u {
+		t.Error("a LIST holds a claim")
 	}
 }
