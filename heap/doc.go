@@ -29,6 +29,13 @@
 // the collector does not look inside them, so storing one there would let
 // it free what the pointer reaches.
 //
+// A caller that keeps very many blocks in Go memory (a free list, a
+// window of live buffers) may keep each as the address of its first byte,
+// 8 bytes instead of a slice's 24, and give it back to Free as
+// unsafe.Slice(p, 1): Free finds the block from where the slice starts and
+// reads nothing else. BenchmarkHandOff and BenchmarkRandomMix hold their
+// blocks so.
+//
 // # Design
 //
 // Pools of 32 MiB aligned to their size are carved into buddy blocks, with

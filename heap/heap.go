@@ -57,7 +57,8 @@ func Realloc(b []byte, size int) ([]byte, error) {
 }
 
 // Free returns the block of b (a slice Alloc, AllocZeroed or Realloc
-// returned) to the heap; Free(nil) does nothing. Free panics, naming the
+// returned, or any slice that starts where it did: only the start is read)
+// to the heap; Free(nil) does nothing. Free panics, naming the
 // address, when b is no block's data or its block is already free. Any
 // goroutine may free any block.
 func Free(b []byte) {
