@@ -12,7 +12,7 @@ import (
 // nothing to no value and to ARENA values.
 func Retain(v value.V) value.V {
 	if !v.IsZero() && !layout.IsArena(v) {
-		layout.AddRef(v)
+		layout.Refs(v).Retain()
 	}
 	return v
 }
@@ -27,7 +27,7 @@ func Release(vp *value.V) {
 	if v.IsZero() || layout.IsArena(v) {
 		return
 	}
-	if layout.DropRef(v) {
+	if layout.Refs(v).Release() {
 		free(v)
 	}
 }
@@ -36,7 +36,7 @@ func Release(vp *value.V) {
 // whose last reference goes with it. It works from a list, not by recursion, so deep
 // nesting cannot exhaust the stack.
 func free(v value.V) {
-	if v.IsAtom() && !hasHandle(v) && layout.IsHeapBlock(v) { // owns nothing: the common case
+	if v.IsAtom() && !layout.HasHandle(v) && layout.IsHeapBlock(v) { // owns nothing: the common case
 		heap.Free(layout.Block(v))
 		return
 	}
@@ -50,11 +50,11 @@ func free(v value.V) {
 			}
 			c := layout.Owned(*slot)
 			*slot = 0
-			if !layout.IsArena(c) && layout.DropRef(c) {
+			if !layout.IsArena(c) && layout.Refs(c).Release() {
 				pending = append(pending, c)
 			}
 		})
-		if hasHandle(x) {
+		if layout.HasHandle(x) {
 			releaseHandle(x)
 		}
 		if layout.IsMapped(x) {
@@ -99,7 +99,7 @@ func Copy(v value.V) (value.V, error) {
 			Retain(layout.Owned(*slot))
 		}
 	})
-	if hasHandle(c) {
+	if layout.HasHandle(c) {
 		if err := copyHandle(c); err != nil {
 			return c, err
 		}

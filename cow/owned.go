@@ -10,11 +10,6 @@ import (
 	"github.com/raygo/ray/value"
 )
 
-// hasHandle reports whether v is an atom that owns a handle.
-func hasHandle(v value.V) bool {
-	return v.Type() == -value.I64 && layout.HandleKind(v) != attrbits.NoHandle
-}
-
 // copyHandle gives c, a fresh copy of a handle atom, its own claim on the
 // handle: a claim on a shared one, a clone of a unique one (value.Cloner).
 // When the handle is missing or the clone fails, c is left without a

@@ -27,12 +27,14 @@ import (
 //		if err := a.Append(x); err != nil { ... }
 //	}
 type Appender[T Elem] struct {
-	vp    *value.V
-	p     unsafe.Pointer // the block the cached fields describe
-	state uint64         // the block's layout.AppendState when private
-	data  unsafe.Pointer
-	n     uint64
-	cap   uint64
+	vp      *value.V
+	p       unsafe.Pointer // the block the cached fields describe
+	stateAt *uint64        // the block's layout.AppendState
+	state   uint64         // what it held when the block was private
+	lenAt   *uint64        // the block's layout.LenWord
+	data    unsafe.Pointer
+	n       uint64
+	cap     uint64
 }
 
 // NewAppender returns an Appender to *vp, which it makes private.
@@ -51,19 +53,19 @@ func NewAppender[T Elem](vp *value.V) (*Appender[T], error) {
 func (a *Appender[T]) reload() {
 	v := *a.vp
 	a.p = layout.Block(v)
-	a.state = layout.AppendState(v)
+	a.stateAt, a.lenAt = layout.AppendState(v), layout.LenWord(v)
+	a.state = *a.stateAt
 	a.data = layout.BlockData(v)
-	a.n = layout.Len(v)
+	a.n = *a.lenAt
 	a.cap = uint64(Cap(v))
 }
 
 // Append adds x at the end of the vector.
 func (a *Appender[T]) Append(x T) error {
-	v := *a.vp
-	if a.n < a.cap && layout.Block(v) == a.p && layout.AppendState(v) == a.state && layout.Len(v) == a.n {
+	if a.n < a.cap && layout.Block(*a.vp) == a.p && *a.stateAt == a.state && *a.lenAt == a.n {
 		*(*T)(offheap.Add(a.data, uintptr(a.n)*unsafe.Sizeof(x))) = x
 		a.n++
-		layout.SetLen(v, a.n)
+		*a.lenAt = a.n
 		return nil
 	}
 	return a.appendSlow(x)
@@ -82,7 +84,7 @@ func (a *Appender[T]) appendSlow(x T) error {
 	a.reload()
 	*(*T)(offheap.Add(a.data, uintptr(a.n)*unsafe.Sizeof(x))) = x
 	a.n++
-	layout.SetLen(*a.vp, a.n)
+	*a.lenAt = a.n
 	return nil
 }
 

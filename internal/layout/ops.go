@@ -32,12 +32,10 @@ func Order(v value.V) uint8 { return Header(v).Order() }
 // BlockCap returns how many data bytes v's heap block holds.
 func BlockCap(v value.V) uintptr { return heap.Cap(Block(v)) }
 
-// AddRef adds a reference to v, which is neither ARENA nor no value.
-func AddRef(v value.V) { Header(v).RC.Retain() }
-
-// DropRef drops a reference to v, which is neither ARENA nor no value, and
-// reports whether it was the last one.
-func DropRef(v value.V) (last bool) { return Header(v).RC.Release() }
+// Refs returns v's reference count (v is neither ARENA nor no value), for
+// package cow to retain and release: its Retain panics on a free block,
+// its Release reports the last reference.
+func Refs(v value.V) *heap.RefCount { return &Header(v).RC }
 
 // Private reports whether v may be written in place by its one owner: a
 // heap block, not ARENA, with one reference. A private slice still shares
@@ -117,15 +115,20 @@ func SymAppendRoom(v value.V) (n uint64, w uint8, ok bool) {
 		h.Mmod() == heap.MmodHeap && h.RC.Load() == 1 && (n+1)<<w <= uint64(1)<<h.Order()-heap.HeaderSize
 }
 
-// AppendState returns header bytes 16..23 of v in one load: where the
-// block lives, its order, type, attributes and reference count. Any
-// Retain, attached index, null map or move of the block changes it, so an
-// appender that saw it unchanged (and the same block and length) may keep
-// writing in place. A plain load is enough: another goroutine retaining
-// the vector while this one appends races with the appends themselves.
-func AppendState(v value.V) uint64 {
-	return *(*uint64)(offheap.Add(Block(v), heap.OffsetMmod))
+// AppendState returns where header bytes 16..23 of v lie, to be read in
+// one load: where the block lives, its order, type, attributes and
+// reference count. Any Retain, attached index, null map, order claim or
+// move of the block changes them, so an appender that saw them unchanged
+// (and the same block and length) may keep writing in place. A plain load
+// is enough: another goroutine retaining the vector while this one appends
+// races with the appends themselves.
+func AppendState(v value.V) *uint64 {
+	return (*uint64)(offheap.Add(Block(v), heap.OffsetMmod))
 }
+
+// LenWord returns where v's length lies, for an appender that keeps it
+// current row by row (SetLen for everyone else).
+func LenWord(v value.V) *uint64 { return &Header(v).Word }
 
 // Order attributes: what a user asserted about a vector's rows.
 
@@ -327,6 +330,13 @@ func InitAtom(p unsafe.Pointer, t value.Type) value.V {
 }
 
 // Handles (an -I64 atom whose payload is an id in the handle table).
+
+// HasHandle reports whether v is an -I64 atom that holds a handle: one
+// load and a test, for the release path of every atom.
+func HasHandle(v value.V) bool {
+	h := Header(v)
+	return h.Type == -int8(value.I64) && h.Attrs&attrbits.Handles != 0
+}
 
 // HandleKind returns the kind of handle the atom a holds.
 func HandleKind(a value.V) attrbits.HandleKind { return Attrs(a).Handle() }

@@ -298,9 +298,9 @@ func TestAppendRoom(t *testing.T) {
 	if _, ok := layout.AppendRoom(s, 8); ok {
 		t.Error("room in a slice")
 	}
-	state := layout.AppendState(v)
+	state := *layout.AppendState(v)
 	keep := cow.Retain(v)
-	if layout.AppendState(v) == state {
+	if *layout.AppendState(v) == state {
 		t.Error("AppendState did not change with a new reference")
 	}
 	cow.Release(&keep)
