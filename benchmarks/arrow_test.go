@@ -109,6 +109,8 @@ func BenchmarkExportStr(b *testing.B) {
 
 // BenchmarkImportI64 copies a million-row Arrow int64 column into raygo;
 // the rival copies it into a new Arrow array (array.Concatenate).
+// impl=raygoadopt imports the same column built on rayarrow.Allocator,
+// which Import adopts without a copy.
 func BenchmarkImportI64(b *testing.B) {
 	bld := array.NewInt64Builder(memory.NewGoAllocator())
 	for i := range int64(1_000_000) {
@@ -122,6 +124,26 @@ func BenchmarkImportI64(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			v, err := rayarrow.Import(arr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cow.Release(&v)
+		}
+	})
+	b.Run("impl=raygoadopt", func(b *testing.B) {
+		// The same array built on rayarrow.Allocator: Import adopts its
+		// buffer instead of copying it.
+		bld := array.NewInt64Builder(rayarrow.NewAllocator())
+		for i := range int64(1_000_000) {
+			bld.Append(i)
+		}
+		ours := bld.NewArray()
+		bld.Release()
+		defer ours.Release()
+		b.SetBytes(8_000_000)
+		b.ReportAllocs()
+		for b.Loop() {
+			v, err := rayarrow.Import(ours)
 			if err != nil {
 				b.Fatal(err)
 			}

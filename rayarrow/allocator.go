@@ -1,12 +1,17 @@
 package rayarrow
 
 import (
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/heap"
+	iheap "github.com/raygo/ray/internal/heap"
+	"github.com/raygo/ray/internal/layout"
+	"github.com/raygo/ray/value"
 )
 
 // An Allocator is an Arrow Go memory.Allocator whose buffers are raygo heap
@@ -15,6 +20,10 @@ import (
 // off the Go heap, invisible to the collector, counted by the heap's
 // statistics and held to its budget, and freed when Arrow releases them.
 // It is safe for concurrent use; the zero Allocator is ready to use.
+//
+// Import adopts what Arrow builds or reads on an Allocator: a fixed-width
+// array with no nulls becomes a raygo vector over the buffer's own block,
+// no copy (see Import), and the block lives until both sides let go.
 //
 // Each buffer is one block (heap.AllocZeroed): 32 bytes of its data unused,
 // then the buffer, so that every buffer starts 64 bytes into its block and
@@ -69,7 +78,9 @@ func (a *Allocator) Allocate(size int) []byte {
 		panic(err)
 	}
 	a.allocated.Add(int64(size))
-	return d[allocatorPad:]
+	buf := d[allocatorPad:]
+	ours.add(buf)
+	return buf
 }
 
 // Reallocate resizes b, a buffer of this Allocator, to size bytes, keeping
@@ -91,23 +102,104 @@ func (a *Allocator) Reallocate(size int, b []byte) []byte {
 		a.allocated.Add(int64(size - old))
 		return b[:size]
 	}
+	ours.mu.Lock()
+	adopted := layout.RC(blockOf(b)) > 1
+	if !adopted {
+		delete(ours.live, uintptr(unsafe.Pointer(unsafe.SliceData(b)))) // no adopting while it moves
+	}
+	ours.mu.Unlock()
+	if adopted {
+		// A raygo vector (Import) reads the block: a new one, and the old
+		// goes on living for that vector.
+		nb := a.Allocate(size)
+		copy(nb, b)
+		a.Free(b)
+		return nb
+	}
 	d, err := heap.Realloc(dataOf(b), size+allocatorPad)
 	if err != nil {
+		ours.add(b)
 		panic(err)
 	}
 	a.allocated.Add(int64(size - old))
 	nb := d[allocatorPad:]
 	clear(nb[old:])
+	ours.add(nb)
 	return nb
 }
 
-// Free gives back b, a buffer of this Allocator.
+// Free gives back b, a buffer of this Allocator. Its block is freed unless
+// a raygo vector adopted it (Import), which then frees it.
 func (a *Allocator) Free(b []byte) {
 	if cap(b) == 0 {
 		return
 	}
 	a.allocated.Add(-int64(len(b)))
-	heap.Free(dataOf(b))
+	ours.remove(b)
+	blk := blockOf(b)
+	cow.Release(&blk)
+}
+
+// blockOf is the heap block a buffer was cut from, as a value: a raw
+// block (a LIST of no items, owning nothing) until Import adopts it.
+func blockOf(b []byte) value.V {
+	return layout.FromPointer(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), -allocatorPad-iheap.HeaderSize))
+}
+
+// ours is the set of the buffers every Allocator has handed out and not
+// taken back, by address, so that Import can tell them from other memory
+// without reading any (an address outside raygo's heap is not looked at).
+var ours bufferSet
+
+type bufferSet struct {
+	mu   sync.Mutex
+	live map[uintptr]struct{}
+}
+
+func (s *bufferSet) add(b []byte) {
+	s.mu.Lock()
+	if s.live == nil {
+		s.live = make(map[uintptr]struct{})
+	}
+	s.live[uintptr(unsafe.Pointer(unsafe.SliceData(b)))] = struct{}{}
+	s.mu.Unlock()
+}
+
+func (s *bufferSet) remove(b []byte) {
+	s.mu.Lock()
+	delete(s.live, uintptr(unsafe.Pointer(unsafe.SliceData(b))))
+	s.mu.Unlock()
+}
+
+// adopt returns a vector of type t over rows [off, off+n) of the buffer
+// b, without a copy, when an Allocator made b: a slice whose parent is b's
+// block, made a vector of type t whose first rows are the block's 32
+// unused bytes. The block then lives until both the slice's parent
+// reference and the Allocator's buffer are released. ok is false when b is
+// not an Allocator's, or its block was adopted as another type.
+func adopt(b []byte, t value.Type, off, n int) (v value.V, ok bool, err error) {
+	size := t.ElemSize()
+	head := allocatorPad / size // the rows before the buffer
+	rows := (allocatorPad + len(b)) / size
+	if len(b) == 0 || off < 0 || n < 0 || head+off+n > rows {
+		return value.V{}, false, nil
+	}
+	ours.mu.Lock()
+	defer ours.mu.Unlock()
+	if _, mine := ours.live[uintptr(unsafe.Pointer(unsafe.SliceData(b)))]; !mine {
+		return value.V{}, false, nil
+	}
+	blk := blockOf(b)
+	if !layout.AdoptBlock(blk, t, rows) {
+		return value.V{}, false, nil
+	}
+	s, err := iheap.Alloc(0)
+	if err != nil {
+		return value.V{}, false, err
+	}
+	v = layout.FromPointer(s)
+	layout.InitSlice(v, blk, cow.Retain(blk), head+off, n)
+	return v, true, nil
 }
 
 // dataOf is the block data a buffer was cut from, as heap.Alloc returned it.

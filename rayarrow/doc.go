@@ -49,10 +49,17 @@
 // zeroed), so arrays that Arrow Go's builders, readers and compute
 // functions make on it live off the Go heap, inside raygo's statistics and
 // budget; past the budget it panics with the heap's ErrLimit, which a
-// caller recovers.
+// caller recovers. Its buffers are known by address (a set the Allocator
+// keeps), so Import can adopt them: a fixed-width array with no nulls
+// whose values buffer it made becomes a slice over that buffer's block,
+// whose header, unused until then, is made a vector of the array's type
+// covering the block's 32 spare bytes and the buffer (internal/layout's
+// AdoptBlock). Both sides hold a reference to the block; Arrow growing
+// such a buffer moves it rather than resize a block a vector reads.
 //
-// Import (import.go) copies Arrow arrays and records into raygo values:
-// Arrow's memory belongs to Go's collector. It takes every type Export
+// Import (import.go) copies Arrow arrays and records into raygo values
+// (Arrow's memory belongs to Go's collector), except those it adopts from
+// an Allocator. It takes every type Export
 // produces and string, large_string, binary, dictionaries with any index
 // type, timestamps of any unit and zone, date64, time32[s] and time64; it
 // widens int8, uint16, uint32 and uint64 to the next raygo integer and

@@ -21,7 +21,14 @@ import (
 
 // Import copies an Arrow array into a new raygo vector (Arrow's memory
 // belongs to Go's collector, so a copy it is: one bulk copy for
-// fixed-width columns). The Arrow types it takes, beyond those Export
+// fixed-width columns), except when the array's memory is raygo's: an
+// array with no nulls whose values buffer an Allocator made, of uint8,
+// int16, int32, int64, float32, float64, date32 or timestamp[ns], is
+// adopted, not copied. The vector is then a slice (attrs.IsSlice) over the
+// buffer's own block, which lives until both the vector and Arrow have let
+// go of it; writing the vector copies it first, as for any slice, and
+// Arrow must not write the buffer either (its arrays are immutable). The
+// Arrow types it takes, beyond those Export
 // produces: string, large_string, binary and large_binary (as STR);
 // dictionaries of strings with any index type (as SYM); timestamps of any
 // unit and time zone (converted to ns UTC); date64 (to days, rounding
@@ -50,6 +57,9 @@ func Import(a arrow.Array) (v value.V, err error) {
 	if err := checkBuffers(a); err != nil {
 		return value.V{}, err
 	}
+	if v, ok, err := adoptArray(a); ok || err != nil {
+		return v, err
+	}
 	v, err = importValues(a)
 	if err != nil {
 		return value.V{}, err
@@ -66,6 +76,45 @@ func Import(a arrow.Array) (v value.V, err error) {
 		}
 	}
 	return v, nil
+}
+
+// adoptArray imports a without a copy when its values lie in a buffer an
+// Allocator made, as they are laid out in a raygo vector of the same type,
+// and it has no nulls (raygo's null bits are the inverse of Arrow's
+// validity, so they would be a copy all the same); ok is false otherwise.
+func adoptArray(a arrow.Array) (v value.V, ok bool, err error) {
+	if a.NullN() > 0 || a.Len() == 0 {
+		return value.V{}, false, nil
+	}
+	var t value.Type
+	switch a := a.(type) {
+	case *array.Uint8:
+		t = value.U8
+	case *array.Int16:
+		t = value.I16
+	case *array.Int32:
+		t = value.I32
+	case *array.Int64:
+		t = value.I64
+	case *array.Float32:
+		t = value.F32
+	case *array.Float64:
+		t = value.F64
+	case *array.Date32:
+		t = value.Date
+	case *array.Timestamp:
+		if a.DataType().(*arrow.TimestampType).Unit != arrow.Nanosecond {
+			return value.V{}, false, nil
+		}
+		t = value.Timestamp
+	default:
+		return value.V{}, false, nil
+	}
+	bufs := a.Data().Buffers()
+	if len(bufs) < 2 || bufs[1] == nil {
+		return value.V{}, false, nil
+	}
+	return adopt(bufs[1].Buf(), t, a.Data().Offset(), a.Len())
 }
 
 func importValues(a arrow.Array) (value.V, error) {

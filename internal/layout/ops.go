@@ -351,3 +351,27 @@ func DropHandle(a value.V) {
 	h.Attrs &^= attrbits.Handles
 	h.Word = 0
 }
+
+// AdoptBlock makes blk, a raw heap block (a LIST of no items, as the heap
+// hands blocks out) whose data holds rows rows of type t, a vector of type
+// t and rows rows, its data left as it is: how rayarrow.Import takes over
+// an Arrow buffer that rayarrow.Allocator cut from a block. A block
+// adopted before as the same type and rows stays as it is. It reports false,
+// changing nothing, when blk is some other value or cannot hold the rows.
+// The caller serializes adoptions of one block.
+func AdoptBlock(blk value.V, t value.Type, rows int) bool {
+	h := Header(blk)
+	if !t.IsVector() || t == value.Sym || t == value.Str || rows < 0 ||
+		uint64(rows)*uint64(t.ElemSize()) > uint64(BlockCap(blk)) {
+		return false
+	}
+	switch {
+	case value.Type(h.Type) == t && h.Word == uint64(rows) && h.Attrs == 0:
+		return true
+	case value.Type(h.Type) == value.List && h.Word == 0 && h.Attrs == 0 && h.Aux == [2]uint64{}:
+		h.Type = int8(t)
+		h.Word = uint64(rows)
+		return true
+	}
+	return false
+}
