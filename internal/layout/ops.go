@@ -139,12 +139,6 @@ func ClearOrder(v value.V) {
 	h.Attrs &^= attrbits.OrderBits(value.Type(h.Type) == value.Sym)
 }
 
-// OrderOf returns v's SORTED and UNIQUE bits, for a slice of it to carry.
-func OrderOf(v value.V) uint8 {
-	h := Header(v)
-	return h.Attrs & attrbits.OrderBits(value.Type(h.Type) == value.Sym)
-}
-
 // SetOrder sets the bits of OrderOf (SORTED, UNIQUE, at v's class's bits)
 // on v, whose rows are in that order.
 func SetOrder(v value.V, bits uint8) {

@@ -3,6 +3,7 @@ package layout_test
 import (
 	"math"
 	"testing"
+	"unsafe"
 
 	"github.com/raygo/ray/attrs"
 	"github.com/raygo/ray/cow"
@@ -383,4 +384,114 @@ func TestRowsInOrder(t *testing.T) {
 	if s, u := layout.RowsInOrder(l); s || u {
 		t.Error("a LIST holds a claim")
 	}
+}
+
+// The remaining writers: a SYM vector widened in place (SymAppendRoom,
+// SetSymWidth), a length kept through LenWord, nulls marked, an order
+// bit set, an atom made and given a handle id, a raw block adopted; and
+// the reads that decide on them.
+func TestWritersKeepTheInvariants(t *testing.T) {
+	heaptest.Check(t)
+	must := mustV(t)
+	v := must(vec.FromSyms([]string{"layout.w1", "layout.w2"}))
+	defer cow.Release(&v)
+	if err := cow.Cow(&v); err != nil {
+		t.Fatal(err)
+	}
+	n, w, ok := layout.SymAppendRoom(v)
+	if n != 2 || w != layout.SymWidth(v) {
+		t.Errorf("SymAppendRoom = %d, %d, %v", n, w, ok)
+	}
+	ids := make([]int64, 2)
+	if _, err := vec.SymIDs(ids, v, 0); err != nil {
+		t.Fatal(err)
+	}
+	if w == 0 { // widen by hand: ids 2 bytes wide, written from the last down
+		if err := vec.Reserve(&v, 8); err != nil {
+			t.Fatal(err)
+		}
+		wide := unsafe.Slice((*uint16)(layout.BlockData(v)), 2)
+		narrow := unsafe.Slice((*uint8)(layout.BlockData(v)), 2)
+		wide[1], wide[0] = uint16(narrow[1]), uint16(narrow[0])
+		layout.SetSymWidth(v, 1)
+		if got, _ := vec.GetSym(v, 1); got != "layout.w2" || layout.ElemSize(v) != 2 {
+			t.Errorf("after SetSymWidth: row 1 %q, %d-byte ids", got, layout.ElemSize(v))
+		}
+	}
+	checked(t, v)
+
+	xs := must(vec.FromSlice(value.I32, []int32{1, 2, 3, 4}))
+	defer cow.Release(&xs)
+	*layout.LenWord(xs) = 3
+	if xs.Len() != 3 || layout.Len(xs) != 3 {
+		t.Errorf("LenWord: length %d", xs.Len())
+	}
+	bits, _ := layout.InlineNullBits(xs)
+	bits[0] |= 1 << 2
+	layout.MarkHasNulls(xs)
+	if !layout.MayHaveNulls(xs) || vec.NullCount(xs) != 1 {
+		t.Errorf("MarkHasNulls: %v, %d nulls", layout.MayHaveNulls(xs), vec.NullCount(xs))
+	}
+	if _, ext := layout.ExtNullmapOf(xs); ext {
+		t.Error("inline nulls read as an external map")
+	}
+	checked(t, xs)
+	if !layout.Private(xs) || !layout.IsHeapBlock(xs) || layout.IsMapped(xs) || layout.UnknownAttrs(xs) != 0 {
+		t.Error("a fresh I32 vector is not a private heap block with known attributes")
+	}
+	asc := must(vec.FromSlice(value.I32, []int32{1, 2, 3}))
+	defer cow.Release(&asc)
+	layout.SetOrder(asc, 0xFF) // only the class's order bits are taken
+	if !attrs.Sorted(asc) || !attrs.Unique(asc) || layout.UnknownAttrs(asc) != 0 || attrs.IsSlice(asc) {
+		t.Errorf("SetOrder: %q", attrs.Describe(asc))
+	}
+	checked(t, asc)
+
+	p, err := iheap.Alloc(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := layout.InitAtom(p, -value.I16)
+	*layout.AtomWord(a) = uint64(0xFFFF_FFFF_FFFF_FFFE) // -2, sign-extended
+	if x, err := value.AsI16(a); err != nil || x != -2 || layout.HasHandle(a) {
+		t.Errorf("InitAtom: %d, %v", x, err)
+	}
+	checked(t, a)
+	cow.Release(&a)
+	h := must(value.NewHandle(struct{ n int }{1}, value.SharedHandle))
+	old := *layout.AtomWord(h)
+	other := must(value.NewHandle(struct{ n int }{2}, value.SharedHandle))
+	layout.SetHandleID(h, *layout.AtomWord(other))
+	if obj, _, err := value.Handle(h); err != nil || obj.(struct{ n int }).n != 2 || !layout.HasHandle(h) {
+		t.Errorf("SetHandleID: %v, %v", obj, err)
+	}
+	layout.SetHandleID(h, old)
+	cow.Release(&h)
+	cow.Release(&other)
+
+	raw, err := iheap.AllocZeroed(32 + 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk := layout.FromPointer(raw)
+	if !layout.AdoptBlock(blk, value.I64, 14) || blk.Type() != value.I64 || blk.Len() != 14 {
+		t.Fatalf("AdoptBlock: a %v of %d", blk.Type(), blk.Len())
+	}
+	if !layout.AdoptBlock(blk, value.I64, 14) || layout.AdoptBlock(blk, value.F64, 14) || layout.AdoptBlock(blk, value.I32, 28) {
+		t.Error("AdoptBlock again: the same type must agree, another must not")
+	}
+	big := layout.FromPointer(must2(iheap.AllocZeroed(40)))
+	if layout.AdoptBlock(big, value.I64, 1000) {
+		t.Error("AdoptBlock of more rows than the block holds")
+	}
+	checked(t, blk)
+	cow.Release(&blk)
+	cow.Release(&big)
+}
+
+func must2(p unsafe.Pointer, err error) unsafe.Pointer {
+	if err != nil {
+		panic(err)
+	}
+	return p
 }
