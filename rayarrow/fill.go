@@ -480,18 +480,10 @@ func (p *FillPart) placeSyms(i int, c *fillCol, a *array.Dictionary) error {
 	if err != nil {
 		return err
 	}
-	n, at := a.Len(), p.start+p.n
-	ids := p.ids[:0]
-	for r := range n {
-		id := p.f.emptySym
-		if !a.IsNull(r) {
-			k := a.GetValueIndex(r)
-			if k < 0 || k >= len(dict.ids) {
-				return ray.Errorf(ray.ErrCorrupt, "rayarrow.TableFill", "row %d: dictionary index %d outside a dictionary of %d", r, k, len(dict.ids))
-			}
-			id = dict.ids[k]
-		}
-		ids = append(ids, id)
+	at := p.start + p.n
+	ids, err := dictionaryIDs("rayarrow.TableFill", a, dict.ids, p.f.emptySym, p.ids[:0])
+	if err != nil {
+		return err
 	}
 	p.ids = ids
 	for {
@@ -520,28 +512,15 @@ func (p *FillPart) placeSyms(i int, c *fillCol, a *array.Dictionary) error {
 func (p *FillPart) dictionary(i int, a *array.Dictionary) (*fillDict, error) {
 	d := &p.dicts[i]
 	if data := a.Dictionary().Data(); d.data != data || d.ids == nil {
-		var name func(int) string
-		switch dv := a.Dictionary().(type) {
-		case *array.String:
-			name = dv.Value
-		case *array.LargeString:
-			name = dv.Value
-		case *array.StringView:
-			name = dv.Value
-		default:
-			return nil, ray.Errorf(ray.ErrNYI, "rayarrow.TableFill", "a dictionary of %v has no raygo import (SYM takes strings)", dv.DataType())
-		}
 		if err := checkBuffers(a.Dictionary()); err != nil {
 			return nil, err
 		}
-		ids := d.ids[:0]
+		ids, err := internDictionary("rayarrow.TableFill", a.Dictionary(), d.ids[:0])
+		if err != nil {
+			return nil, err
+		}
 		maxID := p.f.emptySym
-		for k := range a.Dictionary().Len() {
-			id, err := value.Intern(name(k))
-			if err != nil {
-				return nil, err
-			}
-			ids = append(ids, id)
+		for _, id := range ids {
 			maxID = max(maxID, id)
 		}
 		*d = fillDict{data: data, ids: ids, maxID: maxID}

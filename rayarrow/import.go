@@ -371,9 +371,12 @@ func importStrings(n int, at func(int) string) (value.V, error) {
 }
 
 // importDictionary interns each dictionary string once and maps indices.
-func importDictionary(a *array.Dictionary) (value.V, error) {
+// internDictionary interns the strings of dict, a dictionary's values, and
+// appends their symbol ids to ids: a dictionary's index i names symbol
+// ids[i]. A dictionary of anything but strings is ErrNYI.
+func internDictionary(op string, dict arrow.Array, ids []int64) ([]int64, error) {
 	var name func(int) string
-	switch d := a.Dictionary().(type) {
+	switch d := dict.(type) {
 	case *array.String:
 		name = d.Value
 	case *array.LargeString:
@@ -381,43 +384,76 @@ func importDictionary(a *array.Dictionary) (value.V, error) {
 	case *array.StringView:
 		name = d.Value
 	default:
-		return value.V{}, ray.Errorf(ray.ErrNYI, "rayarrow.Import", "a dictionary of %v has no raygo import (SYM takes strings)", d.DataType())
+		return nil, ray.Errorf(ray.ErrNYI, op, "a dictionary of %v has no raygo import (SYM takes strings)", d.DataType())
 	}
-	ids := make([]int64, a.Dictionary().Len())
-	for i := range ids {
+	for i := range dict.Len() {
 		id, err := value.Intern(name(i))
 		if err != nil {
-			return value.V{}, err
+			return nil, err
 		}
-		ids[i] = id
+		ids = append(ids, id)
 	}
-	v, err := vec.New(value.Sym, a.Len())
+	return ids, nil
+}
+
+func importDictionary(a *array.Dictionary) (value.V, error) {
+	ids, err := internDictionary("rayarrow.Import", a.Dictionary(), nil)
 	if err != nil {
 		return value.V{}, err
 	}
-	defer releaseOnPanic(&v)
 	// A null row needs some symbol under its null bit: the empty name.
 	nullID, err := value.Intern("")
 	if err != nil {
-		cow.Release(&v)
 		return value.V{}, err
 	}
-	for i := range a.Len() {
-		id := nullID
-		if !a.IsNull(i) {
-			at := a.GetValueIndex(i)
-			if at < 0 || at >= len(ids) {
-				cow.Release(&v)
-				return value.V{}, ray.Errorf(ray.ErrCorrupt, "rayarrow.Import", "row %d: dictionary index %d outside a dictionary of %d", i, at, len(ids))
-			}
-			id = ids[at]
-		}
-		if err := vec.AppendSymID(&v, id); err != nil {
-			cow.Release(&v)
-			return value.V{}, err
-		}
+	rows, err := dictionaryIDs("rayarrow.Import", a, ids, nullID, make([]int64, 0, a.Len()))
+	if err != nil {
+		return value.V{}, err
 	}
-	return v, nil
+	return vec.FromSymIDs(rows)
+}
+
+// dictionaryIDs appends to out the symbol id of each row of a, ids[k] for
+// a row of index k and null for a null row. An index outside ids is
+// ErrCorrupt, naming the row. It reads the indices as their own type, once.
+func dictionaryIDs(op string, a *array.Dictionary, ids []int64, null int64, out []int64) ([]int64, error) {
+	switch ix := a.Indices().(type) {
+	case *array.Int8:
+		return mapDictionary(op, a, ix.Int8Values(), ids, null, out)
+	case *array.Uint8:
+		return mapDictionary(op, a, ix.Uint8Values(), ids, null, out)
+	case *array.Int16:
+		return mapDictionary(op, a, ix.Int16Values(), ids, null, out)
+	case *array.Uint16:
+		return mapDictionary(op, a, ix.Uint16Values(), ids, null, out)
+	case *array.Int32:
+		return mapDictionary(op, a, ix.Int32Values(), ids, null, out)
+	case *array.Uint32:
+		return mapDictionary(op, a, ix.Uint32Values(), ids, null, out)
+	case *array.Int64:
+		return mapDictionary(op, a, ix.Int64Values(), ids, null, out)
+	case *array.Uint64:
+		return mapDictionary(op, a, ix.Uint64Values(), ids, null, out)
+	}
+	return nil, ray.Errorf(ray.ErrNYI, op, "dictionary indices of %v", a.Indices().DataType())
+}
+
+func mapDictionary[K int8 | uint8 | int16 | uint16 | int32 | uint32 | int64 | uint64](op string, a arrow.Array, keys []K, ids []int64, null int64, out []int64) ([]int64, error) {
+	if len(keys) < a.Len() {
+		return nil, ray.Errorf(ray.ErrCorrupt, op, "%d dictionary indices for %d rows", len(keys), a.Len())
+	}
+	nulls := a.NullN() > 0
+	for r, k := range keys[:a.Len()] {
+		if nulls && a.IsNull(r) {
+			out = append(out, null)
+			continue
+		}
+		if k < 0 || uint64(k) >= uint64(len(ids)) {
+			return nil, ray.Errorf(ray.ErrCorrupt, op, "row %d: dictionary index %d outside a dictionary of %d", r, k, len(ids))
+		}
+		out = append(out, ids[k])
+	}
+	return out, nil
 }
 
 // ImportRecord copies an Arrow record into a new raygo TABLE. Columns keep

@@ -234,26 +234,35 @@ func (b *StrBuilder) AppendString(s string) error {
 
 // grow gives the pool room for size bytes in all.
 func (b *StrBuilder) grow(size int) error {
+	p, room, err := growPool(b.v, b.pool, size)
+	if err != nil {
+		return err
+	}
+	b.pool, b.data, b.room = p, layout.BlockData(layout.FromPointer(p)), room
+	return nil
+}
+
+// growPool makes pool (nil for none yet) a block of at least size bytes,
+// moved if it must be, and returns it with the bytes it holds (at most
+// MaxPool). When v is a vector (not yet for a StrParts part) it owns the
+// pool from then on, so that releasing v frees it.
+func growPool(v value.V, pool unsafe.Pointer, size int) (unsafe.Pointer, int, error) {
 	var p unsafe.Pointer
 	var err error
-	if b.pool == nil {
+	if pool == nil {
 		if p, err = heap.Alloc(uintptr(size)); err == nil {
 			layout.InitBytes(p, 0)
 		}
 	} else {
-		p, err = heap.Realloc(b.pool, uintptr(size))
+		p, err = heap.Realloc(pool, uintptr(size))
 	}
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	b.pool, b.data = p, layout.BlockData(layout.FromPointer(p))
-	b.room = int(min(heap.Cap(p), MaxPool))
-	if !b.v.IsZero() {
-		// The vector owns its pool from the start, so that releasing the
-		// vector (Release, or Finish's caller) frees it.
-		layout.SetPool(b.v, layout.FromPointer(p))
+	if !v.IsZero() {
+		layout.SetPool(v, layout.FromPointer(p))
 	}
-	return nil
+	return p, int(min(heap.Cap(p), MaxPool)), nil
 }
 
 // Finish returns the vector of the rows appended; the builder is empty
@@ -494,20 +503,11 @@ func (f *StrFill) reserve(need, rows int) (int, error) {
 			want = max(want, int(min(int64(f.used+need)*int64(f.rows)/int64(f.written)*9/8, MaxPool)))
 		}
 		want = max(want, min(2*f.room, MaxPool))
-		var p unsafe.Pointer
-		var err error
-		if f.pool == nil {
-			if p, err = heap.Alloc(uintptr(want)); err == nil {
-				layout.InitBytes(p, 0)
-			}
-		} else {
-			p, err = heap.Realloc(f.pool, uintptr(want))
-		}
+		p, room, err := growPool(f.v, f.pool, want)
 		if err != nil {
 			return 0, err
 		}
-		f.pool, f.room = p, int(min(heap.Cap(p), MaxPool))
-		layout.SetPool(f.v, layout.FromPointer(p)) // the vector owns its pool, so Release frees it
+		f.pool, f.room = p, room
 	}
 	off := f.used
 	f.used += need

@@ -1,0 +1,105 @@
+package rayarrow
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/raygo/ray"
+	"github.com/raygo/ray/cow"
+	"github.com/raygo/ray/heap/heaptest"
+	"github.com/raygo/ray/vec"
+)
+
+// dictArray makes a dictionary array of the names with indices of type
+// it, -1 meaning a null row; the indices are not checked.
+func dictArray(t *testing.T, it arrow.DataType, names []string, keys []int) *array.Dictionary {
+	t.Helper()
+	mem := memory.NewGoAllocator()
+	sb := array.NewStringBuilder(mem)
+	sb.AppendValues(names, nil)
+	dict := sb.NewArray()
+	sb.Release()
+	defer dict.Release()
+	ib := array.NewBuilder(mem, it)
+	defer ib.Release()
+	for _, k := range keys {
+		if k < 0 {
+			ib.AppendNull()
+			continue
+		}
+		switch b := ib.(type) {
+		case *array.Int8Builder:
+			b.Append(int8(k))
+		case *array.Uint8Builder:
+			b.Append(uint8(k))
+		case *array.Int16Builder:
+			b.Append(int16(k))
+		case *array.Uint16Builder:
+			b.Append(uint16(k))
+		case *array.Int32Builder:
+			b.Append(int32(k))
+		case *array.Uint32Builder:
+			b.Append(uint32(k))
+		case *array.Int64Builder:
+			b.Append(int64(k))
+		case *array.Uint64Builder:
+			b.Append(uint64(k))
+		}
+	}
+	idx := ib.NewArray()
+	defer idx.Release()
+	dt := &arrow.DictionaryType{IndexType: it, ValueType: arrow.BinaryTypes.String}
+	return array.NewDictionaryArray(dt, idx, dict)
+}
+
+// Every index type reads as its own type, nulls become null rows, and an
+// index outside the dictionary is ErrCorrupt, in Import and in a fill.
+func TestDictionaryIndices(t *testing.T) {
+	heaptest.Check(t)
+	names := []string{"dict.a", "dict.b", "dict.c"}
+	for _, it := range []arrow.DataType{arrow.PrimitiveTypes.Int8, arrow.PrimitiveTypes.Uint8, arrow.PrimitiveTypes.Int16,
+		arrow.PrimitiveTypes.Uint16, arrow.PrimitiveTypes.Int32, arrow.PrimitiveTypes.Uint32, arrow.PrimitiveTypes.Int64, arrow.PrimitiveTypes.Uint64} {
+		a := dictArray(t, it, names, []int{2, -1, 0, 1, 2})
+		v, err := Import(a)
+		if err != nil {
+			t.Fatalf("%v: %v", it, err)
+		}
+		for i, want := range []string{"dict.c", "", "dict.a", "dict.b", "dict.c"} {
+			got, _ := vec.GetSym(v, i)
+			null, _ := vec.IsNull(v, i)
+			if got != want || null != (i == 1) {
+				t.Errorf("%v row %d: %q null %v, want %q", it, i, got, null, want)
+			}
+		}
+		if err := cow.Check(v); err != nil {
+			t.Error(err)
+		}
+		cow.Release(&v)
+		a.Release()
+
+		bad := dictArray(t, it, names, []int{0, 3})
+		if _, err := Import(bad); !errors.Is(err, ray.ErrCorrupt) {
+			t.Errorf("%v: an index past the dictionary: %v", it, err)
+		}
+		schema := arrow.NewSchema([]arrow.Field{{Name: "s", Type: bad.DataType(), Nullable: true}}, nil)
+		rec := array.NewRecord(schema, []arrow.Array{bad}, int64(bad.Len()))
+		f, err := NewTableFill(bad.Len())
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := f.Part(0, bad.Len())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := part.Append(rec); !errors.Is(err, ray.ErrCorrupt) {
+			t.Errorf("%v: a fill with an index past the dictionary: %v", it, err)
+		}
+		f.Release()
+		rec.Release()
+		bad.Release()
+	}
+}
