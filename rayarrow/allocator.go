@@ -102,12 +102,13 @@ func (a *Allocator) Reallocate(size int, b []byte) []byte {
 		a.allocated.Add(int64(size - old))
 		return b[:size]
 	}
-	ours.mu.Lock()
+	sh := ours.shard(b)
+	sh.mu.Lock()
 	adopted := layout.RC(blockOf(b)) > 1
 	if !adopted {
-		delete(ours.live, uintptr(unsafe.Pointer(unsafe.SliceData(b)))) // no adopting while it moves
+		delete(sh.live, addrOf(b)) // no adopting while it moves
 	}
-	ours.mu.Unlock()
+	sh.mu.Unlock()
 	if adopted {
 		// A raygo vector (Import) reads the block: a new one, and the old
 		// goes on living for that vector.
@@ -149,26 +150,41 @@ func blockOf(b []byte) value.V {
 // ours is the set of the buffers every Allocator has handed out and not
 // taken back, by address, so that Import can tell them from other memory
 // without reading any (an address outside raygo's heap is not looked at).
+// It is sharded by address, so that goroutines allocating at once (Arrow's
+// parallel readers) seldom meet on a lock.
 var ours bufferSet
 
-type bufferSet struct {
+type bufferSet [64]bufferShard
+
+type bufferShard struct {
 	mu   sync.Mutex
 	live map[uintptr]struct{}
+	_    [48]byte // a shard per cache line
+}
+
+func addrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+
+// shard is the shard of the buffer at b: blocks are at least 64-byte
+// aligned, so the bits above those pick it, mixed.
+func (s *bufferSet) shard(b []byte) *bufferShard {
+	return &s[(uint64(addrOf(b))>>6*0x9E3779B97F4A7C15)>>58]
 }
 
 func (s *bufferSet) add(b []byte) {
-	s.mu.Lock()
-	if s.live == nil {
-		s.live = make(map[uintptr]struct{})
+	sh := s.shard(b)
+	sh.mu.Lock()
+	if sh.live == nil {
+		sh.live = make(map[uintptr]struct{})
 	}
-	s.live[uintptr(unsafe.Pointer(unsafe.SliceData(b)))] = struct{}{}
-	s.mu.Unlock()
+	sh.live[addrOf(b)] = struct{}{}
+	sh.mu.Unlock()
 }
 
 func (s *bufferSet) remove(b []byte) {
-	s.mu.Lock()
-	delete(s.live, uintptr(unsafe.Pointer(unsafe.SliceData(b))))
-	s.mu.Unlock()
+	sh := s.shard(b)
+	sh.mu.Lock()
+	delete(sh.live, addrOf(b))
+	sh.mu.Unlock()
 }
 
 // adopt returns a vector of type t over rows [off, off+n) of the buffer
@@ -184,9 +200,10 @@ func adopt(b []byte, t value.Type, off, n int) (v value.V, ok bool, err error) {
 	if len(b) == 0 || off < 0 || n < 0 || head+off+n > rows {
 		return value.V{}, false, nil
 	}
-	ours.mu.Lock()
-	defer ours.mu.Unlock()
-	if _, mine := ours.live[uintptr(unsafe.Pointer(unsafe.SliceData(b)))]; !mine {
+	sh := ours.shard(b)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if _, mine := sh.live[addrOf(b)]; !mine {
 		return value.V{}, false, nil
 	}
 	blk := blockOf(b)
