@@ -55,7 +55,9 @@
 // whose header, unused until then, is made a vector of the array's type
 // covering the block's 32 spare bytes and the buffer (internal/layout's
 // AdoptBlock). Both sides hold a reference to the block; Arrow growing
-// such a buffer moves it rather than resize a block a vector reads.
+// such a buffer moves it rather than resize a block a vector reads. Arrow
+// Go's IPC and Parquet readers, given an Allocator, read each column into
+// a buffer of its own, so what they read on it is adopted too.
 //
 // Import (import.go) copies Arrow arrays and records into raygo values
 // (Arrow's memory belongs to Go's collector), except those it adopts from
