@@ -1,6 +1,7 @@
 package benchmarks
 
 import (
+	"bytes"
 	"fmt"
 	"runtime"
 	"testing"
@@ -8,8 +9,10 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/raygo/ray/cow"
 	"github.com/raygo/ray/rayarrow"
 )
 
@@ -19,7 +22,8 @@ import (
 // (op=int64) and a record batch of an int64, a float64 and a string
 // column of 1M rows (op=record); and runtime.GC with 4 GiB of Arrow
 // buffers live (256 MiB under -short; op=gclive, us/gc), where raygo's
-// buffers are off the collector's heap.
+// buffers are off the collector's heap; and an IPC stream read and
+// imported into a raygo table (op=ipcimport, see below).
 func BenchmarkArrowAllocator(b *testing.B) {
 	allocators := []struct {
 		name string
@@ -69,6 +73,51 @@ func BenchmarkArrowAllocator(b *testing.B) {
 				rec := rb.NewRecord()
 				rb.Release()
 				rec.Release()
+			}
+		})
+	}
+	// op=ipcimport: an IPC stream of 1M rows of int64 and float64 read by
+	// Arrow Go's reader on the allocator, then rayarrow.ImportRecord: file
+	// in, raygo table out. On raygo's heap the columns are adopted, on
+	// Go's copied.
+	ipcRec := func() []byte {
+		s := arrow.NewSchema(schema.Fields()[:2], nil)
+		rb := array.NewRecordBuilder(memory.NewGoAllocator(), s)
+		defer rb.Release()
+		for i := range 1_000_000 {
+			rb.Field(0).(*array.Int64Builder).Append(int64(i))
+			rb.Field(1).(*array.Float64Builder).Append(float64(i) / 4)
+		}
+		rec := rb.NewRecord()
+		defer rec.Release()
+		var buf bytes.Buffer
+		w := ipc.NewWriter(&buf, ipc.WithSchema(s))
+		if err := w.Write(rec); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		return buf.Bytes()
+	}()
+	for _, a := range allocators {
+		b.Run("op=ipcimport/impl="+a.name, func(b *testing.B) {
+			mem := a.mem()
+			b.SetBytes(int64(len(ipcRec)))
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := ipc.NewReader(bytes.NewReader(ipcRec), ipc.WithAllocator(mem))
+				if err != nil {
+					b.Fatal(err)
+				}
+				for r.Next() {
+					t, err := rayarrow.ImportRecord(r.Record())
+					if err != nil {
+						b.Fatal(err)
+					}
+					cow.Release(&t)
+				}
+				r.Release()
 			}
 		})
 	}
