@@ -2,6 +2,7 @@ package rayarrow
 
 import (
 	"errors"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -101,5 +102,48 @@ func TestDictionaryIndices(t *testing.T) {
 		f.Release()
 		rec.Release()
 		bad.Release()
+	}
+}
+
+// Import's null bits are Arrow's validity inverted, at any offset of a
+// sliced array and any length: a model test against Arrow's IsNull.
+func TestImportNullsAtAnyOffset(t *testing.T) {
+	heaptest.Check(t)
+	r := rand.New(rand.NewPCG(7, 27))
+	for round := range 200 {
+		n := 1 + r.IntN(300)
+		b := array.NewInt32Builder(memory.NewGoAllocator())
+		for i := range n {
+			if r.IntN(4) == 0 {
+				b.AppendNull()
+			} else {
+				b.Append(int32(i))
+			}
+		}
+		whole := b.NewArray()
+		b.Release()
+		off := r.IntN(n)
+		a := array.NewSlice(whole, int64(off), int64(off+r.IntN(n-off+1)))
+		whole.Release()
+		v, err := Import(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Len() != int64(a.Len()) {
+			t.Fatalf("round %d: %d rows, Arrow %d", round, v.Len(), a.Len())
+		}
+		for i := range a.Len() {
+			if null, _ := vec.IsNull(v, i); null != a.IsNull(i) {
+				t.Fatalf("round %d (offset %d, %d rows): row %d null %v, Arrow %v", round, off, a.Len(), i, null, a.IsNull(i))
+			}
+		}
+		if vec.NullCount(v) != a.NullN() {
+			t.Fatalf("round %d: %d nulls, Arrow %d", round, vec.NullCount(v), a.NullN())
+		}
+		if err := cow.Check(v); err != nil {
+			t.Fatal(err)
+		}
+		cow.Release(&v)
+		a.Release()
 	}
 }

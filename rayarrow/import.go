@@ -66,16 +66,37 @@ func Import(a arrow.Array) (v value.V, err error) {
 	}
 	defer releaseOnPanic(&v)
 	if a.NullN() > 0 && v.Type() != value.List {
-		for i := range a.Len() {
-			if a.IsNull(i) {
-				if err := vec.SetNull(&v, i, true); err != nil {
-					cow.Release(&v)
-					return value.V{}, err
-				}
-			}
+		if err := vec.SetNulls(&v, nullBitmap(a), 0); err != nil {
+			cow.Release(&v)
+			return value.V{}, err
 		}
 	}
 	return v, nil
+}
+
+// nullBitmap returns a's null rows as raygo's null bits (1 = null, row 0
+// at bit 0): Arrow's validity bitmap inverted a byte at a time, from its
+// offset.
+func nullBitmap(a arrow.Array) []byte {
+	n := a.Len()
+	out := make([]byte, (n+7)/8)
+	valid := a.NullBitmapBytes()
+	off := a.Data().Offset()
+	if off%8 == 0 && len(valid) >= off/8+len(out) {
+		for i, b := range valid[off/8 : off/8+len(out)] {
+			out[i] = ^b
+		}
+	} else {
+		for i := range n {
+			if a.IsNull(i) {
+				out[i>>3] |= 1 << (i & 7)
+			}
+		}
+	}
+	if r := n % 8; r != 0 {
+		out[len(out)-1] &= 1<<r - 1 // no row past the end is null
+	}
+	return out
 }
 
 // adoptArray imports a without a copy when its values lie in a buffer an
