@@ -49,7 +49,7 @@ var areas = map[string]string{
 	"Copy": "memops", "Fill": "memops",
 	"HashBuild": "index", "HashLookup": "index", "HashBuildStr": "index", "SortIndex": "index", "SortIndexStr": "index", "ZonePrune": "index",
 	"SaveI64": "store", "MapI64": "store", "LoadI64": "store", "SaveTable": "store", "MapTable": "store",
-	"ExportI64": "Arrow", "ExportWithNulls": "Arrow", "ExportStr": "Arrow", "ImportI64": "Arrow",
+	"ExportI64": "Arrow", "ExportWithNulls": "Arrow", "ExportStr": "Arrow", "ImportI64": "Arrow", "ImportWithNulls": "Arrow", "ArrowAllocator": "Arrow",
 	"Engine":      "engine",
 	"Flight":      "Flight",
 	"ReadParquet": "Parquet", "WriteParquet": "Parquet",
