@@ -147,3 +147,75 @@ func TestImportNullsAtAnyOffset(t *testing.T) {
 		a.Release()
 	}
 }
+
+// A fill's null bits are the batches' validity inverted at each batch's
+// place in the part, whole bytes or not: batches of random lengths and
+// offsets, against Arrow's IsNull.
+func TestFillNullsAtAnyPlace(t *testing.T) {
+	heaptest.Check(t)
+	r := rand.New(rand.NewPCG(11, 27))
+	schema := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)
+	for round := range 30 {
+		var batches []arrow.Record
+		var want []bool
+		for range 1 + r.IntN(6) {
+			n := 1 + r.IntN(100)
+			if r.IntN(2) == 0 {
+				n = 8 * (1 + r.IntN(12)) // whole bytes, the fast path
+			}
+			b := array.NewInt64Builder(memory.NewGoAllocator())
+			for i := range n + 16 {
+				if r.IntN(3) == 0 {
+					b.AppendNull()
+				} else {
+					b.Append(int64(i))
+				}
+			}
+			whole := b.NewArray()
+			b.Release()
+			off := 0
+			if r.IntN(2) == 0 {
+				off = r.IntN(16)
+			}
+			a := array.NewSlice(whole, int64(off), int64(off+n))
+			whole.Release()
+			for i := range n {
+				want = append(want, a.IsNull(i))
+			}
+			batches = append(batches, array.NewRecord(schema, []arrow.Array{a}, int64(n)))
+			a.Release()
+		}
+		f, err := NewTableFill(len(want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := f.Part(0, len(want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range batches {
+			if err := part.Append(rec); err != nil {
+				t.Fatal(err)
+			}
+			rec.Release()
+		}
+		tb, err := f.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, col, err := vec.ColumnByName(tb, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range want {
+			if null, _ := vec.IsNull(col, i); null != w {
+				t.Fatalf("round %d: row %d null %v, want %v", round, i, null, w)
+			}
+		}
+		if err := cow.Check(tb); err != nil {
+			t.Fatal(err)
+		}
+		cow.Release(&tb)
+		f.Release()
+	}
+}

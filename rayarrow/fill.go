@@ -533,13 +533,7 @@ func (p *FillPart) markNulls(i int, a arrow.Array) {
 	if p.nulls[i] == nil {
 		p.nulls[i] = make([]byte, (p.rows+7)/8)
 	}
-	bits := p.nulls[i]
-	for r := range a.Len() {
-		if a.IsNull(r) {
-			k := p.n + r
-			bits[k>>3] |= 1 << (k & 7)
-		}
-	}
+	markNulls(p.nulls[i], p.n, a)
 }
 
 // AppendIPC reads an Arrow IPC stream and appends its record batches, as

@@ -75,28 +75,41 @@ func Import(a arrow.Array) (v value.V, err error) {
 }
 
 // nullBitmap returns a's null rows as raygo's null bits (1 = null, row 0
-// at bit 0): Arrow's validity bitmap inverted a byte at a time, from its
-// offset.
+// at bit 0).
 func nullBitmap(a arrow.Array) []byte {
+	out := make([]byte, (a.Len()+7)/8)
+	markNulls(out, 0, a)
+	return out
+}
+
+// markNulls sets bit at+i of dst (raygo's sense, 1 = null) for each null
+// row i of a, leaving the other bits as they are: Arrow's validity bitmap
+// inverted a byte at a time when a's offset and at are both whole bytes,
+// row by row otherwise. dst holds at least at+a.Len() bits.
+func markNulls(dst []byte, at int, a arrow.Array) {
 	n := a.Len()
-	out := make([]byte, (n+7)/8)
+	if a.NullN() == 0 || n == 0 {
+		return
+	}
 	valid := a.NullBitmapBytes()
 	off := a.Data().Offset()
-	if off%8 == 0 && len(valid) >= off/8+len(out) {
-		for i, b := range valid[off/8 : off/8+len(out)] {
-			out[i] = ^b
-		}
-	} else {
+	if off%8 != 0 || at%8 != 0 || len(valid) < (off+n+7)/8 {
 		for i := range n {
 			if a.IsNull(i) {
-				out[i>>3] |= 1 << (i & 7)
+				k := at + i
+				dst[k>>3] |= 1 << (k & 7)
 			}
 		}
+		return
+	}
+	whole := n / 8
+	out := dst[at/8:]
+	for i, b := range valid[off/8 : off/8+whole] {
+		out[i] |= ^b
 	}
 	if r := n % 8; r != 0 {
-		out[len(out)-1] &= 1<<r - 1 // no row past the end is null
+		out[whole] |= ^valid[off/8+whole] & (1<<r - 1) // no row past the end
 	}
-	return out
 }
 
 // adoptArray imports a without a copy when its values lie in a buffer an
