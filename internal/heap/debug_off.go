@@ -32,6 +32,7 @@ func LiveAllocations(since uint64) []string { return nil }
 // and freed. Without the tag it does nothing.
 func CheckAccess(p unsafe.Pointer) {}
 
-func debugPin(pid, delta int)    {}
-func (h *heapState) debugOwned() {}
-func debugCollecting(on bool)    {}
+func debugPin(pid, delta int)      {}
+func debugSlot(pid int, id uint32) {}
+func (h *heapState) debugOwned()   {}
+func debugCollecting(on bool)      {}

@@ -189,6 +189,16 @@ var pinDepth [maxHeaps]atomic.Int32
 // well.
 var pinHeap [maxHeaps]atomic.Uint32
 
+// debugSlot records that the goroutine pinned to pid read heap id from its
+// slot: the slot may have been empty when it pinned (a collection had
+// emptied it and restored it since), and the heap it read is the one it
+// owns until it unpins.
+func debugSlot(pid int, id uint32) {
+	if uint(pid) < maxHeaps && pinDepth[pid].Load() > 0 {
+		pinHeap[pid].Store(id)
+	}
+}
+
 // collecting is set while a collection owns every heap (collect).
 var collecting atomic.Bool
 

@@ -58,3 +58,24 @@ func TestDebugOwnedFunctionsRefuseUnpinnedCallers(t *testing.T) {
 	h2.drainInboxOwned()
 	unpin()
 }
+
+// A goroutine may pin while a collection has emptied its P's slot, read
+// the heap the collection put back, and meet the next collection emptying
+// the slot again before it unpins (that collection waits for it): the
+// heap it read is still its own, and debugOwned must say so. (CI once saw
+// the false alarm this reproduces by hand.)
+func TestDebugOwnedAfterTheSlotWasRefilled(t *testing.T) {
+	checkLeaks(t)
+	onOneP(t)
+	p := mustAlloc(t, 100) // the P has a heap now
+	defer Free(p)
+	pid := pin()
+	id := slots[pid].Load()
+	pinHeap[pid].Store(0) // as if the slot was empty when the goroutine pinned
+	h, _ := pinnedHeap() // reads the slot (pinned twice now)
+	unpin()
+	slots[pid].Store(0) // the next collection empties the slot
+	h.drainInboxOwned() // owned: must not panic (a panic here, pinned, is fatal)
+	slots[pid].Store(id)
+	unpin()
+}

@@ -18,6 +18,19 @@ import (
 // and collect empties and refills them, both under ctl.
 var slots [maxHeaps]atomic.Uint32
 
+// slotOf returns the id in P pid's slot, read by a goroutine pinned to
+// pid. While it stays pinned the slot holds that id or, during a
+// collection that waits for it to unpin, 0; under raydebug the read is
+// recorded, so that debugOwned knows which heap the goroutine took even
+// when the slot was empty at the moment it pinned.
+func slotOf(pid int) uint32 {
+	id := slots[pid].Load()
+	if debugEnabled && id != 0 {
+		debugSlot(pid, id)
+	}
+	return id
+}
+
 // ctl serialises everything that changes which heap belongs where: filling
 // a slot, collections (GC, ReleasePages, Verify, merging retired heaps).
 var ctl struct {
@@ -95,7 +108,7 @@ func pinNewHeap(pid int) (*heapState, error) {
 func pinnedHeap() (*heapState, int) {
 	pid := pin()
 	if uint(pid) < maxHeaps {
-		if id := slots[pid].Load(); id != 0 {
+		if id := slotOf(pid); id != 0 {
 			return stateOf(id), pid
 		}
 	}
@@ -124,7 +137,7 @@ func Alloc(size uintptr) (unsafe.Pointer, error) {
 	// order k, and nothing waits in its inbox. Everything else is alloc's.
 	pid := pin()
 	if uint(pid) < maxHeaps {
-		if id := slots[pid].Load(); id != 0 {
+		if id := slotOf(pid); id != 0 {
 			h := stateOf(id)
 			n := int64(1) << k
 			if h.credit >= n && atomic.LoadUintptr(&h.inbox) == 0 {
@@ -323,7 +336,7 @@ func Free(p unsafe.Pointer) {
 		w, bit := slot>>6&(runWords-1), uint64(1)<<(slot&63)
 		pid := pin()
 		if uint(pid) < maxHeaps {
-			if id := slots[pid].Load(); id != 0 && rh.heapID == id &&
+			if id := slotOf(pid); id != 0 && rh.heapID == id &&
 				off&(1<<k-1) == 0 && slot >= uintptr(rh.first) && rh.live[w]&bit != 0 && atomic.LoadUint64(&rh.remote[w])&bit == 0 {
 				h := stateOf(id)
 				size := uint64(1) << k
@@ -360,7 +373,7 @@ func Free(p unsafe.Pointer) {
 	// (Verify) never sees a block half freed.
 	pid := pin()
 	if uint(pid) < maxHeaps {
-		if id := slots[pid].Load(); id != 0 && uint32(poolHdr(base).heapID) == id {
+		if id := slotOf(pid); id != 0 && uint32(poolHdr(base).heapID) == id {
 			h := stateOf(id)
 			x.RC.n = 0
 			h.c.frees++
