@@ -72,7 +72,7 @@ func TestDebugOwnedAfterTheSlotWasRefilled(t *testing.T) {
 	pid := pin()
 	id := slots[pid].Load()
 	pinHeap[pid].Store(0) // as if the slot was empty when the goroutine pinned
-	h, _ := pinnedHeap() // reads the slot (pinned twice now)
+	h, _ := pinnedHeap()  // reads the slot (pinned twice now)
 	unpin()
 	slots[pid].Store(0) // the next collection empties the slot
 	h.drainInboxOwned() // owned: must not panic (a panic here, pinned, is fatal)
