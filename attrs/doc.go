@@ -5,8 +5,9 @@
 // Questions: is the vector sorted (Sorted), are its rows distinct (Unique),
 // does it carry an index (Indexed), is it a view of another vector
 // (IsSlice), may it hold nulls (MayHaveNulls), is it a linked column
-// (Linked), how wide are a SYM vector's ids (SymWidth). Each is one read of
-// the value's header.
+// (Linked), how wide are a SYM vector's ids (SymWidth). Each reads only
+// headers: the value's, and for a slice or an indexed vector the one that
+// holds its null map or link.
 //
 // Assertions: an engine that has sorted a column, or deduplicated it, says
 // so with SetSorted or SetUnique. The claim lives in the vector's header

@@ -32,15 +32,7 @@ func TestImportAdoptsWhatArrowsReadersMake(t *testing.T) {
 	defer rec.Release()
 	mem := NewAllocator()
 
-	var stream bytes.Buffer
-	w := ipc.NewWriter(&stream, ipc.WithSchema(schema))
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	r, err := ipc.NewReader(&stream, ipc.WithAllocator(mem))
+	r, err := ipc.NewReader(bytes.NewReader(ipcStream(t, schema, rec)), ipc.WithAllocator(mem))
 	if err != nil {
 		t.Fatal(err)
 	}

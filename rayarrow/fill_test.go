@@ -373,17 +373,13 @@ func TestGrowingFillMatchesImport(t *testing.T) {
 		cow.Release(&want)
 	}
 	// No batches: the stream's columns and no rows.
-	var buf bytes.Buffer
-	w := ipc.NewWriter(&buf, ipc.WithSchema(typed.Schema()))
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	buf := bytes.NewReader(ipcStream(t, typed.Schema()))
 	f, p, err := NewGrowingFill()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Release()
-	if err := p.AppendIPC(&buf); err != nil {
+	if err := p.AppendIPC(buf); err != nil {
 		t.Fatal(err)
 	}
 	empty, err := f.Finish()

@@ -87,14 +87,8 @@ func TestColumnNamesArrowAllows(t *testing.T) {
 func TestDamagedColumnNamesAreCorrupt(t *testing.T) {
 	heaptest.Check(t)
 	rec := int64Record("ab", "cd", "ef")
-	var buf bytes.Buffer
-	w := ipc.NewWriter(&buf, ipc.WithSchema(rec.Schema()))
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
+	good := ipcStream(t, rec.Schema(), rec)
 	rec.Release()
-	good := buf.Bytes()
 	damaged := 0
 	for i := 0; i+1 < len(good); i++ {
 		if string(good[i:i+2]) != "ab" && string(good[i:i+2]) != "cd" && string(good[i:i+2]) != "ef" {
@@ -115,4 +109,21 @@ func TestDamagedColumnNamesAreCorrupt(t *testing.T) {
 	if damaged < 40 {
 		t.Fatalf("only %d damaged names", damaged)
 	}
+}
+
+// ipcStream writes recs (none for a stream of the schema alone) as an
+// Arrow IPC stream.
+func ipcStream(t testing.TB, schema *arrow.Schema, recs ...arrow.Record) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := ipc.NewWriter(&buf, ipc.WithSchema(schema))
+	for _, rec := range recs {
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
